@@ -1,0 +1,216 @@
+"""The newsroom: a self-hostable news magazine. `create_app` builds the Flask app."""
+
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from blog.config import DEFAULTS
+
+SECRET_KEY_FILE = "secret_key"
+ERROR_CODES = (400, 403, 404, 405, 413, 429, 500)
+KNOWN_BAD_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test"}
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("BLOG_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_pages(app)
+    register_template_helpers(app)
+    register_cli(app)
+    if app.config["PROXY_COUNT"]:
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Defaults, then instance/config.py, then BLOG_* and DATABASE_URL, then tests."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("BLOG")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'blog.sqlite3'}"
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_secret_key(app.instance_path)
+    check_secret_key(app)
+
+
+def read_secret_key(instance_path: str) -> str | None:
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        return path.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def write_secret_key(instance_path: str) -> bool:
+    """Create instance/secret_key (owner-only) once; False if it already existed."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(48))
+    return True
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to start without a real secret key, except in debug or testing."""
+    key = app.config.get("SECRET_KEY")
+    weak = not key or len(str(key)) < 32 or str(key).lower() in KNOWN_BAD_SECRETS
+    if not weak:
+        return
+    if app.debug or app.testing:
+        if not key:
+            # A throwaway key: sessions end when the process does, which is fine here.
+            app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+        return
+    raise ConfigError(
+        "No usable secret key (it must be at least 32 characters and not a well-known "
+        "value). Run `blog setup` to write one to instance/secret_key, or set the "
+        "BLOG_SECRET_KEY environment variable."
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    from blog.database import configure_engine
+    from blog.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    with app.app_context():
+        configure_engine(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):  # noqa: ANN202
+        from blog.models import User
+
+        id_part, _, token = user_id.partition(":")
+        if not id_part.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(id_part))
+        if user is None or not user.active:
+            return None
+        # Logout, a password change or deactivation rotate the token: old cookies die.
+        if not hmac.compare_digest(user.session_token, token):
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from blog.admin.views import bp as admin_bp
+    from blog.auth.views import bp as auth_bp
+    from blog.comments.views import bp as comments_bp
+    from blog.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' https:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask_login import current_user
+
+    @app.after_request
+    def set_headers(response):  # noqa: ANN001, ANN202
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        headers["X-Frame-Options"] = "DENY"
+        if request.is_secure:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        set_cache_headers(app, response, current_user)
+        return response
+
+
+def set_cache_headers(app: Flask, response, user) -> None:  # noqa: ANN001
+    """Public, validatable caching for anonymous pages; private no-store otherwise.
+
+    A page is public only when the request is an anonymous GET, the response is a
+    successful page, and nothing in it is user-specific (no cookie set, no flashed
+    message consumed, no session in use).
+    """
+    if "Cache-Control" in response.headers and response.headers["Cache-Control"] != "":
+        if g.get("_private_page"):
+            response.headers["Cache-Control"] = "private, no-store"
+        return
+    anonymous = not getattr(user, "is_authenticated", False)
+    public = (
+        request.method in ("GET", "HEAD")
+        and anonymous
+        and response.status_code == 200
+        and not g.get("_private_page")
+        and "Set-Cookie" not in response.headers
+        and not request.path.startswith(("/admin", "/auth"))
+        and not response.direct_passthrough
+    )
+    if not public:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+        return
+    response.headers["Cache-Control"] = f"public, max-age={app.config['PUBLIC_CACHE_SECONDS']}"
+    response.vary.add("Cookie")
+    response.add_etag()
+    response.make_conditional(request)
+
+
+def register_error_pages(app: Flask) -> None:
+    from blog.extensions import db
+
+    def render_error(error: HTTPException):  # noqa: ANN202
+        code = error.code or 500
+        if code >= 500:
+            db.session.rollback()
+        template = f"errors/{code}.html" if code in ERROR_CODES else "errors/generic.html"
+        return render_template(template, error=error), code
+
+    for code in ERROR_CODES:
+        app.register_error_handler(code, render_error)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from blog import templating
+
+    templating.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from blog.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""The editorial admin: articles, categories, tags, pages, comments, users, settings."""

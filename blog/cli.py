@@ -1,0 +1,186 @@
+"""Commands for `blog` (and `flask --app blog`): setup, create-user, demo, reindex."""
+
+import os
+import secrets
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
+
+from blog.extensions import db
+from blog.models import Category, Page, Role, User
+
+DEFAULT_CATEGORIES = [
+    ("Blog", "Notes from the newsroom and longer personal pieces."),
+    ("Business", "Companies, markets, work and the economy."),
+    ("Entertainment", "Film, music, television, books and the arts."),
+    ("Environment", "Climate, nature, energy and the places we live."),
+    ("Health", "Medicine, public health and well-being."),
+    ("Latest News", "What happened today, reported as it happens."),
+    ("News Analysis", "The story behind the headlines, explained."),
+    ("Opinion", "Arguments and commentary from our writers and guests."),
+    ("Science", "Discoveries, research and how we know what we know."),
+    ("Sports", "Results, people and the business of sport."),
+    ("Technology", "Software, devices, the internet and their effect on us."),
+    ("World", "Reporting from every continent."),
+]
+
+DEFAULT_PAGES = [
+    (
+        "About",
+        "about",
+        "## Who we are\n\nWe are an independent newsroom run by a small team of editors "
+        "and reporters. We are funded by our readers.\n\n## What we do\n\n- Report the "
+        "news plainly\n- Explain what it means\n- Correct our mistakes in the open\n",
+    ),
+    (
+        "Donate",
+        "donate",
+        "## Support independent journalism\n\nWe have no paywall and no billionaire "
+        "owner. Every article is paid for by readers who give what they can.\n\n"
+        "Your donation pays for reporting, editing and fact-checking.\n",
+    ),
+    (
+        "Privacy",
+        "privacy",
+        "## Privacy\n\nWe set one session cookie when you log in and none when you only "
+        "read. We keep your email address to let you reset your password and, if you "
+        "ask, to tell you about replies. We never sell or share it.\n",
+    ),
+]
+
+
+def main() -> None:
+    """Entry point of the `blog` console script."""
+    from blog import create_app
+
+    group = FlaskGroup(create_app=create_app, help="The newsroom blog.")
+    group.add_command(setup_command)
+    group(prog_name="blog")
+
+
+def seed_defaults() -> None:
+    """The twelve categories and the About, Donate and Privacy pages, if missing."""
+    from blog.content import render_page
+
+    if db.session.scalar(sa.select(sa.func.count(Category.id))) == 0:
+        for position, (name, description) in enumerate(DEFAULT_CATEGORIES):
+            from blog.content import slugify
+
+            db.session.add(
+                Category(name=name, slug=slugify(name), description=description, position=position)
+            )
+    for position, (title, slug, body) in enumerate(DEFAULT_PAGES):
+        if db.session.scalar(sa.select(Page.id).where(Page.slug == slug)) is None:
+            db.session.add(
+                Page(
+                    title=title,
+                    slug=slug,
+                    body_source=body,
+                    body_html=render_page(body),
+                    position=position,
+                )
+            )
+    from blog.database import bump_version
+
+    bump_version()
+    db.session.commit()
+
+
+def create_user(
+    username: str, email: str, password: str, role: Role, display_name: str = ""
+) -> User:
+    """Add a user (the caller commits); raises ValueError when the name is invalid or taken."""
+    from blog.auth.rules import normalize_email, normalize_username
+
+    name = normalize_username(username)
+    mail = normalize_email(email)
+    exists = db.session.scalar(
+        sa.select(User.id).where(sa.or_(User.username == name, User.email == mail))
+    )
+    if exists is not None:
+        raise ValueError(f"a user named {name!r} or with email {mail!r} already exists")
+    user = User(
+        username=name,
+        email=mail,
+        password_hash=generate_password_hash(password),
+        display_name=display_name or username,
+        role=role,
+    )
+    db.session.add(user)
+    return user
+
+
+@click.command("setup")
+@click.option("--demo", is_flag=True, help="Also add demo articles, readers and comments.")
+@click.option("--admin-username", default="admin", show_default=True)
+@click.option("--admin-email", default="admin@example.com", show_default=True)
+def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
+    """Migrate the database, write the secret key, create the first admin.
+
+    Safe to run again: migrations are applied, missing defaults added, and an admin
+    is created only when there is none. It runs before any secret key exists, so it
+    is a command of the `blog` group itself rather than of the app.
+    """
+    from blog import create_app, write_secret_key
+
+    instance = Flask("blog", instance_path=os.environ.get("BLOG_INSTANCE_PATH")).instance_path
+    if not os.environ.get("BLOG_SECRET_KEY") and write_secret_key(instance):
+        click.echo(f"Wrote a new secret key to {instance}/secret_key")
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        seed_defaults()
+        has_admin = db.session.scalar(sa.select(User.id).where(User.role == Role.ADMIN))
+        if has_admin is None:
+            password = secrets.token_urlsafe(12)
+            create_user(admin_username, admin_email, password, Role.ADMIN, "Site admin")
+            db.session.commit()
+            click.echo("Created the first admin account (the password is shown only now):")
+            click.echo(f"username: {admin_username}")
+            click.echo(f"password: {password}")
+        else:
+            click.echo("An admin account already exists; none created.")
+        if demo:
+            from blog.demo import load_demo
+
+            click.echo(load_demo())
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice([r.label for r in Role]), default="reader")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def create_user_command(username: str, email: str, role: str, password: str) -> None:
+        """Add a user with a role."""
+        from blog.auth.rules import password_problem
+
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        try:
+            user = create_user(username, email, password, Role.from_label(role))
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(f"Created {role} {user.username}")
+
+    @app.cli.command("demo")
+    def demo_command() -> None:
+        """Add the demo articles, readers and comments (skips what is already there)."""
+        from blog.demo import load_demo
+
+        seed_defaults()
+        click.echo(load_demo())
+
+    @app.cli.command("reindex")
+    def reindex_command() -> None:
+        """Rebuild the full-text search index."""
+        from blog.search import reindex
+
+        click.echo(f"Reindexed {reindex()} articles")

@@ -1,0 +1,1 @@
+"""Comments: post, reply, edit, delete and report."""

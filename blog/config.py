@@ -1,0 +1,51 @@
+"""Configuration defaults.
+
+Layered in `create_app`: these defaults, then `instance/config.py`, then `BLOG_*`
+environment variables (`BLOG_POSTS_PER_PAGE=20`; values are parsed as JSON when they
+can be), then `DATABASE_URL`, then the mapping a test passes in.
+"""
+
+from datetime import timedelta
+
+DEFAULTS = {
+    # None means: sqlite file instance/blog.sqlite3 (set in create_app).
+    "SQLALCHEMY_DATABASE_URI": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Milliseconds a writer waits for SQLite's write lock before giving up.
+    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+    # The site's public address, used for links in emails and feeds outside a request.
+    "SITE_URL": "http://127.0.0.1:5000",
+    "TIMEZONE": "UTC",
+    # Sessions and cookies.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    # Mail: with no MAIL_SERVER, messages are written to instance/outbox/ as .eml files.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "newsroom@localhost",
+    # Limits.
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_IP": 20,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "COMMENT_MIN_SECONDS": 3,  # a human takes at least this long to write a comment
+    "COMMENT_MAX_PER_MINUTE": 5,
+    "COMMENT_MAX_LINKS": 2,
+    "COMMENT_MAX_LENGTH": 5000,
+    # How many reverse proxies in front of the app to trust for the client address.
+    "PROXY_COUNT": 0,
+    # Cache-Control max-age for anonymous pages.
+    "PUBLIC_CACHE_SECONDS": 60,
+}

@@ -1,0 +1,164 @@
+"""Markdown to sanitized HTML, plain-text excerpts, reading time and slugs.
+
+Everything user-written that reaches a page as HTML goes through `render_article` or
+`render_comment` once, at save time; the result is stored in an `*_html` column and
+reading a page never re-renders it. bleach is imported here and nowhere else, so the
+sanitizer can be swapped in one place. It is unmaintained since June 2026 (6.4.0 has
+every known fix): the allowlists never include svg, math, style or raw-text tags, which
+every published bypass needed, and the Content-Security-Policy is the second wall.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import partial
+from html import unescape
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+ARTICLE_TAGS = frozenset(
+    {
+        "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "a", "img", "blockquote",
+        "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "em", "strong",
+        "del", "s", "hr", "figure", "figcaption",
+    }
+)  # fmt: skip
+ARTICLE_ATTRIBUTES = {
+    "a": ["href", "title"],
+    "img": ["src", "alt", "title", "width", "height"],
+    "th": ["align"],
+    "td": ["align"],
+    "ol": ["start"],
+}
+
+COMMENT_TAGS = frozenset(
+    {"p", "br", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "del", "s"}
+)
+COMMENT_ATTRIBUTES = {"a": ["href", "rel"], "ol": ["start"]}
+COMMENT_REL = "nofollow ugc noopener"
+
+# Articles come from trusted staff and may use a little raw HTML (figure/figcaption);
+# bleach removes anything outside the allowlist. Comments get no raw HTML at all.
+_article_md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_comment_md = (
+    MarkdownIt("commonmark", {"html": False})
+    .enable(["strikethrough"])
+    .disable(["image", "heading", "lheading", "table"], ignoreInvalid=True)
+)
+
+_article_cleaner = bleach.Cleaner(
+    tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=PROTOCOLS, strip=True
+)
+
+
+def _set_comment_rel(attrs: dict, new: bool = False) -> dict:
+    attrs[(None, "rel")] = COMMENT_REL
+    return attrs
+
+
+def _drop_unsafe_links(attrs: dict, new: bool = False) -> dict | None:
+    # linkify also sees links that came from Markdown; keep only allowed schemes.
+    href = attrs.get((None, "href"), "")
+    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+    if scheme and scheme not in PROTOCOLS:
+        return None
+    return attrs
+
+
+_comment_cleaner = bleach.Cleaner(
+    tags=COMMENT_TAGS,
+    attributes=COMMENT_ATTRIBUTES,
+    protocols=PROTOCOLS,
+    strip=True,
+    filters=[partial(LinkifyFilter, callbacks=[_drop_unsafe_links, _set_comment_rel], parse_email=False)],
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise line endings and drop control characters (NUL included) from input."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def has_control_chars(text: str) -> bool:
+    return bool(_CONTROL.search(text.replace("\r", "")))
+
+
+def render_article(source: str) -> str:
+    """Article Markdown as sanitized HTML (headings, lists, links, images, tables...)."""
+    return _article_cleaner.clean(_article_md.render(clean_text(source)))
+
+
+def render_comment(source: str) -> str:
+    """Comment Markdown as sanitized HTML: a small subset, links marked nofollow ugc."""
+    return _comment_cleaner.clean(_comment_md.render(clean_text(source)))
+
+
+def render_page(source: str) -> str:
+    """Static pages use the article pipeline."""
+    return render_article(source)
+
+
+def count_links(source: str) -> int:
+    """How many links a comment would show (Markdown links plus bare URLs)."""
+    return render_comment(source).count("<a ")
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(html: str) -> str:
+    """Text of sanitized HTML, tags removed and whitespace collapsed."""
+    return _SPACE.sub(" ", unescape(_TAG.sub(" ", html))).strip()
+
+
+def excerpt(html: str, length: int = 160) -> str:
+    """At most `length` characters of plain text, cut at a word boundary."""
+    text = plain_text(html)
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"
+
+
+def reading_time(html: str, words_per_minute: int = 230) -> int:
+    """Whole minutes to read, at least one."""
+    words = len(plain_text(html).split())
+    return max(1, -(-words // words_per_minute))
+
+
+# Letters NFKD cannot split into ASCII.
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe",
+        "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+        "&": " and ",
+    }
+)  # fmt: skip
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII, lowercase, hyphenated; accents transliterated. May be empty."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def unique_slug(text: str, taken: Callable[[str], bool], fallback: str = "item") -> str:
+    """`slugify(text)`, with -2, -3... appended until `taken(slug)` is False."""
+    base = slugify(text) or fallback
+    slug, n = base, 2
+    while taken(slug):
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,397 @@
+"""All tables of the site, as typed SQLAlchemy 2 models, and the rules that belong to them."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from blog.extensions import db
+from blog.types import UTCDateTime, utcnow
+
+
+class Role(enum.IntEnum):
+    """Roles in rising order of power; a role can do everything the lower ones can."""
+
+    READER = 1
+    AUTHOR = 2
+    EDITOR = 3
+    ADMIN = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> Role:
+        return cls[label.upper()]
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    PUBLISHED = "published"
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    REMOVED = "removed"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Stored already NFKC-normalised and case-folded, so uniqueness is case-insensitive
+    # and look-alikes (Admin, full-width letters) collide with the original.
+    username: so.Mapped[str] = so.mapped_column(sa.String(30), unique=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    bio: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    role: so.Mapped[int] = so.mapped_column(default=Role.READER)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    can_comment: so.Mapped[bool] = so.mapped_column(default=True)
+    notify_replies: so.Mapped[bool] = so.mapped_column(default=False)
+    # Part of every session and remember cookie; rotating it ends every session at once.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return self.active
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, role: Role) -> bool:
+        return self.role >= role
+
+    @property
+    def can_write(self) -> bool:
+        return self.role >= Role.AUTHOR
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role >= Role.EDITOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role >= Role.ADMIN
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+
+class Category(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+    @classmethod
+    def ordered(cls) -> sa.Select[tuple[Category]]:
+        return sa.select(cls).order_by(cls.position, cls.name)
+
+
+article_tag = sa.Table(
+    "article_tag",
+    db.metadata,
+    sa.Column("article_id", sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+
+class Upload(db.Model):
+    """An image uploaded through the admin, re-encoded and stored under instance/uploads/."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    filename: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    thumb_filename: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(40))
+    width: so.Mapped[int] = so.mapped_column(default=0)
+    height: so.Mapped[int] = so.mapped_column(default=0)
+    uploader_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class Article(db.Model):
+    __table_args__ = (sa.Index("ix_article_status_published_at", "status", "published_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=ArticleStatus.DRAFT)
+    published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+    author_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("category.id"), index=True)
+    # Either an uploaded image or a path to an image shipped in blog/static (demo content).
+    image_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("upload.id", ondelete="SET NULL")
+    )
+    image_path: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    image_alt: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    comments_open: so.Mapped[bool] = so.mapped_column(default=True)
+    reading_time: so.Mapped[int] = so.mapped_column(default=1)
+    # Approved, not deleted comments; kept by SQL increments (`SET n = n + 1`) so lists
+    # show counts without a query per article and concurrent writers lose nothing.
+    comment_count: so.Mapped[int] = so.mapped_column(default=0)
+
+    author: so.Mapped[User | None] = so.relationship()
+    category: so.Mapped[Category] = so.relationship()
+    image: so.Mapped[Upload | None] = so.relationship()
+    tags: so.Mapped[list[Tag]] = so.relationship(
+        secondary=article_tag, order_by="Tag.name", backref=so.backref("articles", lazy="dynamic")
+    )
+
+    def __repr__(self) -> str:
+        return f"<Article {self.slug}>"
+
+    @classmethod
+    def published(cls) -> sa.Select[tuple[Article]]:
+        """Public articles, newest first; the id breaks ties so pages never overlap.
+
+        A published article whose published_at is in the future is "scheduled": it
+        becomes public by itself when the time passes, with no cron job.
+        """
+        return (
+            sa.select(cls)
+            .where(cls.is_public_clause())
+            .order_by(cls.published_at.desc(), cls.id.desc())
+        )
+
+    @classmethod
+    def is_public_clause(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= utcnow())
+
+    @classmethod
+    def listing(cls) -> sa.Select[tuple[Article]]:
+        """`published()` with what every list shows loaded eagerly (no query per row)."""
+        return cls.published().options(
+            so.joinedload(cls.author),
+            so.joinedload(cls.category),
+            so.joinedload(cls.image),
+            so.selectinload(cls.tags),
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == ArticleStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= utcnow()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == ArticleStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > utcnow()
+        )
+
+    @property
+    def display_status(self) -> str:
+        return "scheduled" if self.is_scheduled else self.status
+
+    @property
+    def image_url(self) -> str | None:
+        from flask import url_for
+
+        if self.image is not None:
+            return url_for("public.upload", filename=self.image.filename)
+        if self.image_path:
+            return url_for("static", filename=self.image_path)
+        return None
+
+    @property
+    def thumb_url(self) -> str | None:
+        from flask import url_for
+
+        if self.image is not None and self.image.thumb_filename:
+            return url_for("public.upload", filename=self.image.thumb_filename)
+        return self.image_url
+
+
+class ArticleVersion(db.Model):
+    """The article as it was before one save; the editor can list and restore them."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    editor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    editor: so.Mapped[User | None] = so.relationship()
+
+
+class SlugRedirect(db.Model):
+    """An article's former slug, answered with a 301 to its current URL."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    old_slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
+
+    article: so.Mapped[Article] = so.relationship()
+
+
+class Comment(db.Model):
+    __table_args__ = (sa.Index("ix_comment_article_status", "article_id", "status"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
+    # NULL once the author deleted their account: the comment stays, by "deleted user".
+    author_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    parent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=CommentStatus.PENDING)
+    # The author deleted it but replies hang below: shown as "[deleted]".
+    deleted: so.Mapped[bool] = so.mapped_column(default=False)
+    report_count: so.Mapped[int] = so.mapped_column(default=0)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    article: so.Mapped[Article] = so.relationship()
+    author: so.Mapped[User | None] = so.relationship()
+    parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id])
+
+    @property
+    def counts_as_visible(self) -> bool:
+        """Whether this comment is in Article.comment_count."""
+        return self.status == CommentStatus.APPROVED and not self.deleted
+
+
+class CommentReport(db.Model):
+    __table_args__ = (sa.UniqueConstraint("comment_id", "reporter_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    comment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"))
+    reporter_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    reason: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    resolved: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class Page(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    in_footer: so.Mapped[bool] = so.mapped_column(default=True)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+
+class Setting(db.Model):
+    """One site setting as a JSON value; read through `blog.settings.get_settings()`."""
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(60), primary_key=True)
+    value: so.Mapped[str] = so.mapped_column(sa.Text)
+
+
+class SiteState(db.Model):
+    """A single row of counters that every worker reads to know when caches are stale.
+
+    `version` goes up (in SQL) on every change to content, comments or settings.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+
+class ThrottleEvent(db.Model):
+    """One counted attempt (failed login, reset request, comment...) for rate limits.
+
+    Kept in the database so the limits hold across every worker process.
+    """
+
+    __table_args__ = (sa.Index("ix_throttle_event_lookup", "kind", "key", "created_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    key: so.Mapped[str] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class UsedToken(db.Model):
+    """Fingerprints of single-use tokens (password reset) already spent."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    digest: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditLog(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    actor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    action: so.Mapped[str] = so.mapped_column(sa.String(60))
+    object_type: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    object_id: so.Mapped[int | None] = so.mapped_column()
+    detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor: so.Mapped[User | None] = so.relationship()

@@ -1,0 +1,1 @@
+"""The public site: home, categories, tags, authors, articles, pages, search, feeds."""

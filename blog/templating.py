@@ -1,0 +1,52 @@
+"""Template globals and filters shared by every blueprint."""
+
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, url_for
+
+from blog.settings import get_footer_pages, get_nav, get_settings
+
+
+def site_zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_app.config["TIMEZONE"])
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def format_date(value: datetime | None, fmt: str = "%-d %B %Y") -> str:
+    """A stored UTC datetime shown in the site's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(site_zone()).strftime(fmt)
+
+
+def page_url(page: int) -> str:
+    """The current URL with ?page= replaced (other query arguments kept)."""
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    args = {k: v for k, v in args.items() if not (k == "page" and v == "1")}
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def absolute_url(endpoint: str, **values) -> str:  # noqa: ANN003
+    """An absolute URL built from SITE_URL, never from the request's Host header."""
+    return current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.add_template_filter(format_date, "date")
+    app.add_template_global(page_url)
+    app.add_template_global(absolute_url)
+
+    @app.context_processor
+    def site_context() -> dict:
+        return {
+            "site": get_settings(),
+            "nav_categories": get_nav(),
+            "footer_pages": get_footer_pages(),
+        }

@@ -1,0 +1,130 @@
+"""Plain functions that make test data; each adds to the session and flushes.
+
+Passwords: every user gets the hash of PASSWORD computed once with a cheap method,
+because scrypt at ~0.1 s a call makes a suite crawl.
+"""
+
+import itertools
+from datetime import timedelta
+
+from werkzeug.security import generate_password_hash
+
+from blog.content import render_article, render_comment, reading_time, slugify
+from blog.extensions import db
+from blog.models import (
+    Article,
+    ArticleStatus,
+    Category,
+    Comment,
+    CommentStatus,
+    Page,
+    Role,
+    Tag,
+    User,
+)
+from blog.types import utcnow
+
+PASSWORD = "a long test passphrase"
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+_seq = itertools.count(1)
+
+
+def make_user(role: Role = Role.READER, username: str | None = None, **kwargs) -> User:
+    n = next(_seq)
+    username = username or f"{role.label}{n}"
+    user = User(
+        username=username,
+        email=kwargs.pop("email", f"{username}@example.com"),
+        password_hash=PASSWORD_HASH,
+        display_name=kwargs.pop("display_name", username.title()),
+        role=role,
+        **kwargs,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_category(name: str | None = None, **kwargs) -> Category:
+    name = name or f"Section {next(_seq)}"
+    category = Category(name=name, slug=kwargs.pop("slug", slugify(name)), **kwargs)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def make_tag(name: str) -> Tag:
+    tag = Tag(name=name, slug=slugify(name))
+    db.session.add(tag)
+    db.session.flush()
+    return tag
+
+
+def make_article(
+    title: str | None = None,
+    *,
+    author: User | None = None,
+    category: Category | None = None,
+    body: str = "Some **body** text.\n\n## A subheading\n\n- one\n- two\n",
+    status: ArticleStatus = ArticleStatus.PUBLISHED,
+    published_at=None,
+    tags: list[Tag] | None = None,
+    **kwargs,
+) -> Article:
+    n = next(_seq)
+    title = title or f"Article number {n}"
+    html = render_article(body)
+    article = Article(
+        title=title,
+        slug=kwargs.pop("slug", slugify(title) or f"article-{n}"),
+        summary=kwargs.pop("summary", f"Summary of {title}."),
+        body_source=body,
+        body_html=html,
+        reading_time=reading_time(html),
+        status=status,
+        published_at=published_at
+        if published_at is not None
+        else (utcnow() - timedelta(hours=n) if status == ArticleStatus.PUBLISHED else None),
+        author=author or make_user(Role.AUTHOR),
+        category=category or make_category(),
+        tags=tags or [],
+        **kwargs,
+    )
+    db.session.add(article)
+    db.session.flush()
+    return article
+
+
+def make_comment(
+    article: Article,
+    author: User | None = None,
+    body: str = "A thoughtful comment.",
+    status: CommentStatus = CommentStatus.APPROVED,
+    **kwargs,
+) -> Comment:
+    comment = Comment(
+        article=article,
+        author=author or make_user(),
+        body_source=body,
+        body_html=render_comment(body),
+        status=status,
+        **kwargs,
+    )
+    db.session.add(comment)
+    if status == CommentStatus.APPROVED and not kwargs.get("deleted"):
+        article.comment_count += 1
+    db.session.flush()
+    return comment
+
+
+def make_page(title: str, body: str = "Page body.", **kwargs) -> Page:
+    page = Page(
+        title=title,
+        slug=kwargs.pop("slug", slugify(title)),
+        body_source=body,
+        body_html=render_article(body),
+        **kwargs,
+    )
+    db.session.add(page)
+    db.session.flush()
+    return page

@@ -1,0 +1,110 @@
+"""Config layering, the secret key rules, SQLite settings and the write transaction."""
+
+import contextvars
+import os
+import stat
+
+import pytest
+import sqlalchemy as sa
+from blog import ConfigError, create_app, write_secret_key
+from blog.database import begin_write, bump_version, current_version
+from blog.extensions import db
+from blog.models import SiteState
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    for key in list(os.environ):
+        if key.startswith("BLOG_") or key == "DATABASE_URL":
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path))
+    return monkeypatch
+
+
+def test_refuses_to_start_without_a_secret_key(env):
+    with pytest.raises(ConfigError, match="blog setup"):
+        create_app()
+
+
+@pytest.mark.parametrize("key", ["dev", "short-key", "changeme"])
+def test_refuses_a_short_or_well_known_key(env, key):
+    env.setenv("BLOG_SECRET_KEY", key)
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_debug_and_testing_start_with_a_throwaway_key(env):
+    app = create_app({"TESTING": True})
+    assert len(app.config["SECRET_KEY"]) >= 32
+
+
+def test_secret_key_file_is_written_once_owner_only(env, tmp_path):
+    assert write_secret_key(str(tmp_path)) is True
+    first = (tmp_path / "secret_key").read_text()
+    assert write_secret_key(str(tmp_path)) is False
+    assert (tmp_path / "secret_key").read_text() == first
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert create_app().config["SECRET_KEY"] == first
+
+
+def test_config_layers_defaults_instance_file_environment_then_test_mapping(env, tmp_path):
+    write_secret_key(str(tmp_path))
+    (tmp_path / "config.py").write_text("POSTS_LIMIT = 'instance'\nSITE_URL = 'https://from.instance'\n")
+    assert create_app().config["SITE_URL"] == "https://from.instance"
+    assert create_app().config["COMMENT_MAX_LINKS"] == 2  # a default
+
+    env.setenv("BLOG_SITE_URL", "https://from.env")
+    env.setenv("BLOG_COMMENT_MAX_LINKS", "4")
+    app = create_app()
+    assert app.config["SITE_URL"] == "https://from.env"
+    assert app.config["COMMENT_MAX_LINKS"] == 4  # parsed as JSON
+
+    assert create_app({"SITE_URL": "https://from.test"}).config["SITE_URL"] == "https://from.test"
+
+
+def test_database_url_selects_the_database(env, tmp_path):
+    write_secret_key(str(tmp_path))
+    env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("other.sqlite3")
+
+
+def test_every_sqlite_connection_gets_wal_foreign_keys_and_busy_timeout(app):
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        assert pragma("synchronous") == 1  # NORMAL
+
+
+def test_begin_write_starts_an_immediate_transaction(app):
+    statements = []
+    sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with app.test_request_context(method="POST"):
+        db.session.scalar(sa.select(SiteState.version))
+        begin_write()
+        bump_version()
+        db.session.commit()
+    assert "BEGIN" in statements
+    assert "BEGIN IMMEDIATE" in statements
+    assert statements.index("BEGIN IMMEDIATE") > statements.index("BEGIN")
+
+
+def test_bump_version_is_an_sql_increment_seen_by_the_next_request(app):
+    def in_a_request(action):
+        # A fresh context, as each request gets in a real server.
+        def run():
+            with app.app_context(), app.test_request_context():
+                return action()
+
+        return contextvars.Context().run(run)
+
+    def bump():
+        version = current_version()
+        begin_write()
+        bump_version()
+        db.session.commit()
+        return version
+
+    before = in_a_request(bump)
+    assert in_a_request(current_version) == before + 1

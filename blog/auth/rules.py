@@ -51,7 +51,11 @@ def normalize_email(raw: str) -> str:
 @cache
 def common_passwords() -> frozenset[str]:
     text = files("blog").joinpath("data/common_passwords.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip().casefold()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 def password_problem(password: str) -> str | None:

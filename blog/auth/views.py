@@ -1,5 +1,501 @@
-"""Views of the auth blueprint."""
+"""Views of the auth blueprint: register, log in and out, password reset, own account."""
 
-from flask import Blueprint
+import hashlib
+import hmac
+from datetime import timedelta
+from functools import cache
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from blog import throttle
+from blog.auth.forms import (
+    DeleteAccountForm,
+    EmailChangeForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+)
+from blog.auth.rules import normalize_email, normalize_username
+from blog.database import begin_write, bump_version
+from blog.extensions import db
+from blog.mail import send_mail
+from blog.models import Article, Role, UsedToken, User
+from blog.security_log import security_log
+from blog.templating import absolute_url
+from blog.types import utcnow
 
 bp = Blueprint("auth", __name__)
+
+GENERIC_LOGIN_ERROR = "That username or email and password do not match an active account."
+RESET_SALT = "password-reset"
+RESET_MAX_AGE = 60 * 60
+
+
+def safe_next(target: str | None) -> str | None:
+    """The ?next= target if it is a path on this site, else None (no open redirects).
+
+    Refuses `//host`, `/\\host` (browsers read a backslash as a slash), schemes and
+    control characters.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _next_or(default: str) -> str:
+    return safe_next(request.args.get("next")) or default
+
+
+@cache
+def _dummy_hash() -> str:
+    """A real hash (same method as real users') to check against for unknown accounts."""
+    return generate_password_hash("not the password of anyone")
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's; costs the same time when `user` is None."""
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+def find_user(login: str) -> User | None:
+    """The user whose username or email is `login` (normalised like at registration)."""
+    login = login.strip()
+    if "@" in login:
+        try:
+            address = normalize_email(login)
+        except ValueError:
+            address = login.lower()
+        return db.session.scalar(sa.select(User).where(User.email == address))
+    return db.session.scalar(sa.select(User).where(User.username == normalize_username(login)))
+
+
+def _ip_key() -> str:
+    return f"ip:{request.remote_addr or '-'}"
+
+
+def _account_key(user: User | None, login: str) -> str:
+    # Keyed on the account when it exists, so its username and email share one
+    # budget; on the typed name otherwise, which behaves exactly the same.
+    if user is not None:
+        return f"user:{user.id}"
+    return f"name:{login.strip().casefold()}"
+
+
+def _limits(kind: str) -> tuple[int, int, int]:
+    config = current_app.config
+    return (
+        int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        int(config["LOGIN_MAX_FAILURES_PER_IP"]),
+        int(config["LOGIN_WINDOW_SECONDS"]),
+    )
+
+
+def abort_if_throttled(kind: str, account_key: str, what: str) -> None:
+    """Abort with 429 (and Retry-After) when the account or this IP is over its limit."""
+    per_account, per_ip, window = _limits(kind)
+    wait = max(
+        throttle.retry_after(kind, account_key, window, per_account),
+        throttle.retry_after(kind, _ip_key(), window, per_ip),
+    )
+    if not wait:
+        return
+    security_log(f"{kind}_throttled", key=account_key, retry_after=wait)
+    at = (utcnow() + timedelta(seconds=wait)).strftime("%H:%M UTC")
+    raise TooManyRequests(
+        description=(
+            f"Too many {what}. For your security, please wait {throttle.describe_wait(wait)} "
+            f"(until {at}) before trying again."
+        ),
+        retry_after=wait,
+    )
+
+
+def record_failure(kind: str, account_key: str) -> None:
+    """Count one failed attempt against the account and this IP (commits)."""
+    begin_write()
+    throttle.hit(kind, account_key)
+    throttle.hit(kind, _ip_key())
+    db.session.commit()
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """A fresh session for `user`: nothing from before login survives (no fixation)."""
+    session.clear()
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_next_or(url_for("public.index")))
+    form = LoginForm()
+    next_target = safe_next(request.args.get("next"))
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form, next=next_target), status
+
+    typed = form.login.data
+    user = find_user(typed)
+    account_key = _account_key(user, typed)
+    abort_if_throttled("login", account_key, "failed login attempts")
+    if not check_password(user, form.password.data):
+        record_failure("login", account_key)
+        security_log("login_failed", login=typed)
+        form.form_errors.append(GENERIC_LOGIN_ERROR)
+        return render_template("auth/login.html", form=form, next=next_target), 422
+    if not user.active:
+        security_log("login_refused_inactive", login=typed)
+        form.form_errors.append(
+            "This account has been deactivated. Please contact the editors if you think "
+            "this is a mistake."
+        )
+        return render_template("auth/login.html", form=form, next=next_target), 403
+
+    begin_write()
+    throttle.clear("login", account_key)
+    db.session.commit()
+    start_session(user, remember=form.remember.data)
+    security_log("login", user=user.username, remember=bool(form.remember.data))
+    flash(f"Welcome back, {user.name}.", "success")
+    return redirect(next_target or url_for("public.index"), code=303)
+
+
+@bp.post("/logout")
+def logout():  # noqa: ANN201
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        begin_write()
+        # Every other browser and every remember cookie of this user stops working too.
+        user.end_all_sessions()
+        db.session.commit()
+        security_log("logout", user=user.username)
+    session.clear()
+    logout_user()
+    flash("You have logged out.", "info")
+    return redirect(url_for("public.index"), code=303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():  # noqa: ANN201
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("auth.account"))
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/register.html", form=form), status
+
+    password_hash = generate_password_hash(form.password.data)  # slow: before the write lock
+    user = User(
+        username=form.normalized_username,
+        email=form.normalized_email,
+        password_hash=password_hash,
+        display_name=form.username.data.strip()[:80],
+        role=Role.READER,
+    )
+    begin_write()
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Someone took the name or address between validation and now.
+        db.session.rollback()
+        form.form_errors.append("That username or email address was just taken. Please try again.")
+        return render_template("auth/register.html", form=form), 409
+    start_session(user, remember=False)
+    security_log("register", user=user.username)
+    flash("Welcome! Your account is ready.", "success")
+    return redirect(_next_or(url_for("auth.account")), code=303)
+
+
+# Password reset ---------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # A changed password changes the fingerprint, which voids every older token.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token naming the user and their current password; valid one hour."""
+    return _serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset token is for, or None if it is forged, old, used or stale."""
+    try:
+        data = _serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    user = db.session.get(User, data["uid"])
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(str(data.get("pw", "")), _password_fingerprint(user)):
+        return None
+    used = db.session.scalar(
+        sa.select(UsedToken.id).where(UsedToken.digest == _token_digest(token))
+    )
+    return None if used is not None else user
+
+
+RESET_BODY = """Hello {name},
+
+Someone (hopefully you) asked to reset the password of your account at {site}.
+To choose a new password, open this link within one hour:
+
+{link}
+
+The link works once. If you did not ask for this, ignore this message: your
+password stays as it is.
+"""
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():  # noqa: ANN201
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/reset_request.html", form=form), status
+    try:
+        address = normalize_email(form.email.data)
+    except ValueError:
+        address = form.email.data.strip().lower()
+    account_key = f"email:{address}"
+    abort_if_throttled("reset", account_key, "password reset requests")
+    # Every request counts, whether or not the address has an account.
+    begin_write()
+    throttle.hit("reset", account_key)
+    throttle.hit("reset", _ip_key())
+    db.session.commit()
+
+    user = db.session.scalar(sa.select(User).where(User.email == address))
+    security_log("reset_requested", email=address, known=user is not None)
+    if user is not None and user.active:
+        from blog.settings import get_settings
+
+        link = absolute_url("auth.reset", token=make_reset_token(user))
+        site = get_settings().get("site_name", "the site")
+        send_mail(
+            user.email,
+            f"Reset your password at {site}",
+            RESET_BODY.format(name=user.name, site=site, link=link),
+        )
+    flash(
+        "If an account uses that address, we have sent it a link to reset the password. "
+        "The link works for one hour.",
+        "info",
+    )
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):  # noqa: ANN201
+    user = user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/reset.html", form=form, token=token), status
+
+    password_hash = generate_password_hash(form.new_password.data)
+    begin_write()
+    db.session.add(UsedToken(digest=_token_digest(token)))
+    user.password_hash = password_hash
+    user.end_all_sessions()
+    throttle.clear("login", f"user:{user.id}")
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # the same link submitted twice at once
+        db.session.rollback()
+        return render_template("auth/reset_invalid.html"), 400
+    session.clear()
+    logout_user()
+    security_log("reset_completed", user=user.username)
+    flash("Your password has been changed. Please log in with the new one.", "success")
+    return redirect(url_for("auth.login"), code=303)
+
+
+# The reader's own account -----------------------------------------------------------
+
+
+def _account_forms(**override) -> dict:  # noqa: ANN003
+    user = current_user
+    forms = {
+        "profile_form": ProfileForm(prefix="profile", obj=user, formdata=None),
+        "password_form": PasswordChangeForm(prefix="password", formdata=None),
+        "email_form": EmailChangeForm(prefix="email", formdata=None, user_id=user.id),
+        "delete_form": DeleteAccountForm(prefix="delete", formdata=None),
+    }
+    forms.update(override)
+    return forms
+
+
+def _render_account(status: int = 200, **override):  # noqa: ANN003, ANN202
+    return render_template(
+        "auth/account.html", can_delete=_can_delete_self(current_user), **_account_forms(**override)
+    ), status
+
+
+def _can_delete_self(user: User) -> bool:
+    """Readers only: staff and anyone with articles are removed by an admin."""
+    if user.role >= Role.AUTHOR:
+        return False
+    return (
+        db.session.scalar(sa.select(Article.id).where(Article.author_id == user.id).limit(1))
+        is None
+    )
+
+
+def _check_current_password(form, user: User) -> bool:  # noqa: ANN001
+    """Check the current password, throttled like logins (aborts 429 when over)."""
+    key = f"user:{user.id}"
+    abort_if_throttled("login", key, "wrong password attempts")
+    if check_password(user, form.current_password.data):
+        return True
+    record_failure("login", key)
+    security_log("password_check_failed", user=user.username)
+    form.current_password.errors.append("That is not your current password.")
+    return False
+
+
+def _keep_logged_in(user: User) -> None:
+    """After rotating the session token, carry this browser over to the new one."""
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    start_session(user, remember=remember)
+
+
+@bp.get("/account")
+@login_required
+def account():  # noqa: ANN201
+    return _render_account()
+
+
+@bp.post("/account")
+@login_required
+def profile():  # noqa: ANN201
+    form = ProfileForm(prefix="profile")
+    if not form.validate_on_submit():
+        return _render_account(422, profile_form=form)
+    user = current_user._get_current_object()
+    begin_write()
+    user.display_name = form.display_name.data
+    user.bio = form.bio.data
+    user.notify_replies = bool(form.notify_replies.data)
+    bump_version()  # author pages and comment bylines show the display name
+    db.session.commit()
+    flash("Your profile has been saved.", "success")
+    return redirect(url_for("auth.account"), code=303)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():  # noqa: ANN201
+    user = current_user._get_current_object()
+    form = PasswordChangeForm(prefix="password")
+    if not form.validate_on_submit() or not _check_current_password(form, user):
+        return _render_account(422, password_form=form)
+    password_hash = generate_password_hash(form.new_password.data)
+    begin_write()
+    user.password_hash = password_hash
+    user.end_all_sessions()
+    db.session.commit()
+    _keep_logged_in(user)
+    security_log("password_changed", user=user.username)
+    flash("Your password has been changed. Other browsers have been logged out.", "success")
+    return redirect(url_for("auth.account"), code=303)
+
+
+EMAIL_CHANGED_BODY = """Hello {name},
+
+The email address of your account at {site} was changed to {new}.
+If you did not do this, reset your password and contact the editors.
+"""
+
+
+@bp.post("/account/email")
+@login_required
+def change_email():  # noqa: ANN201
+    user = current_user._get_current_object()
+    form = EmailChangeForm(prefix="email", user_id=user.id)
+    if not form.validate_on_submit() or not _check_current_password(form, user):
+        return _render_account(422, email_form=form)
+    old = user.email
+    begin_write()
+    user.email = form.normalized_email
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        form.email.errors.append("An account with that email address already exists.")
+        return _render_account(422, email_form=form)
+    security_log("email_changed", user=user.username)
+    if old != user.email:
+        from blog.settings import get_settings
+
+        site = get_settings().get("site_name", "the site")
+        send_mail(
+            old,
+            f"Your email address at {site} was changed",
+            EMAIL_CHANGED_BODY.format(name=user.name, site=site, new=user.email),
+        )
+    flash("Your email address has been changed.", "success")
+    return redirect(url_for("auth.account"), code=303)
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():  # noqa: ANN201
+    user = current_user._get_current_object()
+    if not _can_delete_self(user):
+        abort(403, description="Staff accounts and accounts with articles are removed by an admin.")
+    form = DeleteAccountForm(prefix="delete")
+    if not form.validate_on_submit() or not _check_current_password(form, user):
+        return _render_account(422, delete_form=form)
+    username = user.username
+    begin_write()
+    # Comments stay, shown as by "deleted user": the foreign key sets author_id to NULL.
+    db.session.execute(sa.delete(User).where(User.id == user.id))
+    bump_version()
+    db.session.commit()
+    session.clear()
+    logout_user()
+    security_log("account_deleted", user=username)
+    flash(
+        "Your account has been deleted. Your comments remain, shown as by a deleted user.", "info"
+    )
+    return redirect(url_for("public.index"), code=303)

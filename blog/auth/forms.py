@@ -1,0 +1,128 @@
+"""Forms of the auth blueprint. Credentials are checked in the views, not here."""
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from blog.auth.rules import (
+    MAX_PASSWORD,
+    normalize_email,
+    normalize_username,
+    password_problem,
+    username_problem,
+)
+from blog.extensions import db
+from blog.models import User
+
+# Generous caps for fields only compared, never stored: they keep hashing cheap.
+MAX_LOGIN = 254
+
+
+def email_in_use(address: str, *, except_id: int | None = None) -> bool:
+    query = sa.select(User.id).where(User.email == address)
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+class NewPasswordMixin:
+    def validate_new_password(self, field) -> None:  # noqa: ANN001
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Username or email", validators=[DataRequired(), Length(max=MAX_LOGIN)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)])
+    remember = BooleanField("Remember me")
+
+
+class RegisterForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=60)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired()])
+
+    def validate_username(self, field) -> None:  # noqa: ANN001
+        problem = username_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+        name = normalize_username(field.data)
+        if db.session.scalar(sa.select(User.id).where(User.username == name)) is not None:
+            raise ValidationError("That username is taken. Please choose another.")
+        self.normalized_username = name
+
+    def validate_email(self, field) -> None:  # noqa: ANN001
+        try:
+            address = normalize_email(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+        if email_in_use(address):
+            raise ValidationError("An account with that email address already exists.")
+        self.normalized_email = address
+
+    def validate_password(self, field) -> None:  # noqa: ANN001
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetForm(NewPasswordMixin, FlaskForm):
+    new_password = PasswordField("New password", validators=[InputRequired()])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Display name", validators=[Length(max=80)])
+    bio = TextAreaField("Bio", validators=[Length(max=2000)])
+    notify_replies = BooleanField("Email me when someone replies to my comments")
+
+    def validate_display_name(self, field) -> None:  # noqa: ANN001
+        field.data = (field.data or "").strip()
+        if any(ord(c) < 32 or ord(c) == 127 for c in field.data):
+            raise ValidationError("Display names cannot contain control characters.")
+
+    def validate_bio(self, field) -> None:  # noqa: ANN001
+        field.data = (field.data or "").replace("\r\n", "\n").strip()
+        if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in field.data):
+            raise ValidationError("The bio cannot contain control characters.")
+
+
+class PasswordChangeForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)]
+    )
+    new_password = PasswordField("New password", validators=[InputRequired()])
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField("New email", validators=[DataRequired(), Length(max=254)])
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)]
+    )
+
+    def __init__(self, *args, user_id: int | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self._user_id = user_id
+
+    def validate_email(self, field) -> None:  # noqa: ANN001
+        try:
+            address = normalize_email(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+        if email_in_use(address, except_id=self._user_id):
+            raise ValidationError("An account with that email address already exists.")
+        self.normalized_email = address
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)]
+    )
+    confirm = BooleanField(
+        "I understand that my account is deleted for good", validators=[DataRequired()]
+    )

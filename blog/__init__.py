@@ -198,7 +198,9 @@ def register_error_pages(app: Flask) -> None:
         if code >= 500:
             db.session.rollback()
         template = f"errors/{code}.html" if code in ERROR_CODES else "errors/generic.html"
-        return render_template(template, error=error), code
+        # Keep headers the error carries for clients, such as 429's Retry-After.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")]
+        return render_template(template, error=error), code, headers
 
     for code in ERROR_CODES:
         app.register_error_handler(code, render_error)

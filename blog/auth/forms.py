@@ -57,7 +57,7 @@ class RegisterForm(FlaskForm):
         try:
             address = normalize_email(field.data)
         except ValueError as error:
-            raise ValidationError(str(error)) from error
+            raise ValidationError(f"That email address is not valid. {error}") from error
         if email_in_use(address):
             raise ValidationError("An account with that email address already exists.")
         self.normalized_email = address
@@ -113,7 +113,7 @@ class EmailChangeForm(FlaskForm):
         try:
             address = normalize_email(field.data)
         except ValueError as error:
-            raise ValidationError(str(error)) from error
+            raise ValidationError(f"That email address is not valid. {error}") from error
         if email_in_use(address, except_id=self._user_id):
             raise ValidationError("An account with that email address already exists.")
         self.normalized_email = address

@@ -1,0 +1,205 @@
+"""Queries and small helpers the public views share (pagination, related articles, share links).
+
+Every function here costs a fixed number of SQL statements whatever the data size:
+lists go through `Article.listing()` (author, category and image joined, tags in one
+extra SELECT ... IN), so a page never runs a query per row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, request
+from flask_sqlalchemy.pagination import Pagination
+
+from blog.extensions import db
+from blog.models import Article, SlugRedirect, article_tag
+from blog.settings import get_settings
+
+# Far beyond any real archive, and small enough that OFFSET never overflows SQLite's
+# 64-bit integers (`?page=10**30` would otherwise be a 500).
+MAX_PAGE = 100_000
+RELATED_LIMIT = 4
+FEED_LIMIT = 20
+SITEMAP_LIMIT = 50_000  # the sitemap protocol's limit per file
+
+
+def current_page() -> int:
+    """The `?page=` argument as a positive int (1 when absent); aborts 404 if malformed."""
+    raw = request.args.get("page", "1")
+    if not raw.isascii() or not raw.isdigit():
+        abort(404)
+    page = int(raw)
+    if not 1 <= page <= MAX_PAGE:
+        abort(404)
+    return page
+
+
+def per_page() -> int:
+    try:
+        return max(1, min(100, int(get_settings()["posts_per_page"])))
+    except (TypeError, ValueError):
+        return 10
+
+
+def paginate(select: sa.Select) -> Pagination:
+    """One page of `select` (a listing query) with `?page=`; 404 when out of range.
+
+    Two statements (a count and the page) plus the tags of the page's articles.
+    """
+    return db.paginate(select, page=current_page(), per_page=per_page(), error_out=True)
+
+
+@dataclass
+class Pager:
+    """The attributes the `pagination` macro reads, for lists that are not a Select
+    (search hits come with their own total)."""
+
+    page: int
+    per_page: int
+    total: int
+    items: list[Any] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def public_article(slug: str) -> Article | None:
+    """The public article with this slug, author/category/image/tags loaded; else None.
+
+    Drafts, articles in review and scheduled ones (published_at in the future) are None.
+    """
+    return db.session.scalars(Article.listing().where(Article.slug == slug)).unique().first()
+
+
+def redirected_slug(old_slug: str) -> str | None:
+    """The current slug of the public article that used to be at `old_slug`, if any."""
+    return db.session.scalar(
+        sa.select(Article.slug)
+        .join(SlugRedirect, SlugRedirect.article_id == Article.id)
+        .where(SlugRedirect.old_slug == old_slug, Article.is_public_clause())
+    )
+
+
+def related(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
+    """Public articles sharing the most tags with `article`, then others of its category.
+
+    One statement: candidates are articles with a shared tag or the same category,
+    ordered by the number of shared tags, then by date.
+    """
+    tag_ids = [t.id for t in article.tags]
+    shared = sa.literal(0)
+    candidates = Article.category_id == article.category_id
+    if tag_ids:
+        shared = (
+            sa.select(sa.func.count())
+            .select_from(article_tag)
+            .where(article_tag.c.article_id == Article.id, article_tag.c.tag_id.in_(tag_ids))
+            .correlate(Article)
+            .scalar_subquery()
+        )
+        tagged = sa.select(article_tag.c.article_id).where(article_tag.c.tag_id.in_(tag_ids))
+        candidates = sa.or_(candidates, Article.id.in_(tagged))
+    query = (
+        sa.select(Article)
+        .where(Article.is_public_clause(), Article.id != article.id, candidates)
+        .options(so.joinedload(Article.category), so.joinedload(Article.image))
+        .order_by(shared.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+@dataclass
+class Neighbour:
+    title: str
+    slug: str
+
+
+def neighbours(article: Article) -> tuple[Neighbour | None, Neighbour | None]:
+    """The previous (older) and next (newer) public articles, in one statement."""
+    when, ident = article.published_at, article.id
+    older = (
+        sa.select(sa.literal("prev").label("side"), Article.title, Article.slug)
+        .where(
+            Article.is_public_clause(),
+            sa.or_(
+                Article.published_at < when,
+                sa.and_(Article.published_at == when, Article.id < ident),
+            ),
+        )
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(1)
+        .subquery()
+    )
+    newer = (
+        sa.select(sa.literal("next").label("side"), Article.title, Article.slug)
+        .where(
+            Article.is_public_clause(),
+            sa.or_(
+                Article.published_at > when,
+                sa.and_(Article.published_at == when, Article.id > ident),
+            ),
+        )
+        .order_by(Article.published_at.asc(), Article.id.asc())
+        .limit(1)
+        .subquery()
+    )
+    rows = db.session.execute(sa.union_all(sa.select(older), sa.select(newer))).all()
+    found = {row.side: Neighbour(row.title, row.slug) for row in rows}
+    return found.get("prev"), found.get("next")
+
+
+def share_links(title: str, url: str) -> list[tuple[str, str]]:
+    """(network, href) pairs for the "Share this post on" row: plain links, no scripts."""
+    u, t = quote(url, safe=""), quote(title, safe="")
+    return [
+        ("X", f"https://x.com/intent/tweet?url={u}&text={t}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+        ("WhatsApp", f"https://wa.me/?text={t}%20{u}"),
+        ("Reddit", f"https://www.reddit.com/submit?url={u}&title={t}"),
+        ("Email", f"mailto:?subject={t}&body={u}"),
+    ]
+
+
+def latest(limit: int, category_id: int | None = None) -> list[Article]:
+    """The `limit` newest public articles (optionally of one category), for feeds."""
+    query = Article.listing()
+    if category_id is not None:
+        query = query.where(Article.category_id == category_id)
+    return list(db.session.scalars(query.limit(limit)).unique())
+
+
+def sitemap_articles(limit: int = SITEMAP_LIMIT) -> list[sa.Row]:
+    """(slug, updated_at) of the newest public articles; columns only, no objects."""
+    return list(
+        db.session.execute(
+            sa.select(Article.slug, Article.updated_at)
+            .where(Article.is_public_clause())
+            .order_by(Article.published_at.desc(), Article.id.desc())
+            .limit(limit)
+        )
+    )

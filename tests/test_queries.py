@@ -1,0 +1,105 @@
+"""Every public page costs a fixed, small number of SQL statements whatever the data size."""
+
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Role
+from tests import factories
+
+MAX_STATEMENTS = 8
+PAGES = {
+    "home": "/",
+    "home page 2": "/?page=1",
+    "category": "/category/harbour-news",
+    "tag": "/tag/harbour",
+    "author": "/author/writer",
+    "article": "/article/the-pier",
+    "search": "/search?q=harbour+pier",
+    "feed": "/feed.xml",
+    "category feed": "/category/harbour-news/feed.xml",
+}
+
+
+@contextmanager
+def counting_statements():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def measure(client) -> dict[str, int]:
+    # The first request fills the per-worker settings and navigation cache, as on a
+    # running site; what is measured is every later request.
+    assert client.get("/").status_code == 200
+    counts = {}
+    for name, url in PAGES.items():
+        with counting_statements() as statements:
+            response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(statements)
+    return counts
+
+
+@pytest.fixture
+def site(app):
+    """One article with 20 comments (some with replies), by `writer`, tagged #Harbour."""
+    writer = factories.make_user(Role.AUTHOR, username="writer", bio="Writes about boats.")
+    section = factories.make_category("Harbour news")
+    harbour, boats = factories.make_tag("Harbour"), factories.make_tag("Boats")
+    article = factories.make_article(
+        "The pier",
+        author=writer,
+        category=section,
+        tags=[harbour, boats],
+        body="The harbour opened a new pier.\n\n- boats\n- tides\n",
+    )
+    readers = [factories.make_user() for _ in range(5)]
+    for i in range(20):
+        comment = factories.make_comment(article, author=readers[i % 5], body=f"Comment {i}")
+        if i % 4 == 0:
+            factories.make_comment(article, author=readers[(i + 1) % 5], parent=comment)
+    db.session.commit()
+    return {"writer": writer, "section": section, "tags": [harbour, boats], "readers": readers}
+
+
+def add_articles(site: dict, n: int) -> None:
+    """n more public articles on the same author, section and tags, each commented."""
+    for i in range(n):
+        article = factories.make_article(
+            f"Harbour story {i}",
+            author=site["writer"],
+            category=site["section"],
+            tags=site["tags"][: 1 + i % 2],
+            body=f"The harbour pier, part {i}.\n\n## Tides\n\nMore.",
+        )
+        factories.make_comment(article, author=site["readers"][i % 5])
+    db.session.commit()
+
+
+def test_public_pages_cost_the_same_statements_with_1_and_50_articles(app, client, site):
+    with_one = measure(client)
+    add_articles(site, 49)
+
+    with_fifty = measure(app.test_client())
+
+    assert with_one == with_fifty
+    assert max(with_one.values()) <= MAX_STATEMENTS, with_one
+
+
+def test_fifty_articles_really_are_listed(client, site):
+    add_articles(site, 49)
+
+    response = client.get("/author/writer")
+
+    assert b"50 articles" in response.data
+    assert response.data.count(b'<article class="card') == 10  # posts_per_page

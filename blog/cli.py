@@ -178,6 +178,36 @@ def register_commands(app: Flask) -> None:
         seed_defaults()
         click.echo(load_demo())
 
+    @app.cli.command("backup")
+    @click.option(
+        "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+        help="Folder for the archive (default: instance/backups).",
+    )
+    def backup_command(out_dir: str | None) -> None:
+        """Consistent online copy of the database plus uploads, as one archive."""
+        from blog.backup import BackupError, backup
+
+        target = out_dir or os.path.join(app.instance_path, "backups")
+        try:
+            archive = backup(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path, target)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Backup written to {archive}")
+
+    @app.cli.command("restore")
+    @click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+    @click.confirmation_option(prompt="Replace the current database and uploads with this backup?")
+    def restore_command(archive: str) -> None:
+        """Check a backup archive, then put it in place (stop the app servers first)."""
+        from blog.backup import BackupError, restore
+
+        db.engine.dispose()
+        try:
+            kept = restore(archive, app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Restored {archive}; the previous database is kept at {kept}")
+
     @app.cli.command("reindex")
     def reindex_command() -> None:
         """Rebuild the full-text search index."""

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog.config import DEFAULTS
 
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 ERROR_CODES = (400, 403, 404, 405, 413, 429, 500)
 KNOWN_BAD_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
@@ -54,6 +55,10 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key(app.instance_path)
     check_secret_key(app)
+    secure = app.config.get("SECURE_COOKIES")
+    if secure is None:  # automatic: a site served over HTTPS gets Secure cookies
+        secure = str(app.config["SITE_URL"]).startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
 
 
 def read_secret_key(instance_path: str) -> str | None:
@@ -200,6 +205,9 @@ def register_error_pages(app: Flask) -> None:
         template = f"errors/{code}.html" if code in ERROR_CODES else "errors/generic.html"
         # Keep headers the error carries for clients, such as 429's Retry-After.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")]
+        if request_ctx.url_adapter is None:
+            # The Host header was refused (TRUSTED_HOSTS): no URL can be built for it.
+            return f"{code} {error.name}", code, [("Content-Type", "text/plain"), *headers]
         return render_template(template, error=error), code, headers
 
     for code in ERROR_CODES:

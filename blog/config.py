@@ -19,10 +19,14 @@ DEFAULTS = {
     # Sessions and cookies.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    # Secure cookies: None means "when SITE_URL is https://", True/False force it.
+    "SECURE_COOKIES": None,
+    # Host names the app answers to (Flask checks the Host header); empty = any.
+    "TRUSTED_HOSTS": None,
+    # Old secret keys that still verify sessions during a rotation grace period.
+    "SECRET_KEY_FALLBACKS": [],
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "REMEMBER_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session

@@ -6,6 +6,7 @@ import stat
 
 import pytest
 import sqlalchemy as sa
+
 from blog import ConfigError, create_app, write_secret_key
 from blog.database import begin_write, bump_version, current_version
 from blog.extensions import db
@@ -108,3 +109,38 @@ def test_bump_version_is_an_sql_increment_seen_by_the_next_request(app):
 
     before = in_a_request(bump)
     assert in_a_request(current_version) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("site_url", "override", "secure"),
+    [
+        ("http://127.0.0.1:5000", None, False),
+        ("https://news.example", None, True),
+        ("https://news.example", False, False),
+        ("http://127.0.0.1:5000", True, True),
+    ],
+)
+def test_secure_cookies_follow_the_site_url_unless_forced(env, site_url, override, secure):
+    config = {"TESTING": True, "SITE_URL": site_url, "SECURE_COOKIES": override}
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_SECURE"] is secure
+    assert app.config["REMEMBER_COOKIE_SECURE"] is secure
+
+
+def test_trusted_hosts_refuse_other_host_headers(app):
+    app.config["TRUSTED_HOSTS"] = ["news.example"]
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "news.example"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_wsgi_entry_point_refuses_debug(env, tmp_path):
+    import importlib
+    import sys
+
+    write_secret_key(str(tmp_path))
+    env.setenv("BLOG_DEBUG", "true")
+    sys.modules.pop("wsgi", None)
+    with pytest.raises(RuntimeError, match="debug"):
+        importlib.import_module("wsgi")
+    sys.modules.pop("wsgi", None)

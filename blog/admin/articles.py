@@ -1,0 +1,605 @@
+"""Admin: the article list and editor (create, edit, preview, versions, restore, delete).
+
+Authors see and edit only their own articles; editors and admins see every article.
+Authors may publish or schedule only when the `authors_can_publish` setting is on;
+otherwise they save drafts and submit them for review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from blog import uploads
+from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
+from blog.admin.views import bp, paginate
+from blog.audit import record
+from blog.content import clean_text, excerpt, reading_time, render_article, slugify, unique_slug
+from blog.database import begin_write, bump_version
+from blog.extensions import db
+from blog.models import (
+    Article,
+    ArticleStatus,
+    ArticleVersion,
+    Category,
+    Role,
+    SlugRedirect,
+    Tag,
+    Upload,
+    User,
+)
+from blog.settings import get_settings
+from blog.templating import site_zone
+from blog.types import utcnow
+
+MAX_TAGS = 20
+STATUS_FILTERS = ("draft", "review", "scheduled", "published")
+
+
+def article_or_404(article_id: int) -> Article:
+    """The article, if the current user may edit it: 404 when missing, 403 when not theirs."""
+    article = db.get_or_404(Article, article_id)
+    if not current_user.is_editor and article.author_id != current_user.id:
+        abort(403)
+    return article
+
+
+def can_publish() -> bool:
+    return current_user.is_editor or bool(get_settings().get("authors_can_publish"))
+
+
+# ---------------------------------------------------------------- list
+
+
+@bp.get("/articles")
+def articles() -> str:
+    query = sa.select(Article).options(
+        so.joinedload(Article.author), so.joinedload(Article.category)
+    )
+    if not current_user.is_editor:
+        query = query.where(Article.author_id == current_user.id)
+    status = request.args.get("status", "")
+    now = utcnow()
+    if status in ("draft", "review"):
+        query = query.where(Article.status == status)
+    elif status == "scheduled":
+        query = query.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at > now)
+    elif status == "published":
+        query = query.where(Article.is_public_clause())
+    category_id = request.args.get("category", type=int)
+    if category_id:
+        query = query.where(Article.category_id == category_id)
+    author_id = request.args.get("author", type=int)
+    if author_id and current_user.is_editor:
+        query = query.where(Article.author_id == author_id)
+    q = clean_text(request.args.get("q", "")).strip()[:200]
+    if q:
+        query = query.where(Article.title.contains(q, autoescape=True))
+    pager = paginate(query.order_by(Article.updated_at.desc(), Article.id.desc()))
+    authors = []
+    if current_user.is_editor:
+        authors = db.session.scalars(
+            sa.select(User).where(User.role >= Role.AUTHOR).order_by(User.username)
+        ).all()
+    return render_template(
+        "admin/articles.html",
+        pager=pager,
+        categories=db.session.scalars(Category.ordered()).all(),
+        authors=authors,
+        statuses=STATUS_FILTERS,
+        filters={"status": status, "category": category_id, "author": author_id, "q": q},
+    )
+
+
+# ---------------------------------------------------------------- editor
+
+
+@dataclass
+class Parsed:
+    """What a valid article form turns into, computed before the write transaction."""
+
+    title: str
+    slug: str
+    summary: str
+    body_source: str
+    body_html: str
+    reading_time: int
+    category_id: int
+    tag_names: list[str]
+    image_id: int | None
+    image_alt: str
+    comments_open: bool
+    status: str
+    published_at: datetime | None
+    upload: FileStorage | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def allowed_statuses(article: Article | None) -> list[tuple[str, str]]:
+    """Status choices the current user may pick; an article keeps its current one."""
+    allowed = {"draft", "review"}
+    if can_publish():
+        allowed |= {"scheduled", "published"}
+    if article is not None:
+        allowed.add(article.display_status)
+    return options((value, label) for value, label in STATUS_CHOICES if value in allowed)
+
+
+def prepare_form(form: ArticleForm, article: Article | None) -> None:
+    categories = db.session.scalars(Category.ordered()).all()
+    form.category_id.choices = options((c.id, c.name) for c in categories)
+    images = db.session.scalars(
+        sa.select(Upload).order_by(Upload.created_at.desc(), Upload.id.desc()).limit(200)
+    ).all()
+    if article is not None and article.image is not None and article.image not in images:
+        images.append(article.image)
+    form.image_id.choices = options(
+        [(0, "No image")] + [(u.id, f"{u.filename} ({u.width}×{u.height})") for u in images]
+    )
+    form.status.choices = allowed_statuses(article)
+
+
+def initial_data(article: Article) -> dict:
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body_source,
+        "category_id": article.category_id,
+        "tags": ", ".join(t.name for t in article.tags),
+        "image_id": article.image_id or 0,
+        "image_alt": article.image_alt,
+        "comments_open": article.comments_open,
+        "status": article.display_status,
+    }
+    if article.published_at is not None and article.status == ArticleStatus.PUBLISHED:
+        local = article.published_at.astimezone(site_zone())
+        data["publish_date"] = local.date()
+        data["publish_time"] = local.time().replace(second=0, microsecond=0, tzinfo=None)
+    return data
+
+
+def parse_tags(text: str) -> list[str]:
+    """Tag names from a comma list: trimmed, spaces collapsed, one per slug, in order."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for raw in text.split(","):
+        name = " ".join(raw.split()).lstrip("#")[:60].strip()
+        slug = slugify(name)
+        if name and slug and slug not in seen:
+            seen.add(slug)
+            names.append(name)
+    return names
+
+
+def chosen_file() -> FileStorage | None:
+    upload = request.files.get("image_file")
+    return upload if upload is not None and upload.filename else None
+
+
+def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
+    """Validate the form (adding field errors) and render the Markdown; None when invalid."""
+    valid = form.validate()
+    if form.status.errors:
+        form.status.errors[:] = [
+            "You cannot publish or schedule articles yourself. "
+            "Choose “In review” to submit this one to an editor."
+        ]
+        valid = False
+    tag_names = parse_tags(form.tags.data or "")
+    if len(tag_names) > MAX_TAGS:
+        form.tags.errors = [*form.tags.errors, f"Use at most {MAX_TAGS} tags."]
+        valid = False
+    upload = chosen_file()
+    has_image = bool(
+        upload or form.image_id.data or (article is not None and article.image_path)
+    )
+    alt = " ".join((form.image_alt.data or "").split())
+    if has_image and not alt:
+        form.image_alt.errors = [
+            *form.image_alt.errors,
+            "Describe the image for readers who cannot see it (required with an image).",
+        ]
+        valid = False
+    status = form.status.data
+    published_at = None
+    now = utcnow()
+    if status in ("scheduled", "published") and valid:
+        chosen = None
+        if form.publish_date.data and form.publish_time.data:
+            local = datetime.combine(form.publish_date.data, form.publish_time.data)
+            chosen = local.replace(tzinfo=site_zone()).astimezone(now.tzinfo)
+        if status == "scheduled":
+            if chosen is None:
+                form.publish_date.errors = [
+                    *form.publish_date.errors,
+                    "Choose the date and time to publish at.",
+                ]
+                valid = False
+            elif chosen <= now:
+                form.publish_date.errors = [
+                    *form.publish_date.errors,
+                    "Choose a time in the future, or choose Published to publish now.",
+                ]
+                valid = False
+            published_at = chosen
+        elif chosen is not None and chosen <= now:
+            published_at = chosen  # backdated on purpose
+        elif article is not None and article.is_public:
+            published_at = article.published_at
+        else:
+            published_at = now
+    if not valid:
+        return None
+    body = clean_text(form.body.data or "")
+    html = render_article(body)
+    return Parsed(
+        title=" ".join(form.title.data.split()),
+        slug=form.slug.data or "",
+        summary=clean_text(form.summary.data or "").strip(),
+        body_source=body,
+        body_html=html,
+        reading_time=reading_time(html),
+        category_id=form.category_id.data,
+        tag_names=tag_names,
+        image_id=form.image_id.data or None,
+        image_alt=alt if has_image else "",
+        comments_open=form.comments_open.data,
+        status=ArticleStatus.PUBLISHED if status in ("scheduled", "published") else status,
+        published_at=published_at,
+        upload=upload,
+    )
+
+
+def slug_taken(slug: str, article_id: int | None) -> bool:
+    """Whether another article uses `slug`, as its slug or as a redirected old slug."""
+    other = Article.id != article_id if article_id is not None else sa.true()
+    in_articles = db.session.scalar(sa.select(Article.id).where(Article.slug == slug, other))
+    redirect_other = (
+        SlugRedirect.article_id != article_id if article_id is not None else sa.true()
+    )
+    in_redirects = db.session.scalar(
+        sa.select(SlugRedirect.id).where(SlugRedirect.old_slug == slug, redirect_other)
+    )
+    return in_articles is not None or in_redirects is not None
+
+
+def resolve_tags(names: list[str]) -> list[Tag]:
+    """Existing tags by slug or name, new Tag rows for the rest (in the write transaction)."""
+    tags = []
+    for name in names:
+        slug = slugify(name)
+        tag = db.session.scalar(
+            sa.select(Tag).where(sa.or_(Tag.slug == slug, sa.func.lower(Tag.name) == name.lower()))
+        )
+        if tag is None:
+            tag = Tag(name=name, slug=slug)
+            db.session.add(tag)
+            db.session.flush()
+        tags.append(tag)
+    return tags
+
+
+def snapshot(article: Article) -> None:
+    db.session.add(
+        ArticleVersion(
+            article_id=article.id,
+            title=article.title,
+            summary=article.summary,
+            body_source=article.body_source,
+            editor_id=current_user.id,
+        )
+    )
+
+
+def render_editor(form: ArticleForm, article: Article | None, status: int = 200):  # noqa: ANN201
+    return (
+        render_template(
+            "admin/article_form.html",
+            form=form,
+            article=article,
+            file_lost=bool(form.errors) and chosen_file() is not None,
+            max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        ),
+        status,
+    )
+
+
+def describe_status(status: str, published_at: datetime | None) -> str:
+    if status == ArticleStatus.PUBLISHED and published_at and published_at > utcnow():
+        return "scheduled"
+    return str(status)
+
+
+def save(form: ArticleForm, article: Article | None) -> Response | tuple:
+    """Validate, then write the article in one transaction; re-render with 422 on errors."""
+    parsed = parse_form(form, article)
+    if parsed is None:
+        return render_editor(form, article, 422)
+    stored = None
+    if parsed.upload is not None:
+        try:
+            stored = uploads.save_upload(parsed.upload.stream, parsed.upload.filename or "")
+        except uploads.UploadError as exc:
+            form.image_file.errors = [str(exc)]
+            return render_editor(form, article, 422)
+
+    begin_write()
+    if article is not None:
+        db.session.refresh(article)
+        was_public_or_scheduled = article.status == ArticleStatus.PUBLISHED
+        old_status = describe_status(article.status, article.published_at)
+        old_slug = article.slug
+    else:
+        was_public_or_scheduled = False
+        old_status = ""
+        old_slug = ""
+
+    article_id = article.id if article is not None else None
+    if parsed.slug:
+        if slug_taken(parsed.slug, article_id):
+            db.session.rollback()
+            form.slug.errors = [
+                *form.slug.errors,
+                "Another article already uses this slug; choose a different one.",
+            ]
+            if stored is not None:
+                uploads.remove_files(stored.filename, stored.thumb_filename)
+            return render_editor(form, article, 422)
+        slug = parsed.slug
+    else:
+        slug = unique_slug(parsed.title, lambda s: slug_taken(s, article_id), fallback="article")
+    if db.session.get(Category, parsed.category_id) is None:
+        db.session.rollback()
+        form.category_id.errors = ["That category no longer exists; choose another."]
+        return render_editor(form, article, 422)
+
+    if article is None:
+        article = Article(author_id=current_user.id)
+        db.session.add(article)
+    elif (article.title, article.summary, article.body_source) != (
+        parsed.title,
+        parsed.summary,
+        parsed.body_source,
+    ):
+        snapshot(article)
+
+    if old_slug and old_slug != slug:
+        if article.status == ArticleStatus.PUBLISHED and article.published_at is not None:
+            exists = db.session.scalar(
+                sa.select(SlugRedirect.id).where(SlugRedirect.old_slug == old_slug)
+            )
+            if exists is None:
+                db.session.add(SlugRedirect(old_slug=old_slug, article_id=article.id))
+        db.session.execute(
+            sa.delete(SlugRedirect).where(
+                SlugRedirect.old_slug == slug, SlugRedirect.article_id == article.id
+            )
+        )
+
+    if stored is not None:
+        image = Upload(**asdict(stored), uploader_id=current_user.id)
+        db.session.add(image)
+        db.session.flush()
+        image_id: int | None = image.id
+    else:
+        image_id = parsed.image_id
+    article.title = parsed.title
+    article.slug = slug
+    article.summary = parsed.summary
+    article.body_source = parsed.body_source
+    article.body_html = parsed.body_html
+    article.reading_time = parsed.reading_time
+    article.category_id = parsed.category_id
+    article.tags = resolve_tags(parsed.tag_names)
+    article.image_id = image_id
+    if image_id is not None:
+        article.image_path = ""
+    article.image_alt = parsed.image_alt
+    article.comments_open = parsed.comments_open
+    article.status = parsed.status
+    article.published_at = parsed.published_at
+    new_status = describe_status(article.status, article.published_at)
+
+    if was_public_or_scheduled or article.status == ArticleStatus.PUBLISHED:
+        bump_version()
+    if old_status == "":
+        record("article.create", article, f"{article.title} ({new_status})")
+    elif old_status != new_status:
+        record("article.update", article, f"{article.title}: {old_status} → {new_status}")
+    else:
+        record("article.update", article, article.title)
+    db.session.commit()
+    flash(save_message(new_status, article), "success")
+    return redirect(url_for("admin.edit_article", article_id=article.id), 303)
+
+
+def save_message(status: str, article: Article) -> str:
+    if status == "scheduled":
+        when = article.published_at.astimezone(site_zone()).strftime("%-d %B %Y at %H:%M")
+        return f"Saved. The article will be published on {when}."
+    if status == "published":
+        return "Saved and published."
+    if status == "review":
+        return "Saved and submitted for review."
+    return "Draft saved."
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+def new_article() -> Response | tuple:
+    form = ArticleForm()
+    prepare_form(form, None)
+    if request.method == "POST":
+        return save(form, None)
+    return render_editor(form, None)
+
+
+@bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
+def edit_article(article_id: int) -> Response | tuple:
+    article = article_or_404(article_id)
+    if request.method == "POST":
+        form = ArticleForm()
+        prepare_form(form, article)
+        return save(form, article)
+    form = ArticleForm(data=initial_data(article))
+    prepare_form(form, article)
+    return render_editor(form, article)
+
+
+# ---------------------------------------------------------------- preview
+
+
+def preview_article(form: ArticleForm, article: Article | None) -> Article:
+    """A transient Article built from the submitted form, never added to the session."""
+    body = clean_text(form.body.data or "")
+    html = render_article(body)
+    category = None
+    if isinstance(form.category_id.data, int):
+        category = db.session.get(Category, form.category_id.data)
+    if category is None:
+        category = Category(name="(no category)", slug="uncategorised")
+    image = db.session.get(Upload, form.image_id.data) if form.image_id.data else None
+    title = " ".join((form.title.data or "").split()) or "(untitled)"
+    published_at = utcnow()
+    if form.publish_date.data and form.publish_time.data:
+        local = datetime.combine(form.publish_date.data, form.publish_time.data)
+        published_at = local.replace(tzinfo=site_zone()).astimezone(published_at.tzinfo)
+    author = article.author if article is not None else current_user._get_current_object()
+    preview = Article(
+        title=title,
+        slug=form.slug.data or slugify(title) or "preview",
+        summary=clean_text(form.summary.data or "").strip(),
+        body_source=body,
+        body_html=html,
+        reading_time=reading_time(html),
+        status=ArticleStatus.PUBLISHED,
+        published_at=published_at,
+        updated_at=published_at,
+        image_alt=" ".join((form.image_alt.data or "").split()),
+        image_path=article.image_path if article is not None and not image else "",
+        comments_open=bool(form.comments_open.data),
+        comment_count=article.comment_count if article is not None else 0,
+    )
+    # Assigned after construction so no relationship event cascades it into the session.
+    preview.author = author
+    preview.category = category
+    preview.image = image
+    preview.tags = [Tag(name=n, slug=slugify(n)) for n in parse_tags(form.tags.data or "")]
+    if preview in db.session:
+        db.session.expunge(preview)
+    return preview
+
+
+def render_preview(article: Article | None) -> Response:
+    from blog.public import queries as public_queries
+    from blog.public.views import news_article_ld
+    from blog.templating import absolute_url
+
+    form = ArticleForm()
+    prepare_form(form, article)
+    preview = preview_article(form, article)
+    url = absolute_url("public.article", slug=preview.slug)
+    flash(
+        "Preview: this is how the article will look once published. It is not saved; "
+        "close this tab to return to the editor.",
+        "info",
+    )
+    html = render_template(
+        "public/article.html",
+        article=preview,
+        preview=True,
+        url=url,
+        updated=None,
+        description=preview.summary or excerpt(preview.body_html),
+        related=[],
+        previous=None,
+        next_article=None,
+        share_links=public_queries.share_links(preview.title, url),
+        json_ld=news_article_ld(preview, url, None),
+        thread=[],
+        active_category=preview.category.slug,
+    )
+    db.session.rollback()
+    response = current_app.make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.post("/articles/preview")
+def preview_new_article() -> Response:
+    return render_preview(None)
+
+
+@bp.post("/articles/<int:article_id>/preview")
+def preview_existing_article(article_id: int) -> Response:
+    return render_preview(article_or_404(article_id))
+
+
+# ---------------------------------------------------------------- versions
+
+
+@bp.get("/articles/<int:article_id>/versions")
+def article_versions(article_id: int) -> str:
+    article = article_or_404(article_id)
+    versions = db.session.scalars(
+        sa.select(ArticleVersion)
+        .where(ArticleVersion.article_id == article.id)
+        .options(so.joinedload(ArticleVersion.editor))
+        .order_by(ArticleVersion.created_at.desc(), ArticleVersion.id.desc())
+    ).all()
+    return render_template("admin/article_versions.html", article=article, versions=versions)
+
+
+@bp.post("/articles/<int:article_id>/versions/<int:version_id>/restore")
+def restore_version(article_id: int, version_id: int) -> Response:
+    article = article_or_404(article_id)
+    version = db.get_or_404(ArticleVersion, version_id)
+    if version.article_id != article.id:
+        abort(404)
+    html = render_article(version.body_source)
+    begin_write()
+    db.session.refresh(article)
+    snapshot(article)
+    article.title = version.title
+    article.summary = version.summary
+    article.body_source = version.body_source
+    article.body_html = html
+    article.reading_time = reading_time(html)
+    if article.status == ArticleStatus.PUBLISHED:
+        bump_version()
+    when = version.created_at.astimezone(site_zone()).strftime("%-d %B %Y %H:%M")
+    record("article.restore", article, f"{article.title}: version of {when}")
+    db.session.commit()
+    flash(
+        f"Restored the version saved before {when}. "
+        "The text it replaced is kept as a version.",
+        "success",
+    )
+    return redirect(url_for("admin.edit_article", article_id=article.id), 303)
+
+
+# ---------------------------------------------------------------- delete
+
+
+@bp.route("/articles/<int:article_id>/delete", methods=["GET", "POST"])
+def delete_article(article_id: int) -> Response | str:
+    article = article_or_404(article_id)
+    if request.method == "GET":
+        return render_template("admin/article_delete.html", article=article)
+    begin_write()
+    db.session.refresh(article)
+    title, was_published = article.title, article.status == ArticleStatus.PUBLISHED
+    record("article.delete", article, title)
+    db.session.delete(article)
+    if was_published:
+        bump_version()
+    db.session.commit()
+    flash(f"Deleted “{title}”.", "success")
+    return redirect(url_for("admin.articles"), 303)

@@ -1,0 +1,163 @@
+"""Forms of the admin; choices that come from the database are set by the views."""
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from blog.content import has_control_chars, slugify
+from blog.models import Role
+from blog.settings import COMMENT_POLICIES
+
+
+def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
+    """(value, label) pairs as the SelectChoice objects WTForms 3.3 wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+STATUS_CHOICES = [
+    ("draft", "Draft"),
+    ("review", "In review"),
+    ("scheduled", "Scheduled"),
+    ("published", "Published"),
+]
+ROLE_CHOICES = [(r.value, r.label.title()) for r in Role]
+
+
+def http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def no_control_chars(form: FlaskForm, field) -> None:  # noqa: ANN001
+    if isinstance(field.data, str) and has_control_chars(field.data):
+        raise ValidationError("Remove the invisible control characters from this field.")
+
+
+def slug_format(form: FlaskForm, field) -> None:  # noqa: ANN001
+    """A typed slug must already be a slug (a-z, 0-9, hyphens), so the URL is what was typed."""
+    value = (field.data or "").strip()
+    if value and slugify(value) != value:
+        raise ValidationError("Use lowercase letters, digits and hyphens only, e.g. my-article.")
+
+
+class ArticleForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200), no_control_chars])
+    slug = StringField(
+        "Slug", validators=[Optional(), Length(max=200), slug_format], filters=[str.strip]
+    )
+    summary = TextAreaField("Summary", validators=[Length(max=1000), no_control_chars])
+    body = TextAreaField("Body (Markdown)", validators=[Length(max=200_000)])
+    category_id = SelectField("Category", coerce=int, validators=[InputRequired()])
+    tags = StringField("Tags", validators=[Length(max=500), no_control_chars])
+    image_id = SelectField("Featured image", coerce=int, default=0)
+    image_file = FileField("…or upload a new image")
+    image_alt = StringField("Image description (alt text)", validators=[Length(max=300)])
+    comments_open = BooleanField("Comments open", default=True)
+    status = SelectField("Status", choices=options(STATUS_CHOICES), default="draft")
+    publish_date = DateField("Publish date", validators=[Optional()])
+    publish_time = TimeField("Publish time", validators=[Optional()])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=60), no_control_chars])
+    slug = StringField(
+        "Slug", validators=[Optional(), Length(max=80), slug_format], filters=[str.strip]
+    )
+    description = TextAreaField("Description", validators=[Length(max=1000), no_control_chars])
+
+
+class DeleteCategoryForm(FlaskForm):
+    move_to = SelectField("Move its articles to", coerce=int, validators=[Optional()])
+
+
+class TagForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=60), no_control_chars])
+    slug = StringField(
+        "Slug", validators=[Optional(), Length(max=80), slug_format], filters=[str.strip]
+    )
+
+
+class MergeTagForm(FlaskForm):
+    into = SelectField("Merge into", coerce=int, validators=[DataRequired()])
+
+
+class PageForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200), no_control_chars])
+    slug = StringField(
+        "Slug", validators=[Optional(), Length(max=200), slug_format], filters=[str.strip]
+    )
+    body = TextAreaField("Body (Markdown)", validators=[Length(max=200_000)])
+    in_footer = BooleanField("Show in the footer", default=True)
+    position = IntegerField("Position", default=0, validators=[Optional(), NumberRange(0, 1000)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", coerce=int, choices=options(ROLE_CHOICES))
+
+
+class UploadForm(FlaskForm):
+    image = FileField("Image (JPEG, PNG, WebP or GIF)")
+
+
+class SettingsForm(FlaskForm):
+    site_name = StringField(
+        "Site name", validators=[DataRequired(), Length(max=100), no_control_chars]
+    )
+    tagline = StringField("Tagline", validators=[Length(max=200), no_control_chars])
+    about = TextAreaField("About us (footer)", validators=[Length(max=2000), no_control_chars])
+    donate_url = StringField("Donation link", validators=[Length(max=500)], filters=[str.strip])
+    donate_text = TextAreaField("Donation appeal", validators=[Length(max=2000), no_control_chars])
+    social_links = TextAreaField("Social links", validators=[Length(max=3000), no_control_chars])
+    posts_per_page = IntegerField(
+        "Articles per page", validators=[InputRequired(), NumberRange(1, 100)]
+    )
+    comment_policy = SelectField("Comment moderation", choices=options(COMMENT_POLICIES.items()))
+    authors_can_publish = BooleanField("Authors may publish their own articles")
+
+    def validate_donate_url(self, field) -> None:  # noqa: ANN001
+        if field.data and not http_url(field.data):
+            raise ValidationError("Enter a full http:// or https:// address, or leave it empty.")
+
+    def validate_social_links(self, field) -> None:  # noqa: ANN001
+        parse_social_links(field.data or "")
+
+
+def parse_social_links(text: str) -> dict[str, str]:
+    """Lines of "Name https://url" as an ordered dict; ValidationError on a bad line."""
+    links: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        name, _, url = line.rpartition(" ")
+        name = name.strip()
+        if not name or not http_url(url):
+            raise ValidationError(
+                f'Line {number}: write a name, a space and an http(s) address, '
+                f'e.g. "Mastodon https://example.social/@newsroom".'
+            )
+        links[name[:40]] = url
+    return links
+
+
+def format_social_links(links: dict[str, str]) -> str:
+    return "\n".join(f"{name} {url}" for name, url in (links or {}).items())

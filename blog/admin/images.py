@@ -1,0 +1,95 @@
+"""Admin: the image library. Writers upload and browse; editors delete."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from blog import uploads
+from blog.admin.forms import UploadForm
+from blog.admin.views import bp, paginate, require
+from blog.audit import record
+from blog.database import begin_write, bump_version
+from blog.extensions import db
+from blog.models import Article, Role, Upload
+
+
+def images_page(form: UploadForm, status: int = 200) -> tuple:
+    pager = paginate(
+        sa.select(Upload).order_by(Upload.created_at.desc(), Upload.id.desc()), per_page=24
+    )
+    uploaders = {}
+    ids = {u.uploader_id for u in pager.items if u.uploader_id}
+    if ids:
+        from blog.models import User
+
+        uploaders = {
+            u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))
+        }
+    return (
+        render_template(
+            "admin/images.html",
+            pager=pager,
+            form=form,
+            uploaders=uploaders,
+            max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        ),
+        status,
+    )
+
+
+@bp.get("/images")
+def images() -> tuple:
+    return images_page(UploadForm())
+
+
+@bp.post("/images")
+def upload_image() -> Response | tuple:
+    form = UploadForm()
+    file = request.files.get("image")
+    if not form.validate():
+        return images_page(form, 422)
+    if file is None or not file.filename:
+        form.image.errors = ["Choose an image file to upload."]
+        return images_page(form, 422)
+    try:
+        stored = uploads.save_upload(file.stream, file.filename)
+    except uploads.UploadError as exc:
+        form.image.errors = [str(exc)]
+        return images_page(form, 422)
+    begin_write()
+    image = Upload(**asdict(stored), uploader_id=current_user.id)
+    db.session.add(image)
+    record("image.upload", image, f"{stored.filename} ({stored.width}×{stored.height})")
+    db.session.commit()
+    flash("Image uploaded. Choose it as the featured image in the article editor.", "success")
+    return redirect(url_for("admin.images"), 303)
+
+
+@bp.post("/images/<int:upload_id>/delete")
+def delete_image(upload_id: int) -> Response:
+    """Delete an image; articles that showed it lose their featured image."""
+    require(Role.EDITOR)
+    begin_write()
+    image = db.get_or_404(Upload, upload_id)
+    used = db.session.scalar(
+        sa.select(sa.func.count(Article.id)).where(Article.image_id == image.id)
+    )
+    files = (image.filename, image.thumb_filename)
+    record("image.delete", image, f"{image.filename} (used by {used} articles)")
+    db.session.execute(
+        sa.update(Article).where(Article.image_id == image.id).values(image_id=None, image_alt="")
+    )
+    db.session.delete(image)
+    if used:
+        bump_version()
+    db.session.commit()
+    uploads.remove_files(*files)
+    flash("Image deleted.", "success")
+    return redirect(url_for("admin.images"), 303)
+
+

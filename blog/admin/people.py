@@ -1,0 +1,127 @@
+"""Admin: user accounts (list, search, role, deactivate, reactivate). Admins only.
+
+The site always keeps at least one active admin: the last one cannot be demoted or
+deactivated, so nobody can lock the newsroom out of its own admin.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from blog.admin.forms import RoleForm
+from blog.admin.views import bp, paginate, require
+from blog.audit import record
+from blog.content import clean_text
+from blog.database import begin_write
+from blog.extensions import db
+from blog.models import Role, User
+
+
+def other_active_admins(user: User) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(
+            User.role >= Role.ADMIN, User.active, User.id != user.id
+        )
+    )
+
+
+def is_last_admin(user: User) -> bool:
+    return user.is_admin and user.active and other_active_admins(user) == 0
+
+
+@bp.get("/users")
+def users() -> str:
+    require(Role.ADMIN)
+    q = clean_text(request.args.get("q", "")).strip()[:100]
+    role = request.args.get("role", type=int)
+    query = sa.select(User).order_by(User.username)
+    if q:
+        query = query.where(
+            sa.or_(
+                User.username.contains(q.lower(), autoescape=True),
+                User.email.contains(q.lower(), autoescape=True),
+                User.display_name.contains(q, autoescape=True),
+            )
+        )
+    if role in set(Role):
+        query = query.where(User.role == role)
+    state = request.args.get("state", "")
+    if state == "inactive":
+        query = query.where(sa.not_(User.active))
+    elif state == "blocked":
+        query = query.where(sa.not_(User.can_comment))
+    pager = paginate(query)
+    return render_template(
+        "admin/users.html", pager=pager, q=q, role=role, state=state, roles=list(Role)
+    )
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id: int) -> str:
+    require(Role.ADMIN)
+    user = db.get_or_404(User, user_id)
+    form = RoleForm(data={"role": user.role})
+    return render_template("admin/user.html", user=user, form=form)
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int) -> Response | tuple:
+    require(Role.ADMIN)
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate():
+        return render_template("admin/user.html", user=user, form=form), 422
+    begin_write()
+    db.session.refresh(user)
+    new_role = Role(form.role.data)
+    if new_role < Role.ADMIN and is_last_admin(user):
+        db.session.rollback()
+        form.role.errors = ["This is the last active admin; make someone else an admin first."]
+        return render_template("admin/user.html", user=user, form=form), 422
+    old = Role(user.role)
+    if old != new_role:
+        user.role = new_role
+        record("user.role", user, f"{user.username}: {old.label} → {new_role.label}")
+    db.session.commit()
+    flash(f"{user.username} is now {new_role.label}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int) -> Response | tuple:
+    require(Role.ADMIN)
+    user = db.get_or_404(User, user_id)
+    begin_write()
+    db.session.refresh(user)
+    if is_last_admin(user):
+        db.session.rollback()
+        flash("This is the last active admin and cannot be deactivated.", "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    if user.id == current_user.id:
+        db.session.rollback()
+        flash("You cannot deactivate your own account here.", "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    if user.active:
+        user.active = False
+        user.end_all_sessions()
+        record("user.deactivate", user, user.username)
+    db.session.commit()
+    flash(f"Deactivated {user.username}; they have been logged out everywhere.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int) -> Response:
+    require(Role.ADMIN)
+    user = db.get_or_404(User, user_id)
+    begin_write()
+    db.session.refresh(user)
+    if not user.active:
+        user.active = True
+        record("user.reactivate", user, user.username)
+    db.session.commit()
+    flash(f"Reactivated {user.username}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id), 303)

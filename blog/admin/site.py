@@ -1,0 +1,60 @@
+"""Admin: site settings and the audit log. Admins only."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from blog.admin.forms import SettingsForm, format_social_links, parse_social_links
+from blog.admin.views import bp, paginate, require
+from blog.audit import record
+from blog.content import clean_text
+from blog.database import begin_write
+from blog.extensions import db
+from blog.models import AuditLog, Role
+from blog.settings import DEFAULTS, get_settings, save_settings
+
+TEXT_KEYS = ("site_name", "tagline", "about", "donate_url", "donate_text")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> Response | tuple:
+    require(Role.ADMIN)
+    current = get_settings()
+    if request.method == "GET":
+        data = dict(current)
+        data["social_links"] = format_social_links(current.get("social_links") or {})
+        form = SettingsForm(data=data)
+        return render_template("admin/settings.html", form=form), 200
+    form = SettingsForm()
+    if not form.validate():
+        return render_template("admin/settings.html", form=form), 422
+    values = {key: clean_text(getattr(form, key).data or "").strip() for key in TEXT_KEYS}
+    values["site_name"] = " ".join(values["site_name"].split())
+    values["social_links"] = parse_social_links(form.social_links.data or "")
+    values["posts_per_page"] = form.posts_per_page.data
+    values["comment_policy"] = form.comment_policy.data
+    values["authors_can_publish"] = bool(form.authors_can_publish.data)
+    changed = {k: v for k, v in values.items() if k in DEFAULTS and current.get(k) != v}
+    if changed:
+        begin_write()
+        save_settings(changed)
+        record("settings.update", None, ", ".join(sorted(changed)))
+        db.session.commit()
+        flash("Settings saved; every page shows them from now on.", "success")
+    else:
+        flash("Nothing changed.", "info")
+    return redirect(url_for("admin.settings"), 303)
+
+
+@bp.get("/audit")
+def audit() -> str:
+    require(Role.ADMIN)
+    query = sa.select(AuditLog).options(so.joinedload(AuditLog.actor))
+    action = request.args.get("action", "").strip()[:60]
+    if action:
+        query = query.where(AuditLog.action.startswith(action, autoescape=True))
+    pager = paginate(query.order_by(AuditLog.created_at.desc(), AuditLog.id.desc()), per_page=50)
+    return render_template("admin/audit.html", pager=pager, action=action)

@@ -1,0 +1,182 @@
+"""Image uploads: verified and re-encoded with Pillow, stored under instance/uploads/.
+
+Only raster images (JPEG, PNG, WebP, GIF) are accepted. Every file is decoded in full,
+re-encoded in its own format without metadata (EXIF, comments, XMP), and written under
+a random name, so nothing the uploader controls (name, metadata, trailing bytes, a
+polyglot payload) survives. A narrower copy is made for lists.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+FORMATS = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "WEBP": ("image/webp", ".webp"),
+    "GIF": ("image/gif", ".gif"),
+}
+THUMB_WIDTH = 640
+# Far above any photo a newsroom publishes, far below a decompression bomb.
+MAX_PIXELS = 50_000_000
+# Keys of Image.info that describe pixels or animation, not the author or camera.
+_KEEP_INFO = ("transparency", "duration", "loop", "background")
+
+
+class UploadError(ValueError):
+    """The file is not an acceptable image; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    filename: str
+    thumb_filename: str
+    content_type: str
+    width: int
+    height: int
+
+
+def upload_folder() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+def _refuse_unknown(data: bytes, filename: str) -> UploadError:
+    head = data[:512].lstrip().lower()
+    if filename.lower().endswith((".svg", ".svgz")) or head.startswith((b"<?xml", b"<svg")):
+        return UploadError(
+            "SVG images are not accepted (they can carry scripts). "
+            "Please upload a JPEG, PNG, WebP or GIF."
+        )
+    return UploadError(
+        "That file is not an image we accept. Please upload a JPEG, PNG, WebP or GIF."
+    )
+
+
+def _open(data: bytes, filename: str) -> Image.Image:
+    """Decode the whole image, or raise UploadError with a message for the user."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            fmt = probe.format
+            if fmt not in FORMATS:
+                raise _refuse_unknown(data, filename)
+            if probe.width * probe.height > MAX_PIXELS:
+                raise UploadError("That image has too many pixels; please scale it down first.")
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except UploadError:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise UploadError("That image has too many pixels; please scale it down first.") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise _refuse_unknown(data, filename) from exc
+    return image
+
+
+def _clean(image: Image.Image, fmt: str) -> Image.Image:
+    """The image with only pixel-describing info left, upright, in a mode `fmt` can save."""
+    info = {k: v for k, v in image.info.items() if k in _KEEP_INFO}
+    if fmt == "JPEG":
+        image = ImageOps.exif_transpose(image)
+        if image.mode not in ("RGB", "L", "CMYK"):
+            image = image.convert("RGB")
+        info = {}
+    elif fmt == "WEBP":
+        image = ImageOps.exif_transpose(image)
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+        info = {}
+    image.info = info
+    return image
+
+
+def _encode(image: Image.Image, fmt: str, animated: bool = False) -> bytes:
+    out = io.BytesIO()
+    options: dict = {}
+    if fmt == "JPEG":
+        options = {"quality": 85, "optimize": True}
+    elif fmt == "WEBP":
+        options = {"quality": 85}
+    elif fmt == "PNG":
+        options = {"optimize": True}
+    elif fmt == "GIF" and animated:
+        options = {"save_all": True}
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def process_image(stream: IO[bytes], filename: str = "") -> tuple[StoredImage, dict[str, bytes]]:
+    """Validate and re-encode an upload; returns its description and the files' bytes.
+
+    Raises UploadError (message meant for the user) for anything that is not a JPEG,
+    PNG, WebP or GIF within UPLOAD_MAX_BYTES. Writes nothing.
+    """
+    limit = int(current_app.config["UPLOAD_MAX_BYTES"])
+    data = stream.read(limit + 1)
+    if not data:
+        raise UploadError("The file is empty.")
+    if len(data) > limit:
+        raise UploadError(f"That file is larger than {limit // (1024 * 1024) or 1} MB.")
+    image = _open(data, filename)
+    fmt = str(image.format)
+    content_type, ext = FORMATS[fmt]
+    animated = fmt == "GIF" and getattr(image, "n_frames", 1) > 1
+    if animated:
+        # Re-encode every frame of an animation; metadata is dropped with the info dict.
+        image.info = {k: v for k, v in image.info.items() if k in _KEEP_INFO}
+        main = image
+    else:
+        main = _clean(image, fmt)
+    files: dict[str, bytes] = {}
+    name = secrets.token_hex(16)
+    filename_out = f"{name}{ext}"
+    files[filename_out] = _encode(main, fmt, animated)
+    thumb_name = ""
+    if main.width > THUMB_WIDTH:
+        if animated:
+            main.seek(0)
+        thumb = main.copy() if not animated else main.convert("RGBA")
+        height = max(1, round(main.height * THUMB_WIDTH / main.width))
+        thumb = thumb.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS)
+        thumb.info = {k: v for k, v in main.info.items() if k == "transparency" and not animated}
+        if fmt == "JPEG" and thumb.mode not in ("RGB", "L", "CMYK"):
+            thumb = thumb.convert("RGB")
+        thumb_name = f"{name}-thumb{ext}"
+        files[thumb_name] = _encode(thumb, fmt)
+    stored = StoredImage(filename_out, thumb_name, content_type, main.width, main.height)
+    return stored, files
+
+
+def write_files(files: dict[str, bytes]) -> None:
+    """Write processed files under instance/uploads/ (never overwriting one)."""
+    folder = upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        with open(folder / name, "xb") as f:
+            f.write(data)
+
+
+def remove_files(*names: str) -> None:
+    """Delete stored files, ignoring ones already gone."""
+    folder = upload_folder()
+    for name in names:
+        if name and "/" not in name and not name.startswith("."):
+            (folder / name).unlink(missing_ok=True)
+
+
+def save_upload(stream: IO[bytes], filename: str = "") -> StoredImage:
+    """process_image + write_files: the slow part of an upload, done before the write
+    transaction. The caller adds `Upload(**asdict(stored), uploader_id=...)`."""
+    stored, files = process_image(stream, filename)
+    write_files(files)
+    return stored

@@ -252,6 +252,9 @@ def test_deleting_the_account_keeps_comments_as_by_a_deleted_user(app, client, a
     assert kept.body_source == "A thoughtful comment."
     assert db.session.get(type(article), article.id).comment_count == count
     assert client.get("/auth/account").status_code == 302
+    page = client.get(f"/article/{article.slug}").get_data(as_text=True)
+    assert "A thoughtful comment." in page
+    assert "deleted user" in page
 
 
 def test_deleting_needs_the_current_password_and_the_tick(client, auth, reader):

@@ -1,0 +1,189 @@
+"""End-to-end fixtures: the app under real gunicorn on 127.0.0.1, driven by Chromium.
+
+The database is built by the real migrations, then gunicorn (2 workers) serves it; a
+test SMTP server (aiosmtpd) on 127.0.0.1 receives the site's mail. Chromium is
+Debian's package, driven through Playwright; `playwright install` is never needed.
+In CI a missing Chromium fails the run instead of skipping.
+"""
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from blog import create_app
+from blog.cli import seed_defaults
+from blog.extensions import db
+from blog.models import Category, Role
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if to in message["To"]:
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(f"no mail to {to} within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def mailbox():
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, mailbox):
+    """A running site: base URL, its database path and the seeded people."""
+    folder = tmp_path_factory.mktemp("e2e")
+    db_path = folder / "blog.sqlite3"
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    secret = secrets.token_urlsafe(48)
+    env = {
+        **os.environ,
+        "BLOG_INSTANCE_PATH": str(folder / "instance"),
+        "BLOG_SECRET_KEY": secret,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "BLOG_SITE_URL": base_url,
+        "BLOG_MAIL_SERVER": "127.0.0.1",
+        "BLOG_MAIL_PORT": str(mailbox.port),
+        "BLOG_COMMENT_MIN_SECONDS": "0",
+    }
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": secret, "TESTING": True}
+    )
+    with app.app_context():
+        upgrade()
+        seed_defaults()
+        people = {
+            "reader": factories.make_user(Role.READER, username="rita"),
+            "editor": factories.make_user(Role.EDITOR, username="edith"),
+        }
+        science = db.session.scalar(sa.select(Category).where(Category.slug == "science"))
+        tide = factories.make_tag("Tides")
+        factories.make_article(
+            "Tide gauges record a record high",
+            category=science,
+            author=people["editor"],
+            tags=[tide],
+            body=(
+                "## What the gauges saw\n\nThe harbour gauge read 4.2 metres.\n\n"
+                "- north pier\n- south pier\n"
+            ),
+        )
+        factories.make_article("Lighthouse keepers retire", category=science, tags=[tide])
+        db.session.commit()
+        people = {k: v.username for k, v in people.items()}
+        db.engine.dispose()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--chdir", str(ROOT), "wsgi:app"],
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base_url + "/healthz", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield {"url": base_url, "db": db_path, "people": people, "app": app}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; .ci/run should have installed it")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site["url"])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message):
+        # Failed documents are what some tests expect (403, 404); subresources are
+        # checked below by status.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response):
+        if response.request.resource_type != "document" and response.status >= 400:
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", on_response)
+    yield page
+    context.close()
+    # CSP violations, script errors and broken stylesheets or images: none allowed.
+    assert errors == []

@@ -1,5 +1,386 @@
-"""Views of the comments blueprint."""
+"""Views of the comments blueprint: post, reply, edit, delete and report.
 
-from flask import Blueprint
+Every write follows blog.database's discipline: validate and render Markdown first,
+then `begin_write()` (BEGIN IMMEDIATE on SQLite, so concurrent workers wait instead of
+failing), then the queries of the write, counters changed in SQL, one commit.
+A refused comment never loses its text: the form comes back with a 4xx status, the
+text in the textarea and a sentence saying why.
+"""
+
+import logging
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response
+
+from blog.comments import policy
+from blog.comments.forms import CommentForm, EditCommentForm
+from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
+from blog.content import clean_text, render_comment
+from blog.database import begin_write, bump_version
+from blog.extensions import db
+from blog.models import Article, Comment, CommentReport, CommentStatus
+from blog.types import utcnow
 
 bp = Blueprint("comments", __name__)
+logger = logging.getLogger("blog.comments")
+
+CLOSED = "Comments are closed for this article, so your comment was not posted."
+CLOSED_EDIT = "Comments are closed for this article, so comments can no longer be edited."
+NOT_ALLOWED = (
+    "Your account is not allowed to post comments. "
+    "Contact the editors if you think this is a mistake."
+)
+HONEYPOT = "The field labelled “Leave this empty” must be left empty (it catches spam robots)."
+PARENT_GONE = "The comment you replied to no longer exists. You can post yours as a new comment."
+CSRF_MESSAGE = (
+    "Your session expired or the form was out of date, so nothing was posted. "
+    "Your text is below: please submit it again."
+)
+
+
+@bp.app_template_global()
+def comment_form_started() -> str:
+    """The signed timestamp the comment forms carry (see policy.timing_problem)."""
+    return policy.form_started_token(current_user if current_user.is_authenticated else None)
+
+
+def article_url(article: Article, anchor: str | None = None) -> str:
+    return url_for("public.article", slug=article.slug, _anchor=anchor)
+
+
+def login_redirect(article: Article, anchor: str = "comments") -> Response:
+    """Send an anonymous visitor to log in, coming back to the article's comments."""
+    flash("Please log in to take part in the discussion.", "info")
+    return redirect(url_for("auth.login", next=article_url(article, anchor)))
+
+
+def end_write() -> None:
+    """Give up the write transaction without writing (a refusal found inside it).
+
+    The rollback releases SQLite's write lock at once, so other workers are not kept
+    waiting while the refusal page renders; later reads need no write lock.
+    """
+    db.session.rollback()
+    g.pop("_write_transaction", None)
+
+
+def refuse(
+    article: Article,
+    form: CommentForm | EditCommentForm,
+    message: str,
+    status: int,
+    *,
+    parent: Comment | None = None,
+    comment: Comment | None = None,
+) -> tuple[str, int]:
+    """The comment form page again, with the text as typed and why it was refused."""
+    return render_template(
+        "comments/form.html",
+        article=article,
+        form=form,
+        message=message,
+        parent=parent,
+        comment=comment,
+    ), status
+
+
+def find_parent(article: Article, raw: str | None) -> tuple[Comment | None, str | None]:
+    """The comment a reply attaches to (one level deep), or why it cannot attach.
+
+    Replying to a reply attaches to that reply's top-level comment.
+    """
+    if not raw:
+        return None, None
+    try:
+        parent = db.session.get(Comment, int(raw))
+    except (TypeError, ValueError):
+        parent = None
+    mine = parent is not None and parent.author_id == current_user.id
+    if (
+        parent is None
+        or parent.article_id != article.id
+        or not (parent.status == CommentStatus.APPROVED or mine)
+    ):
+        return None, PARENT_GONE
+    if parent.parent_id is not None:
+        parent = db.session.get(Comment, parent.parent_id)
+        if parent is None:
+            return None, PARENT_GONE
+    return parent, None
+
+
+@bp.post("/article/<slug>/comments")
+def create(slug: str):  # noqa: ANN201
+    article = public_article_or_404(slug)
+    if not current_user.is_authenticated:
+        return login_redirect(article)
+    form = CommentForm()
+    parent, parent_problem = find_parent(article, form.parent_id.data)
+    if parent is not None:
+        form.parent_id.data = str(parent.id)
+
+    def no(message: str, status: int = 400) -> tuple[str, int]:
+        return refuse(article, form, message, status, parent=parent)
+
+    if not article.comments_open:
+        return no(CLOSED, 403)
+    if not current_user.can_comment:
+        return no(NOT_ALLOWED, 403)
+    if not form.validate_on_submit():
+        return no(form.body.errors[0] if form.body.errors else CSRF_MESSAGE)
+    if form.website.data:
+        return no(HONEYPOT)
+    timing = policy.timing_problem(form.started.data, current_user)
+    if timing:
+        return no(timing)
+    if parent_problem:
+        form.parent_id.data = ""
+        return no(parent_problem)
+
+    source = clean_text(form.body.data).strip()
+    html = render_comment(source)
+    held_for_links = not current_user.can_write and policy.too_many_links(source)
+
+    begin_write()
+    wait = policy.rate_limit_wait(current_user)
+    if wait:
+        end_write()
+        page, status = no(
+            "You are posting comments too quickly (at most "
+            f"{current_app.config['COMMENT_MAX_PER_MINUTE']} a minute). Please wait "
+            f"{wait} second{'s' if wait != 1 else ''} and submit again.",
+            429,
+        )
+        return page, status, {"Retry-After": str(wait)}
+    status = policy.initial_status(current_user, source)
+    comment = Comment(
+        article_id=article.id,
+        author_id=current_user.id,
+        parent_id=parent.id if parent else None,
+        body_source=source,
+        body_html=html,
+        status=status,
+    )
+    db.session.add(comment)
+    policy.record_post(current_user)
+    if status == CommentStatus.APPROVED:
+        change_comment_count(article.id, +1)
+        bump_version()
+    db.session.flush()
+    comment_id = comment.id
+    db.session.commit()
+
+    if status == CommentStatus.APPROVED:
+        flash("Your comment is posted.", "success")
+        if parent is not None:
+            notify_reply(article, parent, comment)
+    elif held_for_links:
+        flash(
+            "Your comment has several links, so it is awaiting moderation. "
+            "Only you can see it until an editor approves it.",
+            "info",
+        )
+    else:
+        flash(
+            "Thanks! Your comment is awaiting moderation. Only you can see it until "
+            "an editor approves it.",
+            "info",
+        )
+    return redirect(article_url(article, f"comment-{comment_id}"))
+
+
+def notify_reply(article: Article, parent: Comment, reply: Comment) -> None:
+    """Email the parent's author about a visible reply, if they asked for it.
+
+    Runs after the commit: a mail problem never costs the comment.
+    """
+    recipient = parent.author
+    if recipient is None or recipient.id == reply.author_id or not recipient.notify_replies:
+        return
+    if not recipient.active:
+        return
+    from blog.mail import send_mail
+    from blog.templating import absolute_url
+
+    link = absolute_url("public.article", slug=article.slug, _anchor=f"comment-{reply.id}")
+    body = (
+        f"Hello {recipient.name},\n\n"
+        f"{current_user.name} replied to your comment on “{article.title}”:\n\n"
+        f"{reply.body_source}\n\n"
+        f"Read the conversation: {link}\n\n"
+        "You get this email because you asked to be told about replies. You can turn "
+        "it off on your account page.\n"
+    )
+    try:
+        send_mail(recipient.email, f"New reply to your comment on {article.title}", body)
+    except Exception:  # the comment is saved; a notification is best effort
+        logger.exception("Reply notification to user %s failed", recipient.id)
+
+
+def own_comment_or_abort(comment_id: int) -> Comment:
+    """The current user's own, not deleted comment; 404 if missing, 403 if someone else's."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.deleted:
+        abort(404)
+    if comment.author_id is None or comment.author_id != current_user.id:
+        abort(403)
+    return comment
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):  # noqa: ANN201
+    comment = own_comment_or_abort(comment_id)
+    if comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        abort(403)
+    article = public_article_or_404(comment.article.slug)
+    form = EditCommentForm(data={"body": comment.body_source} if request.method == "GET" else None)
+
+    def no(message: str, status: int = 400) -> tuple[str, int]:
+        return refuse(article, form, message, status, comment=comment)
+
+    if request.method == "GET":
+        if not article.comments_open:
+            return no(CLOSED_EDIT, 403)
+        return refuse(article, form, "", 200, comment=comment)
+    if not article.comments_open:
+        return no(CLOSED_EDIT, 403)
+    if not current_user.can_comment:
+        return no(NOT_ALLOWED, 403)
+    if not form.validate_on_submit():
+        return no(form.body.errors[0] if form.body.errors else CSRF_MESSAGE)
+
+    source = clean_text(form.body.data).strip()
+    html = render_comment(source)
+    hold = not current_user.can_write and policy.too_many_links(source)
+
+    begin_write()
+    db.session.refresh(comment)
+    if comment.deleted or comment.author_id != current_user.id:
+        end_write()
+        abort(404)
+    was_visible = comment.counts_as_visible
+    comment.body_source = source
+    comment.body_html = html
+    comment.edited_at = utcnow()
+    if hold and comment.status == CommentStatus.APPROVED:
+        # Approved and then edited into link spam: back to the queue.
+        comment.status = CommentStatus.PENDING
+        change_comment_count(article.id, -1)
+    if was_visible:
+        bump_version()
+    db.session.commit()
+    if hold:
+        flash("Your comment now has several links, so it is awaiting moderation.", "info")
+    else:
+        flash("Your comment was updated.", "success")
+    return redirect(article_url(article, f"comment-{comment.id}"))
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete(comment_id: int) -> Response:
+    """Delete your own comment: the row goes, or a "[deleted]" placeholder stays while
+    replies hang below it. Allowed even once comments are closed."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.deleted:
+        abort(404)
+    if not current_user.is_authenticated:
+        return login_redirect(comment.article, f"comment-{comment.id}")
+    article = comment.article
+
+    begin_write()
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    if comment is None or comment.deleted:
+        end_write()
+        abort(404)
+    if comment.author_id != current_user.id:
+        end_write()
+        abort(403)
+    counted = comment.counts_as_visible
+    if has_replies(comment):
+        comment.deleted = True
+        comment.body_source = ""
+        comment.body_html = ""
+    else:
+        parent = comment.parent
+        db.session.delete(comment)
+        db.session.flush()
+        if parent is not None and parent.deleted and not has_replies(parent):
+            # The last reply under a "[deleted]" placeholder: the placeholder goes too.
+            db.session.delete(parent)
+    if counted:
+        change_comment_count(article.id, -1)
+    if comment.status == CommentStatus.APPROVED:
+        bump_version()
+    db.session.commit()
+    flash("Your comment was deleted.", "success")
+    return redirect(article_url(article, "comments"))
+
+
+@bp.post("/comments/<int:comment_id>/report")
+def report(comment_id: int) -> Response:
+    """Report a visible comment to the moderators, once per reader."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.deleted or comment.status != CommentStatus.APPROVED:
+        abort(404)
+    article = comment.article
+    if not current_user.is_authenticated:
+        return login_redirect(article, f"comment-{comment.id}")
+    back = redirect(article_url(article, f"comment-{comment.id}"))
+    if comment.author_id == current_user.id:
+        flash("You cannot report your own comment; you can edit or delete it.", "info")
+        return back
+    reason = clean_text(request.form.get("reason", "")).strip()[:500]
+
+    begin_write()
+    already = db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                CommentReport.comment_id == comment_id,
+                CommentReport.reporter_id == current_user.id,
+            )
+        )
+    )
+    if already:
+        end_write()
+        flash("You have already reported this comment. A moderator will look at it.", "info")
+        return back
+    db.session.add(CommentReport(comment_id=comment_id, reporter_id=current_user.id, reason=reason))
+    db.session.execute(
+        sa.update(Comment)
+        .where(Comment.id == comment_id)
+        .values(report_count=Comment.report_count + 1)
+    )
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another request by the same reader won the race (engines without BEGIN IMMEDIATE).
+        end_write()
+        flash("You have already reported this comment. A moderator will look at it.", "info")
+        return back
+    flash("Thank you. A moderator will review this comment.", "success")
+    return back
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):  # noqa: ANN201
+    """A comment refused for a missing or stale CSRF token comes back with its text."""
+    if request.endpoint == "comments.create" and current_user.is_authenticated:
+        article = public_article_or_404(request.view_args.get("slug", ""))
+        form = CommentForm(meta={"csrf": False})
+        form.started.data = policy.form_started_token(current_user)
+        return refuse(article, form, CSRF_MESSAGE, 400)
+    return render_template("errors/400.html", error=error), 400

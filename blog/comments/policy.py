@@ -1,0 +1,120 @@
+"""Who may comment and what happens to a comment: validation, spam checks, moderation.
+
+Everything here that reads the database is meant to run inside the view's write
+transaction (after `begin_write()`), so two workers cannot both pass a limit at once.
+"""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, TimestampSigner
+
+from blog import throttle
+from blog.content import count_links, has_control_chars
+from blog.extensions import db
+from blog.models import Comment, CommentStatus, User
+from blog.settings import get_settings
+
+THROTTLE_KIND = "comment"
+RATE_WINDOW_SECONDS = 60
+_SIGNER_SALT = "blog.comments.form-started"
+
+
+def body_problem(text: str | None) -> str | None:
+    """Why a comment body cannot be saved, as a sentence for the form; None when it can."""
+    text = text or ""
+    if not text.strip():
+        return "Please write something before posting."
+    if has_control_chars(text):
+        return (
+            "Your comment contained invisible control characters (such as NUL bytes); "
+            "they have been removed. Please check the text and submit it again."
+        )
+    limit = int(current_app.config["COMMENT_MAX_LENGTH"])
+    if len(text) > limit:
+        return (
+            f"Comments can be at most {limit:,} characters long; yours has {len(text):,}. "
+            "Please shorten it."
+        )
+    return None
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.secret_key, salt=_SIGNER_SALT)
+
+
+def form_started_token(user: User | None) -> str:
+    """A signed "this form was rendered now for this user" value for the hidden field."""
+    return _signer().sign(str(getattr(user, "id", "") or "")).decode()
+
+
+def timing_problem(token: str | None, user: User) -> str | None:
+    """Why the form came back too fast (or without a valid timestamp); None when fine.
+
+    With COMMENT_MIN_SECONDS at 0 the check is off entirely.
+    """
+    minimum = float(current_app.config["COMMENT_MIN_SECONDS"])
+    if minimum <= 0:
+        return None
+    try:
+        value, signed_at = _signer().unsign(token or "", return_timestamp=True)
+    except BadSignature:
+        return "We could not verify when this form was opened. Please submit it again."
+    if value.decode() != str(user.id):
+        return "We could not verify when this form was opened. Please submit it again."
+    age = (datetime.now(UTC) - signed_at).total_seconds()
+    if age < minimum:
+        return (
+            "That was very fast. To keep out spam robots, please take a few seconds "
+            "before posting, then submit again."
+        )
+    return None
+
+
+def rate_limit_wait(user: User) -> int:
+    """Seconds until `user` may post again (0 now); call inside the write transaction."""
+    limit = int(current_app.config["COMMENT_MAX_PER_MINUTE"])
+    return throttle.retry_after(
+        THROTTLE_KIND, f"user:{user.id}", window=RATE_WINDOW_SECONDS, limit=limit
+    )
+
+
+def record_post(user: User) -> None:
+    """Count one posted comment against the rate limit (the caller commits)."""
+    throttle.hit(THROTTLE_KIND, f"user:{user.id}")
+
+
+def comment_policy() -> str:
+    policy = get_settings().get("comment_policy", "first")
+    return policy if policy in ("open", "first", "all") else "first"
+
+
+def too_many_links(source: str) -> bool:
+    return count_links(source) > int(current_app.config["COMMENT_MAX_LINKS"])
+
+
+def initial_status(user: User, source: str) -> CommentStatus:
+    """Approved or pending for a new comment by `user`.
+
+    Staff (author and up) are never held. Otherwise a comment with more than
+    COMMENT_MAX_LINKS links is held, and the site's policy decides the rest: "open"
+    approves, "all" holds, "first" holds until the reader has an approved comment.
+    """
+    if user.can_write:
+        return CommentStatus.APPROVED
+    if too_many_links(source):
+        return CommentStatus.PENDING
+    policy = comment_policy()
+    if policy == "open":
+        return CommentStatus.APPROVED
+    if policy == "all":
+        return CommentStatus.PENDING
+    has_approved = db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                Comment.author_id == user.id, Comment.status == CommentStatus.APPROVED
+            )
+        )
+    )
+    return CommentStatus.APPROVED if has_approved else CommentStatus.PENDING

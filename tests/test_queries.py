@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+from blog.database import bump_version
 from blog.extensions import db
 from blog.models import Role
 from tests import factories
@@ -83,6 +84,7 @@ def add_articles(site: dict, n: int) -> None:
             body=f"The harbour pier, part {i}.\n\n## Tides\n\nMore.",
         )
         factories.make_comment(article, author=site["readers"][i % 5])
+    bump_version()  # as every write that readers can see does
     db.session.commit()
 
 
@@ -103,3 +105,26 @@ def test_fifty_articles_really_are_listed(client, site):
 
     assert b"50 articles" in response.data
     assert response.data.count(b'<article class="card') == 10  # posts_per_page
+
+
+def test_cached_list_totals_follow_content_changes(client, site):
+    assert "1 article ·" in client.get("/category/harbour-news").get_data(as_text=True)
+    factories.make_article("Quiet one", category=site["section"])
+    db.session.commit()
+    assert "1 article ·" in client.get("/category/harbour-news").get_data(as_text=True)
+
+    bump_version()
+    db.session.commit()
+
+    assert "2 articles ·" in client.get("/category/harbour-news").get_data(as_text=True)
+
+
+def test_cached_list_totals_expire(app, client, site, monkeypatch):
+    from blog.public import queries
+
+    client.get("/category/harbour-news")
+    factories.make_article("Scheduled one went public", category=site["section"])
+    db.session.commit()
+    monkeypatch.setattr(queries, "COUNT_TTL", -1)
+
+    assert "2 articles ·" in client.get("/category/harbour-news").get_data(as_text=True)

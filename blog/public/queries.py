@@ -8,15 +8,17 @@ extra SELECT ... IN), so a page never runs a query per row.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 
+from blog.database import current_version
 from blog.extensions import db
 from blog.models import Article, SlugRedirect, article_tag
 from blog.settings import get_settings
@@ -25,6 +27,8 @@ from blog.settings import get_settings
 # 64-bit integers (`?page=10**30` would otherwise be a 500).
 MAX_PAGE = 100_000
 RELATED_LIMIT = 4
+RELATED_TAGS = 5  # the article's first tags (by name) that find related ones
+RELATED_POOL = 50  # newest candidates taken per tag and from the category
 FEED_LIMIT = 20
 SITEMAP_LIMIT = 50_000  # the sitemap protocol's limit per file
 
@@ -47,12 +51,48 @@ def per_page() -> int:
         return 10
 
 
-def paginate(select: sa.Select) -> Pagination:
+def paginate(select: sa.Select, count_key: tuple) -> Pagination:
     """One page of `select` (a listing query) with `?page=`; 404 when out of range.
 
-    Two statements (a count and the page) plus the tags of the page's articles.
+    The page is one statement plus one for the tags of its articles. The total (for
+    "Page 2 of 7") is counted once and cached under `count_key` (which must identify
+    the list, e.g. `("category", id)`) until the content version moves or
+    COUNT_TTL seconds pass: counting every public article on each request would make
+    the home page slower as the archive grows.
     """
-    return db.paginate(select, page=current_page(), per_page=per_page(), error_out=True)
+    pager = db.paginate(
+        select, page=current_page(), per_page=per_page(), error_out=True, count=False
+    )
+    pager.total = cached_count(count_key, select)
+    return pager
+
+
+# Scheduled articles go public without a content-version bump, so totals also expire.
+COUNT_TTL = 60
+COUNT_CACHE_SIZE = 10_000
+
+
+@dataclass
+class _Counts:
+    version: int = -1
+    born: float = 0.0
+    values: dict[tuple, int] = field(default_factory=dict)
+
+
+def cached_count(key: tuple, select: sa.Select) -> int:
+    """The number of rows of `select`, cached per worker (see `paginate`)."""
+    cache = current_app.extensions.setdefault("blog_public_counts", _Counts())
+    version, now = current_version(), time.monotonic()
+    if (
+        cache.version != version
+        or now - cache.born > COUNT_TTL
+        or len(cache.values) >= COUNT_CACHE_SIZE
+    ):
+        cache.version, cache.born, cache.values = version, now, {}
+    if key not in cache.values:
+        rows = select.options(so.lazyload("*")).order_by(None).subquery()
+        cache.values[key] = db.session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
+    return cache.values[key]
 
 
 @dataclass
@@ -106,27 +146,37 @@ def redirected_slug(old_slug: str) -> str | None:
 def related(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
     """Public articles sharing the most tags with `article`, then others of its category.
 
-    One statement: candidates are articles with a shared tag or the same category,
-    ordered by the number of shared tags, then by date.
+    One statement whose work is bounded whatever the archive size: the candidates are
+    the newest RELATED_POOL articles of each of its first tags and of its category;
+    they are ranked by the number of shared tags, then by date.
     """
-    tag_ids = [t.id for t in article.tags]
-    shared = sa.literal(0)
-    candidates = Article.category_id == article.category_id
-    if tag_ids:
-        shared = (
-            sa.select(sa.func.count())
-            .select_from(article_tag)
-            .where(article_tag.c.article_id == Article.id, article_tag.c.tag_id.in_(tag_ids))
-            .correlate(Article)
-            .scalar_subquery()
-        )
-        tagged = sa.select(article_tag.c.article_id).where(article_tag.c.tag_id.in_(tag_ids))
-        candidates = sa.or_(candidates, Article.id.in_(tagged))
+    pools = [
+        sa.select(article_tag.c.article_id.label("id"), sa.literal(1).label("shared"))
+        .where(article_tag.c.tag_id == tag.id, article_tag.c.article_id != article.id)
+        .order_by(article_tag.c.article_id.desc())
+        .limit(RELATED_POOL)
+        .subquery()
+        for tag in article.tags[:RELATED_TAGS]
+    ]
+    pools.append(
+        sa.select(Article.id.label("id"), sa.literal(0).label("shared"))
+        .where(Article.category_id == article.category_id, Article.id != article.id)
+        .order_by(Article.id.desc())
+        .limit(RELATED_POOL)
+        .subquery()
+    )
+    candidates = sa.union_all(*(sa.select(pool) for pool in pools)).subquery()
+    ranked = (
+        sa.select(candidates.c.id, sa.func.sum(candidates.c.shared).label("shared"))
+        .group_by(candidates.c.id)
+        .subquery()
+    )
     query = (
         sa.select(Article)
-        .where(Article.is_public_clause(), Article.id != article.id, candidates)
+        .join(ranked, ranked.c.id == Article.id)
+        .where(Article.is_public_clause())
         .options(so.joinedload(Article.category), so.joinedload(Article.image))
-        .order_by(shared.desc(), Article.published_at.desc(), Article.id.desc())
+        .order_by(ranked.c.shared.desc(), Article.published_at.desc(), Article.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(query).unique())

@@ -54,7 +54,7 @@ MAX_QUERY_LENGTH = 200  # of the search box echo; search itself reads the first 
 
 @bp.get("/")
 def index() -> str:
-    pager = queries.paginate(Article.listing())
+    pager = queries.paginate(Article.listing(), ("home",))
     items = list(pager.items)
     lead = items.pop(0) if items and pager.page == 1 else None
     return render_template("public/index.html", pager=pager, lead=lead, articles=items)
@@ -63,7 +63,9 @@ def index() -> str:
 @bp.get("/category/<slug>")
 def category(slug: str) -> str:
     section = db.first_or_404(sa.select(Category).where(Category.slug == slug))
-    pager = queries.paginate(Article.listing().where(Article.category_id == section.id))
+    pager = queries.paginate(
+        Article.listing().where(Article.category_id == section.id), ("category", section.id)
+    )
     return render_template(
         "public/category.html", category=section, pager=pager, active_category=section.slug
     )
@@ -73,7 +75,7 @@ def category(slug: str) -> str:
 def tag(slug: str) -> str:
     found = db.first_or_404(sa.select(Tag).where(Tag.slug == slug))
     tagged = sa.select(Article.id).join(Article.tags).where(Tag.id == found.id)
-    pager = queries.paginate(Article.listing().where(Article.id.in_(tagged)))
+    pager = queries.paginate(Article.listing().where(Article.id.in_(tagged)), ("tag", found.id))
     return render_template("public/tag.html", tag=found, pager=pager)
 
 
@@ -87,7 +89,9 @@ def author(username: str) -> str | Response:
         ):
             return redirect(url_for("public.author", username=canonical), 301)
         abort(404)
-    pager = queries.paginate(Article.listing().where(Article.author_id == user.id))
+    pager = queries.paginate(
+        Article.listing().where(Article.author_id == user.id), ("author", user.id)
+    )
     # Readers have no public profile; a former author keeps the page of their articles.
     if user.role < Role.AUTHOR and pager.total == 0:
         abort(404)

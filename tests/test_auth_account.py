@@ -324,4 +324,4 @@ def test_account_changes_need_login(client, path):
     response = client.post(path, data={})
 
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/auth/login")
+    assert response.headers["Location"] == "/auth/login?next=/auth/account"

@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 from datetime import timedelta
-from functools import cache
+from functools import cache, wraps
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -393,6 +393,19 @@ def _check_current_password(form, user: User) -> bool:  # noqa: ANN001
     return False
 
 
+def account_login_required(view):  # noqa: ANN001, ANN201
+    """Like login_required, but comes back to the account page (these views are POST-only)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not current_user.is_authenticated:
+            flash("Please log in to see that page.", "info")
+            return redirect(url_for("auth.login", next=url_for("auth.account")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _keep_logged_in(user: User) -> None:
     """After rotating the session token, carry this browser over to the new one."""
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
@@ -406,7 +419,7 @@ def account():  # noqa: ANN201
 
 
 @bp.post("/account")
-@login_required
+@account_login_required
 def profile():  # noqa: ANN201
     form = ProfileForm(prefix="profile")
     if not form.validate_on_submit():
@@ -423,7 +436,7 @@ def profile():  # noqa: ANN201
 
 
 @bp.post("/account/password")
-@login_required
+@account_login_required
 def change_password():  # noqa: ANN201
     user = current_user._get_current_object()
     form = PasswordChangeForm(prefix="password")
@@ -448,7 +461,7 @@ If you did not do this, reset your password and contact the editors.
 
 
 @bp.post("/account/email")
-@login_required
+@account_login_required
 def change_email():  # noqa: ANN201
     user = current_user._get_current_object()
     form = EmailChangeForm(prefix="email", user_id=user.id)
@@ -478,7 +491,7 @@ def change_email():  # noqa: ANN201
 
 
 @bp.post("/account/delete")
-@login_required
+@account_login_required
 def delete_account():  # noqa: ANN201
     user = current_user._get_current_object()
     if not _can_delete_self(user):

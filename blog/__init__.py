@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template, request, session
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -151,6 +151,10 @@ CSP = (
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
+    from blog import pagecache
+
+    pagecache.init_app(app)
+
     @app.after_request
     def set_headers(response):  # noqa: ANN001, ANN202
         headers = response.headers
@@ -160,39 +164,50 @@ def register_request_hooks(app: Flask) -> None:
         headers["X-Frame-Options"] = "DENY"
         if request.is_secure:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        set_cache_headers(app, response, current_user)
+        if set_cache_headers(app, response, current_user):
+            pagecache.store(response)
         return response
 
 
-def set_cache_headers(app: Flask, response, user) -> None:  # noqa: ANN001
+def is_anonymous_request(app: Flask) -> bool:
+    """No session or remember cookie: nothing in the response can be user-specific."""
+    cookies = request.cookies
+    return (
+        app.config["SESSION_COOKIE_NAME"] not in cookies
+        and app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies
+    )
+
+
+def set_cache_headers(app: Flask, response, user) -> bool:  # noqa: ANN001
     """Public, validatable caching for anonymous pages; private no-store otherwise.
 
-    A page is public only when the request is an anonymous GET, the response is a
-    successful page, and nothing in it is user-specific (no cookie set, no flashed
-    message consumed, no session in use).
+    A page is public only when the request is an anonymous GET without a session, the
+    response is a successful page, and nothing in it is user-specific (no cookie set,
+    no session written). Returns whether the response is public.
     """
     if "Cache-Control" in response.headers and response.headers["Cache-Control"] != "":
         if g.get("_private_page"):
             response.headers["Cache-Control"] = "private, no-store"
-        return
-    anonymous = not getattr(user, "is_authenticated", False)
+        return False
     public = (
         request.method in ("GET", "HEAD")
-        and anonymous
+        and not getattr(user, "is_authenticated", False)
+        and is_anonymous_request(app)
+        and not session.modified
         and response.status_code == 200
         and not g.get("_private_page")
         and "Set-Cookie" not in response.headers
         and not request.path.startswith(("/admin", "/auth"))
         and not response.direct_passthrough
     )
+    response.vary.add("Cookie")
     if not public:
         response.headers["Cache-Control"] = "private, no-store"
-        response.vary.add("Cookie")
-        return
+        return False
     response.headers["Cache-Control"] = f"public, max-age={app.config['PUBLIC_CACHE_SECONDS']}"
-    response.vary.add("Cookie")
     response.add_etag()
     response.make_conditional(request)
+    return True
 
 
 def register_error_pages(app: Flask) -> None:

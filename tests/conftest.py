@@ -27,6 +27,9 @@ def base_config(db_path: Path, instance: Path) -> dict:
         "SITE_URL": "http://newsroom.test",
         "SERVER_NAME": None,
         "MAIL_SERVER": "",
+        # Factories write without bumping the content version, as views do; the page
+        # cache is on in tests/test_pagecache.py and in the end-to-end server.
+        "PAGE_CACHE": False,
     }
 
 
@@ -41,6 +44,8 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered: the body is read and the app's iterable closed (no leaked files).
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         db.session.commit()
         db.session.expire_all()

@@ -42,6 +42,10 @@ STATUS_CHOICES = [
 ROLE_CHOICES = [(r.value, r.label.title()) for r in Role]
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 def http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
@@ -62,7 +66,7 @@ def slug_format(form: FlaskForm, field) -> None:  # noqa: ANN001
 class ArticleForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200), no_control_chars])
     slug = StringField(
-        "Slug", validators=[Optional(), Length(max=200), slug_format], filters=[str.strip]
+        "Slug", validators=[Optional(), Length(max=200), slug_format], filters=[strip]
     )
     summary = TextAreaField("Summary", validators=[Length(max=1000), no_control_chars])
     body = TextAreaField("Body (Markdown)", validators=[Length(max=200_000)])
@@ -80,7 +84,7 @@ class ArticleForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=60), no_control_chars])
     slug = StringField(
-        "Slug", validators=[Optional(), Length(max=80), slug_format], filters=[str.strip]
+        "Slug", validators=[Optional(), Length(max=80), slug_format], filters=[strip]
     )
     description = TextAreaField("Description", validators=[Length(max=1000), no_control_chars])
 
@@ -92,7 +96,7 @@ class DeleteCategoryForm(FlaskForm):
 class TagForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=60), no_control_chars])
     slug = StringField(
-        "Slug", validators=[Optional(), Length(max=80), slug_format], filters=[str.strip]
+        "Slug", validators=[Optional(), Length(max=80), slug_format], filters=[strip]
     )
 
 
@@ -103,7 +107,7 @@ class MergeTagForm(FlaskForm):
 class PageForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200), no_control_chars])
     slug = StringField(
-        "Slug", validators=[Optional(), Length(max=200), slug_format], filters=[str.strip]
+        "Slug", validators=[Optional(), Length(max=200), slug_format], filters=[strip]
     )
     body = TextAreaField("Body (Markdown)", validators=[Length(max=200_000)])
     in_footer = BooleanField("Show in the footer", default=True)
@@ -124,7 +128,7 @@ class SettingsForm(FlaskForm):
     )
     tagline = StringField("Tagline", validators=[Length(max=200), no_control_chars])
     about = TextAreaField("About us (footer)", validators=[Length(max=2000), no_control_chars])
-    donate_url = StringField("Donation link", validators=[Length(max=500)], filters=[str.strip])
+    donate_url = StringField("Donation link", validators=[Length(max=500)], filters=[strip])
     donate_text = TextAreaField("Donation appeal", validators=[Length(max=2000), no_control_chars])
     social_links = TextAreaField("Social links", validators=[Length(max=3000), no_control_chars])
     posts_per_page = IntegerField(

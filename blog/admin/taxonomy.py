@@ -19,7 +19,7 @@ def count_by_category() -> dict[int, int]:
     rows = db.session.execute(
         sa.select(Article.category_id, sa.func.count(Article.id)).group_by(Article.category_id)
     )
-    return dict(rows.tuples().all())
+    return {key: count for key, count in rows}
 
 
 def categories_page(form: CategoryForm, status: int = 200):  # noqa: ANN201
@@ -95,9 +95,11 @@ def create_category() -> Response | tuple:
 def edit_category(category_id: int) -> Response | tuple:
     require(Role.EDITOR)
     category = db.get_or_404(Category, category_id)
-    form = CategoryForm(obj=category)
     if request.method == "GET":
+        form = CategoryForm(obj=category)
         return render_template("admin/category_form.html", form=form, category=category), 200
+    # Never fall back to the stored values: an empty POST is an empty form.
+    form = CategoryForm(data={})
     if not form.validate():
         return render_template("admin/category_form.html", form=form, category=category), 422
     name = " ".join(form.name.data.split())
@@ -200,7 +202,7 @@ def tag_counts(tag_ids: list[int]) -> dict[int, int]:
         .where(article_tag.c.tag_id.in_(tag_ids))
         .group_by(article_tag.c.tag_id)
     )
-    return dict(rows.tuples().all())
+    return {key: count for key, count in rows}
 
 
 @bp.get("/tags")
@@ -234,9 +236,9 @@ def tag_page(tag: Tag, form: TagForm, merge: MergeTagForm, status: int = 200) ->
 def edit_tag(tag_id: int) -> Response | tuple:
     require(Role.EDITOR)
     tag = db.get_or_404(Tag, tag_id)
-    form = TagForm(obj=tag)
     if request.method == "GET":
-        return tag_page(tag, form, merge_form_for(tag))
+        return tag_page(tag, TagForm(obj=tag), merge_form_for(tag))
+    form = TagForm(data={})
     if not form.validate():
         return tag_page(tag, form, merge_form_for(tag), 422)
     name = " ".join(form.name.data.split()).lstrip("#")

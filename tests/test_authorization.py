@@ -1,0 +1,339 @@
+"""Every URL rule of the app against every kind of visitor.
+
+The table below lists each (method, rule) of `app.url_map` with the URL to request
+(built from the fixtures in `objects`) and the status each persona must get. A rule
+that is not in the table fails `test_every_rule_is_in_the_table`, and a table entry
+for a rule that no longer exists fails it too, so nobody can add an unchecked page.
+
+To add a route: add one line to RULES, using a row constant (PUBLIC, WRITERS, OWNER,
+EDITORS, ADMINS...) or `row(...)` with one expectation per persona, in the order of
+PERSONAS. `LOGIN` means "redirected to the login page". POSTs are sent with an empty
+form (CSRF is off here; tests/test_admin_csrf.py proves it is enforced), so an allowed
+persona usually gets 422 (the form again) or 303 (done); each persona runs against a
+fresh database, so one persona's POST never changes what the next one sees.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from blog.extensions import db
+from blog.models import ArticleVersion, CommentReport, CommentStatus, Upload
+from tests import factories
+
+PERSONAS = ("anonymous", "reader", "author", "other_author", "editor", "admin")
+LOGIN = "login"
+
+
+def row(anonymous, reader, author, other_author, editor, admin) -> dict:  # noqa: ANN001
+    return dict(
+        zip(PERSONAS, (anonymous, reader, author, other_author, editor, admin), strict=True)
+    )
+
+
+def same(status) -> dict:  # noqa: ANN001
+    return row(*[status] * len(PERSONAS))
+
+
+PUBLIC = same(200)
+MEMBERS = row(LOGIN, 200, 200, 200, 200, 200)  # any logged-in user
+WRITERS = row(LOGIN, 403, 200, 200, 200, 200)  # author or better
+OWNER = row(LOGIN, 403, 200, 403, 200, 200)  # `author` owns `article`; editors manage all
+EDITORS = row(LOGIN, 403, 403, 403, 200, 200)
+ADMINS = row(LOGIN, 403, 403, 403, 403, 200)
+COMMENTER = row(LOGIN, 200, 403, 403, 403, 403)  # `reader` wrote `comment`
+
+
+def staff(allowed_status: int, base: dict) -> dict:
+    """`base` with the 200s replaced by what an allowed persona gets from this POST."""
+    return {p: (allowed_status if s == 200 else s) for p, s in base.items()}
+
+
+# (method, rule) -> (URL built with str.format(**objects), expected status per persona)
+RULES: dict[tuple[str, str], tuple[str, dict]] = {
+    # ---- static files and the public site
+    ("GET", "/static/<path:filename>"): ("/static/style.css", PUBLIC),
+    ("GET", "/"): ("/", PUBLIC),
+    ("GET", "/category/<slug>"): ("/category/{category.slug}", PUBLIC),
+    ("GET", "/tag/<slug>"): ("/tag/{tag.slug}", PUBLIC),
+    ("GET", "/author/<username>"): ("/author/{author.username}", PUBLIC),
+    ("GET", "/article/<slug>"): ("/article/{article.slug}", PUBLIC),
+    ("GET", "/pages/<slug>"): ("/pages/{page.slug}", PUBLIC),
+    ("GET", "/search"): ("/search?q=harbour", PUBLIC),
+    ("GET", "/feed.xml"): ("/feed.xml", PUBLIC),
+    ("GET", "/category/<slug>/feed.xml"): ("/category/{category.slug}/feed.xml", PUBLIC),
+    ("GET", "/sitemap.xml"): ("/sitemap.xml", PUBLIC),
+    ("GET", "/robots.txt"): ("/robots.txt", PUBLIC),
+    ("GET", "/healthz"): ("/healthz", PUBLIC),
+    ("GET", "/uploads/<path:filename>"): ("/uploads/{upload.filename}", PUBLIC),
+    # ---- accounts
+    ("GET", "/auth/login"): ("/auth/login", row(200, 302, 302, 302, 302, 302)),
+    ("POST", "/auth/login"): ("/auth/login", same(422)),
+    ("POST", "/auth/logout"): ("/auth/logout", same(303)),
+    ("GET", "/auth/register"): ("/auth/register", row(200, 302, 302, 302, 302, 302)),
+    ("POST", "/auth/register"): ("/auth/register", same(422)),
+    ("GET", "/auth/reset"): ("/auth/reset", PUBLIC),
+    ("POST", "/auth/reset"): ("/auth/reset", same(422)),
+    ("GET", "/auth/reset/<token>"): ("/auth/reset/not-a-real-token", same(400)),
+    ("POST", "/auth/reset/<token>"): ("/auth/reset/not-a-real-token", same(400)),
+    ("GET", "/auth/account"): ("/auth/account", MEMBERS),
+    ("POST", "/auth/account"): ("/auth/account", staff(303, MEMBERS)),
+    ("POST", "/auth/account/password"): ("/auth/account/password", staff(422, MEMBERS)),
+    ("POST", "/auth/account/email"): ("/auth/account/email", staff(422, MEMBERS)),
+    # Staff accounts are removed by an admin, not by their owner.
+    ("POST", "/auth/account/delete"): (
+        "/auth/account/delete", row(LOGIN, 422, 403, 403, 403, 403)),
+    # ---- comments (`comment` is by `reader`, approved, on `article`)
+    ("POST", "/article/<slug>/comments"): (
+        "/article/{article.slug}/comments", staff(400, MEMBERS)),
+    ("GET", "/comments/<int:comment_id>/edit"): ("/comments/{comment.id}/edit", COMMENTER),
+    ("POST", "/comments/<int:comment_id>/edit"): (
+        "/comments/{comment.id}/edit", staff(400, COMMENTER)),
+    ("POST", "/comments/<int:comment_id>/delete"): (
+        "/comments/{comment.id}/delete", staff(302, COMMENTER)),
+    ("POST", "/comments/<int:comment_id>/report"): (
+        "/comments/{comment.id}/report", staff(302, MEMBERS)),
+    # ---- admin: dashboard and articles
+    ("GET", "/admin/"): ("/admin/", WRITERS),
+    ("GET", "/admin/articles"): ("/admin/articles", WRITERS),
+    ("GET", "/admin/articles/new"): ("/admin/articles/new", WRITERS),
+    ("POST", "/admin/articles/new"): ("/admin/articles/new", staff(422, WRITERS)),
+    ("GET", "/admin/articles/<int:article_id>/edit"): ("/admin/articles/{article.id}/edit", OWNER),
+    ("POST", "/admin/articles/<int:article_id>/edit"): (
+        "/admin/articles/{article.id}/edit",
+        staff(422, OWNER),
+    ),
+    ("POST", "/admin/articles/preview"): ("/admin/articles/preview", WRITERS),
+    ("POST", "/admin/articles/<int:article_id>/preview"): (
+        "/admin/articles/{article.id}/preview",
+        OWNER,
+    ),
+    ("GET", "/admin/articles/<int:article_id>/versions"): (
+        "/admin/articles/{article.id}/versions",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/versions/<int:version_id>/restore"): (
+        "/admin/articles/{article.id}/versions/{version.id}/restore",
+        staff(303, OWNER),
+    ),
+    ("GET", "/admin/articles/<int:article_id>/delete"): (
+        "/admin/articles/{article.id}/delete",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/delete"): (
+        "/admin/articles/{article.id}/delete",
+        staff(303, OWNER),
+    ),
+    # ---- admin: images
+    ("GET", "/admin/images"): ("/admin/images", WRITERS),
+    ("POST", "/admin/images"): ("/admin/images", staff(422, WRITERS)),
+    ("POST", "/admin/images/<int:upload_id>/delete"): (
+        "/admin/images/{upload.id}/delete",
+        staff(303, EDITORS),
+    ),
+    # ---- admin: comments
+    ("GET", "/admin/comments"): ("/admin/comments?view=all&q=harbour", EDITORS),
+    ("POST", "/admin/comments/<int:comment_id>/<any(approve, spam, remove, restore):action>"): (
+        "/admin/comments/{comment.id}/spam",
+        staff(303, EDITORS),
+    ),
+    ("POST", "/admin/comments/bulk"): ("/admin/comments/bulk", staff(303, EDITORS)),
+    ("POST", "/admin/comments/block/<int:user_id>"): (
+        "/admin/comments/block/{reader.id}",
+        staff(303, EDITORS),
+    ),
+    ("POST", "/admin/comments/unblock/<int:user_id>"): (
+        "/admin/comments/unblock/{reader.id}",
+        staff(303, EDITORS),
+    ),
+    # ---- admin: categories, tags, pages
+    ("GET", "/admin/categories"): ("/admin/categories", EDITORS),
+    ("POST", "/admin/categories"): ("/admin/categories", staff(422, EDITORS)),
+    ("GET", "/admin/categories/<int:category_id>/edit"): (
+        "/admin/categories/{category.id}/edit",
+        EDITORS,
+    ),
+    ("POST", "/admin/categories/<int:category_id>/edit"): (
+        "/admin/categories/{category.id}/edit",
+        staff(422, EDITORS),
+    ),
+    ("POST", "/admin/categories/<int:category_id>/move/<any(up, down):direction>"): (
+        "/admin/categories/{category.id}/move/down",
+        staff(303, EDITORS),
+    ),
+    ("GET", "/admin/categories/<int:category_id>/delete"): (
+        "/admin/categories/{category.id}/delete",
+        EDITORS,
+    ),
+    # `category` holds `article`, so deleting it without a target is refused with 422.
+    ("POST", "/admin/categories/<int:category_id>/delete"): (
+        "/admin/categories/{category.id}/delete",
+        staff(422, EDITORS),
+    ),
+    ("GET", "/admin/tags"): ("/admin/tags", EDITORS),
+    ("GET", "/admin/tags/<int:tag_id>/edit"): ("/admin/tags/{tag.id}/edit", EDITORS),
+    ("POST", "/admin/tags/<int:tag_id>/edit"): ("/admin/tags/{tag.id}/edit", staff(422, EDITORS)),
+    ("POST", "/admin/tags/<int:tag_id>/merge"): ("/admin/tags/{tag.id}/merge", staff(422, EDITORS)),
+    ("POST", "/admin/tags/<int:tag_id>/delete"): (
+        "/admin/tags/{tag.id}/delete",
+        staff(303, EDITORS),
+    ),
+    ("GET", "/admin/pages"): ("/admin/pages", EDITORS),
+    ("GET", "/admin/pages/new"): ("/admin/pages/new", EDITORS),
+    ("POST", "/admin/pages/new"): ("/admin/pages/new", staff(422, EDITORS)),
+    ("GET", "/admin/pages/<int:page_id>/edit"): ("/admin/pages/{page.id}/edit", EDITORS),
+    ("POST", "/admin/pages/<int:page_id>/edit"): (
+        "/admin/pages/{page.id}/edit",
+        staff(422, EDITORS),
+    ),
+    ("GET", "/admin/pages/<int:page_id>/delete"): ("/admin/pages/{page.id}/delete", EDITORS),
+    ("POST", "/admin/pages/<int:page_id>/delete"): (
+        "/admin/pages/{page.id}/delete",
+        staff(303, EDITORS),
+    ),
+    # ---- admin: users, settings, audit log
+    ("GET", "/admin/users"): ("/admin/users?q=r", ADMINS),
+    ("GET", "/admin/users/<int:user_id>"): ("/admin/users/{reader.id}", ADMINS),
+    ("POST", "/admin/users/<int:user_id>/role"): (
+        "/admin/users/{reader.id}/role",
+        staff(422, ADMINS),
+    ),
+    ("POST", "/admin/users/<int:user_id>/deactivate"): (
+        "/admin/users/{reader.id}/deactivate",
+        staff(303, ADMINS),
+    ),
+    ("POST", "/admin/users/<int:user_id>/reactivate"): (
+        "/admin/users/{reader.id}/reactivate",
+        staff(303, ADMINS),
+    ),
+    ("GET", "/admin/settings"): ("/admin/settings", ADMINS),
+    ("POST", "/admin/settings"): ("/admin/settings", staff(422, ADMINS)),
+    ("GET", "/admin/audit"): ("/admin/audit", ADMINS),
+}
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def app_rules(app) -> set[tuple[str, str]]:  # noqa: ANN001
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - IGNORED_METHODS
+    }
+
+
+def test_every_rule_is_in_the_table(app):
+    rules = app_rules(app)
+
+    missing = sorted(rules - RULES.keys())
+    stale = sorted(RULES.keys() - rules)
+
+    assert not missing, f"add these routes to RULES in {__file__}: {missing}"
+    assert not stale, f"these RULES entries match no route any more: {stale}"
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def objects(app, reader, author, other_author, editor, admin) -> dict:
+    """Everything the URLs in RULES refer to, owned as the table's comments say."""
+    category = factories.make_category("Harbour news")
+    tag = factories.make_tag("Ports")
+    article = factories.make_article(
+        "The harbour reopens", author=author, category=category, tags=[tag]
+    )
+    version = ArticleVersion(
+        article_id=article.id, title="Harbour draft", body_source="old text", editor_id=author.id
+    )
+    comment = factories.make_comment(article, author=reader, status=CommentStatus.APPROVED)
+    db.session.add(CommentReport(comment_id=comment.id, reporter_id=other_author.id))
+    page = factories.make_page("Ethics policy")
+    folder = app.instance_path + "/uploads"
+    import os
+
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "0123abcd.png"), "wb") as f:
+        f.write(png_bytes())
+    upload = Upload(filename="0123abcd.png", content_type="image/png", width=8, height=8)
+    db.session.add_all([version, upload])
+    db.session.commit()
+    return {
+        "category": category,
+        "tag": tag,
+        "article": article,
+        "version": version,
+        "comment": comment,
+        "page": page,
+        "upload": upload,
+        "reader": reader,
+        "author": author,
+        "other_author": other_author,
+        "editor": editor,
+        "admin": admin,
+    }
+
+
+def snapshot_database(app, folder: Path) -> Path:  # noqa: ANN001
+    """A copy of the test database as it is now (WAL folded in), for `restore_database`."""
+    path = Path(db.engine.url.database)
+    db.session.remove()
+    db.engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    copy = folder / "snapshot.sqlite3"
+    shutil.copy(path, copy)
+    return copy
+
+
+def restore_database(copy: Path) -> None:
+    path = Path(db.engine.url.database)
+    db.session.remove()
+    db.engine.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    shutil.copy(copy, path)
+
+
+def outcome(response) -> int | str:  # noqa: ANN001
+    location = response.headers.get("Location", "")
+    if response.status_code in (302, 303) and location.startswith("/auth/login"):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize(("method", "rule"), list(RULES), ids=[f"{m} {r}" for m, r in RULES])
+def test_rule(app, objects, tmp_path, method, rule):
+    """Each persona gets the expected status; POSTs start from the same database each time."""
+    template, expected = RULES[(method, rule)]
+    url = template.format(**objects)
+    users = {p: (objects[p].username if p != "anonymous" else None) for p in PERSONAS}
+    snapshot = snapshot_database(app, tmp_path) if method != "GET" else None
+    wrong = {}
+    for persona in PERSONAS:
+        if snapshot is not None:
+            restore_database(snapshot)
+        client = app.test_client()
+        if users[persona]:
+            response = client.post(
+                "/auth/login", data={"login": users[persona], "password": factories.PASSWORD}
+            )
+            assert response.status_code == 303, f"could not log in as {persona}"
+
+        response = client.open(url, method=method, data={})
+        response.close()  # file responses (static, uploads) hold the file open
+        got = outcome(response)
+
+        if got != expected[persona]:
+            wrong[persona] = f"expected {expected[persona]}, got {got}"
+    assert not wrong, f"{method} {url}: {wrong}"

@@ -1,0 +1,205 @@
+"""A real site for multi-process tests: a migrated SQLite file served by gunicorn.
+
+`prepare_site` builds the database (real migrations, seeded categories, test users and
+one article); `Gunicorn` serves it on 127.0.0.1 and always stops in the end; `Browser`
+is a small cookie-keeping HTTP client that logs in through the real form (CSRF on)
+and posts comments the way a reader's browser does.
+"""
+
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask_migrate import upgrade
+
+from blog import create_app
+from blog.extensions import db
+from blog.models import Role
+from blog.settings import save_settings
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[1]
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+STARTED = re.compile(r'name="started" value="([^"]+)"')
+ARTICLE_SLUG = "under-load"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Site:
+    folder: Path
+    db: Path
+    instance: Path
+    secret: str
+    usernames: list[str]
+    article_id: int
+    env: dict = field(default_factory=dict)
+
+
+def prepare_site(folder: Path, readers: int = 8) -> Site:
+    """A migrated database with `readers` users, one open article, comments open to all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db_path = folder / "blog.sqlite3"
+    instance = folder / "instance"
+    secret = secrets.token_urlsafe(48)
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": secret, "TESTING": True}
+    )
+    with app.app_context():
+        from blog.cli import seed_defaults
+
+        upgrade()
+        seed_defaults()
+        users = [
+            factories.make_user(Role.READER, username=f"loadtester{i}") for i in range(readers)
+        ]
+        article = factories.make_article("Under load", slug=ARTICLE_SLUG)
+        save_settings({"comment_policy": "open"})
+        db.session.commit()
+        site = Site(folder, db_path, instance, secret, [u.username for u in users], article.id)
+        db.session.remove()
+        db.engine.dispose()
+    site.env = {
+        **os.environ,
+        "BLOG_INSTANCE_PATH": str(instance),
+        "BLOG_SECRET_KEY": secret,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "BLOG_COMMENT_MIN_SECONDS": "0",
+        "BLOG_COMMENT_MAX_PER_MINUTE": "100000",
+    }
+    return site
+
+
+class Gunicorn:
+    """gunicorn serving `site` with sync workers; use as a context manager."""
+
+    def __init__(self, site: Site, workers: int = 4):
+        self.site = site
+        self.workers = workers
+        self.port = free_port()
+        self.log = site.folder / f"gunicorn-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Gunicorn":
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+                    "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
+                    "--chdir", str(ROOT), "wsgi:app",
+                ],
+                env=self.site.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if Browser(self.port).request("GET", "/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.__exit__()
+                raise RuntimeError("gunicorn did not start:\n" + self.log.read_text()[-3000:])
+            time.sleep(0.2)
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return [int(p) for p in out.stdout.split()]
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+class Browser:
+    """A minimal cookie-keeping HTTP client that does not follow redirects."""
+
+    def __init__(self, port: int, timeout: float = 30):
+        self.port = port
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.form: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                jar = SimpleCookie()
+                jar.load(header)
+                for name, morsel in jar.items():
+                    if morsel["max-age"] == "0":
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = morsel.value
+            return response.status, response.headers, text
+        finally:
+            conn.close()
+
+    @staticmethod
+    def csrf_token(html: str) -> str:
+        match = CSRF.search(html)
+        assert match, "no CSRF token on the page"
+        return match.group(1) or match.group(2)
+
+    def login_for_comments(self, username: str) -> None:
+        """Log in through the real form and keep the comment form's hidden fields."""
+        _, _, html = self.request("GET", "/auth/login")
+        status, _, _ = self.request(
+            "POST",
+            "/auth/login",
+            {
+                "login": username,
+                "password": factories.PASSWORD,
+                "csrf_token": self.csrf_token(html),
+            },
+        )
+        assert status in (302, 303), f"login of {username} answered {status}"
+        status, _, html = self.request("GET", f"/article/{ARTICLE_SLUG}")
+        assert status == 200 and 'name="body"' in html, "no comment form for a logged-in reader"
+        self.form = {"csrf_token": self.csrf_token(html), "started": STARTED.search(html).group(1)}
+
+    def post_comment(self, body: str) -> tuple[int, str]:
+        """POST one comment; returns the status and the Location header."""
+        status, headers, _ = self.request(
+            "POST", f"/article/{ARTICLE_SLUG}/comments", {**self.form, "body": body, "website": ""}
+        )
+        return status, headers.get("Location", "")

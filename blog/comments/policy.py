@@ -11,7 +11,7 @@ from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
 
 from blog import throttle
-from blog.content import count_links, has_control_chars
+from blog.content import has_control_chars
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, User
 from blog.settings import get_settings
@@ -90,26 +90,29 @@ def comment_policy() -> str:
     return policy if policy in ("open", "first", "all") else "first"
 
 
-def too_many_links(source: str) -> bool:
-    return count_links(source) > int(current_app.config["COMMENT_MAX_LINKS"])
+def too_many_links(html: str) -> bool:
+    """Whether rendered comment HTML has more than COMMENT_MAX_LINKS links.
+
+    Takes the HTML the view already rendered (the same count as
+    `blog.content.count_links(source)`), so Markdown is rendered once per request.
+    """
+    return html.count("<a ") > int(current_app.config["COMMENT_MAX_LINKS"])
 
 
-def initial_status(user: User, source: str) -> CommentStatus:
+def initial_status(user: User, *, held_for_links: bool, policy: str) -> CommentStatus:
     """Approved or pending for a new comment by `user`.
 
     Staff (author and up) are never held. Otherwise a comment with more than
     COMMENT_MAX_LINKS links is held, and the site's policy decides the rest: "open"
     approves, "all" holds, "first" holds until the reader has an approved comment.
+    `policy` is read (with `comment_policy()`) before the write transaction opens.
     """
     if user.can_write:
         return CommentStatus.APPROVED
-    if too_many_links(source):
+    if held_for_links or policy == "all":
         return CommentStatus.PENDING
-    policy = comment_policy()
     if policy == "open":
         return CommentStatus.APPROVED
-    if policy == "all":
-        return CommentStatus.PENDING
     has_approved = db.session.scalar(
         sa.select(
             sa.exists().where(

@@ -152,7 +152,8 @@ def create(slug: str):  # noqa: ANN201
 
     source = clean_text(form.body.data).strip()
     html = render_comment(source)
-    held_for_links = not current_user.can_write and policy.too_many_links(source)
+    held_for_links = not current_user.can_write and policy.too_many_links(html)
+    site_policy = policy.comment_policy()
 
     begin_write()
     wait = policy.rate_limit_wait(current_user)
@@ -165,7 +166,7 @@ def create(slug: str):  # noqa: ANN201
             429,
         )
         return page, status, {"Retry-After": str(wait)}
-    status = policy.initial_status(current_user, source)
+    status = policy.initial_status(current_user, held_for_links=held_for_links, policy=site_policy)
     comment = Comment(
         article_id=article.id,
         author_id=current_user.id,
@@ -265,7 +266,7 @@ def edit(comment_id: int):  # noqa: ANN201
 
     source = clean_text(form.body.data).strip()
     html = render_comment(source)
-    hold = not current_user.can_write and policy.too_many_links(source)
+    hold = not current_user.can_write and policy.too_many_links(html)
 
     begin_write()
     db.session.refresh(comment)

@@ -1,0 +1,1 @@
+"""Tests that attack: headers, CSRF, redirects, injection, XSS, hostile input, the log."""

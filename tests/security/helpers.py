@@ -1,0 +1,409 @@
+"""Shared tools of the security tests: a populated site, URL building for every route,
+a digest of the whole database, logging in with a CSRF token, and HTML checks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import html5lib
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.routing import Rule
+
+from blog.auth.views import make_reset_token
+from blog.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
+from blog.extensions import db
+from blog.models import (
+    ArticleStatus,
+    ArticleVersion,
+    Comment,
+    CommentReport,
+    Role,
+    Upload,
+    User,
+)
+from tests import factories
+
+CSRF_FIELD = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
+
+
+# ------------------------------------------------------------------ a populated site
+
+
+@dataclass
+class World:
+    """One of everything a route can be about, so every rule in url_map can be built."""
+
+    admin: User
+    reader: User
+    author: User
+    category: Any
+    other_category: Any
+    tag: Any
+    other_tag: Any
+    article: Any
+    draft: Any
+    page: Any
+    admin_comment: Any  # by admin, on `article`
+    reader_comment: Any  # by reader, on `article`
+    version: Any
+    upload: Any
+
+
+def make_world(admin: User, reader: User, author: User) -> World:
+    """Rows for every kind of URL argument; the caller's session commits them."""
+    n = next(factories._seq)
+    category = factories.make_category(f"Security desk {n}")
+    other_category = factories.make_category(f"Other desk {n}")
+    tag = factories.make_tag(f"sectag{n}")
+    other_tag = factories.make_tag(f"othertag{n}")
+    upload = Upload(
+        filename=f"{n:032x}.jpg", thumb_filename="", content_type="image/jpeg", width=10, height=10
+    )
+    db.session.add(upload)
+    article = factories.make_article(
+        f"Watchdog report {n}", author=author, category=category, tags=[tag]
+    )
+    draft = factories.make_article(
+        f"Draft dispatch {n}", author=author, category=category, status=ArticleStatus.DRAFT
+    )
+    page = factories.make_page(f"Policy page {n}")
+    admin_comment = factories.make_comment(article, admin, "Admin's note.")
+    reader_comment = factories.make_comment(article, reader, "Reader's view.")
+    db.session.add(CommentReport(comment_id=admin_comment.id, reporter_id=author.id, reason="x"))
+    version = ArticleVersion(
+        article_id=article.id, title=article.title, summary="old", body_source="old body"
+    )
+    db.session.add(version)
+    db.session.flush()
+    return World(
+        admin=admin,
+        reader=reader,
+        author=author,
+        category=category,
+        other_category=other_category,
+        tag=tag,
+        other_tag=other_tag,
+        article=article,
+        draft=draft,
+        page=page,
+        admin_comment=admin_comment,
+        reader_comment=reader_comment,
+        version=version,
+        upload=upload,
+    )
+
+
+# ------------------------------------------------------------------ routes
+
+
+def rules(app: Flask, method: str) -> list[Rule]:
+    """Every rule of the app that answers `method`, sorted by endpoint."""
+    return sorted(
+        (r for r in app.url_map.iter_rules() if method in (r.methods or ())),
+        key=lambda r: (r.endpoint, r.rule),
+    )
+
+
+def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
+    """Values for the rule's arguments, taken from `world`, suited to `actor`.
+
+    A comment to edit or delete is the actor's own; one to report, someone else's.
+    """
+    endpoint = rule.endpoint
+    own = world.admin_comment if actor.id == world.admin.id else world.reader_comment
+    other = world.reader_comment if actor.id == world.admin.id else world.admin_comment
+    slugs = {
+        "public.category": world.category.slug,
+        "public.category_feed": world.category.slug,
+        "public.tag": world.tag.slug,
+        "public.page": world.page.slug,
+    }
+    values: dict[str, Any] = {}
+    for arg in sorted(rule.arguments):
+        if arg == "slug":
+            values[arg] = slugs.get(endpoint, world.article.slug)
+        elif arg == "article_id":
+            values[arg] = world.article.id
+        elif arg == "category_id":
+            values[arg] = world.category.id
+        elif arg == "tag_id":
+            values[arg] = world.tag.id
+        elif arg == "page_id":
+            values[arg] = world.page.id
+        elif arg == "comment_id":
+            values[arg] = other.id if endpoint.endswith("report") else own.id
+            if endpoint.startswith("admin."):
+                values[arg] = world.reader_comment.id
+        elif arg == "user_id":
+            values[arg] = world.reader.id
+        elif arg == "upload_id":
+            values[arg] = world.upload.id
+        elif arg == "version_id":
+            values[arg] = world.version.id
+        elif arg == "username":
+            values[arg] = world.author.username
+        elif arg == "token":
+            values[arg] = make_reset_token(world.reader)
+        elif arg == "filename":
+            values[arg] = "style.css" if endpoint == "static" else world.upload.filename
+        elif arg == "action":
+            values[arg] = "spam"
+        elif arg == "direction":
+            values[arg] = "down"
+        else:
+            raise AssertionError(
+                f"tests/security/helpers.py: teach url_values() a value for <{arg}> "
+                f"of {endpoint} ({rule.rule})"
+            )
+    return values
+
+
+def build(app: Flask, rule: Rule, world: World, actor: User) -> str:
+    with app.test_request_context():
+        return app.url_map.bind("localhost").build(
+            rule.endpoint, url_values(rule, world, actor), method=next(iter(rule.methods or ()))
+        )
+
+
+# ------------------------------------------------------------------ database digest
+
+
+def db_digest() -> str:
+    """A hash of every row of every table (FTS shadow tables aside).
+
+    Equal digests before and after a request mean the request changed nothing.
+    """
+    db.session.commit()
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        digest.update(f"{table.name}:{len(rows)}:".encode())
+        for row in rows:
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+    }
+
+
+# ------------------------------------------------------------------ sessions
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_FIELD.search(html)
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+def login(client, user: User) -> None:
+    """Log in through the real form, with a CSRF token (works with CSRF on or off)."""
+    match = CSRF_FIELD.search(client.get("/auth/login").get_data(as_text=True))
+    response = client.post(
+        "/auth/login",
+        data={
+            "login": user.username,
+            "password": factories.PASSWORD,
+            "csrf_token": match.group(1) if match else "",
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+
+
+def make_staff(role: Role, name: str) -> User:
+    user = factories.make_user(role, username=name)
+    db.session.commit()
+    return user
+
+
+def comment_by(user: User) -> Comment:
+    return db.session.scalar(
+        sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.id.desc())
+    )
+
+
+# ------------------------------------------------------------------ HTML checks
+
+
+def parse(html: str):
+    """An html5lib tree (xml.etree elements, no namespace prefixes on HTML tags)."""
+    return html5lib.parse(html, namespaceHTMLElements=False)
+
+
+def local(tag: str) -> str:
+    """'{http://www.w3.org/2000/svg}svg' -> 'svg' (a foreign element keeps its namespace)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else str(tag)
+
+
+def is_foreign(tag: str) -> bool:
+    return isinstance(tag, str) and tag.startswith("{")
+
+
+def text_of(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+URL_ATTRIBUTES = frozenset(
+    {
+        "href", "src", "action", "formaction", "srcset", "poster", "data", "background",
+        "cite", "ping", "lowsrc", "dynsrc", "codebase", "longdesc", "manifest", "icon",
+        "xlink:href", "{http://www.w3.org/1999/xlink}href",
+    }
+)  # fmt: skip
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_STRIP = re.compile(r"[\t\n\r]")
+
+
+def url_scheme(value: str) -> str | None:
+    """The scheme a browser would see in `value` (None for a relative URL).
+
+    Browsers drop leading/trailing C0 controls and spaces and every tab or newline
+    before parsing, so `java\\tscript:` is `javascript:`.
+    """
+    cleaned = _STRIP.sub(
+        "",
+        value.strip(
+            "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
+            "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"
+            "\x1a\x1b\x1c\x1d\x1e\x1f "
+        ),
+    )
+    match = _SCHEME.match(cleaned)
+    return match.group(1).lower() if match else None
+
+
+# The elements our own templates use, outside the sanitized regions.
+SITE_TAGS = frozenset(
+    {
+        "html", "head", "body", "meta", "title", "link", "script", "header", "footer", "main",
+        "nav", "section", "article", "aside", "div", "span", "p", "a", "ul", "ol", "li", "h1",
+        "h2", "h3", "h4", "form", "label", "input", "button", "select", "option", "textarea",
+        "fieldset", "legend", "img", "figure", "figcaption", "time", "small", "strong", "em",
+        "mark", "details", "summary", "table", "thead", "tbody", "tr", "th", "td", "br",
+        "code", "pre", "blockquote", "dl", "dt", "dd", "hr", "abbr", "caption", "b", "i",
+        "noscript", "del", "s",
+    }
+)  # fmt: skip
+# Our templates' own attributes (anything else anywhere is a finding).
+SITE_ATTRIBUTES = frozenset(
+    {
+        "lang", "charset", "name", "content", "property", "rel", "href", "type", "title",
+        "class", "id", "role", "action", "method", "for", "placeholder", "value", "aria-label",
+        "aria-labelledby", "aria-current", "aria-hidden", "aria-describedby", "aria-invalid",
+        "aria-live", "tabindex", "src", "alt", "width", "height", "loading", "datetime",
+        "enctype", "novalidate", "formaction", "formtarget", "rows", "cols", "maxlength",
+        "minlength", "required", "autocomplete", "autofocus", "checked", "selected",
+        "disabled", "readonly", "multiple", "accept", "open", "start", "align", "colspan",
+        "scope", "min", "max", "step", "size", "inputmode", "spellcheck", "hidden", "pattern",
+        "target", "aria-required", "data-state", "reversed", "label",
+        "form", "sizes", "decoding", "fetchpriority", "referrerpolicy", "aria-sort",
+        "aria-pressed", "aria-expanded", "aria-controls", "crossorigin", "dir",
+    }
+)  # fmt: skip
+DANGEROUS_TAGS = frozenset(
+    {
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+        "svg", "math", "template", "xmp", "plaintext", "noembed", "noframes", "listing",
+        "param", "portal", "meta-refresh", "isindex",
+    }
+)  # fmt: skip
+
+
+def document_problems(html: str) -> list[str]:
+    """What in a whole page could run script or restyle it: inline script (JSON-LD
+    aside), <style>, style= and on*= attributes, foreign (svg/math) content, unknown
+    elements or attributes, URLs with a scheme other than http, https or mailto, and
+    meta refresh / base elements."""
+    problems = []
+    root = parse(html)
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue  # comments
+        name = local(tag)
+        if is_foreign(tag):
+            problems.append(f"foreign element <{name}> ({tag})")
+        elif name == "script":
+            if (el.get("type") or "").strip().lower() != "application/ld+json":
+                problems.append(f"inline <script> {el.attrib}")
+            elif el.get("src"):
+                problems.append("script with src")
+        elif name not in SITE_TAGS and name not in ARTICLE_TAGS:
+            problems.append(f"unexpected element <{name}>")
+        if name == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
+            problems.append("meta refresh")
+        for attr, value in el.attrib.items():
+            attr_name = local(attr).lower()
+            if attr_name.startswith("on"):
+                problems.append(f"event handler {attr_name}= on <{name}>")
+            elif attr_name == "style":
+                problems.append(f"style= on <{name}>")
+            elif attr_name not in SITE_ATTRIBUTES:
+                problems.append(f"unexpected attribute {attr_name}= on <{name}>")
+            if attr_name in URL_ATTRIBUTES or attr in URL_ATTRIBUTES:
+                scheme = url_scheme(value)
+                if scheme is not None and scheme not in ALLOWED_SCHEMES:
+                    problems.append(f"{attr_name}={value!r} on <{name}> (scheme {scheme})")
+        if name == "style":
+            problems.append("<style> element")
+    return problems
+
+
+def region_problems(html: str, css_class: str, kind: str) -> list[str]:
+    """Elements or attributes inside every `.css_class` region outside the allowlist
+    of blog.content for `kind` ("article" or "comment")."""
+    tags, attributes = (
+        (ARTICLE_TAGS, ARTICLE_ATTRIBUTES)
+        if kind == "article"
+        else (COMMENT_TAGS, COMMENT_ATTRIBUTES)
+    )
+    problems = []
+    root = parse(html)
+    for region in root.iter():
+        if not isinstance(region.tag, str):
+            continue
+        if css_class not in (region.get("class") or "").split():
+            continue
+        for el in region.iter():
+            if el is region or not isinstance(el.tag, str):
+                continue
+            name = local(el.tag)
+            if is_foreign(el.tag) or name not in tags:
+                problems.append(f"<{name}> in .{css_class}")
+            for attr, value in el.attrib.items():
+                if attr not in attributes.get(name, ()):
+                    problems.append(f"{attr}= on <{name}> in .{css_class}")
+                if attr in ("href", "src"):
+                    scheme = url_scheme(value)
+                    if scheme is not None and scheme not in ALLOWED_SCHEMES:
+                        problems.append(f"{attr}={value!r} in .{css_class}")
+    return problems
+
+
+def fragment_problems(html: str, kind: str) -> list[str]:
+    """region_problems for a bare fragment of sanitized HTML."""
+    return region_problems(f'<div class="frag">{html}</div>', "frag", kind) + document_problems(
+        f'<div class="frag">{html}</div>'
+    )
+
+
+def is_local_location(location: str | None) -> bool:
+    """Whether a Location header keeps the browser on this site."""
+    if not location:
+        return False
+    # Browsers drop tabs and newlines and read a backslash as a slash.
+    cleaned = _STRIP.sub("", location).replace("\\", "/").strip()
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return parts.netloc in ("localhost", "newsroom.test") and parts.scheme in ("http", "https")
+    return cleaned.startswith("/") and not cleaned.startswith("//")

@@ -1,0 +1,100 @@
+"""No inline script or style anywhere: every page the app serves, and every template.
+
+The Content-Security-Policy forbids inline script and style, so any that slipped into
+a template would be a broken page in the browser; this finds it before a browser does.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.security.helpers import build, local, login, parse, rules
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "blog" / "templates"
+
+# Pages only reachable with a query string or an extra step.
+EXTRA_URLS = [
+    "/search?q=watchdog",
+    "/search?q=nothing-matches-this",
+    "/?page=2",
+    "/admin/articles?status=draft",
+    "/admin/comments?view=all",
+    "/admin/users?q=rita",
+    "/admin/tags?q=sec",
+    "/admin/audit",
+    "/no-such-page",
+    "/article/no-such-article",
+]
+
+
+def inline_code(html: str) -> list[str]:
+    found = []
+    for el in parse(html).iter():
+        if not isinstance(el.tag, str):
+            continue
+        name = local(el.tag)
+        if name == "script" and (el.get("type") or "").lower() != "application/ld+json":
+            found.append(f"<script {el.attrib}>")
+        if name == "style":
+            found.append("<style>")
+        for attr in el.attrib:
+            attr_name = local(attr).lower()
+            if attr_name.startswith("on") or attr_name == "style":
+                found.append(f"{attr_name}= on <{name}>")
+    return found
+
+
+@pytest.mark.parametrize("who", ["admin", "reader", "anonymous"])
+def test_no_page_has_inline_script_or_style(app, client, world, who):
+    if who != "anonymous":
+        login(client, world.admin if who == "admin" else world.reader)
+    actor = world.reader if who == "reader" else world.admin
+    urls = [build(app, rule, world, actor) for rule in rules(app, "GET")] + EXTRA_URLS
+    pages = 0
+
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if response.mimetype != "text/html":
+            continue
+        assert inline_code(response.get_data(as_text=True)) == [], url
+        pages += 1
+
+    assert pages >= (20 if who == "admin" else 8)
+
+
+def test_the_article_page_has_exactly_its_json_ld_block(app, client, world):
+    html = client.get(f"/article/{world.article.slug}").get_data(as_text=True)
+
+    scripts = [el for el in parse(html).iter() if isinstance(el.tag, str) and el.tag == "script"]
+
+    assert [s.get("type") for s in scripts] == ["application/ld+json"]
+    assert "</" not in (scripts[0].text or "")  # tojson escapes "<", so it cannot end early
+
+
+HANDLER = re.compile(r"""(?<![\w-])on[a-z]+\s*=""", re.IGNORECASE)
+STYLE_ATTR = re.compile(r"""(?<![\w-])style\s*=""", re.IGNORECASE)
+SCRIPT = re.compile(r"<script\b(?![^>]*type=\"application/ld\+json\")", re.IGNORECASE)
+STYLE_TAG = re.compile(r"<style\b", re.IGNORECASE)
+TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    "path", TEMPLATE_FILES, ids=[str(p.relative_to(TEMPLATES)) for p in TEMPLATE_FILES]
+)
+def test_templates_have_no_inline_script_handlers_or_styles(path):
+    text = path.read_text()
+
+    for pattern in (HANDLER, STYLE_ATTR, SCRIPT, STYLE_TAG):
+        assert not pattern.search(text), f"{path.name}: {pattern.search(text).group(0)!r}"
+
+
+def test_the_template_scan_would_catch_offenders():
+    assert HANDLER.search('<img src=x onerror="go()">')
+    assert HANDLER.search("{{ field(form.x, onclick='go()') }}")
+    assert not HANDLER.search('<form action="/x" method="post">')
+    assert STYLE_ATTR.search('<p style="color:red">')
+    assert SCRIPT.search("<script>alert(1)</script>")
+    assert not SCRIPT.search('<script type="application/ld+json">{}</script>')
+    assert STYLE_TAG.search("<style>p{}</style>")

@@ -126,7 +126,7 @@ def test_author_edits_own_comment(client, auth, reader, article, open_policy):
     assert edited.status == CommentStatus.APPROVED
     assert count_of(article) == 1
     html = client.get(f"/article/{article.slug}").get_data(as_text=True)
-    assert "<strong>text</strong>" in html and "edited" in html
+    assert "<strong>text</strong>" in html and 'class="comment-edited"' in html
 
 
 def test_bad_edit_comes_back_with_text_and_message(client, auth, reader, article):

@@ -361,6 +361,14 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         form.category_id.errors = ["That category no longer exists; choose another."]
         return render_editor(form, article, 422)
 
+    # Before a new article joins the session: the flush must not see it half-filled.
+    if stored is not None:
+        image = Upload(**asdict(stored), uploader_id=current_user.id)
+        db.session.add(image)
+        db.session.flush()
+        image_id: int | None = image.id
+    else:
+        image_id = parsed.image_id
     if article is None:
         article = Article(author_id=current_user.id)
         db.session.add(article)
@@ -384,13 +392,6 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             )
         )
 
-    if stored is not None:
-        image = Upload(**asdict(stored), uploader_id=current_user.id)
-        db.session.add(image)
-        db.session.flush()
-        image_id: int | None = image.id
-    else:
-        image_id = parsed.image_id
     article.title = parsed.title
     article.slug = slug
     article.summary = parsed.summary

@@ -144,3 +144,32 @@ def test_wsgi_entry_point_refuses_debug(env, tmp_path):
     with pytest.raises(RuntimeError, match="debug"):
         importlib.import_module("wsgi")
     sys.modules.pop("wsgi", None)
+
+
+def test_writers_queue_on_a_file_lock_released_when_the_transaction_ends(app):
+    import fcntl
+
+    lock_path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + ".writelock"
+
+    def lock_is_free() -> bool:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    def write_and_check():
+        with app.app_context(), app.test_request_context(method="POST"):
+            begin_write()
+            bump_version()
+            held_during = not lock_is_free()
+            db.session.commit()
+            return held_during, lock_is_free()
+
+    held_during, free_after = contextvars.Context().run(write_and_check)
+    assert held_during is True
+    assert free_after is True

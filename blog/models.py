@@ -220,6 +220,19 @@ class Article(db.Model):
             so.selectinload(cls.tags),
         )
 
+    @classmethod
+    def comment_count_change(cls, article_id: int, delta: int) -> sa.Update:
+        """The SQL increment of comment_count (never read and rewritten in Python).
+
+        It keeps updated_at as it is: a new comment does not make the article
+        "updated" for readers, feeds or the sitemap.
+        """
+        return (
+            sa.update(cls)
+            .where(cls.id == article_id)
+            .values(comment_count=cls.comment_count + delta, updated_at=cls.updated_at)
+        )
+
     @property
     def is_public(self) -> bool:
         return (

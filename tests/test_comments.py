@@ -141,6 +141,18 @@ def test_reader_posts_a_comment(client, auth, reader, article, open_policy):
     assert "Comments (1)" in html
 
 
+def test_a_new_comment_does_not_mark_the_article_updated(
+    client, auth, reader, article, open_policy
+):
+    before = article.updated_at
+    auth.login(reader)
+
+    post_comment(client, article, "No edit to the article.")
+
+    assert count_of(article) == 1
+    assert db.session.get(Article, article.id).updated_at == before
+
+
 def test_comment_markdown_is_the_small_safe_subset(client, auth, reader, article, open_policy):
     auth.login(reader)
     body = (

@@ -102,11 +102,7 @@ def moderate(comment: Comment, action: str) -> bool:
     ).rowcount
     delta = int(comment.counts_as_visible) - int(was_visible)
     if delta:
-        db.session.execute(
-            sa.update(Article)
-            .where(Article.id == comment.article_id)
-            .values(comment_count=Article.comment_count + delta)
-        )
+        db.session.execute(Article.comment_count_change(comment.article_id, delta))
     if changed or resolved:
         record(f"comment.{action}", comment, f"on article {comment.article_id}")
     return bool(changed or resolved)

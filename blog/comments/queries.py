@@ -62,8 +62,4 @@ def has_replies(comment: Comment) -> bool:
 
 def change_comment_count(article_id: int, delta: int) -> None:
     """Add `delta` to Article.comment_count in SQL (never read and rewritten in Python)."""
-    db.session.execute(
-        sa.update(Article)
-        .where(Article.id == article_id)
-        .values(comment_count=Article.comment_count + delta)
-    )
+    db.session.execute(Article.comment_count_change(article_id, delta))

@@ -200,10 +200,5 @@ def _add_comment(
     db.session.add(comment)
     db.session.flush()
     # An SQL increment, as everywhere else, so a concurrent comment is not lost.
-    db.session.execute(
-        sa.update(Article)
-        .where(Article.id == article.id)
-        .values(comment_count=Article.comment_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(Article.comment_count_change(article.id, +1))
     return 1 + sum(_add_comment(reply, article, users, now, comment) for reply in spec.replies)

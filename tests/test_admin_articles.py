@@ -297,7 +297,10 @@ def test_edit_keeps_a_version_and_restore_brings_it_back(client, auth, author, a
     response = client.post(
         url,
         data=form_data(
-            category, title="The harbour reopens", slug=article.slug, body="Rewritten.",
+            category,
+            title="The harbour reopens",
+            slug=article.slug,
+            body="Rewritten.",
             status="published",
         ),
     )

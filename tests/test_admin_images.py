@@ -40,8 +40,12 @@ def stored(app, name: str) -> Path:
 
 @pytest.mark.parametrize(
     ("fmt", "content_type", "ext"),
-    [("JPEG", "image/jpeg", ".jpg"), ("PNG", "image/png", ".png"),
-     ("WEBP", "image/webp", ".webp"), ("GIF", "image/gif", ".gif")],
+    [
+        ("JPEG", "image/jpeg", ".jpg"),
+        ("PNG", "image/png", ".png"),
+        ("WEBP", "image/webp", ".webp"),
+        ("GIF", "image/gif", ".gif"),
+    ],
 )
 def test_upload_each_format(app, client, auth, author, fmt, content_type, ext):
     auth.login(author)
@@ -86,8 +90,11 @@ def test_small_image_gets_no_thumbnail(app, client, auth, author):
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-         "logo.svg", "SVG images are not accepted"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "logo.svg",
+            "SVG images are not accepted",
+        ),
         (b"%PDF-1.4 not an image", "doc.jpg", "not an image we accept"),
         (image_bytes("JPEG")[:200], "truncated.jpg", "not an image we accept"),
         (image_bytes("BMP", size=(40, 40)), "bitmap.bmp", "not an image we accept"),
@@ -168,8 +175,14 @@ def test_image_needs_alt_text(client, auth, editor):
 
     response = client.post(
         "/admin/articles/new",
-        data={"title": "Needs alt", "body": "x", "category_id": str(category.id),
-              "status": "draft", "image_id": str(image.id), "image_alt": "  "},
+        data={
+            "title": "Needs alt",
+            "body": "x",
+            "category_id": str(category.id),
+            "status": "draft",
+            "image_id": str(image.id),
+            "image_alt": "  ",
+        },
     )
 
     assert response.status_code == 422

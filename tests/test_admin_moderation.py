@@ -154,8 +154,6 @@ def test_offsite_next_is_ignored(client, auth, editor, reader, article):
     db.session.commit()
     auth.login(editor)
 
-    response = client.post(
-        f"/admin/comments/{c.id}/approve", data={"next": "//evil.example/phish"}
-    )
+    response = client.post(f"/admin/comments/{c.id}/approve", data={"next": "//evil.example/phish"})
 
     assert response.headers["Location"] == "/admin/comments"

@@ -159,8 +159,12 @@ def test_create_and_edit_page(client, auth, editor):
 
     response = client.post(
         "/admin/pages/new",
-        data={"title": "Corrections", "body": "We fix **errors**.", "in_footer": "y",
-              "position": "5"},
+        data={
+            "title": "Corrections",
+            "body": "We fix **errors**.",
+            "in_footer": "y",
+            "position": "5",
+        },
     )
     page = db.session.scalar(sa.select(Page).where(Page.slug == "corrections"))
     assert response.status_code == 303

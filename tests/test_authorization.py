@@ -87,18 +87,22 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/auth/account/password"): ("/auth/account/password", staff(422, MEMBERS)),
     ("POST", "/auth/account/email"): ("/auth/account/email", staff(422, MEMBERS)),
     # Staff accounts are removed by an admin, not by their owner.
-    ("POST", "/auth/account/delete"): (
-        "/auth/account/delete", row(LOGIN, 422, 403, 403, 403, 403)),
+    ("POST", "/auth/account/delete"): ("/auth/account/delete", row(LOGIN, 422, 403, 403, 403, 403)),
     # ---- comments (`comment` is by `reader`, approved, on `article`)
-    ("POST", "/article/<slug>/comments"): (
-        "/article/{article.slug}/comments", staff(400, MEMBERS)),
+    ("POST", "/article/<slug>/comments"): ("/article/{article.slug}/comments", staff(400, MEMBERS)),
     ("GET", "/comments/<int:comment_id>/edit"): ("/comments/{comment.id}/edit", COMMENTER),
     ("POST", "/comments/<int:comment_id>/edit"): (
-        "/comments/{comment.id}/edit", staff(400, COMMENTER)),
+        "/comments/{comment.id}/edit",
+        staff(400, COMMENTER),
+    ),
     ("POST", "/comments/<int:comment_id>/delete"): (
-        "/comments/{comment.id}/delete", staff(302, COMMENTER)),
+        "/comments/{comment.id}/delete",
+        staff(302, COMMENTER),
+    ),
     ("POST", "/comments/<int:comment_id>/report"): (
-        "/comments/{comment.id}/report", staff(302, MEMBERS)),
+        "/comments/{comment.id}/report",
+        staff(302, MEMBERS),
+    ),
     # ---- admin: dashboard and articles
     ("GET", "/admin/"): ("/admin/", WRITERS),
     ("GET", "/admin/articles"): ("/admin/articles", WRITERS),

@@ -198,9 +198,7 @@ def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
         form.tags.errors = [*form.tags.errors, f"Use at most {MAX_TAGS} tags."]
         valid = False
     upload = chosen_file()
-    has_image = bool(
-        upload or form.image_id.data or (article is not None and article.image_path)
-    )
+    has_image = bool(upload or form.image_id.data or (article is not None and article.image_path))
     alt = " ".join((form.image_alt.data or "").split())
     if has_image and not alt:
         form.image_alt.errors = [
@@ -262,9 +260,7 @@ def slug_taken(slug: str, article_id: int | None) -> bool:
     """Whether another article uses `slug`, as its slug or as a redirected old slug."""
     other = Article.id != article_id if article_id is not None else sa.true()
     in_articles = db.session.scalar(sa.select(Article.id).where(Article.slug == slug, other))
-    redirect_other = (
-        SlugRedirect.article_id != article_id if article_id is not None else sa.true()
-    )
+    redirect_other = SlugRedirect.article_id != article_id if article_id is not None else sa.true()
     in_redirects = db.session.scalar(
         sa.select(SlugRedirect.id).where(SlugRedirect.old_slug == slug, redirect_other)
     )
@@ -579,8 +575,7 @@ def restore_version(article_id: int, version_id: int) -> Response:
     record("article.restore", article, f"{article.title}: version of {when}")
     db.session.commit()
     flash(
-        f"Restored the version saved before {when}. "
-        "The text it replaced is kept as a version.",
+        f"Restored the version saved before {when}. The text it replaced is kept as a version.",
         "success",
     )
     return redirect(url_for("admin.edit_article", article_id=article.id), 303)

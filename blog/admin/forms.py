@@ -156,7 +156,7 @@ def parse_social_links(text: str) -> dict[str, str]:
         name = name.strip()
         if not name or not http_url(url):
             raise ValidationError(
-                f'Line {number}: write a name, a space and an http(s) address, '
+                f"Line {number}: write a name, a space and an http(s) address, "
                 f'e.g. "Mastodon https://example.social/@newsroom".'
             )
         links[name[:40]] = url

@@ -27,9 +27,7 @@ def images_page(form: UploadForm, status: int = 200) -> tuple:
     if ids:
         from blog.models import User
 
-        uploaders = {
-            u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))
-        }
+        uploaders = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     return (
         render_template(
             "admin/images.html",
@@ -91,5 +89,3 @@ def delete_image(upload_id: int) -> Response:
     uploads.remove_files(*files)
     flash("Image deleted.", "success")
     return redirect(url_for("admin.images"), 303)
-
-

@@ -178,9 +178,9 @@ def delete_category(category_id: int) -> Response | tuple:
     detail = name
     if count and target is not None:
         db.session.execute(
-            sa.update(Article).where(Article.category_id == category.id).values(
-                category_id=target.id
-            )
+            sa.update(Article)
+            .where(Article.category_id == category.id)
+            .values(category_id=target.id)
         )
         detail = f"{name} ({count} articles moved to {target.name})"
     record("category.delete", category, detail)

@@ -52,4 +52,14 @@ DEFAULTS = {
     "PROXY_COUNT": 0,
     # Cache-Control max-age for anonymous pages.
     "PUBLIC_CACHE_SECONDS": 60,
+    # SQLite writers queue on a file lock beside the database (blog/database.py).
+    "SQLITE_WRITER_LOCK": True,
+    # The cache of rendered anonymous pages (blog/pagecache.py, Flask-Caching).
+    # SimpleCache: per process; FileSystemCache: shared by one server's workers
+    # (CACHE_DIR, default instance/cache); RedisCache with CACHE_REDIS_URL: many servers.
+    "PAGE_CACHE": True,
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": 600,
+    "CACHE_THRESHOLD": 2000,
+    "CACHE_KEY_PREFIX": "newsroom:",
 }

@@ -106,6 +106,7 @@ def site(tmp_path_factory, mailbox):
         people = {
             "reader": factories.make_user(Role.READER, username="rita"),
             "editor": factories.make_user(Role.EDITOR, username="edith"),
+            "forgetful": factories.make_user(Role.READER, username="pat", email="pat@example.com"),
         }
         science = db.session.scalar(sa.select(Category).where(Category.slug == "science"))
         tide = factories.make_tag("Tides")
@@ -119,7 +120,11 @@ def site(tmp_path_factory, mailbox):
                 "- north pier\n- south pier\n"
             ),
         )
-        factories.make_article("Lighthouse keepers retire", category=science, tags=[tide])
+        lighthouse = factories.make_article(
+            "Lighthouse keepers retire", category=science, tags=[tide]
+        )
+        # Rita has an approved comment, so the default policy lets her post at once.
+        factories.make_comment(lighthouse, people["reader"], "A fine service, long missed.")
         db.session.commit()
         people = {k: v.username for k, v in people.items()}
         db.engine.dispose()

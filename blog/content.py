@@ -77,7 +77,9 @@ _comment_cleaner = bleach.Cleaner(
     filters=[partial(LinkifyFilter, callbacks=[_drop_unsafe_links, _set_comment_rel], parse_email=False)],
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls and DEL, plus U+FFFE/U+FFFF: XML 1.0 forbids those two, and one of them in
+# a title or body made the Atom feed unparseable for every subscriber.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def clean_text(text: str) -> str:

@@ -83,7 +83,8 @@ class ProfileForm(FlaskForm):
 
     def validate_display_name(self, field) -> None:  # noqa: ANN001
         field.data = (field.data or "").strip()
-        if any(ord(c) < 32 or ord(c) == 127 for c in field.data):
+        # U+FFFE/U+FFFF too: the name appears in the Atom feed, and XML forbids them.
+        if any(ord(c) < 32 or ord(c) == 127 or c in "\ufffe\uffff" for c in field.data):
             raise ValidationError("Display names cannot contain control characters.")
 
     def validate_bio(self, field) -> None:  # noqa: ANN001

@@ -319,13 +319,21 @@ DANGEROUS_TAGS = frozenset(
 )  # fmt: skip
 
 
-def document_problems(html: str) -> list[str]:
+def document_problems(html: str, regions: dict[str, str] | None = None) -> list[str]:
     """What in a whole page could run script or restyle it: inline script (JSON-LD
     aside), <style>, style= and on*= attributes, foreign (svg/math) content, unknown
     elements or attributes, URLs with a scheme other than http, https or mailto, and
-    meta refresh / base elements."""
-    problems = []
+    meta refresh. `regions` maps a CSS class to "article" or "comment": inside those
+    elements only blog.content's allowlist for that kind may appear."""
     root = parse(html)
+    problems = _element_problems(root)
+    for css_class, kind in (regions or {}).items():
+        problems += _region_problems(root, css_class, kind)
+    return problems
+
+
+def _element_problems(root) -> list[str]:
+    problems = []
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str):
@@ -342,6 +350,8 @@ def document_problems(html: str) -> list[str]:
             problems.append(f"unexpected element <{name}>")
         if name == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
             problems.append("meta refresh")
+        if name == "style":
+            problems.append("<style> element")
         for attr, value in el.attrib.items():
             attr_name = local(attr).lower()
             if attr_name.startswith("on"):
@@ -354,21 +364,15 @@ def document_problems(html: str) -> list[str]:
                 scheme = url_scheme(value)
                 if scheme is not None and scheme not in ALLOWED_SCHEMES:
                     problems.append(f"{attr_name}={value!r} on <{name}> (scheme {scheme})")
-        if name == "style":
-            problems.append("<style> element")
     return problems
 
 
-def region_problems(html: str, css_class: str, kind: str) -> list[str]:
-    """Elements or attributes inside every `.css_class` region outside the allowlist
-    of blog.content for `kind` ("article" or "comment")."""
-    tags, attributes = (
-        (ARTICLE_TAGS, ARTICLE_ATTRIBUTES)
-        if kind == "article"
-        else (COMMENT_TAGS, COMMENT_ATTRIBUTES)
-    )
+def _region_problems(root, css_class: str, kind: str) -> list[str]:
+    if kind == "article":
+        tags, attributes = ARTICLE_TAGS, ARTICLE_ATTRIBUTES
+    else:
+        tags, attributes = COMMENT_TAGS, COMMENT_ATTRIBUTES
     problems = []
-    root = parse(html)
     for region in root.iter():
         if not isinstance(region.tag, str):
             continue
@@ -391,10 +395,8 @@ def region_problems(html: str, css_class: str, kind: str) -> list[str]:
 
 
 def fragment_problems(html: str, kind: str) -> list[str]:
-    """region_problems for a bare fragment of sanitized HTML."""
-    return region_problems(f'<div class="frag">{html}</div>', "frag", kind) + document_problems(
-        f'<div class="frag">{html}</div>'
-    )
+    """document_problems for a bare fragment of sanitized HTML of `kind`."""
+    return document_problems(f'<div class="frag">{html}</div>', {"frag": kind})
 
 
 def is_local_location(location: str | None) -> bool:

@@ -217,6 +217,10 @@ def register_error_pages(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             db.session.rollback()
+        if code == 403:
+            from blog.security_log import security_log
+
+            security_log("forbidden", method=request.method, path=request.full_path.rstrip("?"))
         template = f"errors/{code}.html" if code in ERROR_CODES else "errors/generic.html"
         # Keep headers the error carries for clients, such as 429's Retry-After.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")]

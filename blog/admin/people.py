@@ -18,6 +18,7 @@ from blog.content import clean_text
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Role, User
+from blog.security_log import security_log
 
 
 def other_active_admins(user: User) -> int:
@@ -85,6 +86,7 @@ def change_role(user_id: int) -> Response | tuple:
     if old != new_role:
         user.role = new_role
         record("user.role", user, f"{user.username}: {old.label} → {new_role.label}")
+        security_log("role_changed", target=user.username, old=old.label, new=new_role.label)
     db.session.commit()
     flash(f"{user.username} is now {new_role.label}.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id), 303)

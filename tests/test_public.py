@@ -57,6 +57,8 @@ def test_home_shows_a_lead_story_and_the_latest_articles(client, section):
     lead = html.index('class="lead-story"')
     latest = html.index('id="latest-heading"')
     assert lead < html.index(newest.title) < latest < html.index(older.title)
+    # Only the lead story is styled as one; the latest list has ordinary cards.
+    assert html.count("card-lead") == 1
 
 
 def test_home_without_articles_says_so(client):

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, g, render_template, request, session
 from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog.config import DEFAULTS
@@ -231,6 +231,16 @@ def register_error_pages(app: Flask) -> None:
 
     for code in ERROR_CODES:
         app.register_error_handler(code, render_error)
+
+    def number_too_large(error: OverflowError):  # noqa: ANN202
+        # An id or page number past the database's 64-bit integers, typed into a URL,
+        # query or form (?page=99999999999999999999): bad input, not a server error.
+        from blog.extensions import db
+
+        db.session.rollback()
+        return render_error(BadRequest())
+
+    app.register_error_handler(OverflowError, number_too_large)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,0 +1,241 @@
+"""Hostile input through every form field never yields a 500.
+
+Every field of the register, login, reset, account, comment (post, edit, report) and
+admin forms (article editor, category, tag, page, settings, role, moderation, user
+search) and the public search gets, one at a time, very long strings (100 KB), NUL and
+other control characters, bidi overrides, zero-width characters, homoglyphs, XML
+non-characters, astral and combining characters and odd numbers; then every field at
+once gets invalid UTF-8 bytes in a raw form body; then Hypothesis throws random text
+at each form. The answer is the form again with a 4xx, or success; never a 5xx.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import quote_from_bytes
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from blog.auth.views import make_reset_token
+from blog.extensions import db
+from blog.models import Role
+from tests import factories
+from tests.security.conftest import standalone_app
+from tests.security.helpers import login, make_world
+
+HOSTILE = [
+    ("100KB", "x" * 100_000),
+    ("100KB-words", "word " * 20_000),
+    ("nul", "a\x00b"),
+    ("controls", "\x01\x02\x1b[31mred\x7f\x08"),
+    ("crlf", "line\r\nforged: header\r\n"),
+    ("bidi", "\u202eevil.exe\u202c txt"),
+    ("zero-width", "a\u200b\u200c\u200d\u2060\ufeffb"),
+    ("homoglyph", "\u0430dmin"),  # Cyrillic а
+    ("noncharacters", "a\ufffe\uffffb"),
+    ("astral", "\U0001d54f\U0001f600"),
+    ("combining", "Z\u0337\u0322\u034ea\u0338l\u0336g\u0337o\u0335"),
+    ("whitespace", " \t\n \u00a0\u3000"),
+    ("empty", ""),
+    ("huge-number", "99999999999999999999999"),
+    ("negative", "-1"),
+]
+ODD_BYTES = [b"\xff\xfe", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"a\x80b"]
+
+
+@dataclass
+class Form:
+    name: str
+    who: str  # "anonymous", "reader", "admin"
+    method: str
+    url: object  # str, or a function of the site
+    base: object  # dict, or a function of the site
+
+    def resolve(self, site) -> tuple[str, dict]:
+        url = self.url(site) if callable(self.url) else self.url
+        base = self.base(site) if callable(self.base) else self.base
+        return url, dict(base)
+
+
+def article_base(site) -> dict:
+    return {
+        "title": "A headline",
+        "slug": "",
+        "summary": "A summary",
+        "body": "A body.",
+        "category_id": str(site.world.category.id),
+        "tags": "one, two",
+        "image_id": "0",
+        "image_alt": "",
+        "comments_open": "y",
+        "status": "draft",
+        "publish_date": "",
+        "publish_time": "",
+    }
+
+
+WRONG = "not the password at all"
+FORMS = [
+    Form("register", "anonymous", "POST", "/auth/register",
+         {"username": "newperson", "email": "new@example.com", "password": "a fine passphrase"}),
+    Form("login", "anonymous", "POST", "/auth/login",
+         {"login": "nobody", "password": WRONG, "remember": "y"}),
+    Form("reset-request", "anonymous", "POST", "/auth/reset", {"email": "nobody@example.com"}),
+    Form("reset", "anonymous", "POST", lambda s: f"/auth/reset/{s.token}",
+         {"new_password": "x"}),
+    Form("profile", "reader", "POST", "/auth/account",
+         {"profile-display_name": "Rita", "profile-bio": "Hi", "profile-notify_replies": "y"}),
+    Form("password", "reader", "POST", "/auth/account/password",
+         {"password-current_password": WRONG, "password-new_password": "another passphrase"}),
+    Form("email", "reader", "POST", "/auth/account/email",
+         {"email-email": "other@example.com", "email-current_password": WRONG}),
+    Form("delete-account", "reader", "POST", "/auth/account/delete",
+         {"delete-current_password": WRONG, "delete-confirm": "y"}),
+    Form("comment", "reader", "POST", lambda s: f"/article/{s.slug}/comments",
+         lambda s: {"body": "Hello", "parent_id": str(s.admin_comment_id),
+                    "website": "", "started": ""}),
+    Form("comment-edit", "reader", "POST",
+         lambda s: f"/comments/{s.reader_comment_id}/edit", {"body": "Edited"}),
+    Form("comment-report", "reader", "POST",
+         lambda s: f"/comments/{s.admin_comment_id}/report", {"reason": "spam"}),
+    Form("article-new", "admin", "POST", "/admin/articles/new", article_base),
+    Form("article-edit", "admin", "POST", lambda s: f"/admin/articles/{s.draft_id}/edit",
+         article_base),
+    Form("article-preview", "admin", "POST", "/admin/articles/preview", article_base),
+    Form("category-new", "admin", "POST", "/admin/categories",
+         {"name": "Desk", "slug": "", "description": "d"}),
+    Form("category-edit", "admin", "POST",
+         lambda s: f"/admin/categories/{s.cat_id}/edit",
+         {"name": "Desk two", "slug": "", "description": "d"}),
+    Form("category-delete", "admin", "POST",
+         lambda s: f"/admin/categories/{s.cat_id}/delete", {"move_to": "0"}),
+    Form("tag-edit", "admin", "POST", lambda s: f"/admin/tags/{s.tag_id}/edit",
+         {"name": "tagname", "slug": ""}),
+    Form("tag-merge", "admin", "POST", lambda s: f"/admin/tags/{s.tag_id}/merge",
+         {"into": "0"}),
+    Form("page-new", "admin", "POST", "/admin/pages/new",
+         {"title": "About", "slug": "", "body": "b", "in_footer": "y", "position": "1"}),
+    Form("settings", "admin", "POST", "/admin/settings",
+         {"site_name": "The Newsroom", "tagline": "t", "about": "a", "donate_url": "",
+          "donate_text": "d", "social_links": "", "posts_per_page": "10",
+          "comment_policy": "first", "authors_can_publish": ""}),
+    Form("role", "admin", "POST", lambda s: f"/admin/users/{s.victim_id}/role", {"role": "1"}),
+    Form("moderation-bulk", "admin", "POST", "/admin/comments/bulk",
+         lambda s: {"action": "approve", "ids": str(s.reader_comment_id), "next": "/"}),
+    Form("user-search", "admin", "GET", "/admin/users", {"q": "rita", "role": "1", "state": ""}),
+    Form("comment-search", "admin", "GET", "/admin/comments",
+         {"q": "x", "view": "all", "status": ""}),
+    Form("article-list", "admin", "GET", "/admin/articles",
+         {"status": "draft", "category": "1", "author": "1", "q": "x", "page": "1"}),
+    Form("search", "anonymous", "GET", "/search", {"q": "news", "page": "1"}),
+]  # fmt: skip
+FORM_IDS = [f.name for f in FORMS]
+
+
+class Site:
+    pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, migrated_db):
+    config = {
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 1_000_000,
+        "LOGIN_MAX_FAILURES_PER_IP": 1_000_000,
+        "COMMENT_MAX_PER_MINUTE": 1_000_000,
+    }
+    with standalone_app(tmp_path_factory.mktemp("hostile"), migrated_db, config) as app:
+        s = Site()
+        s.app = app
+        s.admin = factories.make_user(Role.ADMIN, username="sweep_admin")
+        s.reader = factories.make_user(Role.READER, username="sweep_reader")
+        s.author = factories.make_user(Role.AUTHOR, username="sweep_author")
+        s.victim = factories.make_user(Role.READER, username="sweep_victim")
+        s.world = make_world(s.admin, s.reader, s.author)
+        db.session.commit()
+        s.token = make_reset_token(s.victim)
+        w = s.world
+        s.cat_id, s.tag_id, s.draft_id, s.slug = (
+            w.other_category.id,
+            w.other_tag.id,
+            w.draft.id,
+            w.article.slug,
+        )
+        s.reader_comment_id, s.admin_comment_id = w.reader_comment.id, w.admin_comment.id
+        s.category_id, s.victim_id = w.category.id, s.victim.id
+        s.clients = {"anonymous": app.test_client()}
+        for who in ("reader", "admin"):
+            s.clients[who] = app.test_client()
+            login(s.clients[who], getattr(s, who))
+        yield s
+
+
+def send(site, form: Form, data: dict):
+    url, _ = form.resolve(site)
+    client = site.clients[form.who]
+    if form.method == "GET":
+        return client.get(url, query_string=data)
+    return client.post(url, data=data)
+
+
+def assert_never_5xx(results: list) -> None:
+    failures = [r for r in results if r[-1] >= 500]
+    assert failures == [], failures
+
+
+@pytest.mark.parametrize("form", FORMS, ids=FORM_IDS)
+def test_every_field_survives_every_hostile_value(site, form):
+    _, base = form.resolve(site)
+    results = []
+
+    for field in base:
+        for label, value in HOSTILE:
+            response = send(site, form, base | {field: value})
+            results.append((field, label, response.status_code))
+            if response.status_code >= 400 and response.mimetype == "text/html":
+                # A refusal says why: an error page or the form with a message.
+                assert response.get_data(as_text=True).strip(), (field, label)
+
+    assert_never_5xx(results)
+    assert results
+
+
+@pytest.mark.parametrize("form", FORMS, ids=FORM_IDS)
+def test_invalid_utf8_in_a_raw_form_body(site, form):
+    url, base = form.resolve(site)
+    client = site.clients[form.who]
+    results = []
+
+    for odd in ODD_BYTES:
+        encoded = "&".join(f"{k}={quote_from_bytes(odd)}" for k in base)  # %FF%FE...
+        raw = b"&".join(k.encode() + b"=" + odd for k in base)  # the bytes themselves
+        for body in (encoded.encode(), raw):
+            if form.method == "GET":
+                response = client.get(f"{url}?{body.decode('latin-1')}")
+            else:
+                response = client.post(
+                    url, data=body, content_type="application/x-www-form-urlencoded"
+                )
+            results.append((odd, body[:20], response.status_code))
+
+    assert_never_5xx(results)
+
+
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=300)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=FORM_IDS)
+@settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(values=st.lists(TEXT, min_size=1, max_size=12))
+def test_random_text_in_every_field(site, form, values):
+    _, base = form.resolve(site)
+    data = {field: values[i % len(values)] for i, field in enumerate(base)}
+
+    response = send(site, form, data)
+
+    assert response.status_code < 500, (data, response.status_code)

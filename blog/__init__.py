@@ -15,7 +15,21 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from blog.config import DEFAULTS
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
-ERROR_CODES = (400, 403, 404, 405, 413, 429, 500)
+# The friendly error pages: title and what the reader should know.
+ERROR_PAGES = {
+    400: ("Bad request", "The request could not be understood. If you submitted a form, "
+          "go back and try again."),
+    403: ("Forbidden", "You do not have permission to see this page."),
+    404: ("Page not found", "We could not find that page. It may have moved or never existed."),
+    405: ("Method not allowed", "That address does not accept this kind of request."),
+    413: ("Too large", "What you sent is larger than this site accepts. "
+          "Please send something smaller."),
+    429: ("Too many attempts", "You have made too many attempts. "
+          "Please wait a little and try again."),
+    500: ("Something went wrong", "An error occurred on our side. Nothing you did caused it; "
+          "please try again in a moment."),
+}  # fmt: skip
+ERROR_CODES = tuple(ERROR_PAGES)
 KNOWN_BAD_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
@@ -101,9 +115,10 @@ def check_secret_key(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from blog.database import configure_engine
+    from blog.database import configure_engine, engine_options
     from blog.extensions import csrf, db, login_manager, migrate
 
+    engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
@@ -210,25 +225,30 @@ def set_cache_headers(app: Flask, response, user) -> bool:  # noqa: ANN001
     return True
 
 
-def register_error_pages(app: Flask) -> None:
+def render_error(error: HTTPException):  # noqa: ANN201
+    """The friendly page for an HTTP error (rolls the session back on 5xx)."""
     from blog.extensions import db
 
-    def render_error(error: HTTPException):  # noqa: ANN202
-        code = error.code or 500
-        if code >= 500:
-            db.session.rollback()
-        if code == 403:
-            from blog.security_log import security_log
+    code = error.code or 500
+    if code >= 500:
+        db.session.rollback()
+    if code == 403:
+        from blog.security_log import security_log
 
-            security_log("forbidden", method=request.method, path=request.full_path.rstrip("?"))
-        template = f"errors/{code}.html" if code in ERROR_CODES else "errors/generic.html"
-        # Keep headers the error carries for clients, such as 429's Retry-After.
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")]
-        if request_ctx.url_adapter is None:
-            # The Host header was refused (TRUSTED_HOSTS): no URL can be built for it.
-            return f"{code} {error.name}", code, [("Content-Type", "text/plain"), *headers]
-        return render_template(template, error=error), code, headers
+        security_log("forbidden", method=request.method, path=request.full_path.rstrip("?"))
+    # Keep headers the error carries for clients, such as 429's Retry-After.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")]
+    if request_ctx.url_adapter is None:
+        # The Host header was refused (TRUSTED_HOSTS): no URL can be built for it.
+        return f"{code} {error.name}", code, [("Content-Type", "text/plain"), *headers]
+    title, message = ERROR_PAGES.get(code, (error.name, ""))
+    # A view's own explanation (when to retry, the size limit) beats the generic one.
+    if error.description and error.description != type(error).description and code < 500:
+        message = error.description
+    return render_template("errors/error.html", title=title, message=message), code, headers
 
+
+def register_error_pages(app: Flask) -> None:
     for code in ERROR_CODES:
         app.register_error_handler(code, render_error)
 

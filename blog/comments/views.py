@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from blog import render_error
 from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
 from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
@@ -384,4 +385,4 @@ def csrf_failed(error: CSRFError):  # noqa: ANN201
         form = CommentForm(meta={"csrf": False})
         form.started.data = policy.form_started_token(current_user)
         return refuse(article, form, CSRF_MESSAGE, 400)
-    return render_template("errors/400.html", error=error), 400
+    return render_error(error)

@@ -230,3 +230,23 @@ def test_comment_body(site, vector):
         assert_clean(html, "article with comment, anonymous")
     queue = site.as_admin.get("/admin/comments", query_string={"view": "all", "q": article.title})
     assert_clean(queue.get_data(as_text=True), "moderation queue")
+
+
+# ---------------------------------------------------------------- the checker itself
+
+CAUGHT = [
+    '<img src="x" onerror="alert(1)">',
+    '<a href="java\tscript:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    "<script>alert(1)</script>",
+    "<svg><a>x</a></svg>",
+    '<p style="color:red">x</p>',
+    "<style>p{}</style>",
+    '<iframe src="https://example.com"></iframe>',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example">',
+]
+
+
+@pytest.mark.parametrize("html", CAUGHT)
+def test_the_checker_catches_what_it_must(html):
+    assert fragment_problems(html, "article")

@@ -262,6 +262,17 @@ def register_error_pages(app: Flask) -> None:
 
     app.register_error_handler(OverflowError, number_too_large)
 
+    def out_of_range(error: Exception):  # noqa: ANN202
+        # PostgreSQL's form of the same input: "integer out of range" (SQLSTATE 22003),
+        # and for its 32-bit integer columns already past 2**31.
+        if getattr(getattr(error, "orig", None), "sqlstate", None) == "22003":
+            return number_too_large(error)
+        raise error
+
+    from sqlalchemy.exc import DataError
+
+    app.register_error_handler(DataError, out_of_range)
+
 
 def register_template_helpers(app: Flask) -> None:
     from blog import templating

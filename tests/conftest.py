@@ -1,11 +1,24 @@
-"""Fixtures: an app on a fresh migrated SQLite file, clients, actors, and `auth`."""
+"""Fixtures: an app on a fresh migrated database, clients, actors, and `auth`.
 
+The database is a SQLite file by default. With BLOG_TEST_DATABASE_URL set to a
+postgresql+psycopg URL (a server where that user may CREATE DATABASE), the same
+tests run on PostgreSQL: the migrations build a template database once per session
+and every test gets its own `CREATE DATABASE t_<hex> TEMPLATE <template>`, dropped
+after it. Tests marked `sqlite_only` (PRAGMAs, FTS5 internals, SQLite files) are
+skipped there.
+"""
+
+import contextlib
 import contextvars
+import os
+import secrets
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -15,6 +28,101 @@ from blog.models import Role
 from tests import factories
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+PG_URL = os.environ.get("BLOG_TEST_DATABASE_URL") or None
+
+
+def on_postgresql() -> bool:
+    """Whether this test run uses PostgreSQL (BLOG_TEST_DATABASE_URL is set)."""
+    return PG_URL is not None
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001
+    if PG_URL and sa.engine.make_url(PG_URL).get_backend_name() != "postgresql":
+        raise pytest.UsageError("BLOG_TEST_DATABASE_URL must be a postgresql+psycopg:// URL")
+
+
+def pytest_runtest_setup(item) -> None:  # noqa: ANN001
+    if PG_URL and item.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite-specific (BLOG_TEST_DATABASE_URL is set)")
+
+
+def pg_url(name: str) -> str:
+    """The test server's URL with another database name."""
+    url = sa.engine.make_url(PG_URL).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def _pg_admin(statement: str) -> None:
+    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def create_pg_database(prefix: str, template: str | None = None) -> str:
+    """A new database on the test server (a copy of `template` if given); its name."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    _pg_admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_pg_snapshots: list[str] = []
+
+
+def pg_snapshot() -> str:
+    """A copy of the current PostgreSQL test database (dropped when the session ends)."""
+    name = db.engine.url.database
+    db.session.remove()
+    db.engine.dispose()
+    snapshot = create_pg_database("s", template=name)
+    _pg_snapshots.append(snapshot)
+    return snapshot
+
+
+def pg_restore(snapshot: str) -> None:
+    """Replace the current PostgreSQL test database with a copy of `snapshot`."""
+    name = db.engine.url.database
+    db.session.remove()
+    db.engine.dispose()
+    drop_pg_database(name)
+    _pg_admin(f"CREATE DATABASE {name} TEMPLATE {snapshot}")
+
+
+@contextlib.contextmanager
+def database_copy(migrated_db, folder: Path) -> Iterator[str]:
+    """The URI of a fresh copy of the migrated database, removed afterwards on PG.
+
+    Dispose the engines that use it before leaving the block.
+    """
+    if not on_postgresql():
+        path = folder / "blog.sqlite3"
+        shutil.copy(migrated_db, path)
+        yield f"sqlite:///{path}"
+        return
+    name = create_pg_database("t", template=migrated_db)
+    try:
+        yield pg_url(name)
+    finally:
+        drop_pg_database(name)
+
+
+@contextlib.contextmanager
+def empty_database(folder: Path) -> Iterator[str]:
+    """The URI of an empty database (no tables), removed afterwards on PG."""
+    if not on_postgresql():
+        yield f"sqlite:///{folder / 'empty.sqlite3'}"
+        return
+    name = create_pg_database("e")
+    try:
+        yield pg_url(name)
+    finally:
+        drop_pg_database(name)
 
 
 def base_config(db_path: Path, instance: Path) -> dict:
@@ -53,9 +161,27 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """An empty database built once by the real migrations; each test gets a copy."""
+def migrated_db(tmp_path_factory) -> Iterator[Path | str]:
+    """An empty database built once by the real migrations; each test gets a copy.
+
+    A SQLite file's path, or on PostgreSQL the name of a template database.
+    """
     folder = tmp_path_factory.mktemp("template")
+    if on_postgresql():
+        name = create_pg_database("tpl")
+        try:
+            app = create_app(
+                base_config(folder / "unused", folder) | {"SQLALCHEMY_DATABASE_URI": pg_url(name)}
+            )
+            with app.app_context():
+                upgrade()
+                db.engine.dispose()
+            yield name
+        finally:
+            for snapshot in _pg_snapshots:
+                drop_pg_database(snapshot)
+            drop_pg_database(name)
+        return
     path = folder / "template.sqlite3"
     app = create_app(base_config(path, folder))
     with app.app_context():
@@ -65,7 +191,7 @@ def migrated_db(tmp_path_factory) -> Path:
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
-    return path
+    yield path
 
 
 @pytest.fixture
@@ -78,16 +204,17 @@ def app_config(tmp_path) -> dict:
 def app(tmp_path, migrated_db, app_config, monkeypatch):
     monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path / "instance"))
     db_path = tmp_path / "blog.sqlite3"
-    shutil.copy(migrated_db, db_path)
-    app = create_app(base_config(db_path, tmp_path) | app_config)
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        from blog.cli import seed_defaults
+    with database_copy(migrated_db, tmp_path) as uri:
+        config = base_config(db_path, tmp_path) | {"SQLALCHEMY_DATABASE_URI": uri}
+        app = create_app(config | app_config)
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            from blog.cli import seed_defaults
 
-        seed_defaults()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+            seed_defaults()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

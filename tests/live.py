@@ -1,9 +1,10 @@
-"""A real site for multi-process tests: a migrated SQLite file served by gunicorn.
+"""A real site for multi-process tests: a migrated database served by gunicorn.
 
 `prepare_site` builds the database (real migrations, seeded categories, test users and
-one article); `Gunicorn` serves it on 127.0.0.1 and always stops in the end; `Browser`
-is a small cookie-keeping HTTP client that logs in through the real form (CSRF on)
-and posts comments the way a reader's browser does.
+one article): a SQLite file, or a fresh PostgreSQL database when BLOG_TEST_DATABASE_URL
+is set (`Site.drop()` removes it); `Gunicorn` serves it on 127.0.0.1 and always stops
+in the end; `Browser` is a small cookie-keeping HTTP client that logs in through the
+real form (CSRF on) and posts comments the way a reader's browser does.
 """
 
 import http.client
@@ -27,6 +28,7 @@ from blog.extensions import db
 from blog.models import Role
 from blog.settings import save_settings
 from tests import factories
+from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
 
 ROOT = Path(__file__).resolve().parents[1]
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -49,6 +51,14 @@ class Site:
     usernames: list[str]
     article_id: int
     env: dict = field(default_factory=dict)
+    uri: str = ""
+    pg_database: str | None = None
+
+    def drop(self) -> None:
+        """Remove the PostgreSQL database of the site (a SQLite file goes with tmp_path)."""
+        if self.pg_database:
+            drop_pg_database(self.pg_database)
+            self.pg_database = None
 
 
 def prepare_site(folder: Path, readers: int = 8) -> Site:
@@ -57,9 +67,9 @@ def prepare_site(folder: Path, readers: int = 8) -> Site:
     db_path = folder / "blog.sqlite3"
     instance = folder / "instance"
     secret = secrets.token_urlsafe(48)
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": secret, "TESTING": True}
-    )
+    pg_database = create_pg_database("live") if on_postgresql() else None
+    uri = pg_url(pg_database) if pg_database else f"sqlite:///{db_path}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": secret, "TESTING": True})
     with app.app_context():
         from blog.cli import seed_defaults
 
@@ -72,13 +82,14 @@ def prepare_site(folder: Path, readers: int = 8) -> Site:
         save_settings({"comment_policy": "open"})
         db.session.commit()
         site = Site(folder, db_path, instance, secret, [u.username for u in users], article.id)
+        site.uri, site.pg_database = uri, pg_database
         db.session.remove()
         db.engine.dispose()
     site.env = {
         **os.environ,
         "BLOG_INSTANCE_PATH": str(instance),
         "BLOG_SECRET_KEY": secret,
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": uri,
         "BLOG_COMMENT_MIN_SECONDS": "0",
         "BLOG_COMMENT_MAX_PER_MINUTE": "100000",
     }

@@ -26,6 +26,7 @@ from PIL import Image
 from blog.extensions import db
 from blog.models import ArticleVersion, CommentReport, CommentStatus, Upload
 from tests import factories
+from tests.conftest import pg_restore, pg_snapshot
 
 PERSONAS = ("anonymous", "reader", "author", "other_author", "editor", "admin")
 LOGIN = "login"
@@ -289,6 +290,8 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
 
 def snapshot_database(app, folder: Path) -> Path:  # noqa: ANN001
     """A copy of the test database as it is now (WAL folded in), for `restore_database`."""
+    if db.engine.dialect.name == "postgresql":
+        return pg_snapshot()
     path = Path(db.engine.url.database)
     db.session.remove()
     db.engine.dispose()
@@ -300,7 +303,9 @@ def snapshot_database(app, folder: Path) -> Path:  # noqa: ANN001
     return copy
 
 
-def restore_database(copy: Path) -> None:
+def restore_database(copy: Path | str) -> None:
+    if db.engine.dialect.name == "postgresql":
+        return pg_restore(copy)
     path = Path(db.engine.url.database)
     db.session.remove()
     db.engine.dispose()

@@ -3,11 +3,15 @@
 import sqlite3
 import tarfile
 
+import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article
 from tests.factories import make_article
+
+# SQLite files and the sqlite3 backup API; PostgreSQL sites use pg_dump (docs/postgres.md).
+pytestmark = pytest.mark.sqlite_only
 
 
 def test_backup_then_restore_brings_back_content_and_uploads(app, runner, tmp_path):

@@ -12,6 +12,8 @@ from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, CommentStatus, Role, SiteState, User
 
 ROOT = Path(__file__).resolve().parent.parent
+# The generator writes a SQLite file directly (sqlite3, FTS5 triggers).
+pytestmark = pytest.mark.sqlite_only
 
 
 def load_generator():

@@ -69,6 +69,7 @@ def test_database_url_selects_the_database(env, tmp_path):
     assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("other.sqlite3")
 
 
+@pytest.mark.sqlite_only
 def test_every_sqlite_connection_gets_wal_foreign_keys_and_busy_timeout(app):
     with db.engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
@@ -78,6 +79,7 @@ def test_every_sqlite_connection_gets_wal_foreign_keys_and_busy_timeout(app):
         assert pragma("synchronous") == 1  # NORMAL
 
 
+@pytest.mark.sqlite_only
 def test_begin_write_starts_an_immediate_transaction(app):
     statements = []
     sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
@@ -146,6 +148,7 @@ def test_wsgi_entry_point_refuses_debug(env, tmp_path):
     sys.modules.pop("wsgi", None)
 
 
+@pytest.mark.sqlite_only
 def test_writers_queue_on_a_file_lock_released_when_the_transaction_ends(app):
     import fcntl
 

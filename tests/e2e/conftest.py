@@ -26,6 +26,7 @@ from blog.cli import seed_defaults
 from blog.extensions import db
 from blog.models import Category, Role
 from tests import factories
+from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -84,6 +85,7 @@ def site(tmp_path_factory, mailbox):
     """A running site: base URL, its database path and the seeded people."""
     folder = tmp_path_factory.mktemp("e2e")
     db_path = folder / "blog.sqlite3"
+    pg_database = create_pg_database("e2e") if on_postgresql() else None
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     secret = secrets.token_urlsafe(48)
@@ -91,7 +93,8 @@ def site(tmp_path_factory, mailbox):
         **os.environ,
         "BLOG_INSTANCE_PATH": str(folder / "instance"),
         "BLOG_SECRET_KEY": secret,
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        # A fresh PostgreSQL database in the PostgreSQL pass (BLOG_TEST_DATABASE_URL).
+        "DATABASE_URL": pg_url(pg_database) if pg_database else f"sqlite:///{db_path}",
         "BLOG_SITE_URL": base_url,
         "BLOG_MAIL_SERVER": "127.0.0.1",
         "BLOG_MAIL_PORT": str(mailbox.port),
@@ -151,6 +154,8 @@ def site(tmp_path_factory, mailbox):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        if pg_database:
+            drop_pg_database(pg_database)
 
 
 @pytest.fixture(scope="session")

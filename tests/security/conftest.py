@@ -1,13 +1,12 @@
 """Fixtures of the security tests: `world` (one of everything) and a module-wide app."""
 
 import contextlib
-import shutil
 
 import pytest
 
 from blog import create_app
 from blog.extensions import db
-from tests.conftest import IsolatedClient, base_config
+from tests.conftest import IsolatedClient, base_config, database_copy
 from tests.security.helpers import World, make_world
 
 
@@ -25,13 +24,15 @@ def standalone_app(folder, migrated_db, config=None):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BLOG_INSTANCE_PATH", str(folder / "instance"))
         path = folder / "blog.sqlite3"
-        shutil.copy(migrated_db, path)
-        app = create_app(base_config(path, folder) | (config or {}))
-        app.test_client_class = IsolatedClient
-        with app.app_context():
-            from blog.cli import seed_defaults
+        with database_copy(migrated_db, folder) as uri:
+            app = create_app(
+                base_config(path, folder) | {"SQLALCHEMY_DATABASE_URI": uri} | (config or {})
+            )
+            app.test_client_class = IsolatedClient
+            with app.app_context():
+                from blog.cli import seed_defaults
 
-            seed_defaults()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+                seed_defaults()
+                yield app
+                db.session.remove()
+                db.engine.dispose()

@@ -3,8 +3,9 @@
 - The engine comes from Flask-SQLAlchemy 3 (`db.engine`), not a deprecated accessor.
 - On SQLite, foreign keys are switched off for the migration connection (batch
   migrations copy tables that others reference) and switched back on afterwards.
-- The full-text index (`article_fts` and FTS5's shadow tables) is created by a
-  migration with raw SQL, so autogenerate must not try to drop it.
+- The full-text index (`article_fts` and FTS5's shadow tables on SQLite; the
+  generated `article.search_vector` column and its GIN index on PostgreSQL) is created
+  by migrations with raw SQL, so autogenerate must not try to drop it.
 """
 
 import logging
@@ -23,8 +24,13 @@ config.set_main_option(
 )
 
 
+SEARCH_OBJECTS = {("column", "search_vector"), ("index", "ix_article_search")}
+
+
 def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
-    return not (type_ == "table" and name and name.startswith("article_fts"))
+    if type_ == "table" and name and name.startswith("article_fts"):
+        return False
+    return (type_, name) not in SEARCH_OBJECTS
 
 
 def run_migrations_offline() -> None:

@@ -1,4 +1,4 @@
-"""Commands for `blog` (and `flask --app blog`): setup, create-user, demo, reindex."""
+"""Commands for `blog` (and `flask --app blog`): setup, create-user, demo, reindex, copy-data."""
 
 import os
 import secrets
@@ -59,6 +59,7 @@ def main() -> None:
 
     group = FlaskGroup(create_app=create_app, help="The newsroom blog.")
     group.add_command(setup_command)
+    group.add_command(copy_data_command)
     group(prog_name="blog")
 
 
@@ -148,6 +149,35 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
             from blog.demo import load_demo
 
             click.echo(load_demo())
+
+
+@click.command("copy-data")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    help="The site's database now, e.g. sqlite:///instance/blog.sqlite3",
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="An empty database, e.g. postgresql+psycopg://user@host/blog",
+)
+def copy_data_command(source: str, target: str) -> None:
+    """Copy the whole site (content, users, comments, settings) into another database.
+
+    Runs the migrations on the target, copies every table with its ids, resets the
+    id sequences, rebuilds the search index and checks the row counts. Stop the app
+    servers (or keep them read-only) while it runs; the source is only read.
+    """
+    from blog.copydata import CopyError, copy_data
+
+    try:
+        counts = copy_data(source, target, echo=click.echo)
+    except CopyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Copied {sum(counts.values())} rows in {len(counts)} tables; counts match.")
 
 
 def register_commands(app: Flask) -> None:

@@ -1,0 +1,169 @@
+"""Copy a whole site's database into another database (SQLite to PostgreSQL, usually).
+
+`copy_data(source_uri, target_uri)` runs the migrations on the target, refuses a
+target that already holds content, then copies every table of the models in
+dependency order (users before the articles that name them, comments before their
+replies) in one transaction on the target, keeping every id. Afterwards PostgreSQL's
+id sequences are moved past the copied ids, the search index is rebuilt and the row
+count of every table is compared with the source. The source is only read.
+
+Uploaded files are not in the database: they stay in instance/uploads/.
+"""
+
+from collections.abc import Callable, Iterator
+
+import sqlalchemy as sa
+
+from blog.extensions import db
+
+BATCH = 1000
+# Tables that exist in a database but are not the site's data: the migration
+# version, and the FTS5 index with its shadow tables (rebuilt on the target).
+SKIPPED = ("alembic_version", "article_fts", "sqlite_")
+
+
+class CopyError(RuntimeError):
+    pass
+
+
+def copy_data(
+    source_uri: str, target_uri: str, echo: Callable[[str], None] = lambda _line: None
+) -> dict[str, int]:
+    """Copy everything from `source_uri` into `target_uri`; returns rows per table.
+
+    Raises CopyError (and leaves the target without the copied rows) when the
+    source has tables this code does not know, is at another migration than the
+    code, or the target already has content, or the counts differ afterwards.
+    """
+    import secrets
+
+    from flask_migrate import upgrade
+
+    from blog import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": target_uri, "SECRET_KEY": secrets.token_urlsafe(48)}
+    )
+    source = sa.create_engine(_driver(source_uri), poolclass=sa.pool.NullPool)
+    try:
+        with app.app_context():
+            echo("Migrating the target database")
+            upgrade()
+            target_revision = _revision(db.engine)
+            with source.connect() as src:
+                _check_source(src, target_revision)
+                counts = _copy(src, echo)
+                echo("Rebuilding the search index")
+                from blog.search import reindex
+
+                reindex()
+                _verify(src, counts)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        source.dispose()
+    return counts
+
+
+def _driver(uri: str) -> str:
+    url = sa.engine.make_url(uri)
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+
+
+def _check_source(src: sa.Connection, target_revision: str | None) -> None:
+    names = set(sa.inspect(src).get_table_names())
+    if "alembic_version" not in names:
+        raise CopyError("the source has no alembic_version table: is it a site's database?")
+    revision = src.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    if revision != target_revision:
+        raise CopyError(
+            f"the source database is at migration {revision}, this code at "
+            f"{target_revision}: run `blog setup` (or `flask db upgrade`) on the source first"
+        )
+    known = {t.name for t in db.metadata.sorted_tables}
+    unknown = {n for n in names if n not in known and not n.startswith(SKIPPED)}
+    if unknown:
+        raise CopyError(f"the source has tables this code does not know: {sorted(unknown)}")
+
+
+def _copy(src: sa.Connection, echo: Callable[[str], None]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with db.engine.connect() as dst, dst.begin():
+        occupied = [
+            t.name
+            for t in db.metadata.sorted_tables
+            if t.name != "site_state" and dst.scalar(sa.select(sa.func.count()).select_from(t))
+        ]
+        if occupied:
+            raise CopyError(
+                "the target database already has data in "
+                f"{', '.join(occupied)}; copy-data needs an empty database"
+            )
+        # The initial migration inserts the site_state row; the source's replaces it.
+        dst.execute(sa.delete(db.metadata.tables["site_state"]))
+        for table in db.metadata.sorted_tables:
+            copied = 0
+            for rows in _batches(src, table):
+                dst.execute(sa.insert(table), rows)
+                copied += len(rows)
+            counts[table.name] = copied
+            echo(f"  {table.name}: {copied} rows")
+        if dst.dialect.name == "postgresql":
+            _reset_sequences(dst)
+    return counts
+
+
+def _batches(src: sa.Connection, table: sa.Table) -> Iterator[list[dict]]:
+    query = sa.select(table)
+    if table.name == "comment":
+        # Replies reference their parent: top-level comments first.
+        query = query.order_by(table.c.parent_id.is_not(None), table.c.id)
+    else:
+        query = query.order_by(*table.primary_key.columns)
+    result = src.execution_options(yield_per=BATCH).execute(query)
+    for partition in result.mappings().partitions():
+        yield [dict(row) for row in partition]
+
+
+def _reset_sequences(dst: sa.Connection) -> None:
+    """Move every id sequence past the copied ids, so the next insert gets a new id."""
+    quote = dst.dialect.identifier_preparer.quote
+    for table in db.metadata.sorted_tables:
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        sequence = dst.scalar(
+            sa.text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": quote(table.name)}
+        )
+        if sequence is None:
+            continue
+        dst.execute(
+            sa.text(
+                f"SELECT setval(CAST(:sequence AS regclass), coalesce(max(id), 1), "  # noqa: S608
+                f"max(id) IS NOT NULL) FROM {quote(table.name)}"
+            ),
+            {"sequence": sequence},
+        )
+
+
+def _verify(src: sa.Connection, counts: dict[str, int]) -> None:
+    wrong = []
+    for table in db.metadata.sorted_tables:
+        count = sa.select(sa.func.count()).select_from(table)
+        expected = src.scalar(count)
+        got = db.session.scalar(count)
+        if not (expected == got == counts[table.name]):
+            wrong.append(
+                f"{table.name}: source {expected}, copied {counts[table.name]}, target {got}"
+            )
+    db.session.commit()
+    if wrong:
+        raise CopyError("row counts differ after the copy: " + "; ".join(wrong))

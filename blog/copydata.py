@@ -47,19 +47,21 @@ def copy_data(
     source = sa.create_engine(_driver(source_uri), poolclass=sa.pool.NullPool)
     try:
         with app.app_context():
-            echo("Migrating the target database")
-            upgrade()
-            target_revision = _revision(db.engine)
-            with source.connect() as src:
-                _check_source(src, target_revision)
-                counts = _copy(src, echo)
-                echo("Rebuilding the search index")
-                from blog.search import reindex
+            try:
+                echo("Migrating the target database")
+                upgrade()
+                target_revision = _revision(db.engine)
+                with source.connect() as src:
+                    _check_source(src, target_revision)
+                    counts = _copy(src, echo)
+                    echo("Rebuilding the search index")
+                    from blog.search import reindex
 
-                reindex()
-                _verify(src, counts)
-            db.session.remove()
-            db.engine.dispose()
+                    reindex()
+                    _verify(src, counts)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
     finally:
         source.dispose()
     return counts

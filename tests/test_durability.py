@@ -5,6 +5,7 @@ through the real forms. A comment counts as acknowledged when its POST was answe
 with the redirect to it; those must never be lost.
 """
 
+import http.client
 import os
 import signal
 import sqlite3
@@ -49,8 +50,10 @@ class Writers:
             n += 1
             try:
                 status, location = browser.post_comment(body)
-            except OSError:
-                status, location = 0, ""  # the connection died: not acknowledged
+            except (OSError, http.client.HTTPException):
+                # The connection died (a killed worker may cut a response short,
+                # IncompleteRead): not acknowledged.
+                status, location = 0, ""
             with self.lock:
                 if status == 302 and "#comment-" in location:
                     self.acknowledged.append(body)

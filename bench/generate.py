@@ -15,13 +15,12 @@ twelve categories, with 2-4 tags (a few tags are popular, most are rare) and a
 `comment_count` that matches its approved comments.
 
 The full-text index triggers are dropped during the load; the index is rebuilt in one
-pass and the triggers recreated exactly as the migration defines them.
+pass and the triggers recreated from the SQL the migrations stored in the schema.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import os
 import random
@@ -150,16 +149,6 @@ def fmt(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def load_fts_statements() -> list[str]:
-    """FTS_UP from the initial migration: the index table, then its three triggers."""
-    path = ROOT / "migrations" / "versions" / "0001_initial_schema.py"
-    spec = importlib.util.spec_from_file_location("_bench_initial_schema", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return list(module.FTS_UP)
-
-
 def migrate(path: Path) -> None:
     """Create the schema with the real migrations and add the site defaults."""
     from flask_migrate import upgrade
@@ -205,11 +194,14 @@ def generate(articles: int, comments: int, out: Path, seed: int = 1) -> dict[str
     con.execute("PRAGMA cache_size = -400000")
     con.execute("PRAGMA temp_store = MEMORY")
     con.execute("PRAGMA foreign_keys = OFF")
-    fts = load_fts_statements()
-    triggers = [s for s in fts if s.startswith("CREATE TRIGGER")]
     con.execute("BEGIN")
-    for name in ("article_fts_ai", "article_fts_ad", "article_fts_au"):
-        con.execute(f"DROP TRIGGER IF EXISTS {name}")
+    # The search index triggers, exactly as the migrations created them: dropped for
+    # the load (the index is rebuilt in one pass at the end), then recreated.
+    triggers = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'article'"
+    ).fetchall()
+    for name, _ in triggers:
+        con.execute(f'DROP TRIGGER "{name}"')
 
     categories = [row[0] for row in con.execute("SELECT id FROM category ORDER BY position")]
 
@@ -361,8 +353,8 @@ def generate(articles: int, comments: int, out: Path, seed: int = 1) -> dict[str
     t_comments = time.perf_counter()
 
     con.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
-    for statement in triggers:
-        con.execute(statement)
+    for _, sql in triggers:
+        con.execute(sql)
     con.execute("UPDATE site_state SET version = version + 1 WHERE id = 1")
     con.execute("COMMIT")
     t_fts = time.perf_counter()

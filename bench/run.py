@@ -8,10 +8,11 @@ gunicorns on free ports of 127.0.0.1 (2 sync workers each): the site (`wsgi:app`
 a throwaway instance folder and secret key) and `bench.constant_app`, waits until both
 answer, then drives each page with wrk (`-t2 -c8 -d5s --latency`, after a one-second
 warm-up; with --repeat N the best of N runs) or, without wrk, a small threaded Python
-load generator. The constant page is measured first and last; each page's ratio is
-its requests/s over the mean of the two. It prints a Markdown table, the worker RSS
-after the run, and saves the table in bench/results/. Both gunicorns are always
-stopped (their whole process groups).
+load generator. The constant page is measured first, last and just before each page
+(--paired, the default); each page's ratio is to the constant run just before it, so
+other work on the same cores disturbs both sides of a ratio alike. It prints a
+Markdown table, the worker RSS after the run, and saves the table in bench/results/.
+Both gunicorns are always stopped (their whole process groups).
 
 Rows are `Row(name, path, ...)` entries in ROWS; a path may use {article}, {category},
 {tag}, {word} and {common_word}, which are picked from the database (see `fixtures`).
@@ -92,6 +93,7 @@ class Result:
     p99_ms: float | None = None
     errors: int = 0
     note: str = ""
+    reference: float | None = None  # the constant page's requests/s to compare with
 
 
 # ---------------------------------------------------------------- the database
@@ -254,13 +256,16 @@ def wait_ready(server: Server, path: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{server.name} did not answer on {server.base}{path}:\n{tail}")
 
 
-def probe(url: str, headers: dict[str, str]) -> tuple[int, int]:
+def probe(url: str, headers: dict[str, str], timeout: float = 120.0) -> tuple[int, int]:
+    """Status and size of one response; (0, 0) when none came within `timeout` seconds."""
     request = urllib.request.Request(url, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status, len(response.read())
     except urllib.error.HTTPError as error:
         return error.code, len(error.read())
+    except OSError:
+        return 0, 0
 
 
 def rss_mb(pids: list[int]) -> list[float]:
@@ -306,11 +311,12 @@ def parse_wrk(output: str) -> tuple[float, float, float, int]:
 def run_wrk(
     wrk: str, url: str, headers: dict[str, str], seconds: int, threads: int, connections: int
 ) -> tuple[float, float, float, int]:
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
+    command.append("--latency")
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     command.append(url)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
     return parse_wrk(done.stdout)
 
 
@@ -357,6 +363,46 @@ def run_python(
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return len(latencies) / elapsed, statistics.median(latencies), p99, errors[0]
+
+
+# ---------------------------------------------------------------- CPU per request
+
+
+def cpu_per_request(
+    db: Path, rows: list[Row], values: dict[str, str], env: dict[str, str], n: int = 200
+) -> dict[str, float]:
+    """Milliseconds of CPU per request in this process (Flask test client, no HTTP).
+
+    Far less sensitive than requests/s to other work on the same cores, so it is the
+    figure to trust on a busy machine. Best of three batches of up to `n` requests
+    (fewer for slow pages: a batch lasts about two seconds at most).
+    """
+    os.environ.update(env)
+    from bench.constant_app import app as constant_app
+    from blog import create_app
+
+    site = create_app()
+    clients = {"constant": constant_app.test_client(), "site": site.test_client()}
+    found: dict[str, float] = {}
+    for row in [CONSTANT, *rows]:
+        client = clients[row.target]
+        path = row.path.format(**values)
+        if client.get(path, headers=row.request_headers()).status_code != 200:
+            continue
+        started = time.process_time()
+        for _ in range(3):
+            client.get(path, headers=row.request_headers())
+        one = (time.process_time() - started) / 3
+        size = max(3, min(n, int(2.0 / max(one, 1e-6))))
+        batches = []
+        for _ in range(3):
+            started = time.process_time()
+            for _ in range(size):
+                client.get(path, headers=row.request_headers())
+            batches.append((time.process_time() - started) / size * 1000)
+        found[row.name] = min(batches)
+        print(f"  {row.name:14} {found[row.name]:7.2f} ms CPU per request", flush=True)
+    return found
 
 
 # ---------------------------------------------------------------- the run
@@ -412,7 +458,7 @@ def machine() -> str:
     )
 
 
-def fmt_table(results: list[Result], constant_rps: float) -> str:
+def fmt_table(results: list[Result]) -> str:
     lines = [
         "| page | requests/s | p50 | p99 | ratio to constant | path | size |",
         "|---|---:|---:|---:|---:|---|---:|",
@@ -421,7 +467,7 @@ def fmt_table(results: list[Result], constant_rps: float) -> str:
         if r.rps is None:
             lines.append(f"| {r.row.name} | – | – | – | – | `{r.path}` | {r.note or r.status} |")
             continue
-        ratio = r.rps / constant_rps if constant_rps else 0.0
+        ratio = r.rps / r.reference if r.reference else 0.0
         note = f" ({r.errors} errors)" if r.errors else ""
         lines.append(
             f"| {r.row.name} | {r.rps:,.0f}{note} | {r.p50_ms:.2f} ms | {r.p99_ms:.2f} ms "
@@ -449,11 +495,30 @@ def main(argv: list[str] | None = None) -> int:
         help="extra environment for the site (for example BLOG_... settings)",
     )  # fmt: skip
     parser.add_argument(
+        "--cache",
+        choices=["off", "on"],
+        default="off",
+        help="the page cache for anonymous readers (BLOG_PAGE_CACHE); off measures the "
+        "real work of each page",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="runs per page; the best one is reported"
+    )
+    parser.add_argument(
+        "--paired",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure the constant page again before each page and use that run for the "
+        "ratio (robust when other work shares the cores); --no-paired: start and end only",
     )
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
     parser.add_argument(
-        "--idle-wait", type=float, default=60.0,
+        "--cpu",
+        action="store_true",
+        help="instead of the load test, measure CPU ms per request in-process",
+    )
+    parser.add_argument(
+        "--idle-wait", type=float, default=20.0,
         help="seconds to wait at most for other CPU work to stop before each page",
     )  # fmt: skip
     args = parser.parse_args(argv)
@@ -481,10 +546,22 @@ def main(argv: list[str] | None = None) -> int:
         "BLOG_INSTANCE_PATH": str(workdir / "instance"),
         "BLOG_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
         "DATABASE_URL": f"sqlite:///{db.resolve()}",
+        "BLOG_PAGE_CACHE": "true" if args.cache == "on" else "false",
     }
     for item in args.env:
         key, _, value = item.partition("=")
         site_env[key] = value
+    if args.cpu:
+        sys.path.insert(0, str(ROOT))
+        timings = cpu_per_request(db, rows, values, site_env)
+        base = timings.get("constant", 0.0)
+        print(f"\n{args.articles:,} articles, page cache {args.cache}, {machine()}\n")
+        print("| page | CPU ms per request | ratio of CPU (constant / page) |")
+        print("|---|---:|---:|")
+        for name, ms in timings.items():
+            print(f"| {name} | {ms:.2f} | {base / ms:.2f} |")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     servers: list[Server] = []
     results: list[Result] = []
     constant_runs: list[float] = []
@@ -496,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         headers = row.request_headers()
         result.status, result.size = probe(server.base + path, headers)
         if result.status != 200:
-            result.note = f"HTTP {result.status}, not measured"
+            result.note = f"HTTP {result.status or 'timeout'}, not measured"
             return result
         url = server.base + path
         runs = []
@@ -532,9 +609,16 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             path = row.path.format(**values)
             server = constant if row.target == "constant" else site
-            results.append(measure(server, row, path))
+            if args.paired and results:
+                constant_runs.append(measure(constant, CONSTANT, "/").rps or 0.0)
+            result = measure(server, row, path)
+            result.reference = constant_runs[-1] if args.paired else None
+            results.append(result)
         last = measure(constant, CONSTANT, "/")
         constant_runs.append(last.rps or 0.0)
+        if not args.paired:
+            for result in results:
+                result.reference = statistics.mean(constant_runs)
         for server in servers:
             rss[server.name] = rss_mb(server.worker_pids())
     finally:
@@ -544,18 +628,24 @@ def main(argv: list[str] | None = None) -> int:
 
     constant_rps = statistics.mean(constant_runs)
     summary = Result(CONSTANT, "/", 200, last.size, constant_rps, last.p50_ms, last.p99_ms)
-    table = fmt_table([summary, *results], constant_rps)
+    summary.reference = constant_rps
+    table = fmt_table([summary, *results])
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = (
         f"{args.articles:,} articles ({values['article']} has the article row), {stamp}, "
         f"{machine()}, load: {'wrk' if wrk else 'python'} -t{args.threads} "
         f"-c{args.connections} -d{args.seconds}s (best of {args.repeat}), "
-        f"gunicorn {args.workers} sync workers"
+        f"gunicorn {args.workers} sync workers, page cache {args.cache}"
     )
     footer = (
-        f"constant page: {constant_runs[0]:,.0f} req/s at the start, "
-        f"{constant_runs[1]:,.0f} at the end. "
-        f"Other CPU work before each page: at most {max(busy_before, default=0):.0%}. "
+        f"constant page runs (req/s): {', '.join(f'{x:,.0f}' for x in constant_runs)}; "
+        + (
+            "each page's ratio is to the constant run just before it. "
+            if args.paired
+            else "ratios are to their mean. "
+        )
+        + f"Other CPU work before each page: at most {max(busy_before, default=0):.0%}, "
+        f"median {statistics.median(busy_before or [0]):.0%}. "
         f"search word `{values['word']}` is in {values['word_docs']} articles. "
         "Worker RSS after the run: "
         + "; ".join(

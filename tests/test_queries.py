@@ -125,6 +125,6 @@ def test_cached_list_totals_expire(app, client, site, monkeypatch):
     client.get("/category/harbour-news")
     factories.make_article("Scheduled one went public", category=site["section"])
     db.session.commit()
-    monkeypatch.setattr(queries, "COUNT_TTL", -1)
+    monkeypatch.setattr(queries, "MEMO_TTL", -1)
 
     assert "2 articles ·" in client.get("/category/harbour-news").get_data(as_text=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -67,32 +69,42 @@ def paginate(select: sa.Select, count_key: tuple) -> Pagination:
     return pager
 
 
-# Scheduled articles go public without a content-version bump, so totals also expire.
-COUNT_TTL = 60
-COUNT_CACHE_SIZE = 10_000
+# Scheduled articles go public without a content-version bump, so memos also expire.
+MEMO_TTL = 60
+MEMO_SIZE = 10_000
 
 
 @dataclass
-class _Counts:
+class _Memo:
     version: int = -1
     born: float = 0.0
-    values: dict[tuple, int] = field(default_factory=dict)
+    values: dict[tuple, Any] = field(default_factory=dict)
+
+
+def memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept per worker until the content version moves or MEMO_TTL passes.
+
+    For what every reader of a page would compute the same way (list totals, related
+    articles, neighbours). Values must be plain data, never ORM objects: they outlive
+    the session that loaded them.
+    """
+    cache = current_app.extensions.setdefault("blog_public_memo", _Memo())
+    version, now = current_version(), time.monotonic()
+    if cache.version != version or now - cache.born > MEMO_TTL or len(cache.values) >= MEMO_SIZE:
+        cache.version, cache.born, cache.values = version, now, {}
+    if key not in cache.values:
+        cache.values[key] = compute()
+    return cache.values[key]
 
 
 def cached_count(key: tuple, select: sa.Select) -> int:
-    """The number of rows of `select`, cached per worker (see `paginate`)."""
-    cache = current_app.extensions.setdefault("blog_public_counts", _Counts())
-    version, now = current_version(), time.monotonic()
-    if (
-        cache.version != version
-        or now - cache.born > COUNT_TTL
-        or len(cache.values) >= COUNT_CACHE_SIZE
-    ):
-        cache.version, cache.born, cache.values = version, now, {}
-    if key not in cache.values:
+    """The number of rows of `select`, memoized per worker (see `paginate`)."""
+
+    def count() -> int:
         rows = select.options(so.lazyload("*")).order_by(None).subquery()
-        cache.values[key] = db.session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
-    return cache.values[key]
+        return db.session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
+
+    return memo(("count", *key), count)
 
 
 @dataclass
@@ -143,6 +155,29 @@ def redirected_slug(old_slug: str) -> str | None:
     )
 
 
+@dataclass(frozen=True)
+class Teaser:
+    """What a related-articles entry shows; plain data, so it can be memoized."""
+
+    title: str
+    slug: str
+    category_name: str
+    published_at: datetime
+    thumb_url: str | None
+
+
+def related_teasers(article: Article) -> list[Teaser]:
+    """`related(article)` as Teasers, memoized per content version."""
+
+    def compute() -> list[Teaser]:
+        return [
+            Teaser(r.title, r.slug, r.category.name, r.published_at, r.thumb_url)
+            for r in related(article)
+        ]
+
+    return memo(("related", article.id), compute)
+
+
 def related(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
     """Public articles sharing the most tags with `article`, then others of its category.
 
@@ -189,6 +224,11 @@ class Neighbour:
 
 
 def neighbours(article: Article) -> tuple[Neighbour | None, Neighbour | None]:
+    """The previous (older) and next (newer) public articles, memoized per version."""
+    return memo(("neighbours", article.id), lambda: _neighbours(article))
+
+
+def _neighbours(article: Article) -> tuple[Neighbour | None, Neighbour | None]:
     """The previous (older) and next (newer) public articles, in one statement."""
     when, ident = article.published_at, article.id
     older = (

@@ -119,7 +119,7 @@ def article(slug: str) -> str | Response:
         url=url,
         updated=updated,
         description=found.summary or excerpt(found.body_html),
-        related=queries.related(found),
+        related=queries.related_teasers(found),
         previous=previous,
         next_article=following,
         share_links=queries.share_links(found.title, url),

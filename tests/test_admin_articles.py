@@ -124,6 +124,8 @@ def test_editor_filters_and_searches(client, auth, editor, author, article):
 
     assert "A draft about bridges" in drafts and "The harbour reopens" not in drafts
     assert "The harbour reopens" in search and "bridges" not in search
+    # Case does not matter, on either engine (PostgreSQL's LIKE is case-sensitive).
+    assert "The harbour reopens" in client.get("/admin/articles?q=HARBOUR").get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- create / edit

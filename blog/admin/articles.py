@@ -81,7 +81,7 @@ def articles() -> str:
         query = query.where(Article.author_id == author_id)
     q = clean_text(request.args.get("q", "")).strip()[:200]
     if q:
-        query = query.where(Article.title.contains(q, autoescape=True))
+        query = query.where(Article.title.icontains(q, autoescape=True))
     pager = paginate(query.order_by(Article.updated_at.desc(), Article.id.desc()))
     authors = []
     if current_user.is_editor:

@@ -63,7 +63,7 @@ def comments() -> str:
     if q:
         query = query.where(
             sa.or_(
-                Article.title.contains(q, autoescape=True),
+                Article.title.icontains(q, autoescape=True),
                 User.username.contains(q.lower(), autoescape=True),
             )
         )

@@ -44,7 +44,7 @@ def users() -> str:
             sa.or_(
                 User.username.contains(q.lower(), autoescape=True),
                 User.email.contains(q.lower(), autoescape=True),
-                User.display_name.contains(q, autoescape=True),
+                User.display_name.icontains(q, autoescape=True),
             )
         )
     if role in set(Role):

@@ -211,7 +211,7 @@ def tags() -> str:
     q = clean_text(request.args.get("q", "")).strip()[:60]
     query = sa.select(Tag).order_by(Tag.name)
     if q:
-        query = query.where(Tag.name.contains(q, autoescape=True))
+        query = query.where(Tag.name.icontains(q, autoescape=True))
     pager = paginate(query, per_page=50)
     counts = tag_counts([t.id for t in pager.items])
     return render_template("admin/tags.html", pager=pager, counts=counts, q=q)

@@ -176,3 +176,18 @@ def test_writers_queue_on_a_file_lock_released_when_the_transaction_ends(app):
     held_during, free_after = contextvars.Context().run(write_and_check)
     assert held_during is True
     assert free_after is True
+
+
+def test_rotated_secret_key_keeps_sessions_during_the_grace_period(app, client, auth, reader):
+    auth.login(reader)
+    assert client.get("/auth/account").status_code == 200
+    old_key = app.config["SECRET_KEY"]
+
+    app.config["SECRET_KEY"] = "a-brand-new-secret-key-of-enough-length-0123456789"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert client.get("/auth/account").status_code == 200  # the old cookie still verifies
+
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    response = client.get("/auth/account")
+    assert response.status_code == 302  # grace period over: log in again
+    assert "/auth/login" in response.headers["Location"]

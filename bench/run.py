@@ -467,6 +467,12 @@ def fmt_table(results: list[Result]) -> str:
         if r.rps is None:
             lines.append(f"| {r.row.name} | – | – | – | – | `{r.path}` | {r.note or r.status} |")
             continue
+        if r.rps == 0:
+            lines.append(
+                f"| {r.row.name} | 0 (no request finished in the run) | – | – | 0.00 "
+                f"| `{r.path}` | {r.size / 1024:.1f} KB |"
+            )
+            continue
         ratio = r.rps / r.reference if r.reference else 0.0
         note = f" ({r.errors} errors)" if r.errors else ""
         lines.append(
@@ -556,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         timings = cpu_per_request(db, rows, values, site_env)
         base = timings.get("constant", 0.0)
         print(f"\n{args.articles:,} articles, page cache {args.cache}, {machine()}\n")
-        print("| page | CPU ms per request | ratio of CPU (constant / page) |")
+        print("| page | CPU ms per request | constant / page (without HTTP: not the ratio) |")
         print("|---|---:|---:|")
         for name, ms in timings.items():
             print(f"| {name} | {ms:.2f} | {base / ms:.2f} |")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 from blog.database import bump_version, current_version
 from blog.extensions import db
@@ -42,6 +42,7 @@ class NavItem:
     name: str
     slug: str
     description: str = ""
+    url: str = ""  # built once per content version, so base.html calls no url_for per item
 
 
 @dataclass
@@ -50,13 +51,26 @@ class _Cache:
     values: dict[str, Any] = field(default_factory=dict)
     nav: list[NavItem] = field(default_factory=list)
     footer_pages: list[NavItem] = field(default_factory=list)
+    # URLs base.html shows on every page (feed, stylesheet, search...), built per version.
+    links: dict[str, str] = field(default_factory=dict)
 
 
 def _site() -> _Cache:
-    """The per-worker copy of what every page repeats, reloaded when the version moves."""
+    """The per-worker copy of what every page repeats, reloaded when the version moves.
+
+    URLs are built with url_for, which needs a request; outside one (CLI, mail in a
+    background job) a fresh copy is returned and nothing is kept.
+    """
     cache = current_app.extensions.setdefault("blog_site", _Cache())
     version = current_version()
     if version != cache.version:
+        in_request = has_request_context()
+        if not in_request:
+            cache = _Cache()
+
+        def link(endpoint: str, **values: str) -> str:
+            return url_for(endpoint, **values) if in_request else ""
+
         rows = db.session.execute(sa.select(Setting.key, Setting.value)).all()
         values = dict(DEFAULTS)
         for key, raw in rows:
@@ -66,18 +80,32 @@ def _site() -> _Cache:
                 except ValueError:
                     continue
         nav = [
-            NavItem(c.name, c.slug, c.description)
+            NavItem(c.name, c.slug, c.description, link("public.category", slug=c.slug))
             for c in db.session.scalars(Category.ordered())
         ]
         pages = [
-            NavItem(p.title, p.slug)
+            NavItem(p.title, p.slug, url=link("public.page", slug=p.slug))
             for p in db.session.scalars(
                 sa.select(Page).where(Page.in_footer).order_by(Page.position, Page.title)
             )
         ]
+        cache.links = {
+            "index": link("public.index"),
+            "search": link("public.search"),
+            "feed": link("public.feed"),
+            "donate": values.get("donate_url") or link("public.page", slug="donate"),
+            "favicon": link("static", filename="favicon.svg"),
+            "stylesheet": link("static", filename="style.css"),
+            "register": link("auth.register"),
+        }
         cache.values, cache.nav, cache.footer_pages = values, nav, pages
         cache.version = version
     return cache
+
+
+def get_site() -> _Cache:
+    """Settings, navigation, footer pages and fixed links in one look-up (templates)."""
+    return _site()
 
 
 def get_settings() -> dict[str, Any]:

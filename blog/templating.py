@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 
-from blog.settings import get_footer_pages, get_nav, get_settings
+from blog.settings import get_site
 
 
 def site_zone() -> ZoneInfo:
@@ -45,8 +45,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def site_context() -> dict:
+        # One look-up of the per-version copy: no query and no url_for per request.
+        site = get_site()
         return {
-            "site": get_settings(),
-            "nav_categories": get_nav(),
-            "footer_pages": get_footer_pages(),
+            "site": site.values,
+            "nav_categories": site.nav,
+            "footer_pages": site.footer_pages,
+            "links": site.links,
         }

@@ -7,6 +7,8 @@ Everything here is read-only and anonymous-friendly: `create_app` adds ETag and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +26,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from blog.auth.rules import normalize_username
@@ -52,80 +56,240 @@ UPLOAD_MAX_AGE = 365 * 24 * 3600  # uploads get random names and never change
 MAX_QUERY_LENGTH = 200  # of the search box echo; search itself reads the first 500
 
 
-@bp.get("/")
-def index() -> str:
-    pager = queries.paginate(Article.listing(), ("home",))
+def rendered(template: str, **context) -> Markup:  # noqa: ANN003
+    """A template's output as Markup, to be inserted in a page unescaped.
+
+    Safe: Jinja autoescaped every value while rendering (.html templates).
+    """
+    return Markup(render_template(template, **context))  # noqa: S704
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list as every reader sees it: the rendered cards (a fragment) and
+    what the live template needs around them (the pagination macro reads `pager`)."""
+
+    html: Markup
+    pager: queries.Pager
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.html)
+
+
+def list_page(key: tuple, listing: Callable[[], sa.Select], template: str, **context) -> ListPage:  # noqa: ANN003
+    """The `?page=` page of a list, rendered once per content version (see fragment()).
+
+    `key` identifies the list (it also keys the cached total). A malformed or
+    out-of-range page aborts 404 as before; aborts are never kept.
+    """
+
+    def render() -> ListPage:
+        pager = queries.paginate(listing(), key)
+        html = rendered(template, pager=pager, **context)
+        return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
+
+    return queries.fragment(("list", *key, queries.current_page()), render)
+
+
+def _home_cards(pager) -> dict:  # noqa: ANN001
     items = list(pager.items)
     lead = items.pop(0) if items and pager.page == 1 else None
-    return render_template("public/index.html", pager=pager, lead=lead, articles=items)
+    return {"lead": lead, "articles": items}
+
+
+@bp.get("/")
+def index() -> str:
+    def render() -> ListPage:
+        pager = queries.paginate(Article.listing(), ("home",))
+        html = rendered("public/_index_main.html", pager=pager, **_home_cards(pager))
+        return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
+
+    listed = queries.fragment(("list", "home", queries.current_page()), render)
+    return render_template("public/index.html", cards=listed.html, pager=listed.pager)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: int
+    name: str
+    slug: str
+    description: str
+    feed_url: str
 
 
 @bp.get("/category/<slug>")
 def category(slug: str) -> str:
-    section = db.first_or_404(sa.select(Category).where(Category.slug == slug))
-    pager = queries.paginate(
-        Article.listing().where(Article.category_id == section.id), ("category", section.id)
+    def find() -> Section | None:
+        found = db.session.scalar(sa.select(Category).where(Category.slug == slug))
+        if found is None:
+            return None
+        feed_url = url_for("public.category_feed", slug=found.slug)
+        return Section(found.id, found.name, found.slug, found.description, feed_url)
+
+    section = queries.lookup(("category", slug), find)
+    if section is None:
+        abort(404)
+    listed = list_page(
+        ("category", section.id),
+        lambda: Article.listing().where(Article.category_id == section.id),
+        "public/_article_list.html",
     )
     return render_template(
-        "public/category.html", category=section, pager=pager, active_category=section.slug
+        "public/category.html",
+        category=section,
+        cards=listed.html,
+        pager=listed.pager,
+        active_category=section.slug,
     )
+
+
+@dataclass(frozen=True)
+class TagFacts:
+    id: int
+    name: str
+    slug: str
 
 
 @bp.get("/tag/<slug>")
 def tag(slug: str) -> str:
-    found = db.first_or_404(sa.select(Tag).where(Tag.slug == slug))
-    tagged = sa.select(Article.id).join(Article.tags).where(Tag.id == found.id)
-    pager = queries.paginate(Article.listing().where(Article.id.in_(tagged)), ("tag", found.id))
-    return render_template("public/tag.html", tag=found, pager=pager)
+    def find() -> TagFacts | None:
+        found = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+        return None if found is None else TagFacts(found.id, found.name, found.slug)
+
+    found = queries.lookup(("tag", slug), find)
+    if found is None:
+        abort(404)
+
+    def listing() -> sa.Select:
+        tagged = sa.select(Article.id).join(Article.tags).where(Tag.id == found.id)
+        return Article.listing().where(Article.id.in_(tagged))
+
+    listed = list_page(("tag", found.id), listing, "public/_article_list.html")
+    return render_template("public/tag.html", tag=found, cards=listed.html, pager=listed.pager)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    bio: str
+    username: str
+    role: int
 
 
 @bp.get("/author/<username>")
 def author(username: str) -> str | Response:
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None:
+    def find() -> Person | None:
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            return None
+        return Person(user.id, user.name, user.bio, user.username, user.role)
+
+    person = queries.lookup(("author", username), find)
+    if person is None:
         canonical = normalize_username(username)
         if canonical != username and db.session.scalar(
             sa.select(User.id).where(User.username == canonical)
         ):
             return redirect(url_for("public.author", username=canonical), 301)
         abort(404)
-    pager = queries.paginate(
-        Article.listing().where(Article.author_id == user.id), ("author", user.id)
+    listed = list_page(
+        ("author", person.id),
+        lambda: Article.listing().where(Article.author_id == person.id),
+        "public/_article_list.html",
     )
     # Readers have no public profile; a former author keeps the page of their articles.
-    if user.role < Role.AUTHOR and pager.total == 0:
+    if person.role < Role.AUTHOR and listed.pager.total == 0:
         abort(404)
-    return render_template("public/author.html", person=user, pager=pager)
+    return render_template(
+        "public/author.html", person=person, cards=listed.html, pager=listed.pager
+    )
 
 
-@bp.get("/article/<slug>")
-def article(slug: str) -> str | Response:
+@dataclass(frozen=True)
+class ArticlePage:
+    """An article page as every reader sees it, rendered once per content version.
+
+    The facts the live part needs (the comment section reads id, slug, comments_open
+    and comment_count; the head title and card type) and the rendered parts: `main`
+    (everything in <main> but the comments), `og_image` and `json_ld` for <head>.
+    """
+
+    id: int
+    slug: str
+    title: str
+    comments_open: bool
+    comment_count: int
+    image_url: str | None
+    category_slug: str
+    url: str
+    description: str
+    og_image: Markup
+    json_ld: Markup
+    main: Markup
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.main) + len(self.og_image) + len(self.json_ld) + len(self.description)
+
+
+def article_page(slug: str) -> ArticlePage | None:
+    """Load and render the public article at `slug` (None if there is none)."""
     found = queries.public_article(slug)
     if found is None:
-        new_slug = queries.redirected_slug(slug)
-        if new_slug is None:
-            abort(404)
-        return redirect(url_for("public.article", slug=new_slug), 301)
+        return None
     url = absolute_url("public.article", slug=found.slug)
-    previous, following = queries.neighbours(found)
+    previous, following = queries.neighbours_of(found)
     updated = (
         found.updated_at
         if found.updated_at and found.updated_at - found.published_at > UPDATED_AFTER
         else None
     )
+    context = {
+        "article": found,
+        "url": url,
+        "updated": updated,
+        "related": queries.teasers(queries.related(found)),
+        "previous": previous,
+        "next_article": following,
+        "share_links": queries.share_links(found.title, url),
+    }
+    description = found.summary or excerpt(found.body_html)
+    ld = news_article_ld(found, url, updated)
+    truncate = current_app.jinja_env.filters["truncate"]
+    tojson = current_app.jinja_env.filters["tojson"]
+    return ArticlePage(
+        id=found.id,
+        slug=found.slug,
+        title=found.title,
+        comments_open=found.comments_open,
+        comment_count=found.comment_count,
+        image_url=found.image_url,
+        category_slug=found.category.slug,
+        url=url,
+        description=truncate(current_app.jinja_env, description, 200),
+        og_image=rendered("public/_article_og.html", **context),
+        json_ld=tojson(EvalContext(current_app.jinja_env), ld),
+        main=rendered("public/_article_main.html", **context),
+    )
+
+
+@bp.get("/article/<slug>")
+def article(slug: str) -> str | Response:
+    page = queries.fragment(("article", slug), lambda: article_page(slug))
+    if page is None:
+        new_slug = queries.redirected_slug(slug)
+        if new_slug is None:
+            abort(404)
+        return redirect(url_for("public.article", slug=new_slug), 301)
+    # Live: the comment thread, forms and account links depend on the viewer.
     return render_template(
         "public/article.html",
-        article=found,
-        url=url,
-        updated=updated,
-        description=found.summary or excerpt(found.body_html),
-        related=queries.related_teasers(found),
-        previous=previous,
-        next_article=following,
-        share_links=queries.share_links(found.title, url),
-        json_ld=news_article_ld(found, url, updated),
-        thread=thread(found, current_user),
-        active_category=found.category.slug,
+        article=page,
+        parts=page,
+        thread=thread(page, current_user),
+        active_category=page.category_slug,
     )
 
 

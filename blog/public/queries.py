@@ -225,9 +225,7 @@ class Teaser:
 
 def teasers(articles: list[Article]) -> list[Teaser]:
     """Related articles as plain Teasers (what the related list shows)."""
-    return [
-        Teaser(r.title, r.slug, r.category.name, r.published_at, r.thumb_url) for r in articles
-    ]
+    return [Teaser(r.title, r.slug, r.category.name, r.published_at, r.thumb_url) for r in articles]
 
 
 def related(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:

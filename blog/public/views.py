@@ -283,13 +283,28 @@ def article(slug: str) -> str | Response:
         if new_slug is None:
             abort(404)
         return redirect(url_for("public.article", slug=new_slug), 301)
-    # Live: the comment thread, forms and account links depend on the viewer.
+    # Live for a logged-in reader: their held comments, forms and CSRF tokens. Every
+    # anonymous reader sees the same comment section, so it is a fragment too.
+    if current_user.is_authenticated:
+        comments, viewer_thread = None, thread(page, current_user)
+    else:
+        comments, viewer_thread = anonymous_comments(page), []
     return render_template(
         "public/article.html",
         article=page,
         parts=page,
-        thread=thread(page, current_user),
+        comments=comments,
+        thread=viewer_thread,
         active_category=page.category_slug,
+    )
+
+
+def anonymous_comments(page: ArticlePage) -> Markup:
+    """The comment section as an anonymous reader sees it (approved comments, a login
+    link; no form, no CSRF token), rendered once per content version."""
+    return queries.fragment(
+        ("comments", page.id),
+        lambda: rendered("comments/_section.html", article=page, thread=thread(page, None)),
     )
 
 

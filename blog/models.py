@@ -124,7 +124,9 @@ article_tag = sa.Table(
     "article_tag",
     db.metadata,
     sa.Column("article_id", sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("tag_id", sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+    sa.Column("tag_id", sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+    # A tag's articles, newest ids first, straight from the index (tag pages, related).
+    sa.Index("ix_article_tag_tag_article", "tag_id", "article_id"),
 )
 
 

@@ -211,10 +211,31 @@ def bump_version() -> None:
     )
 
 
+_VERSION_SQL = "SELECT version FROM site_state WHERE id = 1"
+
+
 def current_version() -> int:
-    """The content version every cache keys on (one cheap primary-key query)."""
+    """The content version every cache keys on, read once per request.
+
+    Read on a pooled driver connection of its own, outside the ORM session: this runs
+    on every request, page-cache hits included, and the session's BEGIN, statement
+    compilation and ROLLBACK cost more than the primary-key lookup itself. A request
+    that writes (after `begin_write()`) asks its session instead, so it sees its own
+    uncommitted change.
+    """
     if "_site_version" not in g:
-        g._site_version = (
-            db.session.scalar(sa.select(SiteState.version).where(SiteState.id == 1)) or 0
-        )
+        if g.get("_write_transaction"):
+            version = db.session.scalar(sa.select(SiteState.version).where(SiteState.id == 1))
+        else:
+            connection = db.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(_VERSION_SQL)
+                row = cursor.fetchone()
+                cursor.close()
+                connection.rollback()  # end the driver's implicit transaction, if any
+            finally:
+                connection.close()  # back to the pool
+            version = row[0] if row else 0
+        g._site_version = version or 0
     return g._site_version

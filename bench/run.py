@@ -39,7 +39,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class Row:
     target: str = "site"  # or "constant"
     headers: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
+    logged_in: bool = False  # requests carry the session cookie of a logged-in reader
 
     def request_headers(self) -> dict[str, str]:
         headers = dict(self.headers)
@@ -77,6 +78,7 @@ ROWS = [
     Row("category-feed", "/category/{category}/feed.xml"),
     Row("author", "/author/{author}"),
     Row("sitemap", "/sitemap.xml"),
+    Row("article-logged-in", "/article/{article}", logged_in=True),
 ]
 DEFAULT_ROWS = ["home", "article", "category", "tag", "search", "feed"]
 CONSTANT = Row("constant", "/", target="constant")
@@ -144,6 +146,7 @@ def fixtures(db: Path) -> dict[str, str]:
             "SELECT u.username FROM user u JOIN article a ON a.author_id = u.id "
             "GROUP BY u.id ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
+        reader = con.execute("SELECT username FROM user WHERE role = 1 LIMIT 1").fetchone()
         total = con.execute("SELECT count(*) FROM article").fetchone()[0] or 1
         con.execute("CREATE VIRTUAL TABLE temp.bench_vocab USING fts5vocab(main, article_fts, row)")
 
@@ -160,6 +163,7 @@ def fixtures(db: Path) -> dict[str, str]:
             "category": category[0] if category else "missing",
             "tag": tag[0] if tag else "missing",
             "author": author[0] if author else "missing",
+            "reader": reader[0] if reader else "missing",
             "word": word_near(0.01) or "news",
             "common_word": word_near(0.30) or "the",
         }
@@ -482,6 +486,45 @@ def fmt_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def log_in(base: str, username: str) -> dict[str, str]:
+    """Session cookies of `username` logged in through the login form (CSRF included)."""
+    import http.client
+    import re
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode, urlsplit
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import PASSWORD
+
+    host = urlsplit(base)
+    cookies: dict[str, str] = {}
+
+    def request(method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                jar = SimpleCookie()
+                jar.load(header)
+                cookies.update({name: morsel.value for name, morsel in jar.items()})
+            return response.status, text
+        finally:
+            connection.close()
+
+    _, page = request("GET", "/auth/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    form = {"login": username, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+    status, _ = request("POST", "/auth/login", urlencode(form))
+    if status not in (302, 303):
+        raise RuntimeError(f"could not log in as {username}: HTTP {status}")
+    return dict(cookies)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load benchmark of the public pages.")
     parser.add_argument("--articles", type=int, default=1000)
@@ -574,6 +617,14 @@ def main(argv: list[str] | None = None) -> int:
     rss: dict[str, list[float]] = {}
     busy_before: list[float] = []
 
+    session_cookies: dict[str, str] = {}
+
+    def logged_in(server: Server, row: Row) -> Row:
+        """`row` with the cookies of a reader logged in through the real form (once)."""
+        if not session_cookies:
+            session_cookies.update(log_in(server.base, values["reader"]))
+        return replace(row, cookies=session_cookies)
+
     def measure(server: Server, row: Row, path: str) -> Result:
         result = Result(row, path)
         headers = row.request_headers()
@@ -615,6 +666,8 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             path = row.path.format(**values)
             server = constant if row.target == "constant" else site
+            if row.logged_in:
+                row = logged_in(server, row)
             if args.paired and results:
                 constant_runs.append(measure(constant, CONSTANT, "/").rps or 0.0)
             result = measure(server, row, path)

@@ -210,7 +210,10 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("backup")
     @click.option(
-        "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False),
+        default=None,
         help="Folder for the archive (default: instance/backups).",
     )
     def backup_command(out_dir: str | None) -> None:

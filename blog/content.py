@@ -74,7 +74,9 @@ _comment_cleaner = bleach.Cleaner(
     attributes=COMMENT_ATTRIBUTES,
     protocols=PROTOCOLS,
     strip=True,
-    filters=[partial(LinkifyFilter, callbacks=[_drop_unsafe_links, _set_comment_rel], parse_email=False)],
+    filters=[
+        partial(LinkifyFilter, callbacks=[_drop_unsafe_links, _set_comment_rel], parse_email=False)
+    ],
 )
 
 # C0 controls and DEL, plus U+FFFE/U+FFFF: XML 1.0 forbids those two, and one of them in

@@ -64,9 +64,7 @@ class User(UserMixin, db.Model):
     # Part of every session and remember cookie; rotating it ends every session at once.
     session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -172,9 +170,7 @@ class Article(db.Model):
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default=ArticleStatus.DRAFT)
     published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     author_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
@@ -360,9 +356,7 @@ class Page(db.Model):
     body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     in_footer: so.Mapped[bool] = so.mapped_column(default=True)
     position: so.Mapped[int] = so.mapped_column(default=0)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Setting(db.Model):

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from werkzeug.security import generate_password_hash
 
-from blog.content import render_article, render_comment, reading_time, slugify
+from blog.content import reading_time, render_article, render_comment, slugify
 from blog.extensions import db
 from blog.models import (
     Article,

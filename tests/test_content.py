@@ -20,9 +20,19 @@ def test_article_markdown_keeps_structure():
         "## Heading\n\nSome *text* and **bold**.\n\n- one\n- two\n\n> quoted\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ `code`\n\n![alt](https://img.test/x.png)"
     )
-    for fragment in ["<h2>Heading</h2>", "<em>text</em>", "<strong>bold</strong>", "<ul>",
-                     "<li>one</li>", "<blockquote>", "<table>", "<td>1</td>", "<s>gone</s>",
-                     "<code>code</code>", '<img src="https://img.test/x.png" alt="alt">']:
+    for fragment in [
+        "<h2>Heading</h2>",
+        "<em>text</em>",
+        "<strong>bold</strong>",
+        "<ul>",
+        "<li>one</li>",
+        "<blockquote>",
+        "<table>",
+        "<td>1</td>",
+        "<s>gone</s>",
+        "<code>code</code>",
+        '<img src="https://img.test/x.png" alt="alt">',
+    ]:
         assert fragment in html
 
 
@@ -49,7 +59,9 @@ def test_article_html_drops_scripts_handlers_and_bad_schemes(source):
 
 
 def test_figure_is_allowed_in_articles():
-    html = render_article("<figure><img src=\"https://a.test/i.jpg\" alt=\"A\"><figcaption>Cap</figcaption></figure>")
+    html = render_article(
+        '<figure><img src="https://a.test/i.jpg" alt="A"><figcaption>Cap</figcaption></figure>'
+    )
     assert "<figure>" in html and "<figcaption>Cap</figcaption>" in html
 
 

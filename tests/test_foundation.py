@@ -50,7 +50,9 @@ def test_secret_key_file_is_written_once_owner_only(env, tmp_path):
 
 def test_config_layers_defaults_instance_file_environment_then_test_mapping(env, tmp_path):
     write_secret_key(str(tmp_path))
-    (tmp_path / "config.py").write_text("POSTS_LIMIT = 'instance'\nSITE_URL = 'https://from.instance'\n")
+    (tmp_path / "config.py").write_text(
+        "POSTS_LIMIT = 'instance'\nSITE_URL = 'https://from.instance'\n"
+    )
     assert create_app().config["SITE_URL"] == "https://from.instance"
     assert create_app().config["COMMENT_MAX_LINKS"] == 2  # a default
 

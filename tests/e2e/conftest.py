@@ -132,8 +132,18 @@ def site(tmp_path_factory, mailbox):
         people = {k: v.username for k, v in people.items()}
         db.engine.dispose()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--chdir", str(ROOT), "wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT),
+            "wsgi:app",
+        ],
         env=env,
         start_new_session=True,
     )

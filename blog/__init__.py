@@ -200,7 +200,7 @@ def set_cache_headers(app: Flask, response, user) -> bool:  # noqa: ANN001
     response is a successful page, and nothing in it is user-specific (no cookie set,
     no session written). Returns whether the response is public.
     """
-    if "Cache-Control" in response.headers and response.headers["Cache-Control"] != "":
+    if response.headers.get("Cache-Control"):  # the view decided (static files, uploads)
         if g.get("_private_page"):
             response.headers["Cache-Control"] = "private, no-store"
         return False

@@ -10,6 +10,8 @@ from flask.cli import FlaskGroup
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
+from blog.content import render_page, slugify
+from blog.database import bump_version
 from blog.extensions import db
 from blog.models import Category, Page, Role, User
 
@@ -65,12 +67,8 @@ def main() -> None:
 
 def seed_defaults() -> None:
     """The twelve categories and the About, Donate and Privacy pages, if missing."""
-    from blog.content import render_page
-
     if db.session.scalar(sa.select(sa.func.count(Category.id))) == 0:
         for position, (name, description) in enumerate(DEFAULT_CATEGORIES):
-            from blog.content import slugify
-
             db.session.add(
                 Category(name=name, slug=slugify(name), description=description, position=position)
             )
@@ -85,8 +83,6 @@ def seed_defaults() -> None:
                     position=position,
                 )
             )
-    from blog.database import bump_version
-
     bump_version()
     db.session.commit()
 

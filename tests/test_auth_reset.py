@@ -1,7 +1,6 @@
 """Password reset by email, through a real SMTP server on 127.0.0.1, and the outbox."""
 
 import re
-import socket
 import time
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -17,6 +16,7 @@ from blog.mail import send_mail
 from blog.models import UsedToken, User
 from tests import factories
 from tests.conftest import TEST_SECRET
+from tests.live import free_port
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -28,12 +28,6 @@ class Collector:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -97,13 +97,16 @@ def prepare_site(folder: Path, readers: int = 8) -> Site:
 
 
 class Gunicorn:
-    """gunicorn serving `site` with sync workers; use as a context manager."""
+    """gunicorn serving `wsgi:app` with `env`, sync workers, its log in `folder`.
 
-    def __init__(self, site: Site, workers: int = 4):
-        self.site = site
+    Use as a context manager: it waits for /healthz, and always stops.
+    """
+
+    def __init__(self, env: dict, folder: Path, workers: int = 4, port: int | None = None):
+        self.env = env
         self.workers = workers
-        self.port = free_port()
-        self.log = site.folder / f"gunicorn-{self.port}.log"
+        self.port = port or free_port()
+        self.log = folder / f"gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Gunicorn":
@@ -114,7 +117,7 @@ class Gunicorn:
                     "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
                     "--chdir", str(ROOT), "wsgi:app",
                 ],
-                env=self.site.env,
+                env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -29,7 +29,7 @@ def site(tmp_path):
     """A migrated, seeded database served by gunicorn with 4 sync workers."""
     live = prepare_site(tmp_path, readers=CLIENTS)
     try:
-        with Gunicorn(live, workers=WORKERS) as server:
+        with Gunicorn(live.env, live.folder, workers=WORKERS) as server:
             yield {
                 "port": server.port,
                 "uri": live.uri,

@@ -95,7 +95,10 @@ def stored_bodies(db_path) -> list[str]:
 
 def test_backup_while_comments_are_written_is_complete_and_restores(tmp_path):
     site = prepare_site(tmp_path / "live", readers=WRITERS)
-    with Gunicorn(site, workers=2) as server, Writers(server, site.usernames) as writers:
+    with (
+        Gunicorn(site.env, site.folder, workers=2) as server,
+        Writers(server, site.usernames) as writers,
+    ):
         wait_for(lambda: len(writers.snapshot()) >= 40)
         acknowledged_before = writers.snapshot()
         archive = backup(f"sqlite:///{site.db}", str(site.instance), tmp_path / "backups")
@@ -111,7 +114,7 @@ def test_backup_while_comments_are_written_is_complete_and_restores(tmp_path):
 
     restored = prepare_site(tmp_path / "restored", readers=0)
     restore(archive, f"sqlite:///{restored.db}", str(restored.instance))
-    with Gunicorn(restored, workers=1) as server:
+    with Gunicorn(restored.env, restored.folder, workers=1) as server:
         status, _, html = Browser(server.port).request("GET", f"/article/{ARTICLE_SLUG}")
     assert status == 200
     newest = max(acknowledged_before, key=lambda b: (b.split()[0], int(b.rsplit(" ", 1)[1])))
@@ -121,7 +124,10 @@ def test_backup_while_comments_are_written_is_complete_and_restores(tmp_path):
 
 def test_killing_a_worker_mid_write_loses_no_acknowledged_comment(tmp_path):
     site = prepare_site(tmp_path / "live", readers=WRITERS)
-    with Gunicorn(site, workers=2) as server, Writers(server, site.usernames) as writers:
+    with (
+        Gunicorn(site.env, site.folder, workers=2) as server,
+        Writers(server, site.usernames) as writers,
+    ):
         for round_ in range(3):
             wait_for(lambda r=round_: len(writers.snapshot()) >= 30 * (r + 1))
             victim = server.worker_pids()[0]

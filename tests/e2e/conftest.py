@@ -9,11 +9,7 @@ In CI a missing Chromium fails the run instead of skipping.
 import os
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,7 +22,7 @@ from blog.extensions import db
 from blog.models import Category, Role
 from tests import factories
 from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
-from tests.live import free_port
+from tests.live import Gunicorn, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -125,39 +121,10 @@ def site(tmp_path_factory, mailbox):
         db.session.commit()
         people = {k: v.username for k, v in people.items()}
         db.engine.dispose()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(ROOT),
-            "wsgi:app",
-        ],
-        env=env,
-        start_new_session=True,
-    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base_url + "/healthz", timeout=2)  # noqa: S310
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield {"url": base_url, "db": db_path, "people": people, "app": app}
+        with Gunicorn(env, folder, workers=2, port=port):
+            yield {"url": base_url, "db": db_path, "people": people, "app": app}
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
         if pg_database:
             drop_pg_database(pg_database)
 

@@ -186,11 +186,9 @@ def register_request_hooks(app: Flask) -> None:
 
 def is_anonymous_request(app: Flask) -> bool:
     """No session or remember cookie: nothing in the response can be user-specific."""
-    cookies = request.cookies
-    return (
-        app.config["SESSION_COOKIE_NAME"] not in cookies
-        and app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies
-    )
+    from blog.pagecache import has_login_cookie
+
+    return not has_login_cookie(app.config, request.cookies)
 
 
 def set_cache_headers(app: Flask, response, user) -> bool:  # noqa: ANN001

@@ -38,7 +38,7 @@ import threading
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, has_request_context, request
 
 from blog.extensions import db
 from blog.models import SiteState
@@ -69,6 +69,7 @@ def engine_options(app: Flask) -> None:
 def configure_engine(app: Flask) -> None:
     """Install the per-connection settings of the engine; no connection is opened here."""
     engine = db.engine
+    app.extensions["blog_engine"] = engine  # for code that runs outside an app context
     if engine.dialect.name == "postgresql":
         sa.event.listen(engine, "connect", _postgresql_connect)
         return
@@ -212,30 +213,42 @@ def bump_version() -> None:
 
 
 _VERSION_SQL = "SELECT version FROM site_state WHERE id = 1"
+# Where the page cache's middleware leaves the version it read for this request.
+VERSION_ENVIRON_KEY = "blog.content_version"
+
+
+def read_version(engine: sa.Engine) -> int:
+    """The committed content version, read on a pooled driver connection of its own.
+
+    Outside the ORM session and without an app context: this runs on every request,
+    page-cache hits included (blog/pagecache.py reads it before Flask is involved), and
+    the session's BEGIN, statement compilation and ROLLBACK cost more than the
+    primary-key lookup itself.
+    """
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+        cursor.close()
+        connection.rollback()  # end the driver's implicit transaction, if any
+    finally:
+        connection.close()  # back to the pool
+    return (row[0] if row else 0) or 0
 
 
 def current_version() -> int:
     """The content version every cache keys on, read once per request.
 
-    Read on a pooled driver connection of its own, outside the ORM session: this runs
-    on every request, page-cache hits included, and the session's BEGIN, statement
-    compilation and ROLLBACK cost more than the primary-key lookup itself. A request
-    that writes (after `begin_write()`) asks its session instead, so it sees its own
-    uncommitted change.
+    A request that writes (after `begin_write()`) asks its session instead, so it sees
+    its own uncommitted change.
     """
     if "_site_version" not in g:
         if g.get("_write_transaction"):
             version = db.session.scalar(sa.select(SiteState.version).where(SiteState.id == 1))
+        elif has_request_context() and VERSION_ENVIRON_KEY in request.environ:
+            version = request.environ[VERSION_ENVIRON_KEY]  # read by blog/pagecache.py
         else:
-            connection = db.engine.raw_connection()
-            try:
-                cursor = connection.cursor()
-                cursor.execute(_VERSION_SQL)
-                row = cursor.fetchone()
-                cursor.close()
-                connection.rollback()  # end the driver's implicit transaction, if any
-            finally:
-                connection.close()  # back to the pool
-            version = row[0] if row else 0
+            version = read_version(db.engine)
         g._site_version = version or 0
     return g._site_version

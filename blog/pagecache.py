@@ -1,9 +1,18 @@
-"""A cache of rendered pages for anonymous readers.
+"""A cache of rendered pages for anonymous readers, answered before Flask runs.
 
-Keys carry the shared content version (`blog.database.current_version`), which every
+Keys carry the shared content version (`blog.database.read_version`), which every
 change to content, comments or settings moves in the database: after a change, the
 next request in any worker builds a new key and renders afresh, whatever backend holds
 the pages. Old entries are never served again and age out.
+
+Hits are answered by `PageCacheMiddleware`, a WSGI layer around the Flask app: for a
+stored page a request costs a cookie check, one primary-key read of the version and
+one cache get, without Flask's request context, session, login or routing. Everything
+a hit must repeat is stored with the page: the status, every header the app set
+(security headers, Cache-Control, ETag, Vary) and the body. So only a response Flask
+itself produced for the same scheme, host, path and query is ever replayed, which is
+also what keeps an untrusted Host (TRUSTED_HOSTS) from being served: Flask refuses it
+and nothing is stored under it.
 
 Only requests with no session or remember cookie are looked up, and only responses
 that `set_cache_headers` found public (anonymous GET, 200, no cookie set, session
@@ -13,18 +22,25 @@ default, needs nothing), `FileSystemCache` shared by the workers of one server, 
 """
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 from flask_caching import Cache
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import Headers
+from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
-from blog.database import current_version
+from blog.database import VERSION_ENVIRON_KEY, read_version
 
 cache = Cache()
 
 # Prefixes never cached: per-user pages, files Flask or nginx serve cheaply anyway,
 # and monitoring, which must see the live database.
 SKIP_PREFIXES = ("/admin", "/auth", "/comments", "/static", "/uploads", "/healthz")
+# Headers that belong to one response, not to the page: the server adds its own Date.
+NOT_STORED = {"date", "set-cookie", "x-cache"}
 
 
 def init_app(app: Flask) -> None:
@@ -35,42 +51,85 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CACHE_DIR", str(Path(app.instance_path) / "cache"))
     app.config.setdefault("CACHE_KEY_PREFIX", "newsroom:")
     cache.init_app(app)
-    app.before_request(serve)
+    app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
-def _eligible() -> bool:
-    from blog import is_anonymous_request
-
+def has_login_cookie(config: Mapping[str, Any], cookies: Mapping[str, str]) -> bool:
+    """A session or remember cookie: the response may be the reader's own."""
     return (
-        current_app.config["PAGE_CACHE"]
-        and request.method in ("GET", "HEAD")
-        and not request.path.startswith(SKIP_PREFIXES)
-        and is_anonymous_request(current_app)
+        config["SESSION_COOKIE_NAME"] in cookies
+        or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
     )
 
 
-def _key() -> str:
-    path = hashlib.sha256(request.full_path.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"page:{current_version()}:{path}"
+def _eligible(config: Mapping[str, Any], environ: Mapping[str, Any]) -> bool:
+    if not config["PAGE_CACHE"] or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    if environ.get("PATH_INFO", "").startswith(SKIP_PREFIXES):
+        return False
+    cookie_header = environ.get("HTTP_COOKIE")
+    return not cookie_header or not has_login_cookie(config, parse_cookie(cookie_header))
 
 
-def serve() -> Response | None:
-    """Answer from the cache when an anonymous reader asks for a stored page."""
-    if not _eligible():
-        return None
-    entry = cache.get(_key())
-    if entry is None:
-        return None
-    body, mimetype = entry
-    g._page_from_cache = True
-    response = Response(body, mimetype=mimetype)
-    response.headers["X-Cache"] = "HIT"
-    return response
+def _key(version: int, environ: Mapping[str, Any]) -> str:
+    # The raw request line's parts as the server passed them: the same request always
+    # maps to the same key, in the middleware and in `store` alike.
+    parts = (
+        environ.get("wsgi.url_scheme", "http"),
+        environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+    )
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"page:{version}:{digest}"
+
+
+class PageCacheMiddleware:
+    """Answer stored pages for anonymous readers; pass everything else to Flask."""
+
+    def __init__(self, app: Flask, wsgi_app: Any):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        entry = self._lookup(environ)
+        if entry is None:
+            return self.wsgi_app(environ, start_response)
+        status, stored_headers, body = entry
+        headers = Headers(stored_headers)
+        headers["X-Cache"] = "HIT"
+        if "HTTP_IF_NONE_MATCH" in environ and not is_resource_modified(
+            environ, etag=headers.get("ETag")
+        ):
+            remove_entity_headers(headers)
+            start_response("304 NOT MODIFIED", headers.to_wsgi_list())
+            return []
+        start_response(status, headers.to_wsgi_list())
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _lookup(self, environ: dict[str, Any]) -> tuple[str, list, bytes] | None:
+        config = self.app.config
+        if not _eligible(config, environ):
+            return None
+        engine = self.app.extensions["blog_engine"]
+        try:
+            version = read_version(engine)
+        except (engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
+            return None  # Flask answers, with its error page if the database is down
+        # On a miss Flask renders the page: it reuses this version (one read per
+        # request), and `store` files the page under the version it was built from.
+        environ[VERSION_ENVIRON_KEY] = version
+        return self.app.extensions["cache"][cache].get(_key(version, environ))
 
 
 def store(response: Response) -> None:
     """Keep a public page for the next anonymous reader (called by the header hook)."""
-    if g.get("_page_from_cache") or not _eligible() or response.status_code != 200:
+    environ = request.environ
+    version = environ.get(VERSION_ENVIRON_KEY)
+    if version is None or response.status_code != 200:
+        return  # not looked up in the middleware: not eligible
+    if not _eligible(current_app.config, environ):
         return
-    cache.set(_key(), (response.get_data(), response.mimetype))
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
+    cache.set(_key(version, environ), (response.status, headers, response.get_data()))
     response.headers["X-Cache"] = "MISS"

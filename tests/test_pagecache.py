@@ -33,7 +33,66 @@ def test_second_anonymous_request_is_served_from_the_cache(client, article):
 
 def test_a_cached_page_still_answers_conditional_requests(client, article):
     etag = client.get("/").headers["ETag"]
-    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+
+    response = client.get("/", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.headers["X-Cache"] == "HIT"
+    assert response.headers["ETag"] == etag
+    assert response.get_data() == b""
+    assert client.get("/", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_hit_repeats_every_header_of_the_page(client, article):
+    first = client.get(f"/article/{article.slug}")
+    second = client.get(f"/article/{article.slug}")
+
+    assert second.headers["X-Cache"] == "HIT"
+    for name in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "X-Frame-Options",
+        "Content-Type",
+        "Content-Length",
+        "Vary",
+    ):
+        assert second.headers[name] == first.headers[name], name
+    assert "Set-Cookie" not in second.headers
+
+
+def test_a_head_request_is_answered_from_the_cache_without_a_body(client, article):
+    body = client.get(f"/article/{article.slug}").get_data()
+
+    response = client.head(f"/article/{article.slug}")
+
+    assert response.headers["X-Cache"] == "HIT"
+    assert response.get_data() == b""
+    assert int(response.headers["Content-Length"]) == len(body)
+
+
+def test_hits_are_answered_before_flask_runs(app, client, article):
+    requests_seen = []
+    app.before_request(lambda: requests_seen.append(1))  # runs for every Flask request
+    client.get("/")
+    assert requests_seen == [1]
+
+    assert client.get("/").headers["X-Cache"] == "HIT"
+    assert requests_seen == [1]
+
+
+def test_pages_are_kept_per_host_so_an_untrusted_host_is_still_refused(app, client, article):
+    app.config["TRUSTED_HOSTS"] = ["news.example"]
+    client.get("/", base_url="http://news.example")
+    assert client.get("/", base_url="http://news.example").headers["X-Cache"] == "HIT"
+
+    assert client.get("/", base_url="http://evil.example").status_code == 400
+
+
+def test_the_same_path_with_another_query_is_another_page(client, article):
+    client.get("/")
+    response = client.get("/?page=2")
+    assert response.headers.get("X-Cache") != "HIT"
 
 
 @pytest.mark.parametrize(

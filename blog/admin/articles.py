@@ -520,7 +520,9 @@ def render_preview(article: Article | None) -> Response:
         next_article=None,
         share_links=public_queries.share_links(preview.title, url),
         json_ld=news_article_ld(preview, url, None),
-        thread=[],
+        thread=[],  # the comment section as the editor would see it, with no comments
+        member=True,
+        can_comment=current_user.can_comment,
         active_category=preview.category.slug,
     )
     db.session.rollback()

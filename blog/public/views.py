@@ -31,7 +31,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from blog.auth.rules import normalize_username
-from blog.comments.queries import thread
+from blog.comments.section import comment_section
 from blog.content import clean_text, excerpt
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
@@ -285,28 +285,13 @@ def article(slug: str) -> str | Response:
         if new_slug is None:
             abort(404)
         return redirect(url_for("public.article", slug=new_slug), 301)
-    # Live for a logged-in reader: their held comments, forms and CSRF tokens. Every
-    # anonymous reader sees the same comment section, so it is a fragment too.
-    if current_user.is_authenticated:
-        comments, viewer_thread = None, thread(page, current_user)
-    else:
-        comments, viewer_thread = anonymous_comments(page), []
+    viewer = current_user if current_user.is_authenticated else None
     return render_template(
         "public/article.html",
         article=page,
         parts=page,
-        comments=comments,
-        thread=viewer_thread,
+        comments=comment_section(page, viewer),
         active_category=page.category_slug,
-    )
-
-
-def anonymous_comments(page: ArticlePage) -> Markup:
-    """The comment section as an anonymous reader sees it (approved comments, a login
-    link; no form, no CSRF token), rendered once per content version."""
-    return queries.fragment(
-        ("comments", page.id),
-        lambda: rendered("comments/_section.html", article=page, thread=thread(page, None)),
     )
 
 

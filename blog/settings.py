@@ -15,6 +15,7 @@ from flask import current_app, has_request_context, url_for
 from blog.database import bump_version, current_version
 from blog.extensions import db
 from blog.models import Category, Page, Setting
+from blog.upsert import insert
 
 COMMENT_POLICIES = {
     "open": "Open: comments appear at once",
@@ -128,5 +129,12 @@ def save_settings(changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         if key not in DEFAULTS:
             raise KeyError(key)
-        db.session.merge(Setting(key=key, value=json.dumps(value)))
+        # An upsert, not a look-up then INSERT: a setting's row appears the first time
+        # it is saved, and two admins saving at once must not both try to create it.
+        statement = insert(Setting).values(key=key, value=json.dumps(value))
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Setting.key], set_={"value": statement.excluded.value}
+            )
+        )
     bump_version()

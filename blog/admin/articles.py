@@ -38,6 +38,7 @@ from blog.models import (
 from blog.settings import get_settings
 from blog.templating import site_zone
 from blog.types import utcnow
+from blog.upsert import get_or_create
 
 MAX_TAGS = 20
 STATUS_FILTERS = ("draft", "review", "scheduled", "published")
@@ -268,19 +269,23 @@ def slug_taken(slug: str, article_id: int | None) -> bool:
 
 
 def resolve_tags(names: list[str]) -> list[Tag]:
-    """Existing tags by slug or name, new Tag rows for the rest (in the write transaction)."""
-    tags = []
-    for name in names:
+    """The tags for `names`, in that order: existing ones by slug or name, new rows for the rest.
+
+    Call in the write transaction, before the article joins the session. Another
+    request adding the same tag at the same moment is no error (`get_or_create`). New
+    tags are added in slug order: two articles adding "a, b" and "b, a" at once would
+    otherwise each wait for the other's uncommitted row, a deadlock PostgreSQL ends
+    by failing one of them.
+    """
+    by_slug: dict[str, Tag] = {}
+    for name in sorted(names, key=slugify):
         slug = slugify(name)
-        tag = db.session.scalar(
-            sa.select(Tag).where(sa.or_(Tag.slug == slug, sa.func.lower(Tag.name) == name.lower()))
+        lookup = sa.select(Tag).where(
+            sa.or_(Tag.slug == slug, sa.func.lower(Tag.name) == name.lower())
         )
-        if tag is None:
-            tag = Tag(name=name, slug=slug)
-            db.session.add(tag)
-            db.session.flush()
-        tags.append(tag)
-    return tags
+        by_slug[slug] = get_or_create(Tag, lookup, name=name, slug=slug)
+    # Two names may find the same renamed tag (one by its name, one by its slug).
+    return list(dict.fromkeys(by_slug[slugify(name)] for name in names))
 
 
 def snapshot(article: Article) -> None:
@@ -314,8 +319,55 @@ def describe_status(status: str, published_at: datetime | None) -> str:
     return str(status)
 
 
+def write_article(
+    article: Article,
+    parsed: Parsed,
+    slug: str,
+    old_slug: str,
+    tags: list[Tag],
+    image_id: int | None,
+) -> None:
+    """Copy the form onto `article`, keep its old public slug redirecting, and flush.
+
+    Raises IntegrityError when another request has just taken the slug: on PostgreSQL
+    the unique constraints, not the look-ups before, are what keep slugs unique.
+    """
+    if old_slug and old_slug != slug:
+        db.session.execute(
+            sa.delete(SlugRedirect).where(
+                SlugRedirect.old_slug == slug, SlugRedirect.article_id == article.id
+            )
+        )
+        if article.status == ArticleStatus.PUBLISHED and article.published_at is not None:
+            exists = db.session.scalar(
+                sa.select(SlugRedirect.id).where(SlugRedirect.old_slug == old_slug)
+            )
+            if exists is None:
+                db.session.add(SlugRedirect(old_slug=old_slug, article_id=article.id))
+    article.title = parsed.title
+    article.slug = slug
+    article.summary = parsed.summary
+    article.body_source = parsed.body_source
+    article.body_html = parsed.body_html
+    article.reading_time = parsed.reading_time
+    article.category_id = parsed.category_id
+    article.tags = tags
+    article.image_id = image_id
+    if image_id is not None:
+        article.image_path = ""
+    article.image_alt = parsed.image_alt
+    article.comments_open = parsed.comments_open
+    article.status = parsed.status
+    article.published_at = parsed.published_at
+    db.session.flush()
+
+
 def save(form: ArticleForm, article: Article | None) -> Response | tuple:
-    """Validate, then write the article in one transaction; re-render with 422 on errors."""
+    """Validate, then write the article in one transaction.
+
+    On errors the form comes back with 422, or 409 when another save of the same
+    article at the same moment won.
+    """
     parsed = parse_form(form, article)
     if parsed is None:
         return render_editor(form, article, 422)
@@ -355,9 +407,12 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     if db.session.get(Category, parsed.category_id) is None:
         db.session.rollback()
         form.category_id.errors = ["That category no longer exists; choose another."]
+        if stored is not None:
+            uploads.remove_files(stored.filename, stored.thumb_filename)
         return render_editor(form, article, 422)
 
-    # Before a new article joins the session: the flush must not see it half-filled.
+    # Before the article joins the session: no flush may write it half-filled.
+    tags = resolve_tags(parsed.tag_names)
     if stored is not None:
         image = Upload(**asdict(stored), uploader_id=current_user.id)
         db.session.add(image)
@@ -365,6 +420,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         image_id: int | None = image.id
     else:
         image_id = parsed.image_id
+    existing = article
     if article is None:
         article = Article(author_id=current_user.id)
         db.session.add(article)
@@ -374,35 +430,28 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         parsed.body_source,
     ):
         snapshot(article)
-
-    if old_slug and old_slug != slug:
-        if article.status == ArticleStatus.PUBLISHED and article.published_at is not None:
-            exists = db.session.scalar(
-                sa.select(SlugRedirect.id).where(SlugRedirect.old_slug == old_slug)
-            )
-            if exists is None:
-                db.session.add(SlugRedirect(old_slug=old_slug, article_id=article.id))
-        db.session.execute(
-            sa.delete(SlugRedirect).where(
-                SlugRedirect.old_slug == slug, SlugRedirect.article_id == article.id
-            )
+    try:
+        write_article(article, parsed, slug, old_slug, tags, image_id)
+    except sa.exc.IntegrityError:
+        # Another request took the slug since it was checked above. Only possible where
+        # writers run side by side (PostgreSQL); the user's text comes back intact.
+        db.session.rollback()
+        if stored is not None:
+            uploads.remove_files(stored.filename, stored.thumb_filename)
+        if slug_taken(slug, article_id):
+            form.slug.errors = [
+                *form.slug.errors,
+                "Another article took this slug a moment ago; choose a different one."
+                if parsed.slug
+                else f"Another article took the slug “{slug}” a moment ago; "
+                "save again for the next free one, or choose a slug.",
+            ]
+            return render_editor(form, existing, 422)
+        form.form_errors.append(
+            "Someone else saved this article at the same moment, so nothing was saved. "
+            "Check the article and save again."
         )
-
-    article.title = parsed.title
-    article.slug = slug
-    article.summary = parsed.summary
-    article.body_source = parsed.body_source
-    article.body_html = parsed.body_html
-    article.reading_time = parsed.reading_time
-    article.category_id = parsed.category_id
-    article.tags = resolve_tags(parsed.tag_names)
-    article.image_id = image_id
-    if image_id is not None:
-        article.image_path = ""
-    article.image_alt = parsed.image_alt
-    article.comments_open = parsed.comments_open
-    article.status = parsed.status
-    article.published_at = parsed.published_at
+        return render_editor(form, existing, 409)
     new_status = describe_status(article.status, article.published_at)
 
     if was_public_or_scheduled or article.status == ArticleStatus.PUBLISHED:

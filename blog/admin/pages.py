@@ -35,6 +35,7 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
     html = render_page(body)
     title = " ".join(form.title.data.split())
     begin_write()
+    existing = page
     page_id = page.id if page is not None else None
     if form.slug.data:
         if slug_used(form.slug.data, page_id):
@@ -57,6 +58,19 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
     page.body_html = html
     page.in_footer = form.in_footer.data
     page.position = form.position.data or 0
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # Another editor saved a page with this slug since the check above; only
+        # possible where writers run side by side (PostgreSQL).
+        db.session.rollback()
+        form.slug.errors = [
+            "Another page took this slug a moment ago; choose a different one."
+            if form.slug.data
+            else f"Another page took the slug “{slug}” a moment ago; "
+            "save again for the next free one, or choose a slug."
+        ]
+        return render_template(template, form=form, page=existing), 422
     record(action, page, title)
     bump_version()
     db.session.commit()

@@ -49,6 +49,38 @@ def category_name_problem(name: str, slug: str, category_id: int | None) -> tupl
     )
 
 
+def refuse_taken_category(
+    form: CategoryForm, name: str, slug: str, category_id: int | None
+) -> bool:
+    """Whether another category has this name or slug; if so, field errors say which.
+
+    Ends the transaction when it refuses.
+    """
+    name_error, slug_error = category_name_problem(name, slug, category_id)
+    if not name_error and not slug_error:
+        return False
+    db.session.rollback()
+    if name_error:
+        form.name.errors = [name_error]
+    if slug_error:
+        form.slug.errors = [slug_error]
+    return True
+
+
+def category_lost_race(form: CategoryForm, name: str, slug: str, category_id: int | None) -> None:
+    """After an IntegrityError: roll back and say why the category was not saved.
+
+    The check before the write passed, so another editor saved the same name or slug
+    in between; only possible where writers run side by side (PostgreSQL).
+    """
+    db.session.rollback()
+    if not refuse_taken_category(form, name, slug, category_id):
+        form.form_errors.append(
+            "Another editor changed the categories at the same moment, so nothing was saved. "
+            "Please save again."
+        )
+
+
 @bp.get("/categories")
 def categories() -> tuple:
     require(Role.EDITOR)
@@ -63,13 +95,7 @@ def create_category() -> Response | tuple:
         return categories_page(form, 422)
     name = " ".join(form.name.data.split())
     begin_write()
-    name_error, slug_error = category_name_problem(name, form.slug.data or "", None)
-    if name_error or slug_error:
-        db.session.rollback()
-        if name_error:
-            form.name.errors = [name_error]
-        if slug_error:
-            form.slug.errors = [slug_error]
+    if refuse_taken_category(form, name, form.slug.data or "", None):
         return categories_page(form, 422)
     slug = form.slug.data or unique_slug(
         name,
@@ -84,6 +110,11 @@ def create_category() -> Response | tuple:
         position=last + 1,
     )
     db.session.add(category)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        category_lost_race(form, name, form.slug.data or "", None)
+        return categories_page(form, 422)
     record("category.create", category, name)
     bump_version()
     db.session.commit()
@@ -104,20 +135,20 @@ def edit_category(category_id: int) -> Response | tuple:
         return render_template("admin/category_form.html", form=form, category=category), 422
     name = " ".join(form.name.data.split())
     slug = form.slug.data or slugify(name) or category.slug
+    page = "admin/category_form.html"
     begin_write()
-    name_error, slug_error = category_name_problem(name, slug, category.id)
-    if name_error or slug_error:
-        db.session.rollback()
-        if name_error:
-            form.name.errors = [name_error]
-        if slug_error:
-            form.slug.errors = [slug_error]
-        return render_template("admin/category_form.html", form=form, category=category), 422
+    if refuse_taken_category(form, name, slug, category.id):
+        return render_template(page, form=form, category=category), 422
     db.session.refresh(category)
     old = category.name
     category.name = name
     category.slug = slug
     category.description = clean_text(form.description.data or "").strip()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        category_lost_race(form, name, slug, category_id)
+        return render_template(page, form=form, category=category), 422
     record("category.update", category, f"{old} → {name}" if old != name else name)
     bump_version()
     db.session.commit()
@@ -232,6 +263,25 @@ def tag_page(tag: Tag, form: TagForm, merge: MergeTagForm, status: int = 200) ->
     )
 
 
+def refuse_taken_tag(form: TagForm, name: str, slug: str, tag_id: int) -> bool:
+    """Whether another tag has this name (in any case) or slug; if so, the form says which.
+
+    Ends the transaction when it refuses.
+    """
+    clash = db.session.scalar(
+        sa.select(Tag).where(
+            sa.or_(Tag.slug == slug, sa.func.lower(Tag.name) == name.lower()), Tag.id != tag_id
+        )
+    )
+    if clash is None:
+        return False
+    form.name.errors = [
+        f"The tag “{clash.name}” already has this name or slug; merge into it instead."
+    ]
+    db.session.rollback()
+    return True
+
+
 @bp.route("/tags/<int:tag_id>/edit", methods=["GET", "POST"])
 def edit_tag(tag_id: int) -> Response | tuple:
     require(Role.EDITOR)
@@ -247,20 +297,22 @@ def edit_tag(tag_id: int) -> Response | tuple:
         form.name.errors = ["Use at least one letter or digit."]
         return tag_page(tag, form, merge_form_for(tag), 422)
     begin_write()
-    clash = db.session.scalar(
-        sa.select(Tag).where(
-            sa.or_(Tag.slug == slug, sa.func.lower(Tag.name) == name.lower()), Tag.id != tag.id
-        )
-    )
-    if clash is not None:
-        db.session.rollback()
-        form.name.errors = [
-            f"The tag “{clash.name}” already has this name or slug; merge into it instead."
-        ]
+    if refuse_taken_tag(form, name, slug, tag.id):
         return tag_page(tag, form, merge_form_for(tag), 422)
     db.session.refresh(tag)
     old = tag.name
     tag.name, tag.slug = name, slug
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # Another request added a tag with this name or slug since the check above (an
+        # article's new tag, say); only possible where writers run side by side.
+        db.session.rollback()
+        if not refuse_taken_tag(form, name, slug, tag_id):
+            form.form_errors.append(
+                "Another editor changed the tags at the same moment; save again."
+            )
+        return tag_page(tag, form, merge_form_for(tag), 422)
     record("tag.update", tag, f"{old} → {name}")
     bump_version()
     db.session.commit()

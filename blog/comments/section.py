@@ -40,12 +40,15 @@ _ACTIONS = re.compile(r"<!--actions (\d+)-->(.*?)<!--/actions-->", re.DOTALL)
 
 @dataclass(frozen=True)
 class Section:
-    html: Markup
-    authors: Mapping[int, int | None]  # comment id -> author id, for comments with actions
+    """A rendered section: as most readers get it, and in pieces for comment authors."""
+
+    html: Markup  # the Report buttons in place, markers gone; tokens still to fill in
+    parts: tuple[str, ...]  # `html` before that: text, comment id, buttons, text, ...
+    by_author: Mapping[int, tuple[int, ...]]  # author id -> their comments' ids
 
     @property
     def nbytes(self) -> int:  # the size `fragment` accounts for
-        return len(self.html)
+        return 2 * len(self.html)
 
 
 def comment_section(article: Article, viewer: User | None) -> Markup:
@@ -67,7 +70,7 @@ def render(
     article: Article, items: list[ThreadItem], *, member: bool = False, can_comment: bool = False
 ) -> Section:
     """The section with markers in place of anything that belongs to one reader."""
-    html = render_template(  # autoescaped: Markup below is safe
+    html = render_template(  # autoescaped: the Markup below is safe
         "comments/_section.html",
         article=article,
         thread=items,
@@ -77,26 +80,34 @@ def render(
         csrf_token=lambda: CSRF_MARK,
         comment_form_started=lambda: STARTED_MARK,
     )
-    authors = {
-        c.id: c.author_id for item in items for c in (item.comment, *item.replies) if not c.deleted
-    }
-    return Section(Markup(html), authors)  # noqa: S704
+    by_author: dict[int, list[int]] = {}
+    for item in items:
+        for c in (item.comment, *item.replies):
+            if not c.deleted and c.author_id is not None:
+                by_author.setdefault(c.author_id, []).append(c.id)
+    parts = tuple(_ACTIONS.split(html))
+    default = "".join(part for i, part in enumerate(parts) if i % 3 != 1)
+    return Section(
+        Markup(default),  # noqa: S704
+        parts,
+        {author: tuple(ids) for author, ids in by_author.items()},
+    )
 
 
 def fill_in(section: Section, article: Article, viewer: User) -> Markup:
     """`section` with `viewer`'s tokens and their own comments' Edit and Delete buttons."""
-    own = {cid for cid, author in section.authors.items() if author == viewer.id}
-    own_actions = (
-        get_template_attribute("comments/_own_actions.html", "own_actions") if own else None
-    )
-
-    def actions(match: re.Match) -> str:
-        comment_id = int(match[1])
-        if comment_id in own:
-            return own_actions(comment_id, article.comments_open)
-        return match[2]
-
-    html = _ACTIONS.sub(actions, section.html)
+    own = section.by_author.get(viewer.id)
+    if own:
+        own_actions = get_template_attribute("comments/_own_actions.html", "own_actions")
+        pieces = list(section.parts)
+        for i in range(1, len(pieces), 3):  # text, comment id, buttons, text, ...
+            comment_id = int(pieces[i])
+            pieces[i] = ""
+            if comment_id in own:
+                pieces[i + 1] = own_actions(comment_id, article.comments_open)
+        html = "".join(pieces)
+    else:
+        html = str(section.html)
     html = html.replace(CSRF_MARK, escape(generate_csrf()))
     html = html.replace(STARTED_MARK, escape(policy.form_started_token(viewer)))
     return Markup(html)  # noqa: S704 - rendered by autoescaped templates, tokens escaped

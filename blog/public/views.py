@@ -285,7 +285,7 @@ def article(slug: str) -> str | Response:
         if new_slug is None:
             abort(404)
         return redirect(url_for("public.article", slug=new_slug), 301)
-    viewer = current_user if current_user.is_authenticated else None
+    viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
         "public/article.html",
         article=page,

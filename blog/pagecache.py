@@ -22,6 +22,7 @@ default, needs nothing), `FileSystemCache` shared by the workers of one server, 
 """
 
 import hashlib
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,22 @@ def _key(version: int, environ: Mapping[str, Any]) -> str:
     return f"page:{version}:{digest}"
 
 
+_last_warning = 0.0
+
+
+def _backend_failed(app: Flask, error: Exception) -> None:
+    """A cache backend that is down (Redis restarting, a full disk) costs speed only.
+
+    Pages are rendered as if the cache were off; a warning is logged at most once a
+    minute per worker, not once per request.
+    """
+    global _last_warning  # noqa: PLW0603 - one timestamp per worker process
+    now = time.monotonic()
+    if now - _last_warning >= 60:
+        _last_warning = now
+        app.logger.warning("page cache unavailable, serving without it: %r", error)
+
+
 class PageCacheMiddleware:
     """Answer stored pages for anonymous readers; pass everything else to Flask."""
 
@@ -119,7 +136,12 @@ class PageCacheMiddleware:
         # On a miss Flask renders the page: it reuses this version (one read per
         # request), and `store` files the page under the version it was built from.
         environ[VERSION_ENVIRON_KEY] = version
-        return self.app.extensions["cache"][cache].get(_key(version, environ))
+        backend = self.app.extensions["cache"][cache]
+        try:
+            return backend.get(_key(version, environ))
+        except Exception as error:  # noqa: BLE001 - any backend failure: render instead
+            _backend_failed(self.app, error)
+            return None
 
 
 def store(response: Response) -> None:
@@ -131,5 +153,9 @@ def store(response: Response) -> None:
     if not _eligible(current_app.config, environ):
         return
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
-    cache.set(_key(version, environ), (response.status, headers, response.get_data()))
+    try:
+        cache.set(_key(version, environ), (response.status, headers, response.get_data()))
+    except Exception as error:  # noqa: BLE001 - the page is fine; only keeping it failed
+        _backend_failed(current_app, error)
+        return
     response.headers["X-Cache"] = "MISS"

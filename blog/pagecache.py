@@ -51,6 +51,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CACHE_THRESHOLD", 2000)
     app.config.setdefault("CACHE_DIR", str(Path(app.instance_path) / "cache"))
     app.config.setdefault("CACHE_KEY_PREFIX", "newsroom:")
+    if app.config["CACHE_TYPE"] in ("RedisCache", "flask_caching.backends.RedisCache"):
+        # An unreachable Redis must fail fast: every anonymous request waits for it.
+        app.config.setdefault(
+            "CACHE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        )
     cache.init_app(app)
     app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
 

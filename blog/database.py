@@ -22,8 +22,10 @@ to PostgreSQL. That is safe because of how the code writes, not by luck:
   test_concurrency.py checks 400 concurrent comments against `comment_count`);
 - uniqueness is enforced by unique constraints, never by a look-up alone: where two
   requests may race to insert the same value (registration, a spent reset token, a
-  second report of a comment) the view catches the IntegrityError of the loser and
-  answers as if it had seen the row;
+  second report of a comment, a category, page or article slug) the view catches the
+  IntegrityError of the loser and answers as if it had seen the row; rows created on
+  the fly (a tag saved with an article, a setting saved the first time) are inserted
+  with ON CONFLICT DO NOTHING or an upsert (blog/upsert.py) and then read back;
 - rate limits count rows and then insert, so N simultaneous requests can overshoot
   a limit by at most N - 1; they are throttles, not invariants.
 Connections are checked with `pool_pre_ping` (a restarted server or a dropped idle

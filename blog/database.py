@@ -204,7 +204,7 @@ def begin_write() -> None:
 
 
 def bump_version() -> None:
-    """Mark content, comments or settings as changed, for every worker's caches.
+    """Mark content or settings as changed, for every worker's caches (all of them).
 
     An SQL increment, never read-and-rewrite in Python, so concurrent writers lose
     nothing. Call inside the write transaction that makes the change.
@@ -214,13 +214,28 @@ def bump_version() -> None:
     )
 
 
-_VERSION_SQL = "SELECT version FROM site_state WHERE id = 1"
-# Where the page cache's middleware leaves the version it read for this request.
-VERSION_ENVIRON_KEY = "blog.content_version"
+def bump_comments() -> None:
+    """Mark a change to what readers see of comments (posted, edited, moderated, deleted).
+
+    Separate from `bump_version` because comments change far more often than anything
+    else: a comment expires the caches that show comments or their counts (whole pages,
+    comment sections, lists with their cards' counts) and leaves the rest (articles'
+    rendered bodies, related articles, navigation, settings) in place.
+    """
+    db.session.execute(
+        sa.update(SiteState)
+        .where(SiteState.id == 1)
+        .values(comments_version=SiteState.comments_version + 1)
+    )
 
 
-def read_version(engine: sa.Engine) -> int:
-    """The committed content version, read on a pooled driver connection of its own.
+_VERSION_SQL = "SELECT version, comments_version FROM site_state WHERE id = 1"
+# Where the page cache's middleware leaves the versions it read for this request.
+VERSION_ENVIRON_KEY = "blog.versions"
+
+
+def read_versions(engine: sa.Engine) -> tuple[int, int]:
+    """The committed (content, comments) versions, on a pooled driver connection.
 
     Outside the ORM session and without an app context: this runs on every request,
     page-cache hits included (blog/pagecache.py reads it before Flask is involved), and
@@ -236,21 +251,34 @@ def read_version(engine: sa.Engine) -> int:
         connection.rollback()  # end the driver's implicit transaction, if any
     finally:
         connection.close()  # back to the pool
-    return (row[0] if row else 0) or 0
+    return (row[0] or 0, row[1] or 0) if row else (0, 0)
 
 
-def current_version() -> int:
-    """The content version every cache keys on, read once per request.
+def _versions() -> tuple[int, int]:
+    """Both versions, read once per request.
 
     A request that writes (after `begin_write()`) asks its session instead, so it sees
     its own uncommitted change.
     """
-    if "_site_version" not in g:
+    if "_site_versions" not in g:
         if g.get("_write_transaction"):
-            version = db.session.scalar(sa.select(SiteState.version).where(SiteState.id == 1))
+            row = db.session.execute(
+                sa.select(SiteState.version, SiteState.comments_version).where(SiteState.id == 1)
+            ).first()
+            versions = (row[0] or 0, row[1] or 0) if row else (0, 0)
         elif has_request_context() and VERSION_ENVIRON_KEY in request.environ:
-            version = request.environ[VERSION_ENVIRON_KEY]  # read by blog/pagecache.py
+            versions = request.environ[VERSION_ENVIRON_KEY]  # read by blog/pagecache.py
         else:
-            version = read_version(db.engine)
-        g._site_version = version or 0
-    return g._site_version
+            versions = read_versions(db.engine)
+        g._site_versions = versions
+    return g._site_versions
+
+
+def current_version() -> int:
+    """The content version every cache keys on (see `bump_version`)."""
+    return _versions()[0]
+
+
+def comments_version() -> int:
+    """The comments version, for caches that show comments (see `bump_comments`)."""
+    return _versions()[1]

@@ -369,11 +369,13 @@ class Setting(db.Model):
 class SiteState(db.Model):
     """A single row of counters that every worker reads to know when caches are stale.
 
-    `version` goes up (in SQL) on every change to content, comments or settings.
+    `version` goes up (in SQL) on every change to content or settings, and
+    `comments_version` on every change to what readers see of comments (blog/database.py).
     """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version: so.Mapped[int] = so.mapped_column(default=1)
+    comments_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
 
 class ThrottleEvent(db.Model):

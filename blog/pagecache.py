@@ -1,7 +1,7 @@
 """A cache of rendered pages for anonymous readers, answered before Flask runs.
 
-Keys carry the shared content version (`blog.database.read_version`), which every
-change to content, comments or settings moves in the database: after a change, the
+Keys carry the shared content and comments versions (`blog.database.read_versions`),
+which every change to content, comments or settings moves in the database: after a change, the
 next request in any worker builds a new key and renders afresh, whatever backend holds
 the pages. Old entries are never served again and age out.
 
@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
-from blog.database import VERSION_ENVIRON_KEY, read_version
+from blog.database import VERSION_ENVIRON_KEY, read_versions
 
 cache = Cache()
 
@@ -77,7 +77,7 @@ def _eligible(config: Mapping[str, Any], environ: Mapping[str, Any]) -> bool:
     return not cookie_header or not has_login_cookie(config, parse_cookie(cookie_header))
 
 
-def _key(version: int, environ: Mapping[str, Any]) -> str:
+def _key(versions: tuple[int, int], environ: Mapping[str, Any]) -> str:
     # The raw request line's parts as the server passed them: the same request always
     # maps to the same key, in the middleware and in `store` alike.
     parts = (
@@ -87,7 +87,7 @@ def _key(version: int, environ: Mapping[str, Any]) -> str:
         environ.get("QUERY_STRING", ""),
     )
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
-    return f"page:{version}:{digest}"
+    return f"page:{versions[0]}.{versions[1]}:{digest}"
 
 
 _last_warning = 0.0
@@ -135,15 +135,15 @@ class PageCacheMiddleware:
             return None
         engine = self.app.extensions["blog_engine"]
         try:
-            version = read_version(engine)
+            versions = read_versions(engine)
         except (engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
             return None  # Flask answers, with its error page if the database is down
-        # On a miss Flask renders the page: it reuses this version (one read per
-        # request), and `store` files the page under the version it was built from.
-        environ[VERSION_ENVIRON_KEY] = version
+        # On a miss Flask renders the page: it reuses these versions (one read per
+        # request), and `store` files the page under the versions it was built from.
+        environ[VERSION_ENVIRON_KEY] = versions
         backend = self.app.extensions["cache"][cache]
         try:
-            return backend.get(_key(version, environ))
+            return backend.get(_key(versions, environ))
         except Exception as error:  # noqa: BLE001 - any backend failure: render instead
             _backend_failed(self.app, error)
             return None
@@ -152,14 +152,14 @@ class PageCacheMiddleware:
 def store(response: Response) -> None:
     """Keep a public page for the next anonymous reader (called by the header hook)."""
     environ = request.environ
-    version = environ.get(VERSION_ENVIRON_KEY)
-    if version is None or response.status_code != 200:
+    versions = environ.get(VERSION_ENVIRON_KEY)
+    if versions is None or response.status_code != 200:
         return  # not looked up in the middleware: not eligible
     if not _eligible(current_app.config, environ):
         return
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
     try:
-        cache.set(_key(version, environ), (response.status, headers, response.get_data()))
+        cache.set(_key(versions, environ), (response.status, headers, response.get_data()))
     except Exception as error:  # noqa: BLE001 - the page is fine; only keeping it failed
         _backend_failed(current_app, error)
         return

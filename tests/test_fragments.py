@@ -165,8 +165,10 @@ def test_fragments_are_bounded_per_worker(app, client, site, monkeypatch):
     from blog.public import queries
 
     monkeypatch.setattr(queries, "FRAGMENT_BYTES", 1)
+    monkeypatch.setattr(queries, "COMMENT_FRAGMENT_BYTES", 1)
     for url in ["/", "/article/the-pier", "/category/harbour-news"]:
         assert client.get(url).status_code == 200
     with app.app_context():
         memo = app.extensions["blog_public_memo"]
-        assert len(memo.fragments) == 1
+        assert list(memo.fragments.entries) == [("article", "the-pier")]
+        assert len(memo.comment_fragments.entries) == 1

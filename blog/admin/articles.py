@@ -572,6 +572,7 @@ def render_preview(article: Article | None) -> Response:
         thread=[],  # the comment section as the editor would see it, with no comments
         member=True,
         can_comment=current_user.can_comment,
+        comment_count=preview.comment_count,
         active_category=preview.category.slug,
     )
     db.session.rollback()

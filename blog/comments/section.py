@@ -54,7 +54,11 @@ class Section:
 def comment_section(article: Article, viewer: User | None) -> Markup:
     """The comment section of `article` as `viewer` (None: anonymous) sees it."""
     if viewer is None:
-        return fragment(("comments", article.id), lambda: render(article, thread(article)).html)
+        return fragment(
+            ("comments", article.id),
+            lambda: render(article, thread(article)).html,
+            shows_comments=True,
+        )
     can_comment = viewer.can_comment
     if has_held_comments(article, viewer):
         section = render(article, thread(article, viewer), member=True, can_comment=can_comment)
@@ -62,6 +66,7 @@ def comment_section(article: Article, viewer: User | None) -> Markup:
         section = fragment(
             ("member-comments", article.id, can_comment),
             lambda: render(article, thread(article), member=True, can_comment=can_comment),
+            shows_comments=True,
         )
     return fill_in(section, article, viewer)
 
@@ -69,10 +74,16 @@ def comment_section(article: Article, viewer: User | None) -> Markup:
 def render(
     article: Article, items: list[ThreadItem], *, member: bool = False, can_comment: bool = False
 ) -> Section:
-    """The section with markers in place of anything that belongs to one reader."""
+    """The section with markers in place of anything that belongs to one reader.
+
+    The comment count is read afresh: `article` may be the page's cached facts, which
+    comments do not expire.
+    """
+    count = db.session.scalar(sa.select(Article.comment_count).where(Article.id == article.id))
     html = render_template(  # autoescaped: the Markup below is safe
         "comments/_section.html",
         article=article,
+        comment_count=count or 0,
         thread=items,
         member=member,
         can_comment=can_comment,

@@ -30,7 +30,7 @@ from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
 from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
 from blog.content import clean_text, render_comment
-from blog.database import begin_write, bump_version
+from blog.database import begin_write, bump_comments
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
 from blog.types import utcnow
@@ -180,7 +180,7 @@ def create(slug: str):  # noqa: ANN201
     policy.record_post(current_user)
     if status == CommentStatus.APPROVED:
         change_comment_count(article.id, +1)
-        bump_version()
+        bump_comments()
     db.session.flush()
     comment_id = comment.id
     db.session.commit()
@@ -283,7 +283,7 @@ def edit(comment_id: int):  # noqa: ANN201
         comment.status = CommentStatus.PENDING
         change_comment_count(article.id, -1)
     if was_visible:
-        bump_version()
+        bump_comments()
     db.session.commit()
     if hold:
         flash("Your comment now has several links, so it is awaiting moderation.", "info")
@@ -326,7 +326,7 @@ def delete(comment_id: int) -> Response:
     if counted:
         change_comment_count(article.id, -1)
     if comment.status == CommentStatus.APPROVED:
-        bump_version()
+        bump_comments()
     db.session.commit()
     flash("Your comment was deleted.", "success")
     return redirect(article_url(article, "comments"))

@@ -20,7 +20,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 
-from blog.database import current_version
+from blog.database import comments_version, current_version
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, SlugRedirect, article_tag
 from blog.settings import get_settings
@@ -72,26 +72,54 @@ def paginate(select: sa.Select, count_key: tuple) -> Pagination:
 # Scheduled articles go public without a content-version bump, so memos also expire.
 MEMO_TTL = 60
 MEMO_SIZE = 10_000
-# Rendered HTML kept per worker (fragments): the oldest entries go first past this.
+# Rendered HTML kept per worker (fragments): the oldest entries go first past these.
 FRAGMENT_BYTES = 32 * 1024 * 1024
+COMMENT_FRAGMENT_BYTES = 8 * 1024 * 1024
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, str) else value.nbytes
+
+
+@dataclass
+class _Fragments:
+    limit: int
+    entries: dict[tuple, Any] = field(default_factory=dict)
+    nbytes: int = 0
+
+    def add(self, key: tuple, value: Any) -> None:
+        size = _size(value)
+        while self.entries and self.nbytes + size > self.limit:
+            self.nbytes -= _size(self.entries.pop(next(iter(self.entries))))
+        self.entries[key] = value
+        self.nbytes += size
 
 
 @dataclass
 class _Memo:
     version: int = -1
+    comments_version: int = -1
     born: float = 0.0
     values: dict[tuple, Any] = field(default_factory=dict)
-    fragments: dict[tuple, Any] = field(default_factory=dict)
-    fragment_bytes: int = 0
+    fragments: _Fragments = field(default_factory=lambda: _Fragments(FRAGMENT_BYTES))
+    comment_fragments: _Fragments = field(
+        default_factory=lambda: _Fragments(COMMENT_FRAGMENT_BYTES)
+    )
 
 
 def _memo() -> _Memo:
-    """The per-worker memo, emptied when the content version moves or MEMO_TTL passes."""
+    """The per-worker memo, emptied when the content version moves or MEMO_TTL passes;
+    its comment fragments also when the comments version moves."""
     cache = current_app.extensions.setdefault("blog_public_memo", _Memo())
     version, now = current_version(), time.monotonic()
     if cache.version != version or now - cache.born > MEMO_TTL:
         cache.version, cache.born = version, now
-        cache.values, cache.fragments, cache.fragment_bytes = {}, {}, 0
+        cache.values = {}
+        cache.fragments = _Fragments(FRAGMENT_BYTES)
+        cache.comments_version = -1
+    if cache.comments_version != (comments := comments_version()):
+        cache.comments_version = comments
+        cache.comment_fragments = _Fragments(COMMENT_FRAGMENT_BYTES)
     return cache
 
 
@@ -127,30 +155,25 @@ def lookup(key: tuple, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def fragment(key: tuple, render: Callable[[], Any]) -> Any:
+def fragment(key: tuple, render: Callable[[], Any], *, shows_comments: bool = False) -> Any:
     """Rendered HTML shared by every reader, kept per worker and content version.
 
     `render()` returns Markup, or an object with an `nbytes` attribute holding Markup
     parts (a page's main part and its <head> data); None (not found) is not kept.
     Only what is identical for every viewer may go in: nothing that depends on the
     user, the session, flash messages or CSRF tokens. An abort inside `render()`
-    propagates and nothing is kept. Entries are bounded by FRAGMENT_BYTES per
-    worker, oldest first out.
+    propagates and nothing is kept. With `shows_comments`, for HTML that shows comments
+    or their counts, the entry also goes when the comments version moves (a comment
+    leaves every other fragment in place). Entries are bounded by FRAGMENT_BYTES
+    (COMMENT_FRAGMENT_BYTES) per worker, oldest first out.
     """
     cache = _memo()
-    fragments = cache.fragments
-    if key in fragments:
-        return fragments[key]
+    store = cache.comment_fragments if shows_comments else cache.fragments
+    if key in store.entries:
+        return store.entries[key]
     value = render()
-    if value is None:
-        return None
-    size = len(value) if isinstance(value, str) else value.nbytes
-    while fragments and cache.fragment_bytes + size > FRAGMENT_BYTES:
-        oldest = next(iter(fragments))
-        gone = fragments.pop(oldest)
-        cache.fragment_bytes -= len(gone) if isinstance(gone, str) else gone.nbytes
-    fragments[key] = value
-    cache.fragment_bytes += size
+    if value is not None:
+        store.add(key, value)
     return value
 
 

@@ -78,7 +78,8 @@ class ListPage:
 
 
 def list_page(key: tuple, listing: Callable[[], sa.Select], template: str, **context) -> ListPage:  # noqa: ANN003
-    """The `?page=` page of a list, rendered once per content version (see fragment()).
+    """The `?page=` page of a list, rendered once per content and comments version
+    (its cards show comment counts; see fragment()).
 
     `key` identifies the list (it also keys the cached total). A malformed or
     out-of-range page aborts 404 as before; aborts are never kept.
@@ -89,7 +90,8 @@ def list_page(key: tuple, listing: Callable[[], sa.Select], template: str, **con
         html = rendered(template, pager=pager, **context)
         return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
 
-    return queries.fragment(("list", *key, queries.current_page()), render)
+    page_key = ("list", *key, queries.current_page())
+    return queries.fragment(page_key, render, shows_comments=True)
 
 
 def _home_cards(pager) -> dict:  # noqa: ANN001
@@ -105,7 +107,8 @@ def index() -> str:
         html = rendered("public/_index_main.html", pager=pager, **_home_cards(pager))
         return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
 
-    listed = queries.fragment(("list", "home", queries.current_page()), render)
+    page_key = ("list", "home", queries.current_page())
+    listed = queries.fragment(page_key, render, shows_comments=True)
     return render_template("public/index.html", cards=listed.html, pager=listed.pager)
 
 
@@ -213,8 +216,9 @@ def author(username: str) -> str | Response:
 class ArticlePage:
     """An article page as every reader sees it, rendered once per content version.
 
-    The facts the live part needs (the comment section reads id, slug, comments_open
-    and comment_count; the head title and card type) and the rendered parts: `main`
+    The facts the live part needs (the comment section reads id, slug and
+    comments_open, never the comment count: comments do not expire this; the head title
+    and card type) and the rendered parts: `main`
     (everything in <main> but the comments), `og_image` and `json_ld` for <head>.
     """
 
@@ -222,7 +226,6 @@ class ArticlePage:
     slug: str
     title: str
     comments_open: bool
-    comment_count: int
     image_url: str | None
     category_slug: str
     url: str
@@ -266,7 +269,6 @@ def article_page(slug: str) -> ArticlePage | None:
         slug=found.slug,
         title=found.title,
         comments_open=found.comments_open,
-        comment_count=found.comment_count,
         image_url=found.image_url,
         category_slug=found.category.slug,
         url=url,

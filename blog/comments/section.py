@@ -1,9 +1,10 @@
-"""The comment section of an article page, rendered once per content version.
+"""The comment section of an article page, rendered once per comments version.
 
 Every anonymous reader sees the same section, so it is a fragment as it stands. A
 logged-in reader's section differs from the next reader's only in small, known places,
-so it is also rendered once per content version (and per "may this reader comment"),
-with markers where the reader's own parts go, then filled in for each request:
+so it is also rendered once per version (content and comments; and per "may this
+reader comment"), with markers where the reader's own parts go, then filled in for
+each request:
 
 - `<!--csrf-->` and `<!--started-->` in the forms' hidden fields: the reader's CSRF
   token and the comment forms' signed start time (see `policy.form_started_token`);
@@ -76,8 +77,8 @@ def render(
 ) -> Section:
     """The section with markers in place of anything that belongs to one reader.
 
-    The comment count is read afresh: `article` may be the page's cached facts, which
-    comments do not expire.
+    The comment count is read afresh: `article` may be the page's cached facts
+    (`ArticlePage`), which comments do not expire.
     """
     count = db.session.scalar(sa.select(Article.comment_count).where(Article.id == article.id))
     html = render_template(  # autoescaped: the Markup below is safe

@@ -1,20 +1,30 @@
 """Copy a whole site's database into another database (SQLite to PostgreSQL, usually).
 
-`copy_data(source_uri, target_uri)` runs the migrations on the target, refuses a
-target that already holds content, then copies every table of the models in
+`copy_data(source_uri, target_uri)` checks the source first (it must exist, be a
+site's database and be at this code's migration), runs the migrations on the target,
+refuses a target that already holds content, then copies every table of the models in
 dependency order (users before the articles that name them, comments before their
-replies) in one transaction on the target, keeping every id. Afterwards PostgreSQL's
-id sequences are moved past the copied ids, the search index is rebuilt and the row
-count of every table is compared with the source. The source is only read.
+replies) in one transaction on the target, keeping every id. Before that transaction
+commits, PostgreSQL's id sequences are moved past the copied ids and the row count of
+every table is compared with the source, so a copy that does not match leaves nothing
+behind; the search index is rebuilt afterwards. The source is only read.
 
 Uploaded files are not in the database: they stay in instance/uploads/.
 """
 
+import secrets
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask import Flask
+from flask_migrate import upgrade
 
+from blog import create_app
+from blog.database import psycopg_url
 from blog.extensions import db
+from blog.search import reindex
 
 BATCH = 1000
 # Tables that exist in a database but are not the site's data: the migration
@@ -32,33 +42,24 @@ def copy_data(
     """Copy everything from `source_uri` into `target_uri`; returns rows per table.
 
     Raises CopyError (and leaves the target without the copied rows) when the
-    source has tables this code does not know, is at another migration than the
-    code, or the target already has content, or the counts differ afterwards.
+    source is missing, is not a site's database, has tables this code does not know
+    or is at another migration than the code, when the target already has content,
+    or when the counts differ.
     """
-    import secrets
-
-    from flask_migrate import upgrade
-
-    from blog import create_app
-
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": target_uri, "SECRET_KEY": secrets.token_urlsafe(48)}
     )
-    source = sa.create_engine(_driver(source_uri), poolclass=sa.pool.NullPool)
+    source = sa.create_engine(_source_url(source_uri), poolclass=sa.pool.NullPool)
     try:
         with app.app_context():
             try:
-                echo("Migrating the target database")
-                upgrade()
-                target_revision = _revision(db.engine)
                 with source.connect() as src:
-                    _check_source(src, target_revision)
+                    _check_source(src, _code_revision(app))
+                    echo("Migrating the target database")
+                    upgrade()
                     counts = _copy(src, echo)
-                    echo("Rebuilding the search index")
-                    from blog.search import reindex
-
-                    reindex()
-                    _verify(src, counts)
+                echo("Rebuilding the search index")
+                reindex()
             finally:
                 db.session.remove()
                 db.engine.dispose()
@@ -67,29 +68,35 @@ def copy_data(
     return counts
 
 
-def _driver(uri: str) -> str:
-    url = sa.engine.make_url(uri)
-    if url.drivername in ("postgres", "postgresql"):
-        url = url.set(drivername="postgresql+psycopg")
-    return url.render_as_string(hide_password=False)
+def _source_url(uri: str) -> sa.URL:
+    """The source's URL, refusing what is not one and SQLite files that do not exist
+    (SQLite would create an empty file, and the copy would then fail less clearly)."""
+    try:
+        url = sa.engine.make_url(psycopg_url(uri))
+    except sa.exc.ArgumentError as error:
+        raise CopyError(f"--from is not a database URL: {uri!r}") from error
+    if url.get_backend_name() == "sqlite":
+        path = url.database
+        if not path or path == ":memory:" or not Path(path).is_file():
+            raise CopyError(f"there is no SQLite database at {path or uri!r}")
+    return url
 
 
-def _revision(engine: sa.Engine) -> str | None:
-    with engine.connect() as connection:
-        if not sa.inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+def _code_revision(app: Flask) -> str | None:
+    """The migration this code expects: the head of migrations/."""
+    config = app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
-def _check_source(src: sa.Connection, target_revision: str | None) -> None:
+def _check_source(src: sa.Connection, code_revision: str | None) -> None:
     names = set(sa.inspect(src).get_table_names())
     if "alembic_version" not in names:
         raise CopyError("the source has no alembic_version table: is it a site's database?")
     revision = src.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    if revision != target_revision:
+    if revision != code_revision:
         raise CopyError(
             f"the source database is at migration {revision}, this code at "
-            f"{target_revision}: run `blog setup` (or `flask db upgrade`) on the source first"
+            f"{code_revision}: run `blog setup` (or `flask db upgrade`) on the source first"
         )
     known = {t.name for t in db.metadata.sorted_tables}
     unknown = {n for n in names if n not in known and not n.startswith(SKIPPED)}
@@ -121,6 +128,7 @@ def _copy(src: sa.Connection, echo: Callable[[str], None]) -> dict[str, int]:
             echo(f"  {table.name}: {copied} rows")
         if dst.dialect.name == "postgresql":
             _reset_sequences(dst)
+        _verify(src, dst, counts)  # raising here rolls the whole copy back
     return counts
 
 
@@ -156,16 +164,15 @@ def _reset_sequences(dst: sa.Connection) -> None:
         )
 
 
-def _verify(src: sa.Connection, counts: dict[str, int]) -> None:
+def _verify(src: sa.Connection, dst: sa.Connection, counts: dict[str, int]) -> None:
     wrong = []
     for table in db.metadata.sorted_tables:
         count = sa.select(sa.func.count()).select_from(table)
         expected = src.scalar(count)
-        got = db.session.scalar(count)
+        got = dst.scalar(count)
         if not (expected == got == counts[table.name]):
             wrong.append(
                 f"{table.name}: source {expected}, copied {counts[table.name]}, target {got}"
             )
-    db.session.commit()
     if wrong:
         raise CopyError("row counts differ after the copy: " + "; ".join(wrong))

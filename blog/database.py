@@ -46,6 +46,15 @@ from blog.extensions import db
 from blog.models import SiteState
 
 
+def psycopg_url(uri: str) -> str:
+    """`postgres://` and `postgresql://` read as psycopg 3, the driver this project ships;
+    any other URL unchanged."""
+    url = sa.engine.make_url(uri)
+    if url.drivername in ("postgres", "postgresql"):
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return uri
+
+
 def engine_options(app: Flask) -> None:
     """Normalise a PostgreSQL URL to psycopg 3 and set engine options per engine.
 
@@ -55,11 +64,8 @@ def engine_options(app: Flask) -> None:
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         return
-    url = sa.engine.make_url(uri)
-    if url.drivername in ("postgres", "postgresql"):
-        url = url.set(drivername="postgresql+psycopg")
-        app.config["SQLALCHEMY_DATABASE_URI"] = url.render_as_string(hide_password=False)
-    if url.get_backend_name() == "postgresql":
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri = psycopg_url(uri)
+    if sa.engine.make_url(uri).get_backend_name() == "postgresql":
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("pool_pre_ping", True)
         # Idle server-side connections are closed by proxies and firewalls after a
@@ -251,6 +257,10 @@ def read_versions(engine: sa.Engine) -> tuple[int, int]:
         connection.rollback()  # end the driver's implicit transaction, if any
     finally:
         connection.close()  # back to the pool
+    return _pair(row)
+
+
+def _pair(row) -> tuple[int, int]:  # noqa: ANN001 - a driver row or a SQLAlchemy Row
     return (row[0] or 0, row[1] or 0) if row else (0, 0)
 
 
@@ -262,10 +272,13 @@ def _versions() -> tuple[int, int]:
     """
     if "_site_versions" not in g:
         if g.get("_write_transaction"):
-            row = db.session.execute(
-                sa.select(SiteState.version, SiteState.comments_version).where(SiteState.id == 1)
-            ).first()
-            versions = (row[0] or 0, row[1] or 0) if row else (0, 0)
+            versions = _pair(
+                db.session.execute(
+                    sa.select(SiteState.version, SiteState.comments_version).where(
+                        SiteState.id == 1
+                    )
+                ).first()
+            )
         elif has_request_context() and VERSION_ENVIRON_KEY in request.environ:
             versions = request.environ[VERSION_ENVIRON_KEY]  # read by blog/pagecache.py
         else:

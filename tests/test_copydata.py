@@ -185,3 +185,34 @@ def test_copy_data_command_reports_the_counts(source, tmp_path):
         with engine.connect() as connection:
             assert connection.scalar(sa.select(sa.func.count(User.id))) == 6
         engine.dispose()
+
+
+def test_copy_refuses_a_missing_source_file_without_creating_it(tmp_path):
+    missing = tmp_path / "typo.sqlite3"
+    with empty_target(tmp_path) as target, pytest.raises(CopyError, match="no SQLite database"):
+        copy_data(f"sqlite:///{missing}", target)
+    assert not missing.exists()
+
+
+def test_copy_refuses_a_source_that_is_not_a_url(tmp_path):
+    with empty_target(tmp_path) as target, pytest.raises(CopyError, match="not a database URL"):
+        copy_data("instance/blog.sqlite3", target)
+
+
+def test_a_copy_whose_counts_differ_leaves_nothing_behind(source, tmp_path, monkeypatch):
+    from blog import copydata
+
+    real = copydata._batches
+
+    def losing_a_comment(src, table):  # noqa: ANN001, ANN202
+        for rows in real(src, table):
+            yield rows[:-1] if table.name == "comment" else rows
+
+    monkeypatch.setattr(copydata, "_batches", losing_a_comment)
+    with empty_target(tmp_path) as target:
+        with pytest.raises(CopyError, match="comment: source 5, copied 4, target 4"):
+            copy_data(source, target)
+
+        assert all(not rows for name, rows in all_rows(target).items() if name != "site_state")
+        monkeypatch.setattr(copydata, "_batches", real)
+        assert copy_data(source, target)["comment"] == 5  # a second try is not refused

@@ -154,9 +154,7 @@ def store(response: Response) -> None:
     environ = request.environ
     versions = environ.get(VERSION_ENVIRON_KEY)
     if versions is None or response.status_code != 200:
-        return  # not looked up in the middleware: not eligible
-    if not _eligible(current_app.config, environ):
-        return
+        return  # the middleware did not look it up: not eligible (see `_eligible`)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
     try:
         cache.set(_key(versions, environ), (response.status, headers, response.get_data()))

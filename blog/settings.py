@@ -56,8 +56,9 @@ class _Cache:
     links: dict[str, str] = field(default_factory=dict)
 
 
-def _site() -> _Cache:
-    """The per-worker copy of what every page repeats, reloaded when the version moves.
+def get_site() -> _Cache:
+    """Settings, navigation, footer pages and fixed links in one look-up: the per-worker
+    copy of what every page repeats, reloaded when the version moves.
 
     URLs are built with url_for, which needs a request; outside one (CLI, mail in a
     background job) a fresh copy is returned and nothing is kept.
@@ -104,24 +105,9 @@ def _site() -> _Cache:
     return cache
 
 
-def get_site() -> _Cache:
-    """Settings, navigation, footer pages and fixed links in one look-up (templates)."""
-    return _site()
-
-
 def get_settings() -> dict[str, Any]:
     """All settings with defaults filled in; cached until the content version moves."""
-    return _site().values
-
-
-def get_nav() -> list[NavItem]:
-    """The navigation categories in order (cached like the settings)."""
-    return _site().nav
-
-
-def get_footer_pages() -> list[NavItem]:
-    """Pages marked for the footer, in order (cached like the settings)."""
-    return _site().footer_pages
+    return get_site().values
 
 
 def save_settings(changes: dict[str, Any]) -> None:

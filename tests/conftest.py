@@ -283,3 +283,10 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+def logged_in_client(app, user):  # noqa: ANN001, ANN201
+    """A client of its own, logged in as `user` through the real form."""
+    client = app.test_client()
+    AuthActions(client).login(user)
+    return client

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, SiteState
 from blog.settings import save_settings
-from tests.conftest import AuthActions
+from tests.conftest import logged_in_client
 from tests.factories import make_article, make_comment
 
 
@@ -44,8 +44,7 @@ def test_a_comment_is_visible_everywhere_at_once_and_the_article_body_is_kept(
     body_fragment = kept(app, "fragments")[("article", article.slug)]
     before = versions()
 
-    reader_client = app.test_client()
-    AuthActions(reader_client).login(reader)
+    reader_client = logged_in_client(app, reader)
     response = reader_client.post(f"{path}/comments", data={"body": "Well done, crew."})
 
     assert response.status_code == 302
@@ -72,8 +71,7 @@ def test_moderation_moves_the_comments_version_too(app, client, auth, editor, ar
     assert "Held for a look." not in client.get(path).get_data(as_text=True)
     before = versions()
 
-    editor_client = app.test_client()
-    AuthActions(editor_client).login(editor)
+    editor_client = logged_in_client(app, editor)
     response = editor_client.post(f"/admin/comments/{held.id}/approve")
 
     assert response.status_code in (302, 303)

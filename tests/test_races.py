@@ -22,7 +22,7 @@ from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Setting, Tag
 from blog.settings import get_settings, save_settings
 from tests import factories
-from tests.conftest import AuthActions, on_postgresql
+from tests.conftest import logged_in_client, on_postgresql
 
 
 @contextlib.contextmanager
@@ -258,12 +258,6 @@ def at_once(app, posts: list[tuple]) -> list:  # noqa: ANN001
     for thread in threads:
         thread.join(timeout=60)
     return responses
-
-
-def logged_in_client(app, user):  # noqa: ANN001, ANN201
-    client = app.test_client()
-    AuthActions(client).login(user)
-    return client
 
 
 postgresql_only = pytest.mark.skipif(

@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -77,24 +78,30 @@ class ListPage:
         return len(self.html)
 
 
-def list_page(key: tuple, listing: Callable[[], sa.Select], template: str, **context) -> ListPage:  # noqa: ANN003
+def list_page(
+    key: tuple,
+    listing: Callable[[], sa.Select],
+    template: str,
+    cards: Callable[[Pagination], dict] | None = None,
+) -> ListPage:
     """The `?page=` page of a list, rendered once per content and comments version
     (its cards show comment counts; see fragment()).
 
-    `key` identifies the list (it also keys the cached total). A malformed or
-    out-of-range page aborts 404 as before; aborts are never kept.
+    `key` identifies the list (it also keys the cached total). The template gets the
+    pager, plus what `cards(pager)` returns when given. A malformed or out-of-range
+    page aborts 404 as before; aborts are never kept.
     """
 
     def render() -> ListPage:
         pager = queries.paginate(listing(), key)
-        html = rendered(template, pager=pager, **context)
+        html = rendered(template, pager=pager, **(cards(pager) if cards else {}))
         return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
 
-    page_key = ("list", *key, queries.current_page())
-    return queries.fragment(page_key, render, shows_comments=True)
+    return queries.fragment(("list", *key, queries.current_page()), render, shows_comments=True)
 
 
-def _home_cards(pager) -> dict:  # noqa: ANN001
+def _home_cards(pager: Pagination) -> dict:
+    """The first page leads with its newest article."""
     items = list(pager.items)
     lead = items.pop(0) if items and pager.page == 1 else None
     return {"lead": lead, "articles": items}
@@ -102,13 +109,7 @@ def _home_cards(pager) -> dict:  # noqa: ANN001
 
 @bp.get("/")
 def index() -> str:
-    def render() -> ListPage:
-        pager = queries.paginate(Article.listing(), ("home",))
-        html = rendered("public/_index_main.html", pager=pager, **_home_cards(pager))
-        return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
-
-    page_key = ("list", "home", queries.current_page())
-    listed = queries.fragment(page_key, render, shows_comments=True)
+    listed = list_page(("home",), Article.listing, "public/_index_main.html", _home_cards)
     return render_template("public/index.html", cards=listed.html, pager=listed.pager)
 
 
@@ -217,9 +218,9 @@ class ArticlePage:
     """An article page as every reader sees it, rendered once per content version.
 
     The facts the live part needs (the comment section reads id, slug and
-    comments_open, never the comment count: comments do not expire this; the head title
-    and card type) and the rendered parts: `main`
-    (everything in <main> but the comments), `og_image` and `json_ld` for <head>.
+    comments_open; the head, title and card type) and the rendered parts: `main`
+    (everything in <main> but the comments), `og_image` and `json_ld` for <head>. No
+    comment count: comments do not expire this page (see `bump_comments`).
     """
 
     id: int

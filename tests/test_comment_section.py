@@ -12,8 +12,8 @@ from blog.database import bump_version
 from blog.extensions import db
 from blog.models import CommentReport, CommentStatus
 from blog.settings import save_settings
-from tests.conftest import AuthActions
-from tests.factories import make_article, make_comment
+from tests.conftest import logged_in_client
+from tests.factories import make_article, make_comment, make_user
 
 MARKERS = ("<!--csrf-->", "<!--started-->", "<!--actions", "<!--/actions-->")
 
@@ -37,12 +37,6 @@ def renders(monkeypatch):
 
     monkeypatch.setattr(section, "render", counting)
     return calls
-
-
-def logged_in_client(app, user):
-    client = app.test_client()
-    AuthActions(client).login(user)
-    return client
 
 
 def page(client, article) -> str:
@@ -97,21 +91,25 @@ def test_closed_comments_keep_delete_but_not_edit(app, article, reader):
 
 def test_every_form_carries_the_readers_own_tokens(app, article, reader, other_reader):
     make_comment(article, other_reader, body="Something to reply to.")
+    third = make_user(username="tess")
     db.session.commit()
-    client = logged_in_client(app, reader)
+    rita, tess = logged_in_client(app, reader), logged_in_client(app, third)
     app.config["WTF_CSRF_ENABLED"] = True
 
-    html = page(client, article)
+    rita_html = page(rita, article)
+    html = page(tess, article)  # served from the render made for Rita's request
 
     tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
     started = set(re.findall(r'name="started" value="([^"]+)"', html))
     assert len(tokens) == 1  # the report form, the reply form and the comment form
     assert len(re.findall(r'name="csrf_token"', html)) >= 3
     assert len(started) == 1
-    # The token is this reader's: a form posted with it is accepted, without it refused.
+    ritas_token = re.search(r'name="csrf_token" value="([^"]+)"', rita_html)[1]
+    assert ritas_token not in html
+    # The token is this reader's: a form posted with it is accepted; Rita's is refused.
     report = re.search(r'action="(/comments/\d+/report)"', html)[1]
-    assert client.post(report, data={"csrf_token": "forged"}).status_code == 400
-    assert client.post(report, data={"csrf_token": tokens.pop()}).status_code == 302
+    assert tess.post(report, data={"csrf_token": ritas_token}).status_code == 400
+    assert tess.post(report, data={"csrf_token": tokens.pop()}).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CommentReport)) == 1
 
 

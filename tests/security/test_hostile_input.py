@@ -81,7 +81,10 @@ FORMS = [
     Form("login", "anonymous", "POST", "/auth/login",
          {"login": "nobody", "password": WRONG, "remember": "y"}),
     Form("reset-request", "anonymous", "POST", "/auth/reset", {"email": "nobody@example.com"}),
-    Form("reset", "anonymous", "POST", lambda s: f"/auth/reset/{s.token}",
+    # A fresh link and a fresh category for each request: the first accepted request
+    # spends the link or deletes the category, and every later value would only meet
+    # "link expired" or a 404 instead of reaching the form.
+    Form("reset", "anonymous", "POST", lambda s: f"/auth/reset/{make_reset_token(s.victim)}",
          {"new_password": "x"}),
     Form("profile", "reader", "POST", "/auth/account",
          {"profile-display_name": "Rita", "profile-bio": "Hi", "profile-notify_replies": "y"}),
@@ -108,7 +111,7 @@ FORMS = [
          lambda s: f"/admin/categories/{s.cat_id}/edit",
          {"name": "Desk two", "slug": "", "description": "d"}),
     Form("category-delete", "admin", "POST",
-         lambda s: f"/admin/categories/{s.cat_id}/delete", {"move_to": "0"}),
+         lambda s: f"/admin/categories/{fresh_category()}/delete", {"move_to": "0"}),
     Form("tag-edit", "admin", "POST", lambda s: f"/admin/tags/{s.tag_id}/edit",
          {"name": "tagname", "slug": ""}),
     Form("tag-merge", "admin", "POST", lambda s: f"/admin/tags/{s.tag_id}/merge",
@@ -136,6 +139,12 @@ class Site:
     pass
 
 
+def fresh_category() -> int:
+    category = factories.make_category()
+    db.session.commit()
+    return category.id
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, migrated_db):
     config = {
@@ -152,7 +161,6 @@ def site(tmp_path_factory, migrated_db):
         s.victim = factories.make_user(Role.READER, username="sweep_victim")
         s.world = make_world(s.admin, s.reader, s.author)
         db.session.commit()
-        s.token = make_reset_token(s.victim)
         w = s.world
         s.cat_id, s.tag_id, s.draft_id, s.slug = (
             w.other_category.id,
@@ -161,7 +169,7 @@ def site(tmp_path_factory, migrated_db):
             w.article.slug,
         )
         s.reader_comment_id, s.admin_comment_id = w.reader_comment.id, w.admin_comment.id
-        s.category_id, s.victim_id = w.category.id, s.victim.id
+        s.victim_id = s.victim.id
         s.clients = {"anonymous": app.test_client()}
         for who in ("reader", "admin"):
             s.clients[who] = app.test_client()

@@ -391,24 +391,27 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         old_slug = ""
 
     article_id = article.id if article is not None else None
+
+    def give_up() -> None:
+        """Nothing is saved: end the write, and drop the image uploaded with the form."""
+        db.session.rollback()
+        if stored is not None:
+            uploads.remove_files(stored.filename, stored.thumb_filename)
+
     if parsed.slug:
         if slug_taken(parsed.slug, article_id):
-            db.session.rollback()
+            give_up()
             form.slug.errors = [
                 *form.slug.errors,
                 "Another article already uses this slug; choose a different one.",
             ]
-            if stored is not None:
-                uploads.remove_files(stored.filename, stored.thumb_filename)
             return render_editor(form, article, 422)
         slug = parsed.slug
     else:
         slug = unique_slug(parsed.title, lambda s: slug_taken(s, article_id), fallback="article")
     if db.session.get(Category, parsed.category_id) is None:
-        db.session.rollback()
+        give_up()
         form.category_id.errors = ["That category no longer exists; choose another."]
-        if stored is not None:
-            uploads.remove_files(stored.filename, stored.thumb_filename)
         return render_editor(form, article, 422)
 
     # Before the article joins the session: no flush may write it half-filled.
@@ -435,9 +438,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     except sa.exc.IntegrityError:
         # Another request took the slug since it was checked above. Only possible where
         # writers run side by side (PostgreSQL); the user's text comes back intact.
-        db.session.rollback()
-        if stored is not None:
-            uploads.remove_files(stored.filename, stored.thumb_filename)
+        give_up()
         if slug_taken(slug, article_id):
             form.slug.errors = [
                 *form.slug.errors,

@@ -213,6 +213,28 @@ def test_an_article_whose_slug_was_just_taken_comes_back_then_saves(client, auth
     assert count(Article, slug="rain-returns-to-the-valley-2") == 1
 
 
+def test_an_article_saved_by_someone_else_at_once_comes_back_unsaved(
+    client, auth, editor, category, monkeypatch
+):
+    """An IntegrityError that is not about the slug (the article itself changed under
+    the editor): 409 with the form as typed, nothing saved."""
+    from blog.admin import articles
+
+    def conflict(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise sa.exc.IntegrityError("UPDATE article", {}, Exception("conflict"))
+
+    auth.login(editor)
+    monkeypatch.setattr(articles, "write_article", conflict)
+
+    response = client.post("/admin/articles/new", data=article_form(category))
+
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this article at the same moment" in text
+    assert "It **rained** at last." in text
+    assert count(Article) == 0
+
+
 # ---------------------------------------------------------------- two requests at once
 
 

@@ -61,6 +61,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# `generate` (bench/) and `bench.constant_app`, `blog` (the project) are imported lazily.
+sys.path[:0] = [p for p in (str(ROOT / "bench"), str(ROOT)) if p not in sys.path]
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
@@ -127,7 +129,6 @@ def ensure_database(articles: int, comments: int | None, regenerate: bool) -> Pa
     if path.exists() and not regenerate:
         print(f"reusing {path}")
         return path
-    sys.path.insert(0, str(ROOT / "bench"))
     import generate
 
     stats = generate.generate(articles, comments if comments is not None else 3 * articles, path)
@@ -401,7 +402,7 @@ def run_python(
 
 
 def cpu_per_request(
-    db: Path, rows: list[Row], values: dict[str, str], env: dict[str, str], n: int = 200
+    rows: list[Row], values: dict[str, str], env: dict[str, str], n: int = 200
 ) -> dict[str, float]:
     """Milliseconds of CPU per request in this process (Flask test client, no HTTP).
 
@@ -577,7 +578,6 @@ def form_field(page: str, name: str) -> str | None:
 
 def log_in(base: str, username: str) -> Client:
     """A client logged in as `username` through the login form (CSRF included)."""
-    sys.path.insert(0, str(ROOT / "bench"))
     from generate import PASSWORD
 
     client = Client(base)
@@ -823,8 +823,7 @@ def cpu_report(args: argparse.Namespace, articles: int, rows: list[Row], db: Pat
         "BLOG_PAGE_CACHE": "true" if args.cache == "on" else "false",
     }
     site_env.update(item.partition("=")[::2] for item in args.env)
-    sys.path.insert(0, str(ROOT))
-    timings = cpu_per_request(db, [r for r in rows if not r.posting], fixtures(db), site_env)
+    timings = cpu_per_request([r for r in rows if not r.posting], fixtures(db), site_env)
     shutil.rmtree(site_env["BLOG_INSTANCE_PATH"], ignore_errors=True)
     base = timings.get("constant", 0.0)
     print(f"\n{articles:,} articles, page cache {args.cache}, {machine()}\n")

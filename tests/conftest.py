@@ -200,21 +200,34 @@ def app_config(tmp_path) -> dict:
     return {}
 
 
-@pytest.fixture
-def app(tmp_path, migrated_db, app_config, monkeypatch):
-    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path / "instance"))
-    db_path = tmp_path / "blog.sqlite3"
-    with database_copy(migrated_db, tmp_path) as uri:
-        config = base_config(db_path, tmp_path) | {"SQLALCHEMY_DATABASE_URI": uri}
-        app = create_app(config | app_config)
-        app.test_client_class = IsolatedClient
-        with app.app_context():
-            from blog.cli import seed_defaults
+@contextlib.contextmanager
+def standalone_app(folder, migrated_db, config=None):  # noqa: ANN001, ANN201
+    """A migrated app with its own database copy and instance folder, in an app context.
 
-            seed_defaults()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+    The `app` fixture is one per test; security tests hold one for a whole module
+    (many vectors share one site, which keeps hundreds of parametrized cases fast).
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BLOG_INSTANCE_PATH", str(folder / "instance"))
+        path = folder / "blog.sqlite3"
+        with database_copy(migrated_db, folder) as uri:
+            app = create_app(
+                base_config(path, folder) | {"SQLALCHEMY_DATABASE_URI": uri} | (config or {})
+            )
+            app.test_client_class = IsolatedClient
+            with app.app_context():
+                from blog.cli import seed_defaults
+
+                seed_defaults()
+                yield app
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, migrated_db, app_config):
+    with standalone_app(tmp_path, migrated_db, app_config) as app:
+        yield app
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from blog.auth.views import make_reset_token
 from blog.extensions import db
 from blog.models import Role
 from tests import factories
-from tests.security.conftest import standalone_app
+from tests.conftest import standalone_app
 from tests.security.helpers import login, make_world
 
 HOSTILE = [

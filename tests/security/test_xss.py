@@ -23,7 +23,7 @@ from blog.extensions import db
 from blog.models import Article, Role
 from blog.settings import save_settings
 from tests import factories
-from tests.security.conftest import standalone_app
+from tests.conftest import standalone_app
 from tests.security.helpers import (
     comment_by,
     document_problems,

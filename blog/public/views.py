@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,7 +41,6 @@ from blog.models import Article, Category, Page, Role, Tag, User, article_tag
 from blog.public import queries
 from blog.search import search as run_search
 from blog.templating import absolute_url
-from blog.types import utcnow
 
 bp = Blueprint("public", __name__)
 
@@ -55,6 +54,7 @@ UPLOAD_TYPES = {
     ".webp": "image/webp",
 }
 UPLOAD_MAX_AGE = 365 * 24 * 3600  # uploads get random names and never change
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_QUERY_LENGTH = 200  # of the search box echo; search itself reads the first 500
 
 
@@ -355,7 +355,9 @@ def search() -> str:
 
 
 def atom(articles: list[Article], title: str, feed_url: str, alternate_url: str) -> Response:
-    updated = max((a.updated_at for a in articles), default=None) or utcnow()
+    # An empty feed's <updated> is fixed, not "now": the same data gives the same feed
+    # (caches and validators; a clock in the body would make every copy stale at once).
+    updated = max((a.updated_at for a in articles), default=None) or EMPTY_FEED_UPDATED
     body = render_template(
         "public/feed.xml",
         articles=articles,

@@ -168,9 +168,11 @@ CSP = (
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
+    from blog import redirects
     from blog.cache import pages
 
     pages.init_app(app)
+    redirects.init_app(app)
 
     @app.after_request
     def set_headers(response):  # noqa: ANN001, ANN202
@@ -191,6 +193,12 @@ def render_error(error: HTTPException):  # noqa: ANN201
     from blog.extensions import db
 
     code = error.code or 500
+    if code == 404 and request_ctx.url_adapter is not None:
+        from blog.redirects import old_link_response
+
+        moved = old_link_response()
+        if moved is not None:
+            return moved
     if code >= 500:
         db.session.rollback()
     if code == 403:

@@ -175,6 +175,10 @@ def copy_data_command(source: str, target: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from blog.wordpress.cli import register as register_wordpress
+
+    register_wordpress(app)
+
     @app.cli.command("create-user")
     @click.argument("username")
     @click.argument("email")

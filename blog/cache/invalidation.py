@@ -101,9 +101,21 @@ EXPIRES: dict[str, Expiry] = {
     "slug_redirect": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "old_slug", "article_id",
     )),
-    "comment": Expiry(insert=COMMENTS, delete=COMMENTS, update=_all(
-        COMMENTS, "id", "article_id", "author_id", "parent_id", "body_source", "body_html",
-        "status", "deleted", "report_count", "created_at", "edited_at",
+    "comment": Expiry(insert=COMMENTS, delete=COMMENTS, update={
+        **_all(
+            COMMENTS, "id", "article_id", "author_id", "parent_id", "body_source",
+            "body_html", "status", "deleted", "report_count", "created_at", "edited_at",
+            "guest_name",
+        ),
+        "guest_email": NONE,  # moderation only, never shown
+    }),
+    # Followed live on every 404 and /?p= (a 301 is never cached): nothing to expire.
+    "redirect": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "source", "target", "origin", "created_at",
+    )),
+    "import_record": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "source", "kind", "source_id", "local_id", "local_ref", "digest",
+        "imported_at",
     )),
     "comment_report": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "comment_id", "reporter_id", "reason", "created_at", "resolved",

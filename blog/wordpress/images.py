@@ -34,7 +34,10 @@ def upload_path(url: str) -> str | None:
     if parts.netloc.endswith(".files.wordpress.com"):
         return path.lstrip("/")
     match = _BLOGS_DIR.match(path)
-    return match[1] if match else None
+    if match:
+        return match[1]
+    # An export of this site (blog/wordpress/exporter.py): --uploads instance/uploads.
+    return path[len("/uploads/") :] if path.startswith("/uploads/") else None
 
 
 @dataclass

@@ -35,7 +35,10 @@ from blog.wordpress.report import Report
 from blog.wordpress.store import PreparedComment, PreparedItem, Store
 
 BATCH = 100
-MARKDOWN_META = "_newsroom_markdown"  # our own exports carry the Markdown source here
+# Our own exports (blog/wordpress/exporter.py) carry the exact source in post meta.
+MARKDOWN_META = "_newsroom_markdown"
+SUMMARY_META = "_newsroom_summary"
+FOOTER_META = "_newsroom_in_footer"
 POST_STATUS = {
     "publish": ArticleStatus.PUBLISHED,
     "future": ArticleStatus.PUBLISHED,  # a future date: scheduled
@@ -185,19 +188,24 @@ class Importer:
         slug = unquote(fields.get("wp:post_name") or "").strip() or slugify(title)
         values: dict = {"title": title, "body_source": markdown, "body_html": body_html}
         if post_type == "page":
-            values.update(in_footer=False, position=int(fields.get("wp:menu_order") or 0) or 0)
+            order = (fields.get("wp:menu_order") or "0").strip()
+            values.update(in_footer=meta.get(FOOTER_META) == "1",
+                          position=int(order) if order.lstrip("-").isdigit() else 0)  # fmt: skip
         if post_type == "post":
             published = parse_date(fields.get("wp:post_date_gmt", ""), fields.get("pubDate", ""),
                                    fields.get("wp:post_date", ""))  # fmt: skip
             if published is None and status in ("publish", "future"):
                 published = utcnow()
             summary_html = excerpt_html = fields.get("excerpt:encoded") or ""
-            if excerpt_html.strip():
+            if SUMMARY_META in meta:
+                summary_html = ""
+            elif excerpt_html.strip():
                 summary_html = render_article(to_markdown(excerpt_html).markdown)
             elif teaser:
                 summary_html = render_article(teaser)
             values.update(
-                summary=excerpt(summary_html, 300) if summary_html.strip() else "",
+                summary=clean_text(meta[SUMMARY_META]) if SUMMARY_META in meta
+                else excerpt(summary_html, 300) if summary_html.strip() else "",
                 status=POST_STATUS[status],
                 published_at=published if status in ("publish", "future") else None,
                 created_at=published or utcnow(),

@@ -258,7 +258,7 @@ class Store:
                     path = self._category_path(nicename)
                     self.tag_link(nicename, f"{self.base}/category/{path}/")
                     self.tag_link(nicename, f"{self.base}/category/{nicename}/")
-            elif domain == "post_tag":
+            elif domain in ("post_tag", "tag"):  # "tag" in WXR 1.0
                 tag_ids.append(self.tag(nicename, name))
                 self.tag_link(nicename, f"{self.base}/tag/{nicename}/")
         return section_id or self._fallback(), list(dict.fromkeys(tag_ids))

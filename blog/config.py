@@ -41,6 +41,11 @@ DEFAULTS = {
     # Limits.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    # Admin > Tools > Import: the largest WordPress export the upload accepts (the
+    # `blog import-wordpress` command takes any size), and where on the server a copy
+    # of the old site's wp-content/uploads is (empty: images are reported, not imported).
+    "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
+    "IMPORT_UPLOADS_DIR": "",
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_IP": 20,
     "LOGIN_WINDOW_SECONDS": 15 * 60,

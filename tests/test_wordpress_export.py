@@ -24,22 +24,45 @@ def populate() -> None:
     tags = [factories.make_tag("Space"), factories.make_tag("Ünïcode")]
     now = utcnow().replace(microsecond=0)
     stories = [
-        factories.make_article(title="Published ]]> story", author=writer, category=section,
-                               body="# Title\n\nText with `]]>` and *émphasis*.\n",
-                               summary="A summary ]]> with * stars", tags=tags,
-                               published_at=now - timedelta(days=2)),
-        factories.make_article(title="Scheduled", author=writer, category=section,
-                               published_at=now + timedelta(days=3)),
-        factories.make_article(title="Draft", author=writer, category=section,
-                               status=ArticleStatus.DRAFT, published_at=None),
-        factories.make_article(title="In review", author=writer, category=section,
-                               status=ArticleStatus.REVIEW, published_at=None, comments_open=False),
-    ]  # fmt: skip
+        factories.make_article(
+            title="Published ]]> story",
+            author=writer,
+            category=section,
+            body="# Title\n\nText with `]]>` and *émphasis*.\n",
+            summary="A summary ]]> with * stars",
+            tags=tags,
+            published_at=now - timedelta(days=2),
+        ),
+        factories.make_article(
+            title="Scheduled", author=writer, category=section, published_at=now + timedelta(days=3)
+        ),
+        factories.make_article(
+            title="Draft",
+            author=writer,
+            category=section,
+            status=ArticleStatus.DRAFT,
+            published_at=None,
+        ),
+        factories.make_article(
+            title="In review",
+            author=writer,
+            category=section,
+            status=ArticleStatus.REVIEW,
+            published_at=None,
+            comments_open=False,
+        ),
+    ]
     top = factories.make_comment(stories[0], reader, "First **comment**")
     factories.make_comment(stories[0], writer, "A reply", parent=top)
-    guest = Comment(article=stories[0], body_source="Guest words", body_html=render_comment("Guest words"),
-                    status=CommentStatus.APPROVED, guest_name="Gäst", guest_email="g@example.org",
-                    created_at=now - timedelta(hours=1))  # fmt: skip
+    guest = Comment(
+        article=stories[0],
+        body_source="Guest words",
+        body_html=render_comment("Guest words"),
+        status=CommentStatus.APPROVED,
+        guest_name="Gäst",
+        guest_email="g@example.org",
+        created_at=now - timedelta(hours=1),
+    )
     db.session.add(guest)
     factories.make_comment(stories[0], reader, "Held back", status=CommentStatus.PENDING)
     factories.make_page("Über uns", "We are *here*.")
@@ -59,22 +82,37 @@ def snapshot() -> dict:
         comments = db.session.scalars(
             sa.select(Comment).where(Comment.article_id == a.id).order_by(Comment.created_at)
         )
-        out["articles"].append({
-            "title": a.title, "slug": a.slug, "summary": a.summary, "body_source": a.body_source,
-            "body_html": a.body_html, "status": a.status,
-            "published_at": a.published_at and a.published_at.replace(microsecond=0),
-            "author": a.author.username, "author_name": a.author.name,
-            "section": (a.category.slug, a.category.name), "comments_open": a.comments_open,
-            "reading_time": a.reading_time, "comment_count": a.comment_count,
-            "tags": [(t.slug, t.name) for t in a.tags],
-            "comments": [
-                # WXR dates have whole seconds.
-                (c.body_source, c.body_html, c.status, c.created_at.replace(microsecond=0),
-                 c.author_name,
-                 c.parent.body_source if c.parent else None)
-                for c in comments if c.status == CommentStatus.APPROVED
-            ],
-        })  # fmt: skip
+        out["articles"].append(
+            {
+                "title": a.title,
+                "slug": a.slug,
+                "summary": a.summary,
+                "body_source": a.body_source,
+                "body_html": a.body_html,
+                "status": a.status,
+                "published_at": a.published_at and a.published_at.replace(microsecond=0),
+                "author": a.author.username,
+                "author_name": a.author.name,
+                "section": (a.category.slug, a.category.name),
+                "comments_open": a.comments_open,
+                "reading_time": a.reading_time,
+                "comment_count": a.comment_count,
+                "tags": [(t.slug, t.name) for t in a.tags],
+                "comments": [
+                    # WXR dates have whole seconds.
+                    (
+                        c.body_source,
+                        c.body_html,
+                        c.status,
+                        c.created_at.replace(microsecond=0),
+                        c.author_name,
+                        c.parent.body_source if c.parent else None,
+                    )
+                    for c in comments
+                    if c.status == CommentStatus.APPROVED
+                ],
+            }
+        )
     for p in db.session.scalars(sa.select(Page).order_by(Page.slug)):
         out["pages"].append((p.title, p.slug, p.body_source, p.body_html, p.in_footer, p.position))
     out["tags"] = sorted(db.session.execute(sa.select(Tag.slug, Tag.name)).all())

@@ -55,7 +55,9 @@ def article(slug: str) -> Article:
 
 def counts() -> dict[str, int]:
     models = (Article, Page, Comment, Category, Tag, User, Upload, Redirect, ImportRecord)
-    return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models}
+    return {
+        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models
+    }
 
 
 @pytest.fixture
@@ -104,7 +106,10 @@ def test_bodies_become_markdown_that_renders_through_the_sanitizer(imported):
     assert "[sic]" in cafe.body_source and "Kept text" in cafe.body_source
     assert "contact-form-7" not in cafe.body_source
     assert "<code>]]&gt;</code>" in cafe.body_html  # CDATA split across two sections
-    assert "<iframe" not in cafe.body_html and "https://maps.example.com/embed?q=quay" in cafe.body_html
+    assert (
+        "<iframe" not in cafe.body_html
+        and "https://maps.example.com/embed?q=quay" in cafe.body_html
+    )
     assert "<p>Three café owners met the council on Monday.</p>" in cafe.body_html  # wpautop
 
 
@@ -113,7 +118,9 @@ def test_comments_keep_states_threads_and_guest_names(imported, client):
     rows = {c.body_source.split()[0]: c for c in db.session.scalars(sa.select(Comment))}
     assert rows["Stay"].status == "approved" and rows["Stay"].guest_name == "Ola Nordmann"
     assert rows["Stay"].guest_email == "ola@example.net" and rows["Stay"].author_id is None
-    assert rows["Thanks"].author_id == storm.author_id and rows["Thanks"].parent_id == rows["Stay"].id
+    assert (
+        rows["Thanks"].author_id == storm.author_id and rows["Thanks"].parent_id == rows["Stay"].id
+    )
     # Three deep: attached to the top-level ancestor, after its sibling in time.
     assert rows["A"].parent_id == rows["Stay"].id
     assert rows["Held"].status == "pending" and rows["Buy"].status == "spam"
@@ -132,7 +139,9 @@ def test_report_counts_and_reasons(imported):
     assert "comments skipped: pingback (1)" in out
     assert "images failed: missing in the uploads folder: 2024/12/missing.jpg (1)" in out
     assert "script (1)" in out and "shortcode [contact-form-7] (1)" in out
-    assert db.session.scalar(sa.select(AuditLog.detail).where(AuditLog.action == "wordpress.import"))
+    assert db.session.scalar(
+        sa.select(AuditLog.detail).where(AuditLog.action == "wordpress.import")
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,7 +196,8 @@ def test_newer_export_updates_what_changed_and_keeps_local_edits(imported, runne
     text = SELFHOSTED.read_text()
     newer = tmp_path / "newer.xml"
     newer.write_text(
-        text.replace("Unfinished.", "Finished now.").replace("Please check.", "Checked.")
+        text.replace("Unfinished.", "Finished now.")
+        .replace("Please check.", "Checked.")
         .replace("<wp:comment_id>106</wp:comment_id>", "<wp:comment_id>107</wp:comment_id>")
         .replace("[CDATA[trash]]", "[CDATA[1]]")
     )
@@ -276,7 +286,10 @@ BAD_FILES = {
         "not well-formed XML at line 3",
     ),
     "html": ("<html><body>Not an export</body></html>", "not a WordPress export"),
-    "plain-rss": ("<rss><channel><title>A feed</title></channel></rss>", "RSS feed, not a WordPress"),
+    "plain-rss": (
+        "<rss><channel><title>A feed</title></channel></rss>",
+        "RSS feed, not a WordPress",
+    ),
     "entity-bomb": (
         '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
@@ -319,7 +332,7 @@ def test_a_file_broken_near_its_end_writes_nothing(app, runner, tmp_path):
 def test_liberal_input_bom_controls_and_missing_fields(app, runner, tmp_path):
     path = tmp_path / "odd.xml"
     path.write_bytes(
-        b"\xef\xbb\xbf\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        b'\xef\xbb\xbf\n  <?xml version="1.0" encoding="UTF-8"?>'
         b'<rss xmlns:wp="http://wordpress.org/export/1.3/"><channel>'
         b"<item><title>Odd\x0b one</title><wp:post_id>1</wp:post_id>"
         b"<wp:post_type>post</wp:post_type></item></channel></rss>"

@@ -130,6 +130,8 @@ from blog.admin import (  # noqa: E402, F401
     images,
     pages,
     people,
+    redirects,
     site,
     taxonomy,
+    tools,
 )

@@ -9,12 +9,20 @@ from flask import Flask
 def register(app: Flask) -> None:
     @app.cli.command("import-wordpress")
     @click.argument("export", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--uploads", type=click.Path(exists=True, file_okay=False),
-                  help="A local copy of the site's wp-content/uploads folder.")  # fmt: skip
+    @click.option(
+        "--uploads",
+        type=click.Path(exists=True, file_okay=False),
+        help="A local copy of the site's wp-content/uploads folder.",
+    )
     @click.option("--dry-run", is_flag=True, help="Print the report and write nothing.")
-    @click.option("--map-author", "mappings", multiple=True, metavar="OLD=NEW",
-                  help="Give WordPress author OLD's posts to the existing user NEW "
-                  "(username or email); repeatable.")  # fmt: skip
+    @click.option(
+        "--map-author",
+        "mappings",
+        multiple=True,
+        metavar="OLD=NEW",
+        help="Give WordPress author OLD's posts to the existing user NEW "
+        "(username or email); repeatable.",
+    )
     def import_command(export: str, uploads: str | None, dry_run: bool, mappings: tuple) -> None:
         """Import a WordPress export (WXR): authors, sections, tags, posts, pages,
         comments, images and redirects for the old links. Safe to run again."""
@@ -44,6 +52,4 @@ def register(app: Flask) -> None:
         from blog.wordpress.exporter import export_wordpress
 
         counts = export_wordpress(out)
-        click.echo(
-            f"Wrote {out}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
-        )
+        click.echo(f"Wrote {out}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))

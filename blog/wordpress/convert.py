@@ -39,8 +39,22 @@ _BLOCK_START = re.compile(
     r"address|section|article|aside|header|footer|form|iframe|script|style|!--)\b",
     re.I,
 )
-_DROP = ("script", "style", "noscript", "form", "input", "button", "select", "textarea",
-         "object", "embed", "applet", "svg", "math", "canvas")  # fmt: skip
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "canvas",
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACE_ONLY = re.compile(r"^[ \t]+$", re.M)
 

@@ -33,6 +33,7 @@ from blog.models import (
 )
 from blog.types import utcnow
 from blog.wordpress.importer import FOOTER_META, MARKDOWN_META, SUMMARY_META
+
 NAMESPACES = (
     'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
@@ -65,12 +66,21 @@ class Exporter:
     def __init__(self, out: IO[str]):
         self.out = out
         self.site = str(current_app.config["SITE_URL"]).rstrip("/")
-        self.counts = {"authors": 0, "sections": 0, "tags": 0, "posts": 0, "pages": 0,
-                       "comments": 0, "attachments": 0}  # fmt: skip
+        self.counts = {
+            "authors": 0,
+            "sections": 0,
+            "tags": 0,
+            "posts": 0,
+            "pages": 0,
+            "comments": 0,
+            "attachments": 0,
+        }
         self.staff: set[int] = set()
         top = db.session.scalar(sa.select(sa.func.max(Article.id))) or 0
         self.page_base = top + 1
-        self.attachment_base = self.page_base + (db.session.scalar(sa.select(sa.func.max(Page.id))) or 0) + 1
+        self.attachment_base = (
+            self.page_base + (db.session.scalar(sa.select(sa.func.max(Page.id))) or 0) + 1
+        )
 
     def write(self, *parts: str) -> None:
         self.out.write("".join(parts) + "\n")
@@ -80,7 +90,7 @@ class Exporter:
 
         settings = get_settings()
         self.write('<?xml version="1.0" encoding="UTF-8" ?>')
-        self.write(f"<rss version=\"2.0\" {NAMESPACES}>", "<channel>")
+        self.write(f'<rss version="2.0" {NAMESPACES}>', "<channel>")
         self.write(element("title", escape(settings.get("site_name", "")), raw=True))
         self.write(element("link", escape(self.site), raw=True))
         self.write(element("description", escape(settings.get("tagline", "")), raw=True))
@@ -101,39 +111,55 @@ class Exporter:
     def authors(self) -> None:
         writers = sa.select(Article.author_id).where(Article.author_id.is_not(None))
         users = db.session.scalars(
-            sa.select(User).where(sa.or_(User.role >= Role.AUTHOR, User.id.in_(writers))).order_by(User.id)
+            sa.select(User)
+            .where(sa.or_(User.role >= Role.AUTHOR, User.id.in_(writers)))
+            .order_by(User.id)
         )
         for user in users:
             self.staff.add(user.id)
             self.counts["authors"] += 1
             self.write(
-                "<wp:author>", element("wp:author_id", user.id, raw=True),
-                element("wp:author_login", user.username), element("wp:author_email", user.email),
-                element("wp:author_display_name", user.name), element("wp:author_first_name", ""),
-                element("wp:author_last_name", ""), "</wp:author>",
-            )  # fmt: skip
+                "<wp:author>",
+                element("wp:author_id", user.id, raw=True),
+                element("wp:author_login", user.username),
+                element("wp:author_email", user.email),
+                element("wp:author_display_name", user.name),
+                element("wp:author_first_name", ""),
+                element("wp:author_last_name", ""),
+                "</wp:author>",
+            )
 
     def terms(self) -> None:
         for category in db.session.scalars(Category.ordered()):
             self.counts["sections"] += 1
             self.write(
-                "<wp:category>", element("wp:term_id", category.id, raw=True),
-                element("wp:category_nicename", category.slug), element("wp:category_parent", ""),
+                "<wp:category>",
+                element("wp:term_id", category.id, raw=True),
+                element("wp:category_nicename", category.slug),
+                element("wp:category_parent", ""),
                 element("wp:cat_name", category.name),
-                element("wp:category_description", category.description), "</wp:category>",
-            )  # fmt: skip
+                element("wp:category_description", category.description),
+                "</wp:category>",
+            )
         for tag in db.session.scalars(sa.select(Tag).order_by(Tag.id)):
             self.counts["tags"] += 1
             self.write(
-                "<wp:tag>", element("wp:term_id", tag.id, raw=True), element("wp:tag_slug", tag.slug),
-                element("wp:tag_name", tag.name), "</wp:tag>",
-            )  # fmt: skip
+                "<wp:tag>",
+                element("wp:term_id", tag.id, raw=True),
+                element("wp:tag_slug", tag.slug),
+                element("wp:tag_name", tag.name),
+                "</wp:tag>",
+            )
 
     def articles(self) -> Iterator[Article]:
         query = (
             sa.select(Article)
-            .options(so.joinedload(Article.author), so.joinedload(Article.category),
-                     so.joinedload(Article.image), so.selectinload(Article.tags))  # fmt: skip
+            .options(
+                so.joinedload(Article.author),
+                so.joinedload(Article.category),
+                so.joinedload(Article.image),
+                so.selectinload(Article.tags),
+            )
             .order_by(Article.id)
         )
         last = 0
@@ -145,26 +171,51 @@ class Exporter:
             last = rows[-1].id
             db.session.expunge_all()
 
-    def item(self, wp_id: int, kind: str, title: str, link: str, when: datetime | None,
-             creator: str, body: str, summary: str, status: str, slug: str, extra: list[str],
-             modified: datetime | None = None, comment_status: str = "closed",
-             parent: int = 0, order: int = 0) -> None:  # fmt: skip
+    def item(
+        self,
+        wp_id: int,
+        kind: str,
+        title: str,
+        link: str,
+        when: datetime | None,
+        creator: str,
+        body: str,
+        summary: str,
+        status: str,
+        slug: str,
+        extra: list[str],
+        modified: datetime | None = None,
+        comment_status: str = "closed",
+        parent: int = 0,
+        order: int = 0,
+    ) -> None:
         self.write(
-            "<item>", element("title", escape(title), raw=True), element("link", escape(link), raw=True),
+            "<item>",
+            element("title", escape(title), raw=True),
+            element("link", escape(link), raw=True),
             element("pubDate", format_datetime(when) if when else "", raw=True),
             element("dc:creator", creator),
             f'<guid isPermaLink="false">{escape(self.site)}/?p={wp_id}</guid>',
-            "<description></description>", element("content:encoded", body),
-            element("excerpt:encoded", summary), element("wp:post_id", wp_id, raw=True),
-            element("wp:post_date", wp_time(when)), element("wp:post_date_gmt", wp_time(when)),
+            "<description></description>",
+            element("content:encoded", body),
+            element("excerpt:encoded", summary),
+            element("wp:post_id", wp_id, raw=True),
+            element("wp:post_date", wp_time(when)),
+            element("wp:post_date_gmt", wp_time(when)),
             element("wp:post_modified", wp_time(modified or when)),
             element("wp:post_modified_gmt", wp_time(modified or when)),
-            element("wp:comment_status", comment_status), element("wp:ping_status", "closed"),
-            element("wp:post_name", slug), element("wp:status", status),
-            element("wp:post_parent", parent, raw=True), element("wp:menu_order", order, raw=True),
-            element("wp:post_type", kind), element("wp:post_password", ""),
-            element("wp:is_sticky", 0, raw=True), *extra, "</item>",
-        )  # fmt: skip
+            element("wp:comment_status", comment_status),
+            element("wp:ping_status", "closed"),
+            element("wp:post_name", slug),
+            element("wp:status", status),
+            element("wp:post_parent", parent, raw=True),
+            element("wp:menu_order", order, raw=True),
+            element("wp:post_type", kind),
+            element("wp:post_password", ""),
+            element("wp:is_sticky", 0, raw=True),
+            *extra,
+            "</item>",
+        )
 
     def article(self, article: Article) -> None:
         status = {ArticleStatus.DRAFT: "draft", ArticleStatus.REVIEW: "pending"}.get(
@@ -173,8 +224,11 @@ class Exporter:
         extra = [
             f'<category domain="category" nicename="{escape(article.category.slug)}">'
             f"{cdata(article.category.name)}</category>",
-            *(f'<category domain="post_tag" nicename="{escape(t.slug)}">{cdata(t.name)}</category>'
-              for t in article.tags),  # fmt: skip
+            *(
+                f'<category domain="post_tag" nicename="{escape(t.slug)}">'
+                f"{cdata(t.name)}</category>"
+                for t in article.tags
+            ),
             meta(MARKDOWN_META, article.body_source),
             meta(SUMMARY_META, article.summary),
         ]
@@ -186,26 +240,46 @@ class Exporter:
         extra.extend(self.comments(article))
         self.counts["posts"] += 1
         self.item(
-            article.id, "post", article.title, f"{self.site}/article/{article.slug}",
-            article.published_at, article.author.username if article.author else "",
-            article.body_html, article.summary, status, article.slug, extra,
+            article.id,
+            "post",
+            article.title,
+            f"{self.site}/article/{article.slug}",
+            article.published_at,
+            article.author.username if article.author else "",
+            article.body_html,
+            article.summary,
+            status,
+            article.slug,
+            extra,
             modified=article.updated_at,
             comment_status="open" if article.comments_open else "closed",
-        )  # fmt: skip
+        )
         if attachment is not None:
             url = f"{self.site}/uploads/{article.image.filename}"
             self.counts["attachments"] += 1
             self.item(
-                attachment, "attachment", article.image_alt or article.image.filename, url,
-                article.image.created_at, "", "", "", "inherit", article.image.filename.split(".")[0],
-                [element("wp:attachment_url", url)], parent=article.id,
-            )  # fmt: skip
+                attachment,
+                "attachment",
+                article.image_alt or article.image.filename,
+                url,
+                article.image.created_at,
+                "",
+                "",
+                "",
+                "inherit",
+                article.image.filename.split(".")[0],
+                [element("wp:attachment_url", url)],
+                parent=article.id,
+            )
 
     def comments(self, article: Article) -> Iterator[str]:
         rows = db.session.scalars(
             sa.select(Comment)
-            .where(Comment.article_id == article.id, Comment.status == CommentStatus.APPROVED,
-                   Comment.deleted.is_(False))  # fmt: skip
+            .where(
+                Comment.article_id == article.id,
+                Comment.status == CommentStatus.APPROVED,
+                Comment.deleted.is_(False),
+            )
             .options(so.joinedload(Comment.author))
             .order_by(Comment.created_at, Comment.id)
         )
@@ -213,27 +287,45 @@ class Exporter:
             self.counts["comments"] += 1
             user_id = c.author_id if c.author_id in self.staff else 0
             email = c.author.email if c.author else c.guest_email
-            yield "".join((
-                "<wp:comment>", element("wp:comment_id", c.id, raw=True),
-                element("wp:comment_author", c.author_name), element("wp:comment_author_email", email),
-                element("wp:comment_author_url", ""), element("wp:comment_author_IP", ""),
-                element("wp:comment_date", wp_time(c.created_at)),
-                element("wp:comment_date_gmt", wp_time(c.created_at)),
-                element("wp:comment_content", c.body_html), element("wp:comment_approved", "1"),
-                element("wp:comment_type", "comment"),
-                element("wp:comment_parent", c.parent_id or 0, raw=True),
-                element("wp:comment_user_id", user_id, raw=True),
-                meta(MARKDOWN_META, c.body_source, "wp:commentmeta"), "</wp:comment>",
-            ))  # fmt: skip
+            yield "".join(
+                (
+                    "<wp:comment>",
+                    element("wp:comment_id", c.id, raw=True),
+                    element("wp:comment_author", c.author_name),
+                    element("wp:comment_author_email", email),
+                    element("wp:comment_author_url", ""),
+                    element("wp:comment_author_IP", ""),
+                    element("wp:comment_date", wp_time(c.created_at)),
+                    element("wp:comment_date_gmt", wp_time(c.created_at)),
+                    element("wp:comment_content", c.body_html),
+                    element("wp:comment_approved", "1"),
+                    element("wp:comment_type", "comment"),
+                    element("wp:comment_parent", c.parent_id or 0, raw=True),
+                    element("wp:comment_user_id", user_id, raw=True),
+                    meta(MARKDOWN_META, c.body_source, "wp:commentmeta"),
+                    "</wp:comment>",
+                )
+            )
 
     def page(self, page: Page) -> None:
         self.counts["pages"] += 1
         self.item(
-            self.page_base + page.id, "page", page.title, f"{self.site}/pages/{page.slug}",
-            page.updated_at, "", page.body_html, "", "publish", page.slug,
-            [meta(MARKDOWN_META, page.body_source), meta(FOOTER_META, "1" if page.in_footer else "0")],
+            self.page_base + page.id,
+            "page",
+            page.title,
+            f"{self.site}/pages/{page.slug}",
+            page.updated_at,
+            "",
+            page.body_html,
+            "",
+            "publish",
+            page.slug,
+            [
+                meta(MARKDOWN_META, page.body_source),
+                meta(FOOTER_META, "1" if page.in_footer else "0"),
+            ],
             order=page.position,
-        )  # fmt: skip
+        )
 
 
 def export_wordpress(path: str) -> dict[str, int]:

@@ -22,8 +22,15 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 
-from blog.content import clean_text, excerpt, reading_time, render_article, render_comment
-from blog.content import render_page, slugify
+from blog.content import (
+    clean_text,
+    excerpt,
+    reading_time,
+    render_article,
+    render_comment,
+    render_page,
+    slugify,
+)
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import ArticleStatus, CommentStatus, ImportRecord
@@ -105,8 +112,14 @@ def digest(value: object) -> str:
 
 
 class Importer:
-    def __init__(self, path: str, uploads: str | None, dry_run: bool,
-                 author_map: dict[str, str] | None, progress: Callable[[int], None] | None):  # fmt: skip
+    def __init__(
+        self,
+        path: str,
+        uploads: str | None,
+        dry_run: bool,
+        author_map: dict[str, str] | None,
+        progress: Callable[[int], None] | None,
+    ):
         self.path = path
         self.dry_run = dry_run
         self.progress = progress or (lambda n: None)
@@ -135,9 +148,12 @@ class Importer:
 
         for old, new in author_map.items():
             wanted = new.casefold()
-            if db.session.scalar(
-                sa.select(User.id).where(sa.or_(User.username == wanted, User.email == wanted))
-            ) is None:
+            if (
+                db.session.scalar(
+                    sa.select(User.id).where(sa.or_(User.username == wanted, User.email == wanted))
+                )
+                is None
+            ):
                 raise LookupError(f"--map-author {old}={new}: there is no user {new!r} here")
 
     def run(self) -> Report:
@@ -189,11 +205,16 @@ class Importer:
         values: dict = {"title": title, "body_source": markdown, "body_html": body_html}
         if post_type == "page":
             order = (fields.get("wp:menu_order") or "0").strip()
-            values.update(in_footer=meta.get(FOOTER_META) == "1",
-                          position=int(order) if order.lstrip("-").isdigit() else 0)  # fmt: skip
+            values.update(
+                in_footer=meta.get(FOOTER_META) == "1",
+                position=int(order) if order.lstrip("-").isdigit() else 0,
+            )
         if post_type == "post":
-            published = parse_date(fields.get("wp:post_date_gmt", ""), fields.get("pubDate", ""),
-                                   fields.get("wp:post_date", ""))  # fmt: skip
+            published = parse_date(
+                fields.get("wp:post_date_gmt", ""),
+                fields.get("pubDate", ""),
+                fields.get("wp:post_date", ""),
+            )
             if published is None and status in ("publish", "future"):
                 published = utcnow()
             summary_html = excerpt_html = fields.get("excerpt:encoded") or ""
@@ -204,24 +225,36 @@ class Importer:
             elif teaser:
                 summary_html = render_article(teaser)
             values.update(
-                summary=clean_text(meta[SUMMARY_META]) if SUMMARY_META in meta
-                else excerpt(summary_html, 300) if summary_html.strip() else "",
+                summary=clean_text(meta[SUMMARY_META])
+                if SUMMARY_META in meta
+                else excerpt(summary_html, 300)
+                if summary_html.strip()
+                else "",
                 status=POST_STATUS[status],
                 published_at=published if status in ("publish", "future") else None,
                 created_at=published or utcnow(),
-                updated_at=parse_date(fields.get("wp:post_modified_gmt", "")) or published or utcnow(),
+                updated_at=parse_date(fields.get("wp:post_modified_gmt", ""))
+                or published
+                or utcnow(),
                 comments_open=(fields.get("wp:comment_status") or "open").strip() == "open",
                 reading_time=reading_time(body_html),
             )
-        links = [f"{self.store.base}/?{'page_id' if post_type == 'page' else 'p'}={wp_id}",
-                 f"{self.store.base}/?p={wp_id}", fields.get("link") or "",
-                 fields.get("guid") or ""]  # fmt: skip
+        links = [
+            f"{self.store.base}/?{'page_id' if post_type == 'page' else 'p'}={wp_id}",
+            f"{self.store.base}/?p={wp_id}",
+            fields.get("link") or "",
+            fields.get("guid") or "",
+        ]
         item = PreparedItem(
-            wp_id=wp_id, kind=post_type, values=values, slug=slug[:190],
-            creator=(fields.get("dc:creator") or "").strip(), terms=fields["categories"],
+            wp_id=wp_id,
+            kind=post_type,
+            values=values,
+            slug=slug[:190],
+            creator=(fields.get("dc:creator") or "").strip(),
+            terms=fields["categories"],
             links=[link for link in links if link.strip()],
             digest=digest({k: v for k, v in fields.items() if k != "comments"}),
-        )  # fmt: skip
+        )
         thumbnail = self.scan.attachments.get((meta.get("_thumbnail_id") or "").strip())
         if thumbnail and post_type == "post":
             item.image = self.images.filename(thumbnail) or ""
@@ -250,20 +283,27 @@ class Importer:
             self.report.add("comments", "skipped", f"status {approved!r}" if wp_id else "no id")
             return None
         meta = fields["commentmeta"]
-        source = clean_text(meta[MARKDOWN_META]) if meta.get(MARKDOWN_META) else (
-            to_markdown(fields.get("wp:comment_content") or "").markdown
-        )  # fmt: skip
-        created = parse_date(fields.get("wp:comment_date_gmt", ""), fields.get("wp:comment_date", ""))
+        source = (
+            clean_text(meta[MARKDOWN_META])
+            if meta.get(MARKDOWN_META)
+            else (to_markdown(fields.get("wp:comment_content") or "").markdown)
+        )
+        created = parse_date(
+            fields.get("wp:comment_date_gmt", ""), fields.get("wp:comment_date", "")
+        )
         return PreparedComment(
             wp_id=wp_id,
             parent_wp=(fields.get("wp:comment_parent") or "0").strip().lstrip("0"),
             user_wp=(fields.get("wp:comment_user_id") or "0").strip(),
-            status=status, body_source=source, body_html=render_comment(source),
+            status=status,
+            body_source=source,
+            body_html=render_comment(source),
             created_at=created or utcnow(),
-            guest_name=clean_text(fields.get("wp:comment_author") or "").strip()[:100] or "Anonymous",
+            guest_name=clean_text(fields.get("wp:comment_author") or "").strip()[:100]
+            or "Anonymous",
             guest_email=(fields.get("wp:comment_author_email") or "").strip()[:254],
             digest=digest(fields),
-        )  # fmt: skip
+        )
 
     # -- writing ----------------------------------------------------------------------
 
@@ -291,7 +331,9 @@ class Importer:
             db.session.rollback()
             from blog.uploads import remove_files
 
-            remove_files(*(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename)))
+            remove_files(
+                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename))
+            )
             raise
         self.progress(len(batch))
 
@@ -334,10 +376,13 @@ class Importer:
         db.session.commit()
 
 
-def import_wordpress(path: str, uploads: str | None = None, dry_run: bool = False,
-                     author_map: dict[str, str] | None = None,
-                     progress: Callable[[int], None] | None = None) -> Report:  # fmt: skip
+def import_wordpress(
+    path: str,
+    uploads: str | None = None,
+    dry_run: bool = False,
+    author_map: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
     """Import a WXR file; returns the report. Raises WXRError for a file it refuses,
     LookupError for a --map-author target that does not exist; both before writing."""
     return Importer(path, uploads, dry_run, author_map, progress).run()
-

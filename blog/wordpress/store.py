@@ -97,8 +97,15 @@ class Store:
         )
         return {row.source_id: row for row in rows}
 
-    def remember(self, kind: str, source_id: str, local_id: int | None, digest: str = "",
-                 ref: str = "", record: ImportRecord | None = None) -> None:  # fmt: skip
+    def remember(
+        self,
+        kind: str,
+        source_id: str,
+        local_id: int | None,
+        digest: str = "",
+        ref: str = "",
+        record: ImportRecord | None = None,
+    ) -> None:
         if record is None:
             record = ImportRecord(source=self.site, kind=kind, source_id=source_id[:300])
             db.session.add(record)
@@ -159,7 +166,9 @@ class Store:
         if email:
             user = db.session.scalar(sa.select(User).where(User.email == email))
             if user is not None:
-                self.report.add("authors", "skipped", f"{login} matched by email to {user.username}")
+                self.report.add(
+                    "authors", "skipped", f"{login} matched by email to {user.username}"
+                )
                 self.remember("author", login, user.id, record=record)
                 return user.id
         base = slugify(login, 26).replace("-", "_") or "author"
@@ -232,9 +241,11 @@ class Store:
             return self.tags[slug]
         found = db.session.scalar(sa.select(Tag.id).where(Tag.slug == slug))
         tag = get_or_create(
-            Tag, sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name)),
-            name=name, slug=slug,
-        )  # fmt: skip
+            Tag,
+            sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name)),
+            name=name,
+            slug=slug,
+        )
         self.report.add("tags", "unchanged" if found else "imported")
         self.tags[slug] = tag.id
         return tag.id
@@ -324,12 +335,16 @@ class Store:
                 self.report.add("comments", "unchanged")
                 continue
             values = dict(
-                article_id=article_id, author_id=author_id, parent_id=parent_id,
-                body_source=comment.body_source, body_html=comment.body_html,
-                status=comment.status, created_at=comment.created_at,
+                article_id=article_id,
+                author_id=author_id,
+                parent_id=parent_id,
+                body_source=comment.body_source,
+                body_html=comment.body_html,
+                status=comment.status,
+                created_at=comment.created_at,
                 guest_name="" if author_id else comment.guest_name,
                 guest_email="" if author_id else comment.guest_email,
-            )  # fmt: skip
+            )
             if row is None:
                 row = Comment(**values)
                 db.session.add(row)
@@ -369,7 +384,9 @@ class Store:
             return
         values = dict(item.values)
         if model is Article:
-            values["author_id"] = self.author({"wp:author_login": item.creator}) if item.creator else None
+            values["author_id"] = (
+                self.author({"wp:author_login": item.creator}) if item.creator else None
+            )
             values["category_id"], tag_ids = self.section_and_tags(item.terms)
             values["image_id"] = self.upload_id(item.image) if item.image else None
         if row is not None and record.digest == item.digest:
@@ -402,5 +419,7 @@ class Store:
         slug = unique_slug(item.slug, taken, fallback=f"{item.kind}-{item.wp_id}")
         if slug != (slugify(item.slug) or f"{item.kind}-{item.wp_id}"):
             kind = "posts" if model is Article else "pages"
-            self.report.add(kind, "imported", f'slug "{item.slug}" was taken here; renamed "{slug}"')
+            self.report.add(
+                kind, "imported", f'slug "{item.slug}" was taken here; renamed "{slug}"'
+            )
         return slug

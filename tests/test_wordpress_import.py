@@ -30,11 +30,9 @@ SELFHOSTED = FIXTURES / "selfhosted-1.2.xml"
 
 def make_uploads(folder: Path) -> Path:
     """A local copy of wp-content/uploads for the self-hosted fixture (one file missing)."""
-    (folder / "2025/01").mkdir(parents=True)
-    (folder / "2024/12").mkdir(parents=True)
-    Image.new("RGB", (800, 600), "navy").save(folder / "2025/01/harbour.jpg")
-    Image.new("RGB", (300, 200), "teal").save(folder / "2024/12/quay-300x200.png")
-    return folder
+    from tests.e2e.conftest import wordpress_uploads
+
+    return wordpress_uploads(folder)
 
 
 def run_import(runner, *args: str):  # noqa: ANN001, ANN201

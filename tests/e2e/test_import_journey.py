@@ -27,7 +27,8 @@ def test_admin_imports_an_export_and_old_links_land_on_the_article(page, site):
     comments = page.locator(".comment")
     expect(comments.filter(has_text="Stay safe out there.")).to_contain_text("Ola Nordmann")
     # Three deep in WordPress: a reply to the top-level comment here.
-    expect(page.locator(".comment.reply", has_text="A reply to a reply, three deep.")).to_have_count(1)
+    deep = page.locator(".comment.reply", has_text="A reply to a reply, three deep.")
+    expect(deep).to_have_count(1)
     expect(page.get_by_text("ola@example.net")).to_have_count(0)
     image = page.get_by_role("img", name="Waves over the pier")
     expect(image).to_be_visible()

@@ -39,7 +39,8 @@ from blog.wordpress.convert import to_markdown
 from blog.wordpress.images import ImageStore
 from blog.wordpress.parse import Channel, Record, read_wxr, wp_date
 from blog.wordpress.report import Report
-from blog.wordpress.store import PreparedComment, PreparedItem, Store
+from blog.wordpress.store import PreparedItem, Store
+from blog.wordpress.threads import PreparedComment, recount
 
 BATCH = 100
 # Our own exports (blog/wordpress/exporter.py) carry the exact source in post meta.
@@ -321,7 +322,7 @@ class Importer:
                 for item in (p for p in prepared if p.kind == kind):
                     self.write_item(item, records.get(item.wp_id))
             with_comments = self.store.records("post", [p.wp_id for p in prepared if p.comments])
-            self.store.recount(r.local_id for r in with_comments.values() if r.local_id)
+            recount(r.local_id for r in with_comments.values() if r.local_id)
             if self.dry_run:
                 db.session.flush()
                 db.session.expunge_all()

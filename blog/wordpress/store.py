@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,8 +20,6 @@ from blog.extensions import db
 from blog.models import (
     Article,
     Category,
-    Comment,
-    CommentStatus,
     ImportRecord,
     Page,
     Redirect,
@@ -35,22 +32,9 @@ from blog.redirects import key_of_url
 from blog.types import utcnow
 from blog.upsert import get_or_create, insert
 from blog.wordpress.report import Report
+from blog.wordpress.threads import PreparedComment, write_comments
 
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no hash matches it: log in after a reset
-
-
-@dataclass
-class PreparedComment:
-    wp_id: str
-    parent_wp: str
-    user_wp: str
-    status: str
-    body_source: str
-    body_html: str
-    created_at: datetime
-    guest_name: str
-    guest_email: str
-    digest: str
 
 
 @dataclass
@@ -304,76 +288,6 @@ class Store:
     def upload_id(self, filename: str) -> int | None:
         return db.session.scalar(sa.select(Upload.id).where(Upload.filename == filename))
 
-    # -- comments ---------------------------------------------------------------------
-
-    def comments(self, article_id: int, items: list[PreparedComment]) -> None:
-        records = self.records("comment", [c.wp_id for c in items])
-        by_id = {c.wp_id: c for c in items}
-        local: dict[str, int] = {k: r.local_id for k, r in records.items() if r.local_id}
-
-        def top(comment: PreparedComment) -> str:
-            seen, current = set(), comment
-            while current.parent_wp and current.parent_wp not in seen:
-                seen.add(current.parent_wp)
-                parent = by_id.get(current.parent_wp)
-                if parent is None:
-                    return current.parent_wp if current.parent_wp in local else ""
-                current = parent
-            return current.wp_id if current is not comment else ""
-
-        roots = [c for c in items if not top(c)]
-        for comment in roots + [c for c in items if top(c)]:
-            parent_wp = top(comment)
-            parent_id = local.get(parent_wp) if parent_wp else None
-            author_id = self.users.get(self.user_ids.get(comment.user_wp, ""))
-            record = records.get(comment.wp_id)
-            row = db.session.get(Comment, record.local_id) if record and record.local_id else None
-            if record is not None and row is None:
-                self.report.add("comments", "skipped", "deleted on this site since the import")
-                continue
-            if row is not None and record.digest == comment.digest:
-                self.report.add("comments", "unchanged")
-                continue
-            values = dict(
-                article_id=article_id,
-                author_id=author_id,
-                parent_id=parent_id,
-                body_source=comment.body_source,
-                body_html=comment.body_html,
-                status=comment.status,
-                created_at=comment.created_at,
-                guest_name="" if author_id else comment.guest_name,
-                guest_email="" if author_id else comment.guest_email,
-            )
-            if row is None:
-                row = Comment(**values)
-                db.session.add(row)
-                self.report.add("comments", "imported")
-            else:
-                for key, value in values.items():
-                    setattr(row, key, value)
-                self.report.add("comments", "updated")
-            db.session.flush()
-            local[comment.wp_id] = row.id
-            self.remember("comment", comment.wp_id, row.id, comment.digest, record=record)
-
-    def recount(self, article_ids: Iterable[int]) -> None:
-        """comment_count from the rows (an import writes many at once); updated_at kept."""
-        visible = (
-            sa.select(sa.func.count(Comment.id))
-            .where(
-                Comment.article_id == Article.id,
-                Comment.status == CommentStatus.APPROVED,
-                Comment.deleted.is_(False),
-            )
-            .scalar_subquery()
-        )
-        db.session.execute(
-            sa.update(Article)
-            .where(Article.id.in_(list(article_ids)))
-            .values(comment_count=visible, updated_at=Article.updated_at)
-        )
-
     # -- posts and pages --------------------------------------------------------------
 
     def item(self, item: PreparedItem, record: ImportRecord | None) -> None:
@@ -410,7 +324,7 @@ class Store:
         for old in item.links:
             self.link(old, target)
         if model is Article and item.comments:
-            self.comments(row.id, item.comments)
+            write_comments(self, row.id, item.comments)
 
     def _slug(self, model: type, item: PreparedItem) -> str:
         def taken(slug: str) -> bool:

@@ -155,7 +155,7 @@ class Store:
                 )
                 self.remember("author", login, user.id, record=record)
                 return user.id
-        base = slugify(login, 26).replace("-", "_") or "author"
+        base = slugify(login, 24).replace("-", "_") or "author"  # + "_NNNN" fits in 30
         base = base if len(base) >= 3 else f"{base}_wp"
         username = base
         while db.session.scalar(sa.select(User.id).where(User.username == username)):

@@ -67,10 +67,9 @@ def new_redirect() -> Response | tuple | str:
 def edit_redirect(redirect_id: int) -> Response | tuple | str:
     require(Role.EDITOR)
     row = db.get_or_404(Redirect, redirect_id)
-    form = RedirectForm(obj=row)
     if request.method == "GET":
-        return render_template("admin/redirect_form.html", form=form, row=row)
-    return _save(form, row)
+        return render_template("admin/redirect_form.html", form=RedirectForm(obj=row), row=row)
+    return _save(RedirectForm(), row)  # not obj=row: an empty POST is not "unchanged"
 
 
 @bp.post("/redirects/<int:redirect_id>/delete")

@@ -185,7 +185,9 @@ class _Converter(MarkdownConverter):
         return f"\n\n{text.strip()}\n\n"
 
 
-_converter = _Converter(heading_style="ATX", bullets="-", strong_em_symbol="*")
+# escape_misc: text that reads as Markdown or HTML ("# 1 fan", "1986. A year", "&lt;b&gt;")
+# stays text; the source gains a few backslashes, the page shows what WordPress showed.
+_converter = _Converter(heading_style="ATX", bullets="-", strong_em_symbol="*", escape_misc=True)
 
 
 def to_markdown(

@@ -351,7 +351,7 @@ def test_liberal_input_bom_controls_and_missing_fields(app, runner, tmp_path):
     path.write_bytes(
         b'\xef\xbb\xbf\n  <?xml version="1.0" encoding="UTF-8"?>'
         b'<rss xmlns:wp="http://wordpress.org/export/1.3/"><channel>'
-        b"<item><title>Odd\x0b one</title><wp:post_id>1</wp:post_id>"
+        b"<item><title>Odd\x0b &lt;em&gt;one&lt;/em&gt;</title><wp:post_id>1</wp:post_id>"
         b"<wp:post_type>post</wp:post_type></item></channel></rss>"
     )
 

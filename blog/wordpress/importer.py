@@ -108,6 +108,15 @@ def parse_date(*values: str) -> datetime | None:
     return None
 
 
+def plain_title(title: str) -> str:
+    """A title as text: WordPress allows HTML in titles (<em>), this site does not."""
+    if "<" in title:
+        from bs4 import BeautifulSoup
+
+        title = BeautifulSoup(title, "html.parser").get_text()
+    return " ".join(clean_text(title).split())
+
+
 def digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -201,7 +210,7 @@ class Importer:
             self.report.dropped.update(converted.dropped)
             markdown, teaser = converted.markdown, converted.teaser
         body_html = render_article(markdown) if post_type == "post" else render_page(markdown)
-        title = clean_text(fields.get("title") or "").strip()[:200] or "(untitled)"
+        title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
         slug = unquote(fields.get("wp:post_name") or "").strip() or slugify(title)
         values: dict = {"title": title, "body_source": markdown, "body_html": body_html}
         if post_type == "page":

@@ -47,7 +47,12 @@ def write_comments(store: Store, article_id: int, items: list[PreparedComment]) 
         return current.wp_id if current is not comment else ""
 
     roots = [c for c in items if not top(c)]
+    done: set[str] = set()
     for comment in roots + [c for c in items if top(c)]:
+        if comment.wp_id in done:  # the same id twice in a broken export
+            store.report.add("comments", "skipped", "duplicate comment id")
+            continue
+        done.add(comment.wp_id)
         parent_wp = top(comment)
         parent_id = local.get(parent_wp) if parent_wp else None
         author_id = store.users.get(store.user_ids.get(comment.user_wp, ""))

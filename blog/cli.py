@@ -177,6 +177,40 @@ def copy_data_command(source: str, target: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    @app.cli.command("deploy-config")
+    @click.option("--domain", required=True, help="The site's public host name.")
+    @click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False),
+        default="deploy/out",
+        show_default=True,
+        help="Folder for the filled-in files.",
+    )
+    @click.option("--name", default="newsroom", show_default=True, help="Unit and site name.")
+    @click.option("--user", default="newsroom", show_default=True, help="The account it runs as.")
+    @click.option("--workers", default=4, show_default=True, help="gunicorn workers.")
+    @click.option("--upstream", default="127.0.0.1:8000", show_default=True)
+    def deploy_config_command(
+        domain: str, out_dir: str, name: str, user: str, workers: int, upstream: str
+    ) -> None:
+        """Write the nginx site, systemd units and logrotate file for this install."""
+        from pathlib import Path
+
+        from blog.deployconfig import DeployError, DeploySettings, write
+
+        try:
+            settings = DeploySettings.from_app(
+                app.config, domain, name=name, user=user, workers=workers, upstream=upstream,
+                instance=app.instance_path,
+            )  # fmt: skip
+            paths = write(settings, Path(out_dir))
+        except DeployError as error:
+            raise click.ClickException(str(error)) from error
+        for path in paths:
+            click.echo(f"wrote {path}")
+        click.echo("Next: see README.md, \"Deploying on one server\".")
+
     @app.cli.command("create-user")
     @click.argument("username")
     @click.argument("email")

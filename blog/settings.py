@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 
+from blog.assets import static_version
 from blog.database import bump_version, current_version
 from blog.extensions import db
 from blog.models import Category, Page, Setting
@@ -96,8 +97,8 @@ def get_site() -> _Cache:
             "search": link("public.search"),
             "feed": link("public.feed"),
             "donate": values.get("donate_url") or link("public.page", slug="donate"),
-            "favicon": link("static", filename="favicon.svg"),
-            "stylesheet": link("static", filename="style.css"),
+            "favicon": link("static", filename="favicon.svg", v=static_version("favicon.svg")),
+            "stylesheet": link("static", filename="style.css", v=static_version("style.css")),
             "register": link("auth.register"),
         }
         cache.values, cache.nav, cache.footer_pages = values, nav, pages

@@ -23,6 +23,12 @@ def format_date(value: datetime | None, fmt: str = "%-d %B %Y") -> str:
     return value.astimezone(site_zone()).strftime(fmt)
 
 
+def iso_datetime(value: datetime | None) -> str:
+    """RFC 3339 to the second (`2026-12-02T19:39:11+00:00`): what HTML's <time datetime>,
+    Atom and schema.org all accept; microseconds are valid in none of them everywhere."""
+    return value.isoformat(timespec="seconds") if value is not None else ""
+
+
 def page_url(page: int) -> str:
     """The current URL with ?page= replaced (other query arguments kept)."""
     args = request.args.to_dict()
@@ -40,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(iso_datetime, "iso")
     app.add_template_global(page_url)
     app.add_template_global(absolute_url)
 

@@ -207,6 +207,10 @@ def test_static_files_and_uploads_come_from_disk(site, edge):
         ("/uploads/0123abcd.webp", "image/webp", b"RIFF0000WEBPVP8 "),
     ]
 
+    stylesheet = re.search(r'href="(/static/style\.css\?v=[0-9a-f]{10})"', get(edge.port, "/")[2])
+    assert stylesheet, "the stylesheet link carries no version token"
+    cases.append((stylesheet.group(1), "text/css", cases[0][2]))
+
     for path, content_type, body in cases:
         status, headers, _ = get(edge.port, path)
         raw = raw_get(edge.port, path)

@@ -546,7 +546,7 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
 
 def render_preview(article: Article | None) -> Response:
     from blog.public import queries as public_queries
-    from blog.public.views import news_article_ld
+    from blog.public.structured import news_article_ld
     from blog.templating import absolute_url
 
     form = ArticleForm()

@@ -37,6 +37,7 @@ from blog.content import clean_text, excerpt
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
 from blog.public import queries
+from blog.public.structured import home_ld, news_article_ld
 from blog.search import search as run_search
 from blog.settings import get_settings
 from blog.templating import absolute_url
@@ -110,7 +111,9 @@ def _home_cards(pager: Pagination) -> dict:
 @bp.get("/")
 def index() -> str:
     listed = list_page(("home",), Article.listing, "public/_index_main.html", _home_cards)
-    return render_template("public/index.html", cards=listed.html, pager=listed.pager)
+    return render_template(
+        "public/index.html", cards=listed.html, pager=listed.pager, json_ld=home_ld()
+    )
 
 
 @dataclass(frozen=True)
@@ -296,37 +299,6 @@ def article(slug: str) -> str | Response:
         comments=comment_section(page, viewer),
         active_category=page.category_slug,
     )
-
-
-def news_article_ld(article: Article, url: str, updated) -> dict:  # noqa: ANN001
-    """schema.org NewsArticle data; the template writes it with |tojson (</script>-safe)."""
-    site = get_settings()
-    data: dict = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": article.title[:110],
-        "description": article.summary,
-        "url": url,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "datePublished": article.published_at.isoformat(),
-        "dateModified": (updated or article.published_at).isoformat(),
-        "articleSection": article.category.name,
-        "keywords": [t.name for t in article.tags],
-        "publisher": {
-            "@type": "Organization",
-            "name": site["site_name"],
-            "url": absolute_url("public.index"),
-        },
-    }
-    if article.author is not None:
-        data["author"] = {
-            "@type": "Person",
-            "name": article.author.name,
-            "url": absolute_url("public.author", username=article.author.username),
-        }
-    if article.image_url:
-        data["image"] = [site_url() + article.image_url]
-    return data
 
 
 def site_url() -> str:

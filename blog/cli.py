@@ -11,7 +11,6 @@ from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
 from blog.content import render_page, slugify
-from blog.database import bump_version
 from blog.extensions import db
 from blog.models import Category, Page, Role, User
 
@@ -83,7 +82,6 @@ def seed_defaults() -> None:
                     position=position,
                 )
             )
-    bump_version()
     db.session.commit()
 
 

@@ -54,10 +54,13 @@ DEFAULTS = {
     "PUBLIC_CACHE_SECONDS": 60,
     # SQLite writers queue on a file lock beside the database (blog/database.py).
     "SQLITE_WRITER_LOCK": True,
-    # The cache of rendered anonymous pages (blog/pagecache.py, Flask-Caching).
+    # The cache of rendered anonymous pages (blog/cache/pages.py, Flask-Caching).
     # SimpleCache: per process; FileSystemCache: shared by one server's workers
     # (CACHE_DIR, default instance/cache); RedisCache with CACHE_REDIS_URL: many servers.
     "PAGE_CACHE": True,
+    # Per-worker fragments, memos and the settings copy (blog/cache/memo.py, site.py).
+    # Off only to compare against (tests/test_cache_coherence.py) or to debug.
+    "MEMO_CACHE": True,
     "CACHE_TYPE": "SimpleCache",
     "CACHE_DEFAULT_TIMEOUT": 600,
     "CACHE_THRESHOLD": 2000,

@@ -370,12 +370,16 @@ class SiteState(db.Model):
     """A single row of counters that every worker reads to know when caches are stale.
 
     `version` goes up (in SQL) on every change to content or settings, and
-    `comments_version` on every change to what readers see of comments (blog/database.py).
+    `comments_version` on every change to what readers see of comments; what moves
+    which is decided by blog/cache/invalidation.py from what a transaction writes.
     """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version: so.Mapped[int] = so.mapped_column(default=1)
     comments_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # The earliest future published_at of a published article: when it passes, the
+    # first request moves `version` (blog/cache/versions.py). NULL: nothing scheduled.
+    next_publication_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
 
 class ThrottleEvent(db.Model):

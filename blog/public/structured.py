@@ -15,7 +15,7 @@ from flask import current_app, url_for
 
 from blog.assets import static_version
 from blog.models import Article
-from blog.settings import get_settings
+from blog.cache.site import get_settings
 from blog.templating import absolute_url, iso_datetime
 
 CONTEXT = "https://schema.org"

@@ -207,7 +207,7 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         for path in paths:
             click.echo(f"wrote {path}")
-        click.echo("Next: see README.md, \"Deploying on one server\".")
+        click.echo('Next: see README.md, "Deploying on one server".')
 
     @app.cli.command("create-user")
     @click.argument("username")

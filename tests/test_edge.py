@@ -221,7 +221,11 @@ def test_static_files_and_uploads_come_from_disk(site, edge):
         # Every answer of the app carries its CSP; nginx's own files do not.
         assert "Content-Security-Policy" not in headers, path
         assert raw == body, path
-    for path in ("/uploads/notes.txt", "/uploads/%2e%2e/secret_key", "/uploads/../instance/secret_key"):
+    for path in (
+        "/uploads/notes.txt",
+        "/uploads/%2e%2e/secret_key",
+        "/uploads/../instance/secret_key",
+    ):
         assert get(edge.port, path)[0] in (400, 404), path
 
 

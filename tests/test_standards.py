@@ -34,8 +34,10 @@ def pages_of(app, world, who: str) -> dict[str, str]:  # noqa: F811
     pages = {}
     for url in [build(app, rule, world, actor) for rule in rules(app, "GET")] + EXTRA_URLS:
         response = client.get(url)
-        if response.mimetype == "text/html" and response.status_code < 300 or (
-            response.mimetype == "text/html" and response.status_code >= 400
+        if (
+            response.mimetype == "text/html"
+            and response.status_code < 300
+            or (response.mimetype == "text/html" and response.status_code >= 400)
         ):
             pages[url] = response.get_data(as_text=True)
     return pages
@@ -90,7 +92,9 @@ def check_atom(xml: bytes) -> int:
             assert len(entry.findall(f"{ATOM}{name}")) == 1, name
         rfc3339(entry.findtext(f"{ATOM}updated"))
         assert feed_has_author or entry.find(f"{ATOM}author/{ATOM}name") is not None
-        alternate = [link for link in entry.findall(f"{ATOM}link") if link.get("rel") in (None, "alternate")]
+        alternate = [
+            link for link in entry.findall(f"{ATOM}link") if link.get("rel") in (None, "alternate")
+        ]
         assert entry.find(f"{ATOM}content") is not None or alternate
         assert all(link.get("href").startswith("http") for link in alternate)
     return len(entries)
@@ -129,10 +133,14 @@ def test_article_json_ld_has_newsarticle_fields_and_breadcrumbs(client, world): 
 
         assert data["@type"] == "NewsArticle"
         assert data["headline"] == article.title
-        assert data["image"] and all(url.startswith("http://newsroom.test/") for url in data["image"])
+        assert data["image"] and all(
+            url.startswith("http://newsroom.test/") for url in data["image"]
+        )
         assert rfc3339(data["datePublished"]) <= rfc3339(data["dateModified"])
         assert "." not in data["datePublished"]  # no microseconds
-        assert data["author"]["name"] and data["author"]["url"].startswith("http://newsroom.test/author/")
+        assert data["author"]["name"] and data["author"]["url"].startswith(
+            "http://newsroom.test/author/"
+        )
         assert data["publisher"]["name"] == "The Newsroom"
         assert data["publisher"]["logo"]["url"].startswith("http://newsroom.test/static/logo.png")
         trail = data["mainEntityOfPage"]["breadcrumb"]
@@ -152,5 +160,7 @@ def test_home_has_website_and_news_media_organization(client, world):  # noqa: F
     assert by_type["WebSite"]["url"] == "http://newsroom.test/"
     target = by_type["WebSite"]["potentialAction"]["target"]["urlTemplate"]
     assert target == "http://newsroom.test/search?q={search_term_string}"
-    assert by_type["NewsMediaOrganization"]["logo"]["url"].startswith("http://newsroom.test/static/")
+    assert by_type["NewsMediaOrganization"]["logo"]["url"].startswith(
+        "http://newsroom.test/static/"
+    )
     assert LD_JSON not in client.get("/?page=2").get_data(as_text=True)

@@ -59,6 +59,7 @@ def get_site() -> _Cache:
 
 def _load(cache: _Cache, in_request: bool) -> _Cache:
     """Read settings, navigation and footer pages into `cache`; links need a request."""
+
     def link(endpoint: str, **values: str) -> str:
         return url_for(endpoint, **values) if in_request else ""
 
@@ -96,5 +97,3 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
 def get_settings() -> dict[str, Any]:
     """All settings with defaults filled in; cached until the content version moves."""
     return get_site().values
-
-

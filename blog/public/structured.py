@@ -14,8 +14,8 @@ from datetime import datetime
 from flask import current_app, url_for
 
 from blog.assets import static_version
-from blog.models import Article
 from blog.cache.site import get_settings
+from blog.models import Article
 from blog.templating import absolute_url, iso_datetime
 
 CONTEXT = "https://schema.org"

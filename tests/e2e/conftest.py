@@ -147,8 +147,10 @@ def browser():
 
 # axe-core impacts that fail a journey: everything but "minor".
 AXE_FAILING = ("critical", "serious", "moderate")
-AXE_RUN = """() => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(
-    v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))})))"""
+AXE_RUN = """() => axe.run(document, {resultTypes: ["violations"]}).then(r =>
+    r.violations.map(v => ({
+        id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))
+    })))"""
 
 
 class Accessibility:

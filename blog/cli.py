@@ -175,6 +175,34 @@ def copy_data_command(source: str, target: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    @app.cli.command("doctor")
+    @click.option(
+        "--backups",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Where backups go (default: instance/backups).",
+    )
+    @click.option(
+        "--backup-days", default=7, show_default=True, help="A backup older than this is a failure."
+    )
+    @click.option(
+        "--offline",
+        is_flag=True,
+        help="Skip the check that asks the running site through SITE_URL.",
+    )
+    def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None:
+        """Check the install: each line says OK or what to do; exit 1 on any failure."""
+        from pathlib import Path
+
+        from blog.doctor import run_checks
+
+        failures = 0
+        for finding in run_checks(Path(backups) if backups else None, backup_days, not offline):
+            click.echo(finding.line())
+            failures += not finding.ok
+        if failures:
+            raise click.exceptions.Exit(1)
+
     @app.cli.command("deploy-config")
     @click.option("--domain", required=True, help="The site's public host name.")
     @click.option(

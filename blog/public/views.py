@@ -392,7 +392,8 @@ def robots() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 {"status": "ok", "database": "ok"} or 503 when the database does not answer."""
+    """200 {"status": "ok", "database": "ok", "proxy_hops": N} or 503 when the database
+    does not answer."""
     try:
         db.session.execute(sa.text("SELECT 1"))
         body, code = {"status": "ok", "database": "ok"}, 200
@@ -400,6 +401,12 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         current_app.logger.exception("health check: database query failed")
         body, code = {"status": "error", "database": "unavailable"}, 503
+    # How many proxies forwarded this request, for `blog doctor` to hold against
+    # PROXY_COUNT (ProxyFix keeps the header as it arrived).
+    forwarded = request.environ.get("werkzeug.proxy_fix.orig", {}).get(
+        "HTTP_X_FORWARDED_FOR"
+    ) or request.headers.get("X-Forwarded-For", "")
+    body["proxy_hops"] = len([hop for hop in forwarded.split(",") if hop.strip()])
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, code

@@ -34,7 +34,7 @@ def require_nginx() -> str:
 
 WRAPPER = """\
 {user}
-worker_processes 1;
+worker_processes auto;
 pid {folder}/nginx.pid;
 error_log {folder}/logs/error.log warn;
 events {{ worker_connections 2048; }}

@@ -298,8 +298,15 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Restored {archive}; the previous database is kept at {kept}")
 
     @app.cli.command("reindex")
-    def reindex_command() -> None:
-        """Rebuild the full-text search index."""
+    @click.option("--images", is_flag=True, help="Make missing image variants instead.")
+    def reindex_command(images: bool) -> None:
+        """Rebuild the full-text search index (or, with --images, the image variants)."""
+        if images:
+            from blog.imagesets import add_missing_variants
+
+            with_variants, skipped = add_missing_variants(click.progressbar)
+            click.echo(f"Made variants for {with_variants} images; {skipped} skipped")
+            return
         from blog.search import reindex
 
         click.echo(f"Reindexed {reindex()} articles")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 
 from blog.cache.site import get_site
+from blog.imagesets import image_set
 
 
 def site_zone() -> ZoneInfo:
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_datetime, "iso")
     app.add_template_global(page_url)
     app.add_template_global(absolute_url)
+    app.add_template_global(image_set)
 
     @app.context_processor
     def site_context() -> dict:

@@ -156,10 +156,10 @@ def test_admin_preview_is_never_cached(app, client, auth, author, site):
 
 
 def test_fragments_are_bounded_per_worker(app, client, site, monkeypatch):
-    from blog.public import queries
+    from blog.cache import memo as store
 
-    monkeypatch.setattr(queries, "FRAGMENT_BYTES", 1)
-    monkeypatch.setattr(queries, "COMMENT_FRAGMENT_BYTES", 1)
+    monkeypatch.setattr(store, "FRAGMENT_BYTES", 1)
+    monkeypatch.setattr(store, "COMMENT_FRAGMENT_BYTES", 1)
     for url in ["/", "/article/the-pier", "/category/harbour-news"]:
         assert client.get(url).status_code == 200
     with app.app_context():

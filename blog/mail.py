@@ -58,7 +58,13 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     return True
 
 
-def _send_smtp(message: EmailMessage) -> None:
+def smtp_session() -> smtplib.SMTP:
+    """An SMTP connection to MAIL_SERVER, after STARTTLS and login when configured.
+
+    Use it as a context manager (it quits at the end); raises OSError or
+    smtplib.SMTPException when the server cannot be reached or refuses the login.
+    `blog doctor` opens one and sends nothing.
+    """
     config = current_app.config
     host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     context = ssl.create_default_context()
@@ -66,11 +72,19 @@ def _send_smtp(message: EmailMessage) -> None:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
-    with smtp:
+    try:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls(context=context)
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    with smtp_session() as smtp:
         smtp.send_message(message)
 
 

@@ -220,7 +220,7 @@ def standalone_app(folder, migrated_db, config=None):  # noqa: ANN001, ANN201
             )
             app.test_client_class = IsolatedClient
             with app.app_context():
-                from blog.cli import seed_defaults
+                from blog.seed import seed_defaults
 
                 seed_defaults()
                 yield app

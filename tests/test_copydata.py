@@ -44,7 +44,7 @@ def source(tmp_path, monkeypatch) -> str:
     uri = f"sqlite:///{tmp_path / 'source.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": TEST_SECRET, "TESTING": True})
     with app.app_context():
-        from blog.cli import seed_defaults
+        from blog.seed import seed_defaults
 
         upgrade()
         seed_defaults()

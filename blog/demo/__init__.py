@@ -26,6 +26,7 @@ from blog.models import (
     Tag,
     User,
 )
+from blog.seed import DEFAULT_CATEGORIES
 from blog.types import utcnow
 
 
@@ -149,8 +150,6 @@ def _slug_taken(slug: str) -> bool:
 
 def _category(name: str) -> Category:
     """The site's category with this name or its slug; created if the site lacks it."""
-    from blog.cli import DEFAULT_CATEGORIES
-
     slug = slugify(name)
     category = db.session.scalar(
         sa.select(Category).where(sa.or_(Category.slug == slug, Category.name == name))

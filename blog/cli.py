@@ -60,7 +60,8 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
     is created only when there is none. It runs before any secret key exists, so it
     is a command of the `blog` group itself rather than of the app.
     """
-    from blog import create_app, write_secret_key
+    from blog import create_app
+    from blog.secrets_file import write_secret_key
 
     instance = Flask("blog", instance_path=os.environ.get("BLOG_INSTANCE_PATH")).instance_path
     if not os.environ.get("BLOG_SECRET_KEY") and write_secret_key(instance):

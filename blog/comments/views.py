@@ -25,12 +25,12 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from blog import render_error
 from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
 from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
 from blog.content import clean_text, render_comment
 from blog.database import begin_write
+from blog.errors import render_error
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
 from blog.types import utcnow

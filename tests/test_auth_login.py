@@ -4,9 +4,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug import security
 
-from blog.auth.views import GENERIC_LOGIN_ERROR, safe_next
+from blog.auth.views import GENERIC_LOGIN_ERROR
 from blog.extensions import db
 from blog.models import User
+from blog.urls import safe_next
 from tests import factories
 
 

@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 
 from blog.admin.views import bp, paginate, reported_clause, require
 from blog.audit import record
-from blog.auth.views import safe_next
 from blog.content import clean_text
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus, Role, User
+from blog.urls import safe_next
 
 ACTIONS = {
     "approve": CommentStatus.APPROVED,

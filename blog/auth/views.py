@@ -4,7 +4,6 @@ import hashlib
 import hmac
 from datetime import timedelta
 from functools import cache, wraps
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -42,26 +41,13 @@ from blog.models import Article, Role, UsedToken, User
 from blog.security_log import security_log
 from blog.templating import absolute_url
 from blog.types import utcnow
+from blog.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
 GENERIC_LOGIN_ERROR = "That username or email and password do not match an active account."
 RESET_SALT = "password-reset"
 RESET_MAX_AGE = 60 * 60
-
-
-def safe_next(target: str | None) -> str | None:
-    """The ?next= target if it is a path on this site, else None (no open redirects).
-
-    Refuses `//host`, `/\\host` (browsers read a backslash as a slash), schemes and
-    control characters.
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def _next_or(default: str) -> str:

@@ -4,7 +4,8 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
+from markupsafe import Markup
 
 from blog.cache.site import get_site
 from blog.imagesets import image_set
@@ -62,3 +63,11 @@ def init_app(app: Flask) -> None:
             "footer_pages": site.footer_pages,
             "links": site.links,
         }
+
+
+def rendered(template: str, **context) -> Markup:
+    """A template's output as Markup, to be inserted in a page unescaped.
+
+    Safe: Jinja autoescaped every value while rendering (.html templates).
+    """
+    return Markup(render_template(template, **context))  # noqa: S704

@@ -22,7 +22,7 @@ from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
 from blog.admin.views import bp, paginate
 from blog.audit import record
 from blog.cache.site import get_settings
-from blog.content import clean_text, excerpt, reading_time, render_article, slugify, unique_slug
+from blog.content import clean_text, reading_time, render_article, slugify, unique_slug
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import (
@@ -543,8 +543,7 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
 
 
 def render_preview(article: Article | None) -> Response:
-    from blog.public import queries as public_queries
-    from blog.public.structured import news_article_ld
+    from blog.article_page import page_context
     from blog.templating import absolute_url
 
     form = ArticleForm()
@@ -558,16 +557,8 @@ def render_preview(article: Article | None) -> Response:
     )
     html = render_template(
         "public/article.html",
-        article=preview,
         preview=True,
-        url=url,
-        updated=None,
-        description=preview.summary or excerpt(preview.body_html),
-        related=[],
-        previous=None,
-        next_article=None,
-        share_links=public_queries.share_links(preview.title, url),
-        json_ld=news_article_ld(preview, url, None),
+        **page_context(preview, url, None),
         thread=[],  # the comment section as the editor would see it, with no comments
         member=True,
         can_comment=current_user.can_comment,

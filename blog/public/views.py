@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,26 +27,26 @@ from flask import (
 )
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
-from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from blog.article_page import article_page
 from blog.auth.rules import normalize_username
 from blog.cache.memo import fragment, lookup
 from blog.cache.site import get_settings
 from blog.comments.section import comment_section
-from blog.content import clean_text, excerpt
+from blog.content import clean_text
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
+from blog.pagination import Pager, current_page, paginate, per_page
 from blog.public import queries
-from blog.public.structured import home_ld, news_article_ld
+from blog.public.structured import home_ld
 from blog.search import search as run_search
-from blog.templating import absolute_url
+from blog.templating import absolute_url, rendered
 
 bp = Blueprint("public", __name__)
 
 # An edit this long after publication is shown as "Updated"; quick typo fixes are not.
-UPDATED_AFTER = timedelta(hours=1)
 UPLOAD_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -59,21 +59,13 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_QUERY_LENGTH = 200  # of the search box echo; search itself reads the first 500
 
 
-def rendered(template: str, **context) -> Markup:  # noqa: ANN003
-    """A template's output as Markup, to be inserted in a page unescaped.
-
-    Safe: Jinja autoescaped every value while rendering (.html templates).
-    """
-    return Markup(render_template(template, **context))  # noqa: S704
-
-
 @dataclass(frozen=True)
 class ListPage:
     """One page of a list as every reader sees it: the rendered cards (a fragment) and
     what the live template needs around them (the pagination macro reads `pager`)."""
 
     html: Markup
-    pager: queries.Pager
+    pager: Pager
 
     @property
     def nbytes(self) -> int:
@@ -95,11 +87,11 @@ def list_page(
     """
 
     def render() -> ListPage:
-        pager = queries.paginate(listing(), key)
+        pager = paginate(listing(), key)
         html = rendered(template, pager=pager, **(cards(pager) if cards else {}))
-        return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
+        return ListPage(html, Pager(pager.page, pager.per_page, pager.total))
 
-    return fragment(("list", *key, queries.current_page()), render, shows_comments=True)
+    return fragment(("list", *key, current_page()), render, shows_comments=True)
 
 
 def _home_cards(pager: Pagination) -> dict:
@@ -217,73 +209,6 @@ def author(username: str) -> str | Response:
     )
 
 
-@dataclass(frozen=True)
-class ArticlePage:
-    """An article page as every reader sees it, rendered once per content version.
-
-    The facts the live part needs (the comment section reads id, slug and
-    comments_open; the head, title and card type) and the rendered parts: `main`
-    (everything in <main> but the comments), `og_image` and `json_ld` for <head>. No
-    comment count: comments do not expire this page (blog/cache/invalidation.py).
-    """
-
-    id: int
-    slug: str
-    title: str
-    comments_open: bool
-    image_url: str | None
-    category_slug: str
-    url: str
-    description: str
-    og_image: Markup
-    json_ld: Markup
-    main: Markup
-
-    @property
-    def nbytes(self) -> int:
-        return len(self.main) + len(self.og_image) + len(self.json_ld) + len(self.description)
-
-
-def article_page(slug: str) -> ArticlePage | None:
-    """Load and render the public article at `slug` (None if there is none)."""
-    found = queries.public_article(slug)
-    if found is None:
-        return None
-    url = absolute_url("public.article", slug=found.slug)
-    previous, following = queries.neighbours_of(found)
-    updated = (
-        found.updated_at
-        if found.updated_at and found.updated_at - found.published_at > UPDATED_AFTER
-        else None
-    )
-    context = {
-        "article": found,
-        "url": url,
-        "updated": updated,
-        "related": queries.teasers(queries.related(found)),
-        "previous": previous,
-        "next_article": following,
-        "share_links": queries.share_links(found.title, url),
-    }
-    description = found.summary or excerpt(found.body_html)
-    ld = news_article_ld(found, url, updated)
-    truncate = current_app.jinja_env.filters["truncate"]
-    tojson = current_app.jinja_env.filters["tojson"]
-    return ArticlePage(
-        id=found.id,
-        slug=found.slug,
-        title=found.title,
-        comments_open=found.comments_open,
-        image_url=found.image_url,
-        category_slug=found.category.slug,
-        url=url,
-        description=truncate(current_app.jinja_env, description, 200),
-        og_image=rendered("public/_article_og.html", **context),
-        json_ld=tojson(EvalContext(current_app.jinja_env), ld),
-        main=rendered("public/_article_main.html", **context),
-    )
-
-
 @bp.get("/article/<slug>")
 def article(slug: str) -> str | Response:
     page = fragment(("article", slug), lambda: article_page(slug))
@@ -315,10 +240,10 @@ def page(slug: str) -> str:
 @bp.get("/search")
 def search() -> str:
     query = clean_text(request.args.get("q", "")).strip()
-    page_number = queries.current_page()
-    size = queries.per_page()
+    page_number = current_page()
+    size = per_page()
     hits, total = run_search(query, page_number, size) if query else ([], 0)
-    pager = queries.Pager(page_number, size, total, hits)
+    pager = Pager(page_number, size, total, hits)
     if page_number > 1 and page_number > pager.pages:
         abort(404)
     return render_template(

@@ -4,7 +4,7 @@ import dataclasses
 import os
 
 
-def pytest_configure(config) -> None:  # noqa: ANN001
+def pytest_configure(config) -> None:
     from blog.cache import invalidation
 
     table, _, column = os.environ["BLOG_EXPIRES_MUTANT"].partition(".")

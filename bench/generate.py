@@ -41,7 +41,7 @@ BODY_TEMPLATES = 120
 COMMENT_TEMPLATES = 60
 YEARS = 5
 # One cheap hash for every generated user: nobody logs in as them during the bench.
-PASSWORD = "bench passphrase, not a real account"  # noqa: S105
+PASSWORD = "bench passphrase, not a real account"
 
 
 def _words(text: str) -> list[str]:

@@ -152,7 +152,7 @@ def fixtures(db: Path) -> dict[str, str]:
         public = "status = 'published' AND published_at <= ?"
         article = con.execute(
             "SELECT slug FROM (SELECT slug, comment_count, published_at, id FROM article "
-            f"WHERE {public} ORDER BY published_at DESC, id DESC LIMIT 100) "  # noqa: S608
+            f"WHERE {public} ORDER BY published_at DESC, id DESC LIMIT 100) "
             "ORDER BY comment_count DESC, published_at DESC LIMIT 1",
             (now,),
         ).fetchone()
@@ -271,7 +271,7 @@ def wait_ready(server: Server, path: str, timeout: float = 30.0) -> None:
         if server.process.poll() is not None:
             break
         try:
-            with urllib.request.urlopen(server.base + path, timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(server.base + path, timeout=5) as response:
                 response.read()
                 return
         except urllib.error.HTTPError:
@@ -284,9 +284,9 @@ def wait_ready(server: Server, path: str, timeout: float = 30.0) -> None:
 
 def probe(url: str, headers: dict[str, str], timeout: float = 120.0) -> tuple[int, int]:
     """Status and size of one response; (0, 0) when none came within `timeout` seconds."""
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, len(response.read())
     except urllib.error.HTTPError as error:
         return error.code, len(error.read())

@@ -99,7 +99,7 @@ def register_request_hooks(app: Flask) -> None:
     redirects.init_app(app)
 
     @app.after_request
-    def set_headers(response):  # noqa: ANN001, ANN202
+    def set_headers(response):
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers["X-Content-Type-Options"] = "nosniff"

@@ -121,11 +121,11 @@ def _nul_safe_dumpers() -> tuple[type, type]:
     from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
     class NulSafeDumper(StrDumperUnknown):
-        def dump(self, obj: str):  # noqa: ANN202
+        def dump(self, obj: str):
             return super().dump(obj.replace("\x00", "\ufffd"))
 
     class NulSafeBinaryDumper(StrBinaryDumper):
-        def dump(self, obj: str):  # noqa: ANN202
+        def dump(self, obj: str):
             return super().dump(obj.replace("\x00", "\ufffd"))
 
     return NulSafeDumper, NulSafeBinaryDumper

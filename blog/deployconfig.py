@@ -73,7 +73,7 @@ class DeploySettings:
             raise DeployError("an HTTP-only config needs a listen address")
 
     @classmethod
-    def from_app(cls, config: dict, domain: str, **values) -> DeploySettings:  # noqa: ANN003
+    def from_app(cls, config: dict, domain: str, **values) -> DeploySettings:
         """Settings for `domain` with the app's cookie names and body limit."""
         megabytes = max(1, int(config.get("MAX_CONTENT_LENGTH") or 8 * 2**20) // 2**20)
         return cls(

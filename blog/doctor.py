@@ -149,7 +149,7 @@ def check_mail(app: Flask) -> Finding:
     try:
         with smtp_session() as smtp:
             smtp.noop()
-    except Exception as error:  # noqa: BLE001 - every failure is a finding
+    except Exception as error:
         return fail("mail", f"{where} refused or unreachable ({error}): check BLOG_MAIL_*")
     return ok("mail", f"{where} accepts a connection (nothing sent)")
 
@@ -165,7 +165,7 @@ def check_cache(app: Flask) -> Finding:
         cache.set(key, "ok", timeout=10)
         seen = cache.get(key)
         cache.delete(key)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return fail("cache", f"{kind} unreachable ({error}): check CACHE_REDIS_URL / CACHE_DIR")
     if seen != "ok":
         return fail("cache", f"{kind} does not keep what is written: check its settings")
@@ -182,7 +182,7 @@ def check_proxy(app: Flask, fetch: Callable[[str], dict] | None = None) -> Findi
     url = str(app.config["SITE_URL"]).rstrip("/") + "/healthz"
     try:
         health = (fetch or fetch_health)(url)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return fail("proxy", f"{url} unreachable ({error}): is the site running there?")
     hops, expected = int(health.get("proxy_hops", 0)), int(app.config["PROXY_COUNT"])
     if hops == expected:
@@ -241,5 +241,5 @@ def run_checks(
     for name, check in checks:
         try:
             yield check()
-        except Exception as error:  # noqa: BLE001 - one broken check must not hide the rest
+        except Exception as error:
             yield fail(name, f"the check itself failed: {error!r}")

@@ -21,7 +21,7 @@ ERROR_PAGES = {
 ERROR_CODES = tuple(ERROR_PAGES)
 
 
-def render_error(error: HTTPException):  # noqa: ANN201
+def render_error(error: HTTPException):
     """The friendly page for an HTTP error (rolls the session back on 5xx)."""
     from blog.extensions import db
 
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
     for code in ERROR_CODES:
         app.register_error_handler(code, render_error)
 
-    def number_too_large(error: OverflowError):  # noqa: ANN202
+    def number_too_large(error: OverflowError):
         # An id or page number past the database's 64-bit integers, typed into a URL,
         # query or form (?page=99999999999999999999): bad input, not a server error.
         from blog.extensions import db
@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
 
     app.register_error_handler(OverflowError, number_too_large)
 
-    def out_of_range(error: Exception):  # noqa: ANN202
+    def out_of_range(error: Exception):
         # PostgreSQL's form of the same input: "integer out of range" (SQLSTATE 22003),
         # and for its 32-bit integer columns already past 2**31.
         if getattr(getattr(error, "orig", None), "sqlstate", None) == "22003":

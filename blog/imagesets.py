@@ -56,7 +56,7 @@ def _srcset(filename: str, widths: list[int], webp: bool) -> str:
     return ", ".join(entries)
 
 
-def image_set(article, thumb: bool = False) -> ImageSet | None:  # noqa: ANN001 - an Article
+def image_set(article, thumb: bool = False) -> ImageSet | None:
     """The article's picture, or None when it has none."""
     upload = article.image
     if upload is not None:
@@ -78,7 +78,7 @@ def image_set(article, thumb: bool = False) -> ImageSet | None:  # noqa: ANN001 
     return None
 
 
-def add_missing_variants(progressbar) -> tuple[int, int]:  # noqa: ANN001 - click.progressbar
+def add_missing_variants(progressbar) -> tuple[int, int]:
     """Variants for every upload without them (`blog reindex --images`).
 
     Per image: the resizing first, then the files (existing ones kept), then a short

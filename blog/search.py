@@ -132,7 +132,7 @@ def _search_sqlite(query: str, page: int, per_page: int) -> tuple[list, int]:
     ids = list(
         db.session.scalars(
             sa.text(
-                f"SELECT a.id {source}WHERE {where} "  # noqa: S608
+                f"SELECT a.id {source}WHERE {where} "
                 "ORDER BY bm25(article_fts, 10.0, 4.0, 1.0), a.published_at DESC "
                 "LIMIT :limit OFFSET :offset"
             ),
@@ -152,7 +152,7 @@ def _search_sqlite(query: str, page: int, per_page: int) -> tuple[list, int]:
     rows = [_Row(i, snippets.get(i, "")) for i in ids]
     total = db.session.scalar(
         sa.text(
-            f"SELECT count(*) {source}WHERE {where}"  # noqa: S608
+            f"SELECT count(*) {source}WHERE {where}"
         ),
         params,
     )

@@ -39,7 +39,7 @@ def page_url(page: int) -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
-def absolute_url(endpoint: str, **values) -> str:  # noqa: ANN003
+def absolute_url(endpoint: str, **values) -> str:
     """An absolute URL built from SITE_URL, never from the request's Host header."""
     return current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
 

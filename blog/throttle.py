@@ -57,7 +57,7 @@ def hit(kind: str, key: str, *, at: datetime | None = None) -> None:
     Occasionally also deletes rows older than a day (see `prune`).
     """
     db.session.add(ThrottleEvent(kind=kind, key=key[:300], created_at=at or utcnow()))
-    if random.randrange(PRUNE_ODDS) == 0:  # noqa: S311 - not security relevant
+    if random.randrange(PRUNE_ODDS) == 0:
         prune()
 
 

@@ -39,12 +39,12 @@ def on_postgresql() -> bool:
     return PG_URL is not None
 
 
-def pytest_configure(config) -> None:  # noqa: ANN001
+def pytest_configure(config) -> None:
     if PG_URL and sa.engine.make_url(PG_URL).get_backend_name() != "postgresql":
         raise pytest.UsageError("BLOG_TEST_DATABASE_URL must be a postgresql+psycopg:// URL")
 
 
-def pytest_runtest_setup(item) -> None:  # noqa: ANN001
+def pytest_runtest_setup(item) -> None:
     if PG_URL and item.get_closest_marker("sqlite_only"):
         pytest.skip("SQLite-specific (BLOG_TEST_DATABASE_URL is set)")
 
@@ -205,7 +205,7 @@ def app_config(tmp_path) -> dict:
 
 
 @contextlib.contextmanager
-def standalone_app(folder, migrated_db, config=None):  # noqa: ANN001, ANN201
+def standalone_app(folder, migrated_db, config=None):
     """A migrated app with its own database copy and instance folder, in an app context.
 
     The `app` fixture is one per test; security tests hold one for a whole module
@@ -302,7 +302,7 @@ def auth(client):
     return AuthActions(client)
 
 
-def logged_in_client(app, user):  # noqa: ANN001, ANN201
+def logged_in_client(app, user):
     """A client of its own, logged in as `user` through the real form."""
     client = app.test_client()
     AuthActions(client).login(user)

@@ -90,7 +90,7 @@ class Nginx:
         )  # fmt: skip
 
     def __enter__(self) -> "Nginx":
-        log = open(self.folder / "logs" / "stderr.log", "wb")  # noqa: SIM115 - kept for the process
+        log = open(self.folder / "logs" / "stderr.log", "wb")
         self.process = subprocess.Popen(
             [
                 self.binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"),

@@ -32,7 +32,7 @@ def token(client, path: str) -> str:
     return re.search(r'value="([^"]+)"', tag)[1]
 
 
-def upload(client, data: bytes, name: str = "export.xml", **fields):  # noqa: ANN001, ANN201
+def upload(client, data: bytes, name: str = "export.xml", **fields):
     return client.post(
         "/admin/tools/import",
         data={

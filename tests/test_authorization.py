@@ -32,13 +32,13 @@ PERSONAS = ("anonymous", "reader", "author", "other_author", "editor", "admin")
 LOGIN = "login"
 
 
-def row(anonymous, reader, author, other_author, editor, admin) -> dict:  # noqa: ANN001
+def row(anonymous, reader, author, other_author, editor, admin) -> dict:
     return dict(
         zip(PERSONAS, (anonymous, reader, author, other_author, editor, admin), strict=True)
     )
 
 
-def same(status) -> dict:  # noqa: ANN001
+def same(status) -> dict:
     return row(*[status] * len(PERSONAS))
 
 
@@ -240,7 +240,7 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
-def app_rules(app) -> set[tuple[str, str]]:  # noqa: ANN001
+def app_rules(app) -> set[tuple[str, str]]:
     return {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
@@ -305,7 +305,7 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     }
 
 
-def snapshot_database(app, folder: Path) -> Path:  # noqa: ANN001
+def snapshot_database(app, folder: Path) -> Path:
     """A copy of the test database as it is now (WAL folded in), for `restore_database`."""
     if db.engine.dialect.name == "postgresql":
         return pg_snapshot()
@@ -331,7 +331,7 @@ def restore_database(copy: Path | str) -> None:
     shutil.copy(copy, path)
 
 
-def outcome(response) -> int | str:  # noqa: ANN001
+def outcome(response) -> int | str:
     location = response.headers.get("Location", "")
     if response.status_code in (302, 303) and location.startswith("/auth/login"):
         return LOGIN

@@ -146,7 +146,7 @@ def assert_coherent(app, reference, step: str, urls: list[str]) -> None:
     assert not stale, f"after {step!r}, the cached site differs on {stale}"
 
 
-def ok(response) -> None:  # noqa: ANN001
+def ok(response) -> None:
     assert response.status_code in (200, 302, 303), (
         response.status_code,
         response.get_data(as_text=True)[:400],
@@ -191,7 +191,7 @@ def settings_form(**overrides: str) -> dict:
     } | overrides
 
 
-def steps(site: Site, admin_client, reader_client, runner, midway: Callable[[str], None]):  # noqa: ANN001, C901
+def steps(site: Site, admin_client, reader_client, runner, midway: Callable[[str], None]):
     """(name, action) for every kind of write; each action asserts it really wrote.
 
     `midway(name)` compares the two sites inside a step (between two writes, or before

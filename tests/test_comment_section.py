@@ -30,7 +30,7 @@ def renders(monkeypatch):
     calls = []
     real = section.render
 
-    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def counting(*args, **kwargs):
         calls.append(args[0].id)
         return real(*args, **kwargs)
 

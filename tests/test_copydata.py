@@ -202,7 +202,7 @@ def test_a_copy_whose_counts_differ_leaves_nothing_behind(source, tmp_path, monk
 
     real = copydata._batches
 
-    def losing_a_comment(src, table):  # noqa: ANN001, ANN202
+    def losing_a_comment(src, table):
         for rows in real(src, table):
             yield rows[:-1] if table.name == "comment" else rows
 

@@ -114,7 +114,7 @@ def test_mail_server_is_reached_without_sending(healthy):
     received = []
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             received.append(envelope)
             return "250 OK"
 

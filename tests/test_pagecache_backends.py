@@ -122,24 +122,24 @@ def test_the_in_process_cache_is_not_shared(client, other_client, article):
     assert other_client.get(f"/article/{article.slug}").headers["X-Cache"] == "MISS"
 
 
-def edit_title(admin_client, article: Article, _draft: Article, _comment) -> str:  # noqa: ANN001
+def edit_title(admin_client, article: Article, _draft: Article, _comment) -> str:
     data = article_form(article, title="Ferry timetable cancelled")
     assert admin_client.post(f"/admin/articles/{article.id}/edit", data=data).status_code == 303
     return "Ferry timetable cancelled"
 
 
-def publish_draft(admin_client, _article: Article, draft: Article, _comment) -> str:  # noqa: ANN001
+def publish_draft(admin_client, _article: Article, draft: Article, _comment) -> str:
     data = article_form(draft, status="published")
     assert admin_client.post(f"/admin/articles/{draft.id}/edit", data=data).status_code == 303
     return "Harbour strike ends"
 
 
-def approve_comment(admin_client, _article: Article, _draft: Article, comment) -> str:  # noqa: ANN001
+def approve_comment(admin_client, _article: Article, _draft: Article, comment) -> str:
     assert admin_client.post(f"/admin/comments/{comment.id}/approve").status_code == 303
     return "Fresh comment text"
 
 
-def rename_site(admin_client, _article: Article, _draft: Article, _comment) -> str:  # noqa: ANN001
+def rename_site(admin_client, _article: Article, _draft: Article, _comment) -> str:
     response = admin_client.post("/admin/settings", data=settings_form(site_name="Harbour Herald"))
     assert response.status_code == 303
     return "Harbour Herald"

@@ -30,7 +30,7 @@ PAGES = {
 def counting_statements():
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", count)

@@ -43,7 +43,7 @@ def lookups_miss_once(*columns: so.InstrumentedAttribute) -> Iterator[None]:
             for element in sa.sql.visitors.iterate(where)
         )
 
-    def miss_once(state: so.ORMExecuteState):  # noqa: ANN202
+    def miss_once(state: so.ORMExecuteState):
         if not state.is_select or state.is_relationship_load:
             return None
         if not filters_on_wanted(state.statement):
@@ -221,7 +221,7 @@ def test_an_article_saved_by_someone_else_at_once_comes_back_unsaved(
     the editor): 409 with the form as typed, nothing saved."""
     from blog.admin import articles
 
-    def conflict(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+    def conflict(*_args, **_kwargs):
         raise sa.exc.IntegrityError("UPDATE article", {}, Exception("conflict"))
 
     auth.login(editor)
@@ -249,7 +249,7 @@ def held_before_insert(table: str, requests: int) -> Iterator[None]:
     held: set[int] = set()
     insert = re.compile(rf'\s*INSERT INTO "?{table}"?\s', re.IGNORECASE)
 
-    def hold(_conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
+    def hold(_conn, _cursor, statement, _params, _context, _many) -> None:
         if insert.match(statement) and threading.get_ident() not in held:
             held.add(threading.get_ident())
             barrier.wait(timeout=20)
@@ -261,14 +261,14 @@ def held_before_insert(table: str, requests: int) -> Iterator[None]:
         sa.event.remove(db.engine, "before_cursor_execute", hold)
 
 
-def at_once(app, posts: list[tuple]) -> list:  # noqa: ANN001
+def at_once(app, posts: list[tuple]) -> list:
     """Run each (client, url, data) POST in its own thread; the responses, in order.
 
     A request that raised (TESTING propagates a 500's exception) gives its exception.
     """
     responses: list = [None] * len(posts)
 
-    def post(index: int, client, url: str, data: dict) -> None:  # noqa: ANN001
+    def post(index: int, client, url: str, data: dict) -> None:
         with app.app_context():
             try:
                 responses[index] = client.post(url, data=data)

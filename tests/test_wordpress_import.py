@@ -35,7 +35,7 @@ def make_uploads(folder: Path) -> Path:
     return wordpress_uploads(folder)
 
 
-def run_import(runner, *args: str):  # noqa: ANN001, ANN201
+def run_import(runner, *args: str):
     result = runner.invoke(args=["import-wordpress", *map(str, args)])
     db.session.remove()
     return result
@@ -59,7 +59,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def imported(app, runner, tmp_path):  # noqa: ANN001, ANN201
+def imported(app, runner, tmp_path):
     result = run_import(runner, SELFHOSTED, "--uploads", make_uploads(tmp_path / "uploads"))
     assert result.exit_code == 0, result.output
     return result

@@ -300,7 +300,7 @@ def snapshot(article: Article) -> None:
     )
 
 
-def render_editor(form: ArticleForm, article: Article | None, status: int = 200):  # noqa: ANN201
+def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
     return (
         render_template(
             "admin/article_form.html",

@@ -28,7 +28,7 @@ from blog.models import Role
 from blog.settings import COMMENT_POLICIES
 
 
-def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
+def options(pairs) -> list[SelectChoice]:
     """(value, label) pairs as the SelectChoice objects WTForms 3.3 wants."""
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -51,12 +51,12 @@ def http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
-def no_control_chars(form: FlaskForm, field) -> None:  # noqa: ANN001
+def no_control_chars(form: FlaskForm, field) -> None:
     if isinstance(field.data, str) and has_control_chars(field.data):
         raise ValidationError("Remove the invisible control characters from this field.")
 
 
-def slug_format(form: FlaskForm, field) -> None:  # noqa: ANN001
+def slug_format(form: FlaskForm, field) -> None:
     """A typed slug must already be a slug (a-z, 0-9, hyphens), so the URL is what was typed."""
     value = (field.data or "").strip()
     if value and slugify(value) != value:
@@ -144,11 +144,11 @@ class SettingsForm(FlaskForm):
     comment_policy = SelectField("Comment moderation", choices=options(COMMENT_POLICIES.items()))
     authors_can_publish = BooleanField("Authors may publish their own articles")
 
-    def validate_donate_url(self, field) -> None:  # noqa: ANN001
+    def validate_donate_url(self, field) -> None:
         if field.data and not http_url(field.data):
             raise ValidationError("Enter a full http:// or https:// address, or leave it empty.")
 
-    def validate_social_links(self, field) -> None:  # noqa: ANN001
+    def validate_social_links(self, field) -> None:
         parse_social_links(field.data or "")
 
 

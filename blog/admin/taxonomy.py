@@ -22,7 +22,7 @@ def count_by_category() -> dict[int, int]:
     return {key: count for key, count in rows}
 
 
-def categories_page(form: CategoryForm, status: int = 200):  # noqa: ANN201
+def categories_page(form: CategoryForm, status: int = 200):
     return (
         render_template(
             "admin/categories.html",

@@ -25,7 +25,7 @@ def _limit_mb() -> int:
     return int(current_app.config["IMPORT_MAX_BYTES"]) // (1024 * 1024) or 1
 
 
-def _page(form: ImportForm, status: int = 200, report=None, error: str = ""):  # noqa: ANN001, ANN202
+def _page(form: ImportForm, status: int = 200, report=None, error: str = ""):
     return render_template(
         "admin/import.html",
         form=form,

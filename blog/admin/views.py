@@ -31,7 +31,7 @@ PER_PAGE = 20
 
 
 @bp.before_request
-def require_staff():  # noqa: ANN201
+def require_staff():
     """Every admin page needs an author or better; no view can forget it."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
@@ -51,7 +51,7 @@ def page_arg() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
-def paginate(query: sa.Select, per_page: int = PER_PAGE):  # noqa: ANN201
+def paginate(query: sa.Select, per_page: int = PER_PAGE):
     return db.paginate(query, page=max(1, page_arg()), per_page=per_page, error_out=False)
 
 

@@ -27,7 +27,7 @@ def email_in_use(address: str, *, except_id: int | None = None) -> bool:
 
 
 class NewPasswordMixin:
-    def validate_new_password(self, field) -> None:  # noqa: ANN001
+    def validate_new_password(self, field) -> None:
         problem = password_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
@@ -44,7 +44,7 @@ class RegisterForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired()])
 
-    def validate_username(self, field) -> None:  # noqa: ANN001
+    def validate_username(self, field) -> None:
         problem = username_problem(field.data)
         if problem:
             raise ValidationError(problem)
@@ -53,7 +53,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError("That username is taken. Please choose another.")
         self.normalized_username = name
 
-    def validate_email(self, field) -> None:  # noqa: ANN001
+    def validate_email(self, field) -> None:
         try:
             address = normalize_email(field.data)
         except ValueError as error:
@@ -62,7 +62,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError("An account with that email address already exists.")
         self.normalized_email = address
 
-    def validate_password(self, field) -> None:  # noqa: ANN001
+    def validate_password(self, field) -> None:
         problem = password_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
@@ -81,13 +81,13 @@ class ProfileForm(FlaskForm):
     bio = TextAreaField("Bio", validators=[Length(max=2000)])
     notify_replies = BooleanField("Email me when someone replies to my comments")
 
-    def validate_display_name(self, field) -> None:  # noqa: ANN001
+    def validate_display_name(self, field) -> None:
         field.data = (field.data or "").strip()
         # U+FFFE/U+FFFF too: the name appears in the Atom feed, and XML forbids them.
         if any(ord(c) < 32 or ord(c) == 127 or c in "\ufffe\uffff" for c in field.data):
             raise ValidationError("Display names cannot contain control characters.")
 
-    def validate_bio(self, field) -> None:  # noqa: ANN001
+    def validate_bio(self, field) -> None:
         field.data = (field.data or "").replace("\r\n", "\n").strip()
         if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in field.data):
             raise ValidationError("The bio cannot contain control characters.")
@@ -106,11 +106,11 @@ class EmailChangeForm(FlaskForm):
         "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)]
     )
 
-    def __init__(self, *args, user_id: int | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, user_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._user_id = user_id
 
-    def validate_email(self, field) -> None:  # noqa: ANN001
+    def validate_email(self, field) -> None:
         try:
             address = normalize_email(field.data)
         except ValueError as error:

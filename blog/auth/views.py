@@ -136,7 +136,7 @@ def start_session(user: User, *, remember: bool) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_next_or(url_for("public.index")))
     form = LoginForm()
@@ -172,7 +172,7 @@ def login():  # noqa: ANN201
 
 
 @bp.post("/logout")
-def logout():  # noqa: ANN201
+def logout():
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         begin_write()
@@ -187,7 +187,7 @@ def logout():  # noqa: ANN201
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register():  # noqa: ANN201
+def register():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("auth.account"))
     form = RegisterForm()
@@ -271,7 +271,7 @@ password stays as it is.
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-def reset_request():  # noqa: ANN201
+def reset_request():
     form = ResetRequestForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
@@ -309,7 +309,7 @@ def reset_request():  # noqa: ANN201
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset(token: str):  # noqa: ANN201
+def reset(token: str):
     user = user_for_reset_token(token)
     if user is None:
         return render_template("auth/reset_invalid.html"), 400
@@ -339,7 +339,7 @@ def reset(token: str):  # noqa: ANN201
 # The reader's own account -----------------------------------------------------------
 
 
-def _account_forms(**override) -> dict:  # noqa: ANN003
+def _account_forms(**override) -> dict:
     user = current_user
     forms = {
         "profile_form": ProfileForm(prefix="profile", obj=user, formdata=None),
@@ -351,7 +351,7 @@ def _account_forms(**override) -> dict:  # noqa: ANN003
     return forms
 
 
-def _render_account(status: int = 200, **override):  # noqa: ANN003, ANN202
+def _render_account(status: int = 200, **override):
     return render_template(
         "auth/account.html", can_delete=_can_delete_self(current_user), **_account_forms(**override)
     ), status
@@ -367,7 +367,7 @@ def _can_delete_self(user: User) -> bool:
     )
 
 
-def _check_current_password(form, user: User) -> bool:  # noqa: ANN001
+def _check_current_password(form, user: User) -> bool:
     """Check the current password, throttled like logins (aborts 429 when over)."""
     key = f"user:{user.id}"
     abort_if_throttled("login", key, "wrong password attempts")
@@ -379,11 +379,11 @@ def _check_current_password(form, user: User) -> bool:  # noqa: ANN001
     return False
 
 
-def account_login_required(view):  # noqa: ANN001, ANN201
+def account_login_required(view):
     """Like login_required, but comes back to the account page (these views are POST-only)."""
 
     @wraps(view)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
             flash("Please log in to see that page.", "info")
             return redirect(url_for("auth.login", next=url_for("auth.account")))
@@ -400,13 +400,13 @@ def _keep_logged_in(user: User) -> None:
 
 @bp.get("/account")
 @login_required
-def account():  # noqa: ANN201
+def account():
     return _render_account()
 
 
 @bp.post("/account")
 @account_login_required
-def profile():  # noqa: ANN201
+def profile():
     form = ProfileForm(prefix="profile")
     if not form.validate_on_submit():
         return _render_account(422, profile_form=form)
@@ -422,7 +422,7 @@ def profile():  # noqa: ANN201
 
 @bp.post("/account/password")
 @account_login_required
-def change_password():  # noqa: ANN201
+def change_password():
     user = current_user._get_current_object()
     form = PasswordChangeForm(prefix="password")
     if not form.validate_on_submit() or not _check_current_password(form, user):
@@ -447,7 +447,7 @@ If you did not do this, reset your password and contact the editors.
 
 @bp.post("/account/email")
 @account_login_required
-def change_email():  # noqa: ANN201
+def change_email():
     user = current_user._get_current_object()
     form = EmailChangeForm(prefix="email", user_id=user.id)
     if not form.validate_on_submit() or not _check_current_password(form, user):
@@ -477,7 +477,7 @@ def change_email():  # noqa: ANN201
 
 @bp.post("/account/delete")
 @account_login_required
-def delete_account():  # noqa: ANN201
+def delete_account():
     user = current_user._get_current_object()
     if not _can_delete_self(user):
         abort(403, description="Staff accounts and accounts with articles are removed by an admin.")

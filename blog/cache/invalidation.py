@@ -266,7 +266,7 @@ def _on_execute(state: so.ORMExecuteState) -> None:
 
 
 def _before_commit(session: so.Session) -> None:
-    if session._is_clean() is False:  # noqa: SLF001 - flush now, so its writes are counted
+    if session._is_clean() is False:
         session.flush()
     scope = session.info.pop(_PENDING, NONE)
     if scope == CONTENT:

@@ -55,7 +55,7 @@ def _timestamp(value: object) -> float | None:
     return value.timestamp()
 
 
-def _versions_from(row) -> Versions:  # noqa: ANN001 - a driver row or a SQLAlchemy Row
+def _versions_from(row) -> Versions:
     if not row:
         return Versions(0, 0, None)
     return Versions(row[0] or 0, row[1] or 0, _timestamp(row[2]))

@@ -8,7 +8,7 @@ from blog.content import clean_text
 
 
 class _BodyMixin:
-    def validate_body(self, field) -> None:  # noqa: ANN001
+    def validate_body(self, field) -> None:
         problem = body_problem(field.data)
         if problem:
             # Keep what the user typed, minus the characters we cannot store.

@@ -15,7 +15,7 @@ class ThreadItem:
     replies: list[Comment] = field(default_factory=list)
 
 
-def thread(article: Article, viewer=None) -> list[ThreadItem]:  # noqa: ANN001
+def thread(article: Article, viewer=None) -> list[ThreadItem]:
     """Top-level comments of an article, oldest first, each with its replies.
 
     Shows approved comments to everyone, plus the viewer's own held ones (marked

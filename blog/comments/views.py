@@ -124,7 +124,7 @@ def find_parent(article: Article, raw: str | None) -> tuple[Comment | None, str 
 
 
 @bp.post("/article/<slug>/comments")
-def create(slug: str):  # noqa: ANN201
+def create(slug: str):
     article = public_article_or_404(slug)
     if not current_user.is_authenticated:
         return login_redirect(article)
@@ -243,7 +243,7 @@ def own_comment_or_abort(comment_id: int) -> Comment:
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(comment_id: int):  # noqa: ANN201
+def edit(comment_id: int):
     comment = own_comment_or_abort(comment_id)
     if comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
         abort(403)
@@ -372,7 +372,7 @@ def report(comment_id: int) -> Response:
 
 
 @bp.errorhandler(CSRFError)
-def csrf_failed(error: CSRFError):  # noqa: ANN201
+def csrf_failed(error: CSRFError):
     """A comment refused for a missing or stale CSRF token comes back with its text."""
     if request.endpoint == "comments.create" and current_user.is_authenticated:
         article = public_article_or_404(request.view_args.get("slug", ""))

@@ -181,7 +181,7 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
 
 
 class _Converter(MarkdownConverter):
-    def convert_figure(self, el, text, parent_tags=None):  # noqa: ANN001, ANN201
+    def convert_figure(self, el, text, parent_tags=None):
         return f"\n\n{text.strip()}\n\n"
 
 

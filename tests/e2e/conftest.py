@@ -43,7 +43,7 @@ class Mailbox:
     def __init__(self):
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
@@ -181,7 +181,7 @@ class Accessibility:
         url = self.page.url
         try:
             found = self.page.evaluate(AXE_RUN)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             # The journey moved on (a click, a redirect) before axe finished: the next
             # document is checked instead. Anything else is a real failure.
             if "context was destroyed" in str(error) or "navigation" in str(error):

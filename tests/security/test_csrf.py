@@ -38,7 +38,7 @@ def csrf_refusals(monkeypatch) -> list[str]:
     reasons: list[str] = []
     original = csrf._error_response
 
-    def record(reason: str):  # noqa: ANN202
+    def record(reason: str):
         reasons.append(reason)
         return original(reason)
 

@@ -44,7 +44,7 @@ def assert_security_headers(response, *, https: bool = False) -> None:
 def boom(app):
     """A route that raises, registered before the app's first request."""
 
-    def explode():  # noqa: ANN202
+    def explode():
         raise RuntimeError("kaboom with a secret path /etc/shadow")
 
     app.add_url_rule("/__boom", "boom", explode)

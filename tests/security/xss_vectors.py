@@ -86,7 +86,7 @@ VECTORS: list[tuple[str, str]] = [
     (
         "attr-a-js-entities",
         '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
-    ),  # noqa: E501
+    ),
     ("attr-a-js-hex", '<a href="&#x6A;avascript:alert(1)">x</a>'),
     ("attr-a-js-tab", '<a href="jav\tascript:alert(1)">x</a>'),
     ("attr-a-js-newline", '<a href="jav\nascript:alert(1)">x</a>'),
@@ -125,11 +125,11 @@ VECTORS: list[tuple[str, str]] = [
     (
         "ns-svg-set-href",
         '<svg><a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>',
-    ),  # noqa: E501
+    ),
     (
         "ns-svg-foreignobject",
         '<svg><foreignObject><iframe src="javascript:alert(1)"></iframe></foreignObject></svg>',
-    ),  # noqa: E501
+    ),
     ("ns-svg-style", "<svg><style><img src=x onerror=alert(1)></style></svg>"),
     ("ns-math-mtext", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"),
     ("ns-math-xlink", '<math><maction xlink:href="javascript:alert(1)">x</maction></math>'),
@@ -154,14 +154,14 @@ VECTORS: list[tuple[str, str]] = [
     (
         "mxss-form-nesting",
         "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
-    ),  # noqa: E501
+    ),
     ("mxss-comment", "<!--<img src=x onerror=alert(1)>-->"),
     ("mxss-comment-break", "<!-- --!><img src=x onerror=alert(1)> -->"),
     ("mxss-cdata", "<![CDATA[<img src=x onerror=alert(1)>]]>"),
     (
         "mxss-select",
         "<select><template><style><img src=x onerror=alert(1)></style></template></select>",
-    ),  # noqa: E501
+    ),
     ("mxss-backtick-attr", '<a title="``onmouseover=alert(1)">x</a>'),
     ("mxss-figure-style", "<figure><style>*{color:red}</style></figure>"),
     # ---------------------------------------------------------------- broken markup

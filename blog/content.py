@@ -108,11 +108,6 @@ def render_page(source: str) -> str:
     return render_article(source)
 
 
-def count_links(source: str) -> int:
-    """How many links a comment would show (Markdown links plus bare URLs)."""
-    return render_comment(source).count("<a ")
-
-
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 

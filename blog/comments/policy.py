@@ -94,7 +94,7 @@ def too_many_links(html: str) -> bool:
     """Whether rendered comment HTML has more than COMMENT_MAX_LINKS links.
 
     Takes the HTML the view already rendered (the same count as
-    `blog.content.count_links(source)`), so Markdown is rendered once per request.
+    rendering the source again would give), so Markdown is rendered once per request.
     """
     return html.count("<a ") > int(current_app.config["COMMENT_MAX_LINKS"])
 

@@ -14,9 +14,7 @@ each request:
 The markers cannot come from users: comment HTML passes bleach, which strips HTML
 comments, and every other value is escaped. A reader with comments awaiting moderation
 on the article (only they see those, in their place in the thread) gets the section
-rendered for them alone, through the same markers. Before this, a logged-in reader's
-page rendered the whole thread with a form per comment on every request, at five times
-the cost of an anonymous page (bench row `article-logged-in`).
+rendered for them alone, through the same markers.
 """
 
 import re

@@ -412,3 +412,7 @@ class AuditLog(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: so.Mapped[User | None] = so.relationship()
+
+
+# Tables kept in their own modules, imported here so every metadata user sees them.
+from blog.models_jobs import Job, JobState  # noqa: E402, F401

@@ -1,0 +1,46 @@
+"""job queue (and, in this branch, the newsletter and donations tables)
+
+Revision ID: 1e4ba1bf626f
+Revises: 5c0a7e11d2f4
+Create Date: 2026-12-02 21:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+import blog.types
+
+
+# revision identifiers, used by Alembic.
+revision = '1e4ba1bf626f'
+down_revision = '5c0a7e11d2f4'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'job',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=40), nullable=False),
+        sa.Column('key', sa.String(length=200), nullable=False),
+        sa.Column('batch', sa.String(length=60), server_default='', nullable=False),
+        sa.Column('payload', sa.JSON(), nullable=False),
+        sa.Column('state', sa.String(length=10), nullable=False),
+        sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('max_attempts', sa.Integer(), server_default='8', nullable=False),
+        sa.Column('run_after', blog.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('claimed_by', sa.String(length=120), nullable=True),
+        sa.Column('claimed_at', blog.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('last_error', sa.Text(), server_default='', nullable=False),
+        sa.Column('created_at', blog.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('finished_at', blog.types.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_job')),
+        sa.UniqueConstraint('key', name=op.f('uq_job_key')),
+    )
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.create_index('ix_job_due', ['state', 'run_after'], unique=False)
+        batch_op.create_index('ix_job_batch_state', ['batch', 'state'], unique=False)
+
+
+def downgrade():
+    op.drop_table('job')

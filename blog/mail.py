@@ -123,7 +123,9 @@ class Connection:
             _write_to_outbox(Path(self.instance_path) / "outbox", message)
             return
         self._pace()
-        data = sign(bytes(message), self.config)
+        # CRLF line ends: smtplib dot-stuffs bytes without fixing them, and a server
+        # only un-stuffs after CRLF (a wrapped line starting with "." would change).
+        data = sign(message.as_bytes(policy=message.policy.clone(linesep="\r\n")), self.config)
         try:
             if self.smtp is None:
                 self.smtp = self._open()

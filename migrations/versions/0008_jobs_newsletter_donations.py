@@ -40,7 +40,52 @@ def upgrade():
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.create_index('ix_job_due', ['state', 'run_after'], unique=False)
         batch_op.create_index('ix_job_batch_state', ['batch', 'state'], unique=False)
+    op.create_table(
+        'subscriber',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('state', sa.String(length=12), nullable=False),
+        sa.Column('frequency', sa.String(length=8), nullable=False),
+        sa.Column('alerts', sa.Boolean(), nullable=False),
+        sa.Column('sections', sa.JSON(), nullable=False),
+        sa.Column('source', sa.String(length=12), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.Column('from_article_id', sa.Integer(), nullable=True),
+        sa.Column('confirm_sent_at', blog.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('confirmed_at', blog.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('created_at', blog.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', blog.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['from_article_id'], ['article.id'],
+                                name=op.f('fk_subscriber_from_article_id_article'),
+                                ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'],
+                                name=op.f('fk_subscriber_user_id_user'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriber')),
+        sa.UniqueConstraint('email', name=op.f('uq_subscriber_email')),
+    )
+    with op.batch_alter_table('subscriber', schema=None) as batch_op:
+        batch_op.create_index('ix_subscriber_state', ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscriber_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscriber_from_article_id'), ['from_article_id'],
+                              unique=False)
+    op.create_table(
+        'newsletter_issue',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=8), nullable=False),
+        sa.Column('period', sa.String(length=40), nullable=False),
+        sa.Column('subject', sa.String(length=200), nullable=False),
+        sa.Column('article_ids', sa.JSON(), nullable=False),
+        sa.Column('recipients', sa.Integer(), nullable=False),
+        sa.Column('created_at', blog.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_newsletter_issue')),
+        sa.UniqueConstraint('period', name=op.f('uq_newsletter_issue_period')),
+    )
+    with op.batch_alter_table('newsletter_issue', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_newsletter_issue_created_at'), ['created_at'],
+                              unique=False)
 
 
 def downgrade():
+    op.drop_table('newsletter_issue')
+    op.drop_table('subscriber')
     op.drop_table('job')

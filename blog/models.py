@@ -416,4 +416,9 @@ class AuditLog(db.Model):
 
 # Tables kept in their own modules, imported here so every metadata user sees them.
 from blog.models_jobs import Job, JobState  # noqa: E402, F401
-from blog.models_newsletter import NewsletterIssue, Subscriber, SubscriberState  # noqa: E402, F401
+from blog.models_newsletter import (  # noqa: E402, F401
+    DonationClick,
+    NewsletterIssue,
+    Subscriber,
+    SubscriberState,
+)

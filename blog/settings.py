@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "donate_text": "Independent journalism costs money. If you value our work, "
     "please support the newsroom with a donation.",
     "social_links": {},
+    # Donation choices: [{"id", "label", "frequency", "url"}], https links to the provider.
+    "donate_choices": [],
     "posts_per_page": 10,
     "comment_policy": "first",
     "authors_can_publish": False,
@@ -95,7 +97,7 @@ def get_site() -> _Cache:
             "index": link("public.index"),
             "search": link("public.search"),
             "feed": link("public.feed"),
-            "donate": values.get("donate_url") or link("public.page", slug="donate"),
+            "donate": values.get("donate_url") or link("donations.donate"),
             "favicon": link("static", filename="favicon.svg"),
             "stylesheet": link("static", filename="style.css"),
             "register": link("auth.register"),

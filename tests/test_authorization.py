@@ -220,6 +220,24 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/admin/settings"): ("/admin/settings", ADMINS),
     ("POST", "/admin/settings"): ("/admin/settings", staff(422, ADMINS)),
     ("GET", "/admin/audit"): ("/admin/audit", ADMINS),
+    ("GET", "/admin/newsletter"): ("/admin/newsletter", EDITORS),
+    ("GET", "/admin/newsletter/export.csv"): ("/admin/newsletter/export.csv", EDITORS),
+    ("GET", "/admin/newsletter/preview"): ("/admin/newsletter/preview", EDITORS),
+    ("POST", "/admin/newsletter/import"): ("/admin/newsletter/import", staff(303, EDITORS)),
+    ("POST", "/admin/newsletter/test"): ("/admin/newsletter/test", staff(303, EDITORS)),
+    ("GET", "/admin/donations"): ("/admin/donations", EDITORS),
+    ("POST", "/admin/donations"): ("/admin/donations", staff(303, EDITORS)),
+    ("GET", "/newsletter"): ("/newsletter", PUBLIC),
+    # Empty: the form again for anonymous readers, a one-click subscription for members.
+    ("POST", "/newsletter"): ("/newsletter", row(422, 303, 303, 303, 303, 303)),
+    ("GET", "/newsletter/confirm/<token>"): ("/newsletter/confirm/forged", same(400)),
+    ("POST", "/newsletter/confirm/<token>"): ("/newsletter/confirm/forged", same(400)),
+    ("GET", "/newsletter/preferences/<token>"): ("/newsletter/preferences/forged", same(400)),
+    ("POST", "/newsletter/preferences/<token>"): ("/newsletter/preferences/forged", same(400)),
+    ("GET", "/newsletter/unsubscribe/<token>"): ("/newsletter/unsubscribe/forged", same(400)),
+    ("POST", "/newsletter/unsubscribe/<token>"): ("/newsletter/unsubscribe/forged", same(400)),
+    ("GET", "/donate"): ("/donate", PUBLIC),
+    ("GET", "/donate/go/<choice>"): ("/donate/go/none-configured", same(404)),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -48,6 +48,18 @@ def articles_since(since: datetime, now: datetime) -> list[Article]:
     return list(db.session.scalars(query.options(so.selectinload(Article.category)).limit(30)))
 
 
+def pending(kind: str, now: datetime) -> tuple[list[Article], str] | None:
+    """What the next issue of `kind` would hold and its subject; None when nothing is new."""
+    previous = db.session.scalar(
+        sa.select(sa.func.max(NewsletterIssue.created_at)).where(NewsletterIssue.kind == kind)
+    )
+    articles = articles_since(previous or now - PERIODS[kind], now)
+    if not articles:
+        return None
+    more = f" and {len(articles) - 1} more" if len(articles) > 1 else ""
+    return articles, f"{_site_name()}: {articles[0].title}{more}"
+
+
 def create_issue(kind: str, now: datetime | None = None) -> NewsletterIssue | None:
     """The issue of `kind` for the current period with its jobs, or None (nothing new, or
     already made). Commits."""
@@ -55,16 +67,10 @@ def create_issue(kind: str, now: datetime | None = None) -> NewsletterIssue | No
     period = period_name(kind, now)
     if db.session.scalar(sa.select(NewsletterIssue.id).where(NewsletterIssue.period == period)):
         return None
-    previous = db.session.scalar(
-        sa.select(sa.func.max(NewsletterIssue.created_at)).where(NewsletterIssue.kind == kind)
-    )
-    articles = articles_since(previous or now - PERIODS[kind], now)
-    if not articles:
+    found = pending(kind, now)
+    if found is None:
         return None
-    site = _site_name()
-    subject = f"{site}: {articles[0].title}" + (
-        f" and {len(articles) - 1} more" if len(articles) > 1 else ""
-    )
+    articles, subject = found
     subscribers = db.session.execute(
         sa.select(Subscriber.id, Subscriber.sections).where(
             Subscriber.state == SubscriberState.ACTIVE, Subscriber.frequency == kind
@@ -116,6 +122,11 @@ def _issue_content(issue_id: int) -> dict[str, Any] | None:
     articles = db.session.scalars(
         Article.published().where(Article.id.in_(issue.article_ids or []))
     ).all()
+    return content(issue.subject, list(articles))
+
+
+def content(subject: str, articles: list[Article]) -> dict[str, Any]:
+    """What every copy of an issue shares: items with absolute URLs, the appeal."""
     from blog.settings import get_settings
 
     settings = get_settings()
@@ -129,12 +140,30 @@ def _issue_content(issue_id: int) -> dict[str, Any] | None:
         ]  # fmt: skip
         donate = site_url + _path("donations.donate") if "donations.donate" in _endpoints() else ""
     return {
-        "subject": issue.subject,
+        "subject": subject,
         "items": items,
         "site": settings.get("site_name", "The newsroom"),
         "appeal": settings.get("donate_text", ""),
-        "donate_url": donate or settings.get("donate_url") or site_url + "/pages/donate",
+        "donate_url": settings.get("donate_url") or donate or site_url + "/pages/donate",
     }
+
+
+def preview(kind: str) -> dict[str, str] | None:
+    """The next `kind` digest as a subscriber of every section would get it, or None."""
+    found = pending(kind, utcnow())
+    if found is None:
+        return None
+    articles, subject = found
+    sample = Subscriber(id=0, email="preview@invalid", sections=[])
+    text, html, _headers = render(content(subject, articles), sample)
+    return {"subject": subject, "text": text, "html": html}
+
+
+def test_key(user_id: int) -> str:
+    """A fresh job key for an editor's test mail (each click sends one)."""
+    import secrets
+
+    return f"newsletter-test:{user_id}:{secrets.token_hex(6)}"
 
 
 def _endpoints() -> set[str]:

@@ -83,9 +83,21 @@ def upgrade():
     with op.batch_alter_table('newsletter_issue', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_newsletter_issue_created_at'), ['created_at'],
                               unique=False)
+    op.create_table(
+        'donation_click',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('choice', sa.String(length=40), nullable=False),
+        sa.Column('article_id', sa.Integer(), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_donation_click')),
+        sa.UniqueConstraint('day', 'choice', 'article_id',
+                            name=op.f('uq_donation_click_day')),
+    )
 
 
 def downgrade():
+    op.drop_table('donation_click')
     op.drop_table('newsletter_issue')
     op.drop_table('subscriber')
     op.drop_table('job')

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -115,9 +115,11 @@ def check_secret_key(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from blog.cache import invalidation
     from blog.database import configure_engine, engine_options
     from blog.extensions import csrf, db, login_manager, migrate
 
+    invalidation.install()
     engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -170,9 +172,11 @@ CSP = (
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
-    from blog import pagecache
+    from blog import redirects
+    from blog.cache import pages
 
-    pagecache.init_app(app)
+    pages.init_app(app)
+    redirects.init_app(app)
 
     @app.after_request
     def set_headers(response):  # noqa: ANN001, ANN202
@@ -183,48 +187,9 @@ def register_request_hooks(app: Flask) -> None:
         headers["X-Frame-Options"] = "DENY"
         if request.is_secure:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if set_cache_headers(app, response, current_user):
-            pagecache.store(response)
+        if pages.set_cache_headers(app, response, current_user):
+            pages.store(response)
         return response
-
-
-def is_anonymous_request(app: Flask) -> bool:
-    """No session or remember cookie: nothing in the response can be user-specific."""
-    from blog.pagecache import has_login_cookie
-
-    return not has_login_cookie(app.config, request.cookies)
-
-
-def set_cache_headers(app: Flask, response, user) -> bool:  # noqa: ANN001
-    """Public, validatable caching for anonymous pages; private no-store otherwise.
-
-    A page is public only when the request is an anonymous GET without a session, the
-    response is a successful page, and nothing in it is user-specific (no cookie set,
-    no session written). Returns whether the response is public.
-    """
-    if response.headers.get("Cache-Control"):  # the view decided (static files, uploads)
-        if g.get("_private_page"):
-            response.headers["Cache-Control"] = "private, no-store"
-        return False
-    public = (
-        request.method in ("GET", "HEAD")
-        and not getattr(user, "is_authenticated", False)
-        and is_anonymous_request(app)
-        and not session.modified
-        and response.status_code == 200
-        and not g.get("_private_page")
-        and "Set-Cookie" not in response.headers
-        and not request.path.startswith(("/admin", "/auth"))
-        and not response.direct_passthrough
-    )
-    response.vary.add("Cookie")
-    if not public:
-        response.headers["Cache-Control"] = "private, no-store"
-        return False
-    response.headers["Cache-Control"] = f"public, max-age={app.config['PUBLIC_CACHE_SECONDS']}"
-    response.add_etag()
-    response.make_conditional(request)
-    return True
 
 
 def render_error(error: HTTPException):  # noqa: ANN201
@@ -232,6 +197,12 @@ def render_error(error: HTTPException):  # noqa: ANN201
     from blog.extensions import db
 
     code = error.code or 500
+    if code == 404 and request_ctx.url_adapter is not None:
+        from blog.redirects import old_link_response
+
+        moved = old_link_response()
+        if moved is not None:
+            return moved
     if code >= 500:
         db.session.rollback()
     if code == 403:

@@ -106,6 +106,7 @@ def restore(archive: str | Path, database_uri: str, instance_path: str) -> Path:
             raise BackupError("the archived database has no schema version") from error
         finally:
             con.close()
+        _move_versions_past(restored, db_file)
         kept = db_file
         if db_file.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -119,3 +120,36 @@ def restore(archive: str | Path, database_uri: str, instance_path: str) -> Path:
         if uploads_src.is_dir():
             shutil.copytree(uploads_src, Path(instance_path) / "uploads", dirs_exist_ok=True)
     return kept
+
+
+def _move_versions_past(restored: Path, current: Path) -> None:
+    """Give the restored database versions no cache has seen (blog/cache/versions.py).
+
+    The archive's versions are older than the live ones: without this, a cache that
+    survives the restore (files, Redis) would hold pages for the version numbers the
+    restored site is about to reach again, built from other content.
+    """
+    seen = (0, 0)
+    if current.exists():
+        con = sqlite3.connect(current)
+        try:
+            seen = (
+                con.execute(
+                    "SELECT version, comments_version FROM site_state WHERE id = 1"
+                ).fetchone()
+                or seen
+            )
+        except sqlite3.Error:
+            pass  # not a site database: nothing cached from it
+        finally:
+            con.close()
+    con = sqlite3.connect(restored)
+    try:
+        with con:
+            con.execute(
+                "UPDATE site_state SET version = max(version, ?) + 1, "
+                "comments_version = max(comments_version, ?) + 1 WHERE id = 1",
+                seen,
+            )
+    finally:
+        con.close()

@@ -12,7 +12,6 @@ from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
 from blog.content import render_page, slugify
-from blog.database import bump_version
 from blog.extensions import db
 from blog.models import Category, Page, Role, User
 
@@ -84,7 +83,6 @@ def seed_defaults() -> None:
                     position=position,
                 )
             )
-    bump_version()
     db.session.commit()
 
 
@@ -178,6 +176,10 @@ def copy_data_command(source: str, target: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from blog.wordpress.cli import register as register_wordpress
+
+    register_wordpress(app)
+
     @app.cli.command("create-user")
     @click.argument("username")
     @click.argument("email")

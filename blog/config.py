@@ -54,6 +54,11 @@ DEFAULTS = {
     # Limits.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    # Admin > Tools > Import: the largest WordPress export the upload accepts (the
+    # `blog import-wordpress` command takes any size), and where on the server a copy
+    # of the old site's wp-content/uploads is (empty: images are reported, not imported).
+    "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
+    "IMPORT_UPLOADS_DIR": "",
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_IP": 20,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
@@ -67,10 +72,13 @@ DEFAULTS = {
     "PUBLIC_CACHE_SECONDS": 60,
     # SQLite writers queue on a file lock beside the database (blog/database.py).
     "SQLITE_WRITER_LOCK": True,
-    # The cache of rendered anonymous pages (blog/pagecache.py, Flask-Caching).
+    # The cache of rendered anonymous pages (blog/cache/pages.py, Flask-Caching).
     # SimpleCache: per process; FileSystemCache: shared by one server's workers
     # (CACHE_DIR, default instance/cache); RedisCache with CACHE_REDIS_URL: many servers.
     "PAGE_CACHE": True,
+    # Per-worker fragments, memos and the settings copy (blog/cache/memo.py, site.py).
+    # Off only to compare against (tests/test_cache_coherence.py) or to debug.
+    "MEMO_CACHE": True,
     "CACHE_TYPE": "SimpleCache",
     "CACHE_DEFAULT_TIMEOUT": 600,
     "CACHE_THRESHOLD": 2000,

@@ -4,7 +4,7 @@ SQLite: WAL, a busy timeout, foreign keys and synchronous=NORMAL on every connec
 Several gunicorn workers share the file, so a transaction that will write must take the
 write lock when it begins (`BEGIN IMMEDIATE`): a deferred transaction that reads and
 then writes fails at once with "database is locked" if another worker committed in
-between, instead of waiting. Views call `begin_write()` after their slow work
+between, instead of waiting. Views open `with writing():` after their slow work
 (validation, Markdown rendering) and before their first query of the write.
 
 Waiting writers queue on a file lock (`<database>.writelock`, flock) taken just
@@ -37,13 +37,15 @@ import fcntl
 import functools
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, g, has_app_context, has_request_context, request
 
+from blog.cache.versions import VERSION_ENVIRON_KEY
 from blog.extensions import db
-from blog.models import SiteState
 
 
 def psycopg_url(uri: str) -> str:
@@ -86,7 +88,7 @@ def configure_engine(app: Flask) -> None:
     timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     @sa.event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -102,7 +104,7 @@ def configure_engine(app: Flask) -> None:
     )
 
     @sa.event.listens_for(engine, "begin")
-    def on_begin(connection) -> None:  # noqa: ANN001
+    def on_begin(connection) -> None:
         immediate = has_app_context() and g.get("_write_transaction", False)
         if immediate and writer_lock is not None:
             writer_lock.acquire()
@@ -129,7 +131,7 @@ def _nul_safe_dumpers() -> tuple[type, type]:
     return NulSafeDumper, NulSafeBinaryDumper
 
 
-def _postgresql_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _postgresql_connect(dbapi_connection, _record) -> None:
     """PostgreSQL text cannot hold NUL; a NUL in user input becomes U+FFFD, not a 500.
 
     SQLite stores NUL, and the content pipeline removes control characters before
@@ -183,7 +185,7 @@ class WriterLock:
             self._thread_lock.release()
 
 
-def _release_writer_lock(_session) -> None:  # noqa: ANN001
+def _release_writer_lock(_session) -> None:
     from flask import current_app
 
     if has_app_context():
@@ -200,98 +202,45 @@ sa.event.listen(so.Session, "after_rollback", _release_writer_lock)
 def begin_write() -> None:
     """End the current read transaction; the next one takes the write lock at once.
 
-    Call it once the slow part of a request is done. On SQLite the following
-    transaction starts with BEGIN IMMEDIATE and so waits (busy timeout) for other
-    writers instead of failing; on PostgreSQL it only ends the read transaction and
-    the write runs under READ COMMITTED (see the module docstring for why that is safe).
+    Call it once the slow part of a request is done; prefer `writing()`, which also
+    ends the transaction however the block ends. On SQLite the following transaction
+    starts with BEGIN IMMEDIATE and so waits (busy timeout) for other writers instead
+    of failing; on PostgreSQL it only ends the read transaction and the write runs
+    under READ COMMITTED (see the module docstring for why that is safe). The flag is
+    cleared when that transaction commits or rolls back, so whatever the request does
+    afterwards (a refused form rendered again, the next page) reads without the lock.
     """
     db.session.commit()
     g._write_transaction = True
 
 
-def bump_version() -> None:
-    """Mark content or settings as changed, for every worker's caches (all of them).
+@contextmanager
+def writing() -> Iterator[None]:
+    """A write transaction for the block: committed by the block, else rolled back.
 
-    An SQL increment, never read-and-rewrite in Python, so concurrent writers lose
-    nothing. Call inside the write transaction that makes the change.
+    The block commits (`db.session.commit()`) when its write is complete; whatever it
+    has not committed when it ends, normally, by a refusal found inside it or by an
+    exception, is rolled back, which releases the writer lock. Render a refused form
+    after the block, never inside it, so other workers' writes do not wait on it.
     """
-    db.session.execute(
-        sa.update(SiteState).where(SiteState.id == 1).values(version=SiteState.version + 1)
-    )
-
-
-def bump_comments() -> None:
-    """Mark a change to what readers see of comments (posted, edited, moderated, deleted).
-
-    Separate from `bump_version` because comments change far more often than anything
-    else: a comment expires the caches that show comments or their counts (whole pages,
-    comment sections, lists with their cards' counts) and leaves the rest (articles'
-    rendered bodies, related articles, navigation, settings) in place.
-    """
-    db.session.execute(
-        sa.update(SiteState)
-        .where(SiteState.id == 1)
-        .values(comments_version=SiteState.comments_version + 1)
-    )
-
-
-_VERSION_SQL = "SELECT version, comments_version FROM site_state WHERE id = 1"
-# Where the page cache's middleware leaves the versions it read for this request.
-VERSION_ENVIRON_KEY = "blog.versions"
-
-
-def read_versions(engine: sa.Engine) -> tuple[int, int]:
-    """The committed (content, comments) versions, on a pooled driver connection.
-
-    Outside the ORM session and without an app context: this runs on every request,
-    page-cache hits included (blog/pagecache.py reads it before Flask is involved), and
-    the session's BEGIN, statement compilation and ROLLBACK cost more than the
-    primary-key lookup itself.
-    """
-    connection = engine.raw_connection()
+    begin_write()
     try:
-        cursor = connection.cursor()
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
-        cursor.close()
-        connection.rollback()  # end the driver's implicit transaction, if any
+        yield
     finally:
-        connection.close()  # back to the pool
-    return _pair(row)
+        if db.session().in_transaction():
+            db.session.rollback()
+        g.pop("_write_transaction", None)
 
 
-def _pair(row) -> tuple[int, int]:  # noqa: ANN001 - a driver row or a SQLAlchemy Row
-    return (row[0] or 0, row[1] or 0) if row else (0, 0)
+def _end_write(_session) -> None:
+    if has_app_context():
+        g.pop("_write_transaction", None)
+        g.pop("_site_versions", None)  # read again: the write may have moved them
+    if has_request_context():
+        # Nor is the page-cache key read before the write any longer this page's.
+        request.environ.pop(VERSION_ENVIRON_KEY, None)
 
 
-def _versions() -> tuple[int, int]:
-    """Both versions, read once per request.
-
-    A request that writes (after `begin_write()`) asks its session instead, so it sees
-    its own uncommitted change.
-    """
-    if "_site_versions" not in g:
-        if g.get("_write_transaction"):
-            versions = _pair(
-                db.session.execute(
-                    sa.select(SiteState.version, SiteState.comments_version).where(
-                        SiteState.id == 1
-                    )
-                ).first()
-            )
-        elif has_request_context() and VERSION_ENVIRON_KEY in request.environ:
-            versions = request.environ[VERSION_ENVIRON_KEY]  # read by blog/pagecache.py
-        else:
-            versions = read_versions(db.engine)
-        g._site_versions = versions
-    return g._site_versions
-
-
-def current_version() -> int:
-    """The content version every cache keys on (see `bump_version`)."""
-    return _versions()[0]
-
-
-def comments_version() -> int:
-    """The comments version, for caches that show comments (see `bump_comments`)."""
-    return _versions()[1]
+# Whatever happens to the write transaction, the next one is a plain read again.
+sa.event.listen(so.Session, "after_commit", _end_write)
+sa.event.listen(so.Session, "after_rollback", _end_write)

@@ -163,11 +163,13 @@ def counts(batch: str) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def writing() -> Iterator[None]:
-    """One write transaction (begin_write .. commit); rolled back if the block raises.
+def committed_write() -> Iterator[None]:
+    """One write transaction committed when the block ends; rolled back if it raises.
 
-    Afterwards the app context reads in deferred transactions again, so a long-lived
-    worker does not take the writer lock for its reads.
+    Unlike `blog.database.writing()`, whose block commits itself, this commits for
+    the block: the queue's and the newsletter's writes have no refusal path. Afterwards
+    the app context reads in deferred transactions again, so a long-lived worker does
+    not take the writer lock for its reads.
     """
     begin_write()
     try:
@@ -239,7 +241,7 @@ class Counts:
 def recover(me: str) -> int:
     """Put back the running jobs of dead workers on this host; how many."""
     host = socket.gethostname()
-    with writing():
+    with committed_write():
         rows = db.session.execute(
             sa.select(Job.id, Job.claimed_by).where(
                 Job.state == JobState.RUNNING, Job.claimed_by.startswith(f"{host}:")
@@ -274,7 +276,7 @@ def claim(me: str, limit: int) -> list[Claimed]:
     """Take up to `limit` due jobs for worker `me` (see the module docstring)."""
     now = utcnow()
     lease = timedelta(seconds=float(current_app.config["JOBS_LEASE_SECONDS"]))
-    with writing():
+    with committed_write():
         due = (
             sa.select(Job)
             .where(
@@ -345,7 +347,7 @@ def _finish(job: Claimed, me: str, state: str, error: str, delay: float | None) 
         values["run_after"] = now + timedelta(seconds=wait)
     else:
         values["finished_at"] = now
-    with writing():
+    with committed_write():
         # Only while still ours: a job whose lease ran out may belong to another worker.
         db.session.execute(
             sa.update(Job).where(Job.id == job.id, Job.claimed_by == me).values(**values)
@@ -390,7 +392,7 @@ def run_batch(me: str, stop: threading.Event | None = None) -> Counts:
 
 def _release(jobs: list[Claimed], me: str) -> None:
     """Give back claimed jobs not started (a stopping worker); the attempt is not counted."""
-    with writing():
+    with committed_write():
         for job in jobs:
             db.session.execute(
                 sa.update(Job)

@@ -304,6 +304,40 @@ class SlugRedirect(db.Model):
     article: so.Mapped[Article] = so.relationship()
 
 
+class Redirect(db.Model):
+    """An old address (an imported site's permalink, /?p=ID, a feed) and where it lives now.
+
+    `source` is the key `blog.redirects.source_key` makes of a path and query; the
+    public site consults the table only when it would answer 404 (and on `/?p=`).
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
+    target: so.Mapped[str] = so.mapped_column(sa.String(500))
+    origin: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportRecord(db.Model):
+    """What an import made of one item of a foreign site, so a re-run changes nothing.
+
+    Keyed by the source site's URL, the kind of item and its id there (a post, comment
+    or author id, a term slug, an upload path); `digest` is a hash of the item as last
+    imported, so a newer export updates exactly what changed.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("source", "kind", "source_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(200))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    source_id: so.Mapped[str] = so.mapped_column(sa.String(300))
+    local_id: so.Mapped[int | None] = so.mapped_column()
+    local_ref: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    digest: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
 class Comment(db.Model):
     __table_args__ = (sa.Index("ix_comment_article_status", "article_id", "status"),)
 
@@ -324,10 +358,21 @@ class Comment(db.Model):
     report_count: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # An imported comment by someone without an account here (blog/wordpress/): the name
+    # is shown; the email is kept for moderation only and never shown.
+    guest_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    guest_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
 
     article: so.Mapped[Article] = so.relationship()
     author: so.Mapped[User | None] = so.relationship()
     parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id])
+
+    @property
+    def author_name(self) -> str:
+        """The name shown above the comment."""
+        if self.author is not None:
+            return self.author.name
+        return self.guest_name or "deleted user"
 
     @property
     def counts_as_visible(self) -> bool:
@@ -370,12 +415,16 @@ class SiteState(db.Model):
     """A single row of counters that every worker reads to know when caches are stale.
 
     `version` goes up (in SQL) on every change to content or settings, and
-    `comments_version` on every change to what readers see of comments (blog/database.py).
+    `comments_version` on every change to what readers see of comments; what moves
+    which is decided by blog/cache/invalidation.py from what a transaction writes.
     """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version: so.Mapped[int] = so.mapped_column(default=1)
     comments_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # The earliest future published_at of a published article: when it passes, the
+    # first request moves `version` (blog/cache/versions.py). NULL: nothing scheduled.
+    next_publication_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
 
 class ThrottleEvent(db.Model):

@@ -1,20 +1,15 @@
-"""Site settings editors change in the admin, read through one cached accessor.
+"""Site settings editors change in the admin: their defaults and how they are saved.
 
-Values live in the `setting` table as JSON. Each worker keeps one parsed copy and
-reloads it when the shared content version (`blog.database.current_version`) moves,
-so a change in one worker is seen by every worker on its next request.
+Values live in the `setting` table as JSON. They are read through one cached
+accessor, `blog.cache.site.get_settings`; saving one expires that copy in every worker
+(the `setting` table's row in blog/cache/invalidation.py).
 """
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
-
-from blog.database import bump_version, current_version
 from blog.extensions import db
-from blog.models import Category, Page, Setting
+from blog.models import Setting
 from blog.upsert import insert
 
 COMMENT_POLICIES = {
@@ -40,80 +35,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class NavItem:
-    name: str
-    slug: str
-    description: str = ""
-    url: str = ""  # built once per content version, so base.html calls no url_for per item
-
-
-@dataclass
-class _Cache:
-    version: int = -1
-    values: dict[str, Any] = field(default_factory=dict)
-    nav: list[NavItem] = field(default_factory=list)
-    footer_pages: list[NavItem] = field(default_factory=list)
-    # URLs base.html shows on every page (feed, stylesheet, search...), built per version.
-    links: dict[str, str] = field(default_factory=dict)
-
-
-def get_site() -> _Cache:
-    """Settings, navigation, footer pages and fixed links in one look-up: the per-worker
-    copy of what every page repeats, reloaded when the version moves.
-
-    URLs are built with url_for, which needs a request; outside one (CLI, mail in a
-    background job) a fresh copy is returned and nothing is kept.
-    """
-    cache = current_app.extensions.setdefault("blog_site", _Cache())
-    version = current_version()
-    if version != cache.version:
-        in_request = has_request_context()
-        if not in_request:
-            cache = _Cache()
-
-        def link(endpoint: str, **values: str) -> str:
-            return url_for(endpoint, **values) if in_request else ""
-
-        rows = db.session.execute(sa.select(Setting.key, Setting.value)).all()
-        values = dict(DEFAULTS)
-        for key, raw in rows:
-            if key in DEFAULTS:
-                try:
-                    values[key] = json.loads(raw)
-                except ValueError:
-                    continue
-        nav = [
-            NavItem(c.name, c.slug, c.description, link("public.category", slug=c.slug))
-            for c in db.session.scalars(Category.ordered())
-        ]
-        pages = [
-            NavItem(p.title, p.slug, url=link("public.page", slug=p.slug))
-            for p in db.session.scalars(
-                sa.select(Page).where(Page.in_footer).order_by(Page.position, Page.title)
-            )
-        ]
-        cache.links = {
-            "index": link("public.index"),
-            "search": link("public.search"),
-            "feed": link("public.feed"),
-            "donate": values.get("donate_url") or link("donations.donate"),
-            "favicon": link("static", filename="favicon.svg"),
-            "stylesheet": link("static", filename="style.css"),
-            "register": link("auth.register"),
-        }
-        cache.values, cache.nav, cache.footer_pages = values, nav, pages
-        cache.version = version
-    return cache
-
-
-def get_settings() -> dict[str, Any]:
-    """All settings with defaults filled in; cached until the content version moves."""
-    return get_site().values
-
-
 def save_settings(changes: dict[str, Any]) -> None:
-    """Store changed settings and bump the version; call inside a write transaction."""
+    """Store changed settings; call inside a write transaction."""
     for key, value in changes.items():
         if key not in DEFAULTS:
             raise KeyError(key)
@@ -125,4 +48,3 @@ def save_settings(changes: dict[str, Any]) -> None:
                 index_elements=[Setting.key], set_={"value": statement.excluded.value}
             )
         )
-    bump_version()

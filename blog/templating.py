@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 
-from blog.settings import get_site
+from blog.cache.site import get_site
 
 
 def site_zone() -> ZoneInfo:

@@ -10,10 +10,13 @@ skipped there.
 
 import contextlib
 import contextvars
+import importlib.util
 import os
 import secrets
 import shutil
 import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,8 +138,9 @@ def base_config(db_path: Path, instance: Path) -> dict:
         "SITE_URL": "http://newsroom.test",
         "SERVER_NAME": None,
         "MAIL_SERVER": "",
-        # Factories write without bumping the content version, as views do; the page
-        # cache is on in tests/test_pagecache.py and in the end-to-end server.
+        # The page cache is on where it is the subject (tests/test_pagecache*.py,
+        # tests/test_cache_*.py) and in the end-to-end server; fragments and memos are
+        # on everywhere, expired by what the tests' own writes commit.
         "PAGE_CACHE": False,
     }
 
@@ -303,3 +307,49 @@ def logged_in_client(app, user):  # noqa: ANN001, ANN201
     client = app.test_client()
     AuthActions(client).login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A redis-server of its own (no persistence) for this test run; stopped at the end."""
+    server = shutil.which("redis-server")
+    if server is None or importlib.util.find_spec("redis") is None:
+        missing = "redis-server (Debian)" if server is None else "redis-py (pip: the dev extra)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{missing} is not installed; .ci/run installs both")
+        pytest.skip(f"{missing} is not installed")
+    import redis
+
+    folder = tmp_path_factory.mktemp("redis")
+    log = folder / "redis.log"
+    from tests.live import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            server, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+            "--appendonly", "no", "--dir", str(folder), "--logfile", str(log),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    text = log.read_text() if log.exists() else ""
+                    raise RuntimeError(f"redis-server did not start:\n{text[-2000:]}") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from blog.cache.site import get_settings
 from blog.extensions import db
 from blog.models import Subscriber, SubscriberState
-from blog.settings import get_settings
 from blog.types import utcnow
 from tests import factories
 from tests.mailing import run_jobs, start_smtp

@@ -3,9 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
+from blog.cache.site import get_settings
 from blog.extensions import db
 from blog.models import Article, AuditLog, Category, Page, Role, Tag, User
-from blog.settings import get_settings
 from tests import factories
 
 

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 
 from blog.extensions import db
-from blog.models import ArticleVersion, CommentReport, CommentStatus, Upload
+from blog.models import ArticleVersion, CommentReport, CommentStatus, Redirect, Upload
 from tests import factories
 from tests.conftest import pg_restore, pg_snapshot
 
@@ -238,6 +238,21 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/newsletter/unsubscribe/<token>"): ("/newsletter/unsubscribe/forged", same(400)),
     ("GET", "/donate"): ("/donate", PUBLIC),
     ("GET", "/donate/go/<choice>"): ("/donate/go/none-configured", same(404)),
+    ("GET", "/admin/tools/import"): ("/admin/tools/import", ADMINS),
+    ("POST", "/admin/tools/import"): ("/admin/tools/import", staff(400, ADMINS)),
+    # ---- admin: redirects of old addresses
+    ("GET", "/admin/redirects"): ("/admin/redirects?q=old", EDITORS),
+    ("GET", "/admin/redirects/new"): ("/admin/redirects/new", EDITORS),
+    ("POST", "/admin/redirects/new"): ("/admin/redirects/new", staff(422, EDITORS)),
+    ("GET", "/admin/redirects/<int:redirect_id>"): ("/admin/redirects/{redirect.id}", EDITORS),
+    ("POST", "/admin/redirects/<int:redirect_id>"): (
+        "/admin/redirects/{redirect.id}",
+        staff(422, EDITORS),
+    ),
+    ("POST", "/admin/redirects/<int:redirect_id>/delete"): (
+        "/admin/redirects/{redirect.id}/delete",
+        staff(303, EDITORS),
+    ),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -288,9 +303,11 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     with open(os.path.join(folder, "0123abcd.png"), "wb") as f:
         f.write(png_bytes())
     upload = Upload(filename="0123abcd.png", content_type="image/png", width=8, height=8)
-    db.session.add_all([version, upload])
+    redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
+    db.session.add_all([version, upload, redirect])
     db.session.commit()
     return {
+        "redirect": redirect,
         "category": category,
         "tag": tag,
         "article": article,

@@ -69,3 +69,25 @@ def test_restore_refuses_a_corrupt_database_and_leaves_the_live_one(app, runner,
     live = sqlite3.connect(tmp_path / "blog.sqlite3")
     assert live.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert live.execute("SELECT title FROM article").fetchall() == [("Still here",)]
+
+
+def test_a_restored_site_gets_versions_no_cache_has_seen(app, runner, tmp_path):
+    from blog.models import SiteState
+
+    make_article("Before the backup")
+    db.session.commit()
+    result = runner.invoke(args=["backup", "--out", str(tmp_path / "backups")])
+    assert result.exit_code == 0, result.output
+    archive = next((tmp_path / "backups").glob("backup-*.tar.gz"))
+    make_article("After the backup")
+    db.session.commit()
+    live = db.session.execute(sa.select(SiteState.version, SiteState.comments_version)).one()
+    db.session.remove()
+
+    result = runner.invoke(args=["restore", str(archive), "--yes"])
+
+    assert result.exit_code == 0, result.output
+    restored = db.session.execute(sa.select(SiteState.version, SiteState.comments_version)).one()
+    assert restored.version > live.version
+    assert restored.comments_version > live.comments_version
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 1

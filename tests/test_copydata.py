@@ -17,7 +17,6 @@ from flask_migrate import upgrade
 from blog import create_app
 from blog.cli import copy_data_command
 from blog.copydata import CopyError, copy_data
-from blog.database import bump_version
 from blog.extensions import db
 from blog.models import (
     ArticleStatus,
@@ -92,7 +91,6 @@ def populate() -> None:
     db.session.add(AuditLog(actor_id=admin.id, action="user.role", object_type="user",
                             object_id=author.id, detail="reader → author"))  # fmt: skip
     db.session.add(UsedToken(digest="f" * 64))
-    bump_version()
     db.session.commit()
 
 

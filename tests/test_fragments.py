@@ -1,13 +1,12 @@
 """HTML fragments per content version: shared parts of public pages are rendered once per
 worker and content version, and everything that depends on the viewer stays live.
 
-Factories write without bumping the content version; where a test changes data between
-two requests it calls `bump_version()` as the real views do.
+Factories write as any code does: the commit moves the versions by itself
+(blog/cache/invalidation.py), so no test moves them by hand.
 """
 
 import pytest
 
-from blog.database import bump_version
 from blog.extensions import db
 from blog.models import CommentStatus, Role
 from tests import factories
@@ -66,11 +65,7 @@ def test_a_content_change_shows_at_once(client, site, url):
         category=site["section"],
         tags=[site["story"].tags[0]],
     )
-    db.session.commit()
-    assert "Fresh headline" not in client.get(url).get_data(as_text=True)  # not bumped yet
-
-    bump_version()
-    db.session.commit()
+    db.session.commit()  # the commit moves the content version by itself
 
     assert "Fresh headline" in client.get(url).get_data(as_text=True)
 
@@ -80,7 +75,6 @@ def test_an_edited_article_and_a_new_comment_show_at_once(client, site):
     client.get("/article/the-pier")
     story.title = "The pier, rebuilt"
     factories.make_comment(story, body="Second thoughts")
-    bump_version()
     db.session.commit()
 
     html = client.get("/article/the-pier").get_data(as_text=True)
@@ -162,10 +156,10 @@ def test_admin_preview_is_never_cached(app, client, auth, author, site):
 
 
 def test_fragments_are_bounded_per_worker(app, client, site, monkeypatch):
-    from blog.public import queries
+    from blog.cache import memo as store
 
-    monkeypatch.setattr(queries, "FRAGMENT_BYTES", 1)
-    monkeypatch.setattr(queries, "COMMENT_FRAGMENT_BYTES", 1)
+    monkeypatch.setattr(store, "FRAGMENT_BYTES", 1)
+    monkeypatch.setattr(store, "COMMENT_FRAGMENT_BYTES", 1)
     for url in ["/", "/article/the-pier", "/category/harbour-news"]:
         assert client.get(url).status_code == 200
     with app.app_context():

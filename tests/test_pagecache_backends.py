@@ -8,12 +8,7 @@ they are skipped, except on CI (CI=true), where they fail: .ci/run installs it.
 """
 
 import importlib.util
-import os
 import secrets
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,51 +17,6 @@ from blog.extensions import db
 from blog.models import Article, ArticleStatus, CommentStatus
 from tests import factories
 from tests.conftest import AuthActions, IsolatedClient, base_config
-from tests.live import free_port
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory) -> Iterator[str]:
-    """A redis-server of its own (no persistence) for this test run; stopped at the end."""
-    server = shutil.which("redis-server")
-    if server is None or importlib.util.find_spec("redis") is None:
-        missing = "redis-server (Debian)" if server is None else "redis-py (pip: the dev extra)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{missing} is not installed; .ci/run installs both")
-        pytest.skip(f"{missing} is not installed")
-    import redis
-
-    folder = tmp_path_factory.mktemp("redis")
-    log = folder / "redis.log"
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            server, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-            "--appendonly", "no", "--dir", str(folder), "--logfile", str(log),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    text = log.read_text() if log.exists() else ""
-                    raise RuntimeError(f"redis-server did not start:\n{text[-2000:]}") from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(params=["redis", "filesystem"])
@@ -249,7 +199,7 @@ def test_logged_in_readers_are_never_served_or_stored(client, other_client, read
 )
 @pytest.mark.skipif(importlib.util.find_spec("redis") is None, reason="redis-py is not installed")
 def test_a_redis_outage_costs_the_cache_not_the_site(app, client, article, caplog, monkeypatch):
-    from blog import pagecache
+    from blog.cache import pages as pagecache
 
     monkeypatch.setattr(pagecache, "_last_warning", 0.0)
     # Unreachable Redis must fail fast: every anonymous request would wait for it.

@@ -21,8 +21,9 @@ from blog import uploads
 from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
 from blog.admin.views import bp, paginate
 from blog.audit import record
+from blog.cache.site import get_settings
 from blog.content import clean_text, excerpt, reading_time, render_article, slugify, unique_slug
-from blog.database import begin_write, bump_version
+from blog.database import begin_write
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -35,7 +36,6 @@ from blog.models import (
     Upload,
     User,
 )
-from blog.settings import get_settings
 from blog.templating import site_zone
 from blog.types import utcnow
 from blog.upsert import get_or_create
@@ -382,11 +382,9 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     begin_write()
     if article is not None:
         db.session.refresh(article)
-        was_public_or_scheduled = article.status == ArticleStatus.PUBLISHED
         old_status = describe_status(article.status, article.published_at)
         old_slug = article.slug
     else:
-        was_public_or_scheduled = False
         old_status = ""
         old_slug = ""
 
@@ -455,8 +453,6 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         return render_editor(form, existing, 409)
     new_status = describe_status(article.status, article.published_at)
 
-    if was_public_or_scheduled or article.status == ArticleStatus.PUBLISHED:
-        bump_version()
     if old_status == "":
         record("article.create", article, f"{article.title} ({new_status})")
     elif old_status != new_status:
@@ -622,8 +618,6 @@ def restore_version(article_id: int, version_id: int) -> Response:
     article.body_source = version.body_source
     article.body_html = html
     article.reading_time = reading_time(html)
-    if article.status == ArticleStatus.PUBLISHED:
-        bump_version()
     when = version.created_at.astimezone(site_zone()).strftime("%-d %B %Y %H:%M")
     record("article.restore", article, f"{article.title}: version of {when}")
     db.session.commit()
@@ -644,11 +638,9 @@ def delete_article(article_id: int) -> Response | str:
         return render_template("admin/article_delete.html", article=article)
     begin_write()
     db.session.refresh(article)
-    title, was_published = article.title, article.status == ArticleStatus.PUBLISHED
+    title = article.title
     record("article.delete", article, title)
     db.session.delete(article)
-    if was_published:
-        bump_version()
     db.session.commit()
     flash(f"Deleted “{title}”.", "success")
     return redirect(url_for("admin.articles"), 303)

@@ -17,7 +17,7 @@ from blog.admin.views import bp, paginate, reported_clause, require
 from blog.audit import record
 from blog.auth.views import safe_next
 from blog.content import clean_text
-from blog.database import begin_write, bump_comments
+from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus, Role, User
 
@@ -113,8 +113,7 @@ def moderate_comment(comment_id: int, action: str) -> Response:
     require(Role.EDITOR)
     begin_write()
     comment = db.get_or_404(Comment, comment_id)
-    if moderate(comment, action):
-        bump_comments()
+    moderate(comment, action)
     db.session.commit()
     flash(f"Comment {ACTION_DONE[action]}.", "success")
     return redirect(safe_back(url_for("admin.comments")), 303)
@@ -136,8 +135,6 @@ def bulk_comments() -> Response:
     changed = 0
     for comment in db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))):
         changed += moderate(comment, action)
-    if changed:
-        bump_comments()
     db.session.commit()
     flash(f"{changed} comment{'s' if changed != 1 else ''} {ACTION_DONE[action]}.", "success")
     return redirect(back, 303)

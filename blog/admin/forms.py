@@ -165,3 +165,24 @@ def parse_social_links(text: str) -> dict[str, str]:
 
 def format_social_links(links: dict[str, str]) -> str:
     return "\n".join(f"{name} {url}" for name, url in (links or {}).items())
+
+
+class ImportForm(FlaskForm):
+    export = FileField("WordPress export (.xml)")
+    dry_run = BooleanField("Dry run: show the report, write nothing")
+
+
+def local_path(form: FlaskForm, field: StringField) -> None:
+    if not (field.data or "").startswith("/") or (field.data or "").startswith("//"):
+        raise ValidationError("Start with / : an address on this site, such as /article/slug.")
+    if has_control_chars(field.data):
+        raise ValidationError("Remove the control characters.")
+
+
+class RedirectForm(FlaskForm):
+    source = StringField(
+        "Old address", validators=[DataRequired(), Length(max=500), local_path], filters=[strip]
+    )
+    target = StringField(
+        "New address", validators=[DataRequired(), Length(max=500), local_path], filters=[strip]
+    )

@@ -13,7 +13,7 @@ from blog import uploads
 from blog.admin.forms import UploadForm
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
-from blog.database import begin_write, bump_version
+from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Article, Role, Upload
 
@@ -83,8 +83,6 @@ def delete_image(upload_id: int) -> Response:
         sa.update(Article).where(Article.image_id == image.id).values(image_id=None, image_alt="")
     )
     db.session.delete(image)
-    if used:
-        bump_version()
     db.session.commit()
     uploads.remove_files(*files)
     flash("Image deleted.", "success")

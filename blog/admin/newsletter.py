@@ -19,8 +19,9 @@ from flask_login import current_user
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.auth.rules import normalize_email
+from blog.cache.site import get_settings
 from blog.extensions import db
-from blog.jobs import counts, writing
+from blog.jobs import committed_write, counts
 from blog.mail import queue_mail
 from blog.models import (
     Article,
@@ -30,7 +31,7 @@ from blog.models import (
     Subscriber,
     SubscriberState,
 )
-from blog.settings import get_settings, save_settings
+from blog.settings import save_settings
 
 EMAIL_COLUMNS = ("email address", "email", "e-mail")
 MAX_IMPORT_ROWS = 100_000
@@ -102,7 +103,7 @@ def newsletter_import() -> Response:
     except ValueError as error:
         flash(f"Nothing imported: {error}", "error")
         return redirect(url_for("admin.newsletter"), 303)
-    with writing():
+    with committed_write():
         # Every address at once: an IN list of 100,000 passes SQLite's parameter limit.
         existing = set(db.session.scalars(sa.select(Subscriber.email)))
         new = [a for a in addresses if a not in existing]
@@ -191,7 +192,7 @@ def newsletter_test() -> Response:
     if found is None:
         flash("Nothing was published since the last digest: there is nothing to send.", "info")
         return redirect(url_for("admin.newsletter_preview", kind=kind), 303)
-    with writing():
+    with committed_write():
         queue_mail(current_user.email, f"[Test] {found['subject']}", found["text"],
                    key=test_key(current_user.id), html=found["html"])  # fmt: skip
     flash(f"A test of the {kind} digest is on its way to your address.", "success")
@@ -231,7 +232,7 @@ def donations() -> Response | tuple:
         choices, problems = parse_choices(text)
         if problems:
             return render_template("admin/donations.html", text=text, problems=problems), 422
-        with writing():
+        with committed_write():
             save_settings({"donate_choices": choices})
             record("settings.update", None, "donate_choices " + json.dumps(len(choices)))
         flash("Donation choices saved.", "success")

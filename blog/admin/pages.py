@@ -10,7 +10,7 @@ from blog.admin.forms import PageForm
 from blog.admin.views import bp, require
 from blog.audit import record
 from blog.content import clean_text, render_page, unique_slug
-from blog.database import begin_write, bump_version
+from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Page, Role
 
@@ -72,7 +72,6 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
         ]
         return render_template(template, form=form, page=existing), 422
     record(action, page, title)
-    bump_version()
     db.session.commit()
     flash(f"Saved the page “{title}”.", "success")
     return redirect(url_for("admin.edit_page", page_id=page.id), 303)
@@ -116,7 +115,6 @@ def delete_page(page_id: int) -> Response | str:
     title = page.title
     record("page.delete", page, title)
     db.session.delete(page)
-    bump_version()
     db.session.commit()
     flash(f"Deleted the page “{title}”.", "success")
     return redirect(url_for("admin.pages"), 303)

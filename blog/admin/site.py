@@ -10,11 +10,12 @@ from werkzeug.wrappers import Response
 from blog.admin.forms import SettingsForm, format_social_links, parse_social_links
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
+from blog.cache.site import get_settings
 from blog.content import clean_text
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import AuditLog, Role
-from blog.settings import DEFAULTS, get_settings, save_settings
+from blog.settings import DEFAULTS, save_settings
 
 TEXT_KEYS = ("site_name", "tagline", "about", "donate_url", "donate_text")
 

@@ -10,7 +10,7 @@ from blog.admin.forms import CategoryForm, DeleteCategoryForm, MergeTagForm, Tag
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.content import clean_text, slugify, unique_slug
-from blog.database import begin_write, bump_version
+from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Article, Category, Role, Tag, article_tag
 
@@ -116,7 +116,6 @@ def create_category() -> Response | tuple:
         category_lost_race(form, name, form.slug.data or "", None)
         return categories_page(form, 422)
     record("category.create", category, name)
-    bump_version()
     db.session.commit()
     flash(f"Added the category “{name}”.", "success")
     return redirect(url_for("admin.categories"), 303)
@@ -150,7 +149,6 @@ def edit_category(category_id: int) -> Response | tuple:
         category_lost_race(form, name, slug, category_id)
         return render_template(page, form=form, category=category), 422
     record("category.update", category, f"{old} → {name}" if old != name else name)
-    bump_version()
     db.session.commit()
     flash(f"Saved the category “{name}”.", "success")
     return redirect(url_for("admin.categories"), 303)
@@ -171,7 +169,6 @@ def move_category(category_id: int, direction: str) -> Response:
         for position, category in enumerate(ordered):
             category.position = position
         record("category.move", ordered[other], f"{ordered[other].name} {direction}")
-        bump_version()
     db.session.commit()
     return redirect(url_for("admin.categories"), 303)
 
@@ -216,7 +213,6 @@ def delete_category(category_id: int) -> Response | tuple:
         detail = f"{name} ({count} articles moved to {target.name})"
     record("category.delete", category, detail)
     db.session.delete(db.session.get(Category, category.id))
-    bump_version()
     db.session.commit()
     flash(f"Deleted the category “{name}”.", "success")
     return redirect(url_for("admin.categories"), 303)
@@ -314,7 +310,6 @@ def edit_tag(tag_id: int) -> Response | tuple:
             )
         return tag_page(tag, form, merge_form_for(tag), 422)
     record("tag.update", tag, f"{old} → {name}")
-    bump_version()
     db.session.commit()
     flash(f"Renamed the tag to “{name}”.", "success")
     return redirect(url_for("admin.tags"), 303)
@@ -345,7 +340,6 @@ def merge_tag(tag_id: int) -> Response | tuple:
     db.session.execute(article_tag.delete().where(article_tag.c.tag_id == tag.id))
     record("tag.merge", target, f"{tag.name} merged into {target.name}")
     db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
-    bump_version()
     db.session.commit()
     flash(f"Merged “{tag.name}” into “{target.name}”.", "success")
     return redirect(url_for("admin.tags"), 303)
@@ -360,7 +354,6 @@ def delete_tag(tag_id: int) -> Response:
     record("tag.delete", tag, name)
     db.session.execute(article_tag.delete().where(article_tag.c.tag_id == tag.id))
     db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
-    bump_version()
     db.session.commit()
     flash(f"Deleted the tag “{name}”; articles keep their other tags.", "success")
     return redirect(url_for("admin.tags"), 303)

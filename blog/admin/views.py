@@ -131,6 +131,8 @@ from blog.admin import (  # noqa: E402, F401
     newsletter,
     pages,
     people,
+    redirects,
     site,
     taxonomy,
+    tools,
 )

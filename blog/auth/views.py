@@ -35,7 +35,7 @@ from blog.auth.forms import (
     ResetRequestForm,
 )
 from blog.auth.rules import normalize_email, normalize_username
-from blog.database import begin_write, bump_version
+from blog.database import begin_write
 from blog.extensions import db
 from blog.mail import queue_mail, send_mail
 from blog.models import Article, Role, UsedToken, User
@@ -299,7 +299,7 @@ def reset_request():  # noqa: ANN201
     user = db.session.scalar(sa.select(User).where(User.email == address))
     mail = None
     if user is not None and user.active:
-        from blog.settings import get_settings
+        from blog.cache.site import get_settings
 
         token = make_reset_token(user)
         site = get_settings().get("site_name", "the site")
@@ -434,7 +434,6 @@ def profile():  # noqa: ANN201
     user.display_name = form.display_name.data
     user.bio = form.bio.data
     user.notify_replies = bool(form.notify_replies.data)
-    bump_version()  # author pages and comment bylines show the display name
     db.session.commit()
     flash("Your profile has been saved.", "success")
     return redirect(url_for("auth.account"), code=303)
@@ -483,7 +482,7 @@ def change_email():  # noqa: ANN201
         return _render_account(422, email_form=form)
     security_log("email_changed", user=user.username)
     if old != user.email:
-        from blog.settings import get_settings
+        from blog.cache.site import get_settings
 
         site = get_settings().get("site_name", "the site")
         send_mail(
@@ -508,7 +507,6 @@ def delete_account():  # noqa: ANN201
     begin_write()
     # Comments stay, shown as by "deleted user": the foreign key sets author_id to NULL.
     db.session.execute(sa.delete(User).where(User.id == user.id))
-    bump_version()
     db.session.commit()
     session.clear()
     logout_user()

@@ -11,10 +11,10 @@ from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
 
 from blog import throttle
+from blog.cache.site import get_settings
 from blog.content import has_control_chars
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, User
-from blog.settings import get_settings
 
 THROTTLE_KIND = "comment"
 RATE_WINDOW_SECONDS = 60

@@ -28,11 +28,11 @@ from flask import get_template_attribute, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from blog.cache.memo import fragment
 from blog.comments import policy
 from blog.comments.queries import ThreadItem, thread
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, User
-from blog.public.queries import fragment
 
 CSRF_MARK = Markup("<!--csrf-->")
 STARTED_MARK = Markup("<!--started-->")

@@ -30,7 +30,7 @@ from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
 from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
 from blog.content import clean_text, render_comment
-from blog.database import begin_write, bump_comments
+from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
 from blog.types import utcnow
@@ -180,7 +180,6 @@ def create(slug: str):  # noqa: ANN201
     policy.record_post(current_user)
     if status == CommentStatus.APPROVED:
         change_comment_count(article.id, +1)
-        bump_comments()
     db.session.flush()
     comment_id = comment.id
     db.session.commit()
@@ -274,7 +273,6 @@ def edit(comment_id: int):  # noqa: ANN201
     if comment.deleted or comment.author_id != current_user.id:
         end_write()
         abort(404)
-    was_visible = comment.counts_as_visible
     comment.body_source = source
     comment.body_html = html
     comment.edited_at = utcnow()
@@ -282,8 +280,6 @@ def edit(comment_id: int):  # noqa: ANN201
         # Approved and then edited into link spam: back to the queue.
         comment.status = CommentStatus.PENDING
         change_comment_count(article.id, -1)
-    if was_visible:
-        bump_comments()
     db.session.commit()
     if hold:
         flash("Your comment now has several links, so it is awaiting moderation.", "info")
@@ -325,8 +321,6 @@ def delete(comment_id: int) -> Response:
             db.session.delete(parent)
     if counted:
         change_comment_count(article.id, -1)
-    if comment.status == CommentStatus.APPROVED:
-        bump_comments()
     db.session.commit()
     flash("Your comment was deleted.", "success")
     return redirect(article_url(article, "comments"))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from blog.content import reading_time, render_article, render_comment, slugify
-from blog.database import begin_write, bump_version
+from blog.database import begin_write
 from blog.demo.articles import ARTICLES, COMMENTS, READERS, STAFF, DemoComment, DemoUser
 from blog.extensions import db
 from blog.models import (
@@ -102,8 +102,6 @@ def load_demo() -> str:
     staff_names = {normalize_username(u.username) for u in STAFF}
     staff_added = sum(1 for _, name, _ in new_users if name in staff_names)
     readers_added = len(new_users) - staff_added
-    if added or new_users:
-        bump_version()
     db.session.commit()
 
     if not added and not new_users:

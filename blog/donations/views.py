@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request
 
 from blog.extensions import db
-from blog.jobs import writing
+from blog.jobs import committed_write
 from blog.models import Article, DonationClick, Page
 from blog.types import utcnow
 from blog.upsert import insert
@@ -23,7 +23,7 @@ FREQUENCIES = ("one-off", "monthly", "yearly")
 
 def choices() -> list[dict]:
     """The configured choices whose URL is https and whose id is a short slug."""
-    from blog.settings import get_settings
+    from blog.cache.site import get_settings
 
     found = []
     for item in get_settings().get("donate_choices") or []:
@@ -56,7 +56,7 @@ def go(choice: str):  # noqa: ANN201
     article_id = int(source) if source.isdigit() and len(source) < 10 else 0
     if article_id and db.session.get(Article, article_id) is None:
         article_id = 0
-    with writing():
+    with committed_write():
         db.session.execute(
             insert(DonationClick)
             .values(day=utcnow().date(), choice=choice, article_id=article_id, count=1)

@@ -80,7 +80,7 @@ def create_issue(kind: str, now: datetime | None = None) -> NewsletterIssue | No
     recipients = [
         sid for sid, sections in subscribers if not sections or categories & set(sections)
     ]
-    with jobs.writing():
+    with jobs.committed_write():
         db.session.execute(
             insert(NewsletterIssue)
             .values(kind=kind, period=period, subject=subject[:200],
@@ -110,7 +110,7 @@ def schedule_digests() -> None:
 
 
 def _site_name() -> str:
-    from blog.settings import get_settings
+    from blog.cache.site import get_settings
 
     return get_settings().get("site_name", "The newsroom")
 
@@ -127,7 +127,7 @@ def _issue_content(issue_id: int) -> dict[str, Any] | None:
 
 def content(subject: str, articles: list[Article]) -> dict[str, Any]:
     """What every copy of an issue shares: items with absolute URLs, the appeal."""
-    from blog.settings import get_settings
+    from blog.cache.site import get_settings
 
     settings = get_settings()
     site_url = current_app.config["SITE_URL"].rstrip("/")
@@ -217,7 +217,7 @@ def send_issue(payload: dict, run: jobs.Run) -> None:
         run.discard("smtp")
         raise jobs.Retry(str(error)) from error
     except PermanentFailure as error:
-        with jobs.writing():
+        with jobs.committed_write():
             db.session.execute(
                 sa.update(Subscriber).where(Subscriber.id == subscriber_id)
                 .values(state=SubscriberState.BOUNCED)

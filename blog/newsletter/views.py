@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from blog import throttle
 from blog.extensions import csrf, db
-from blog.jobs import writing
+from blog.jobs import committed_write
 from blog.mail import queue_mail
 from blog.models import Category, Subscriber, SubscriberState
 from blog.newsletter.forms import PreferencesForm, SubscribeForm
@@ -48,7 +48,7 @@ If you did not ask for it, ignore this message: you will get nothing more from u
 
 
 def _site() -> str:
-    from blog.settings import get_settings
+    from blog.cache.site import get_settings
 
     return get_settings().get("site_name", "the newsroom")
 
@@ -81,7 +81,7 @@ def subscribe():  # noqa: ANN201
     address = form.normalized_email
     article_id = int(form.from_article.data) if (form.from_article.data or "").isdigit() else None
     now = utcnow()
-    with writing():
+    with committed_write():
         throttle.hit("newsletter", f"ip:{request.remote_addr or '-'}")
         subscriber = db.session.scalar(sa.select(Subscriber).where(Subscriber.email == address))
         if subscriber is None:
@@ -111,7 +111,7 @@ def subscribe():  # noqa: ANN201
 def _subscribe_account():  # noqa: ANN202
     """A logged-in reader subscribes their account's address with one click."""
     user = current_user._get_current_object()
-    with writing():
+    with committed_write():
         subscriber = db.session.scalar(sa.select(Subscriber).where(Subscriber.email == user.email))
         if subscriber is None:
             subscriber = Subscriber(email=user.email, source="account")
@@ -133,7 +133,7 @@ def confirm(token: str):  # noqa: ANN201
         return render_template("newsletter/link_invalid.html", why=status), 400
     if request.method == "GET":  # a link preview must not confirm: the page has a button
         return render_template("newsletter/confirm.html", token=token)
-    with writing():
+    with committed_write():
         subscriber.state = SubscriberState.ACTIVE
         subscriber.confirmed_at = utcnow()
         manage = manage_token(subscriber)
@@ -157,7 +157,7 @@ def preferences(token: str):  # noqa: ANN201
         if not form.validate():
             return render_template("newsletter/preferences.html", form=form, token=token,
                                    subscriber=subscriber), 422  # fmt: skip
-        with writing():
+        with committed_write():
             subscriber.frequency = form.frequency.data
             subscriber.alerts = bool(form.alerts.data)
             subscriber.sections = list(form.sections.data or [])
@@ -175,7 +175,7 @@ def unsubscribe(token: str):  # noqa: ANN201
         return render_template("newsletter/link_invalid.html", why="invalid"), 400
     if request.method == "GET":
         return render_template("newsletter/unsubscribe.html", token=token, subscriber=subscriber)
-    with writing():
+    with committed_write():
         # Keep only what honours the unsubscribe: the address and its state.
         subscriber.state = SubscriberState.UNSUBSCRIBED
         subscriber.sections = []

@@ -1,5 +1,7 @@
 """Queries and small helpers the public views share (pagination, related articles, share links).
 
+Caching (memos, fragments) lives in blog/cache/; this module only asks it.
+
 Every function here costs a fixed number of SQL statements whatever the data size:
 lists go through `Article.listing()` (author, category and image joined, tags in one
 extra SELECT ... IN), so a page never runs a query per row.
@@ -8,8 +10,6 @@ extra SELECT ... IN), so a page never runs a query per row.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,13 +17,13 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_sqlalchemy.pagination import Pagination
 
-from blog.database import comments_version, current_version
+from blog.cache.memo import memo
+from blog.cache.site import get_settings
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, SlugRedirect, article_tag
-from blog.settings import get_settings
 
 # Far beyond any real archive, and small enough that OFFSET never overflows SQLite's
 # 64-bit integers (`?page=10**30` would otherwise be a 500).
@@ -58,123 +58,15 @@ def paginate(select: sa.Select, count_key: tuple) -> Pagination:
 
     The page is one statement plus one for the tags of its articles. The total (for
     "Page 2 of 7") is counted once and cached under `count_key` (which must identify
-    the list, e.g. `("category", id)`) until the content version moves or
-    COUNT_TTL seconds pass: counting every public article on each request would make
-    the home page slower as the archive grows.
+    the list, e.g. `("category", id)`) until the content version moves: counting
+    every public article on each request would make the home page slower as the
+    archive grows.
     """
     pager = db.paginate(
         select, page=current_page(), per_page=per_page(), error_out=True, count=False
     )
     pager.total = cached_count(count_key, select)
     return pager
-
-
-# Scheduled articles go public without a content-version bump, so memos also expire.
-MEMO_TTL = 60
-MEMO_SIZE = 10_000
-# Rendered HTML kept per worker (fragments): the oldest entries go first past these.
-FRAGMENT_BYTES = 32 * 1024 * 1024
-COMMENT_FRAGMENT_BYTES = 8 * 1024 * 1024
-
-
-def _size(value: Any) -> int:
-    return len(value) if isinstance(value, str) else value.nbytes
-
-
-@dataclass
-class _Fragments:
-    limit: int
-    entries: dict[tuple, Any] = field(default_factory=dict)
-    nbytes: int = 0
-
-    def add(self, key: tuple, value: Any) -> None:
-        size = _size(value)
-        while self.entries and self.nbytes + size > self.limit:
-            self.nbytes -= _size(self.entries.pop(next(iter(self.entries))))
-        self.entries[key] = value
-        self.nbytes += size
-
-
-@dataclass
-class _Memo:
-    version: int = -1
-    comments_version: int = -1
-    born: float = 0.0
-    values: dict[tuple, Any] = field(default_factory=dict)
-    fragments: _Fragments = field(default_factory=lambda: _Fragments(FRAGMENT_BYTES))
-    comment_fragments: _Fragments = field(
-        default_factory=lambda: _Fragments(COMMENT_FRAGMENT_BYTES)
-    )
-
-
-def _memo() -> _Memo:
-    """The per-worker memo, emptied when the content version moves or MEMO_TTL passes;
-    its comment fragments also when the comments version moves."""
-    cache = current_app.extensions.setdefault("blog_public_memo", _Memo())
-    version, now = current_version(), time.monotonic()
-    if cache.version != version or now - cache.born > MEMO_TTL:
-        cache.version, cache.born = version, now
-        cache.values = {}
-        cache.fragments = _Fragments(FRAGMENT_BYTES)
-        cache.comments_version = -1
-    if cache.comments_version != (comments := comments_version()):
-        cache.comments_version = comments
-        cache.comment_fragments = _Fragments(COMMENT_FRAGMENT_BYTES)
-    return cache
-
-
-def memo(key: tuple, compute: Callable[[], Any]) -> Any:
-    """`compute()`, kept per worker until the content version moves or MEMO_TTL passes.
-
-    For what every reader of a page would compute the same way (list totals, related
-    articles, neighbours). Values must be plain data, never ORM objects: they outlive
-    the session that loaded them.
-    """
-    cache = _memo()
-    values = cache.values
-    if key in values:
-        return values[key]
-    value = compute()
-    if len(values) >= MEMO_SIZE:
-        values.clear()
-    values[key] = value
-    return value
-
-
-def lookup(key: tuple, compute: Callable[[], Any]) -> Any:
-    """Like `memo`, but a None result (not found) is not kept: unknown slugs typed
-    into URLs cost their query each time instead of filling the memo."""
-    values = _memo().values
-    if key in values:
-        return values[key]
-    value = compute()
-    if value is not None:
-        if len(values) >= MEMO_SIZE:
-            values.clear()
-        values[key] = value
-    return value
-
-
-def fragment(key: tuple, render: Callable[[], Any], *, shows_comments: bool = False) -> Any:
-    """Rendered HTML shared by every reader, kept per worker and content version.
-
-    `render()` returns Markup, or an object with an `nbytes` attribute holding Markup
-    parts (a page's main part and its <head> data); None (not found) is not kept.
-    Only what is identical for every viewer may go in: nothing that depends on the
-    user, the session, flash messages or CSRF tokens. An abort inside `render()`
-    propagates and nothing is kept. With `shows_comments`, for HTML that shows comments
-    or their counts, the entry also goes when the comments version moves (a comment
-    leaves every other fragment in place). Entries are bounded by FRAGMENT_BYTES
-    (COMMENT_FRAGMENT_BYTES) per worker, oldest first out.
-    """
-    cache = _memo()
-    store = cache.comment_fragments if shows_comments else cache.fragments
-    if key in store.entries:
-        return store.entries[key]
-    value = render()
-    if value is not None:
-        store.add(key, value)
-    return value
 
 
 def cached_count(key: tuple, select: sa.Select) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,15 +32,15 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from blog.auth.rules import normalize_username
+from blog.cache.memo import fragment, lookup
+from blog.cache.site import get_settings
 from blog.comments.section import comment_section
 from blog.content import clean_text, excerpt
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
 from blog.public import queries
 from blog.search import search as run_search
-from blog.settings import get_settings
 from blog.templating import absolute_url
-from blog.types import utcnow
 
 bp = Blueprint("public", __name__)
 
@@ -54,6 +54,7 @@ UPLOAD_TYPES = {
     ".webp": "image/webp",
 }
 UPLOAD_MAX_AGE = 365 * 24 * 3600  # uploads get random names and never change
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_QUERY_LENGTH = 200  # of the search box echo; search itself reads the first 500
 
 
@@ -97,7 +98,7 @@ def list_page(
         html = rendered(template, pager=pager, **(cards(pager) if cards else {}))
         return ListPage(html, queries.Pager(pager.page, pager.per_page, pager.total))
 
-    return queries.fragment(("list", *key, queries.current_page()), render, shows_comments=True)
+    return fragment(("list", *key, queries.current_page()), render, shows_comments=True)
 
 
 def _home_cards(pager: Pagination) -> dict:
@@ -131,7 +132,7 @@ def category(slug: str) -> str:
         feed_url = url_for("public.category_feed", slug=found.slug)
         return Section(found.id, found.name, found.slug, found.description, feed_url)
 
-    section = queries.lookup(("category", slug), find)
+    section = lookup(("category", slug), find)
     if section is None:
         abort(404)
     listed = list_page(
@@ -161,7 +162,7 @@ def tag(slug: str) -> str:
         found = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
         return None if found is None else TagFacts(found.id, found.name, found.slug)
 
-    found = queries.lookup(("tag", slug), find)
+    found = lookup(("tag", slug), find)
     if found is None:
         abort(404)
 
@@ -192,7 +193,7 @@ def author(username: str) -> str | Response:
             return None
         return Person(user.id, user.name, user.bio, user.username, user.role)
 
-    person = queries.lookup(("author", username), find)
+    person = lookup(("author", username), find)
     if person is None:
         canonical = normalize_username(username)
         if canonical != username and db.session.scalar(
@@ -220,7 +221,7 @@ class ArticlePage:
     The facts the live part needs (the comment section reads id, slug and
     comments_open; the head, title and card type) and the rendered parts: `main`
     (everything in <main> but the comments), `og_image` and `json_ld` for <head>. No
-    comment count: comments do not expire this page (see `bump_comments`).
+    comment count: comments do not expire this page (blog/cache/invalidation.py).
     """
 
     id: int
@@ -282,7 +283,7 @@ def article_page(slug: str) -> ArticlePage | None:
 
 @bp.get("/article/<slug>")
 def article(slug: str) -> str | Response:
-    page = queries.fragment(("article", slug), lambda: article_page(slug))
+    page = fragment(("article", slug), lambda: article_page(slug))
     if page is None:
         new_slug = queries.redirected_slug(slug)
         if new_slug is None:
@@ -354,7 +355,9 @@ def search() -> str:
 
 
 def atom(articles: list[Article], title: str, feed_url: str, alternate_url: str) -> Response:
-    updated = max((a.updated_at for a in articles), default=None) or utcnow()
+    # An empty feed's <updated> is fixed, not "now": the same data gives the same feed
+    # (caches and validators; a clock in the body would make every copy stale at once).
+    updated = max((a.updated_at for a in articles), default=None) or EMPTY_FEED_UPDATED
     body = render_template(
         "public/feed.xml",
         articles=articles,

@@ -70,6 +70,17 @@ def mailbox():
     controller.stop()
 
 
+def wordpress_uploads(folder: Path) -> Path:
+    """A copy of wp-content/uploads for tests/wordpress/selfhosted-1.2.xml."""
+    from PIL import Image
+
+    (folder / "2025/01").mkdir(parents=True)
+    (folder / "2024/12").mkdir(parents=True)
+    Image.new("RGB", (800, 600), "navy").save(folder / "2025/01/harbour.jpg")
+    Image.new("RGB", (300, 200), "teal").save(folder / "2024/12/quay-300x200.png")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, mailbox):
     """A running site: base URL, its database path and the seeded people."""
@@ -89,6 +100,8 @@ def site(tmp_path_factory, mailbox):
         "BLOG_MAIL_SERVER": "127.0.0.1",
         "BLOG_MAIL_PORT": str(mailbox.port),
         "BLOG_COMMENT_MIN_SECONDS": "0",
+        # Admin > Tools > Import takes the old site's images from here (test_import_journey).
+        "BLOG_IMPORT_UPLOADS_DIR": str(wordpress_uploads(folder / "wp-uploads")),
     }
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": secret, "TESTING": True}
@@ -100,6 +113,7 @@ def site(tmp_path_factory, mailbox):
             "reader": factories.make_user(Role.READER, username="rita"),
             "editor": factories.make_user(Role.EDITOR, username="edith"),
             "forgetful": factories.make_user(Role.READER, username="pat", email="pat@example.com"),
+            "admin": factories.make_user(Role.ADMIN, username="ada"),
         }
         science = db.session.scalar(sa.select(Category).where(Category.slug == "science"))
         tide = factories.make_tag("Tides")

@@ -22,6 +22,7 @@ from blog.models import (
     ArticleVersion,
     Comment,
     CommentReport,
+    Redirect,
     Role,
     Upload,
     User,
@@ -52,6 +53,7 @@ class World:
     reader_comment: Any  # by reader, on `article`
     version: Any
     upload: Any
+    redirect: Any
 
 
 def make_world(admin: User, reader: User, author: User) -> World:
@@ -79,6 +81,8 @@ def make_world(admin: User, reader: User, author: User) -> World:
         article_id=article.id, title=article.title, summary="old", body_source="old body"
     )
     db.session.add(version)
+    redirect = Redirect(source=f"/old-{n}", target=f"/article/{article.slug}", origin="test")
+    db.session.add(redirect)
     db.session.flush()
     return World(
         admin=admin,
@@ -95,6 +99,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         reader_comment=reader_comment,
         version=version,
         upload=upload,
+        redirect=redirect,
     )
 
 
@@ -143,6 +148,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.reader.id
         elif arg == "upload_id":
             values[arg] = world.upload.id
+        elif arg == "redirect_id":
+            values[arg] = world.redirect.id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

@@ -1,9 +1,10 @@
 """A cache of rendered pages for anonymous readers, answered before Flask runs.
 
-Keys carry the shared content and comments versions (`blog.database.read_versions`),
-which every change to content, comments or settings moves in the database: after a change, the
-next request in any worker builds a new key and renders afresh, whatever backend holds
-the pages. Old entries are never served again and age out.
+Keys carry the shared content and comments versions (`blog.cache.versions`), which
+every change to content, comments or settings moves in the database, and a scheduled
+publication moves when its time comes: after that, the next request in any worker
+builds a new key and renders afresh, whatever backend holds the pages. Old entries are
+never served again and age out.
 
 Hits are answered by `PageCacheMiddleware`, a WSGI layer around the Flask app: for a
 stored page a request costs a cookie check, one primary-key read of the version and
@@ -15,10 +16,11 @@ also what keeps an untrusted Host (TRUSTED_HOSTS) from being served: Flask refus
 and nothing is stored under it.
 
 Only requests with no session or remember cookie are looked up, and only responses
-that `set_cache_headers` found public (anonymous GET, 200, no cookie set, session
-untouched) are stored. Backends (Flask-Caching): `SimpleCache` in each process (the
-default, needs nothing), `FileSystemCache` shared by the workers of one server, or
-`RedisCache` with `CACHE_REDIS_URL` for several servers.
+that `set_cache_headers` (here too: the public/private decision) found public
+(anonymous GET, 200, no cookie set, session untouched) are stored. Backends
+(Flask-Caching): `SimpleCache` in each process (the default, needs nothing),
+`FileSystemCache` shared by the workers of one server, or `RedisCache` with
+`CACHE_REDIS_URL` for several servers.
 """
 
 import hashlib
@@ -27,13 +29,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request, session
 from flask_caching import Cache
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
-from blog.database import VERSION_ENVIRON_KEY, read_versions
+from blog.cache.versions import VERSION_ENVIRON_KEY, Versions, read_versions, versions
 
 cache = Cache()
 
@@ -77,7 +79,7 @@ def _eligible(config: Mapping[str, Any], environ: Mapping[str, Any]) -> bool:
     return not cookie_header or not has_login_cookie(config, parse_cookie(cookie_header))
 
 
-def _key(versions: tuple[int, int], environ: Mapping[str, Any]) -> str:
+def _key(versions: Versions, environ: Mapping[str, Any]) -> str:
     # The raw request line's parts as the server passed them: the same request always
     # maps to the same key, in the middleware and in `store` alike.
     parts = (
@@ -99,7 +101,7 @@ def _backend_failed(app: Flask, error: Exception) -> None:
     Pages are rendered as if the cache were off; a warning is logged at most once a
     minute per worker, not once per request.
     """
-    global _last_warning  # noqa: PLW0603 - one timestamp per worker process
+    global _last_warning  # one timestamp per worker process
     now = time.monotonic()
     if now - _last_warning >= 60:
         _last_warning = now
@@ -144,7 +146,7 @@ class PageCacheMiddleware:
         backend = self.app.extensions["cache"][cache]
         try:
             return backend.get(_key(versions, environ))
-        except Exception as error:  # noqa: BLE001 - any backend failure: render instead
+        except Exception as error:  # any backend failure: render instead
             _backend_failed(self.app, error)
             return None
 
@@ -158,7 +160,51 @@ def store(response: Response) -> None:
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
     try:
         cache.set(_key(versions, environ), (response.status, headers, response.get_data()))
-    except Exception as error:  # noqa: BLE001 - the page is fine; only keeping it failed
+    except Exception as error:  # the page is fine; only keeping it failed
         _backend_failed(current_app, error)
         return
     response.headers["X-Cache"] = "MISS"
+
+
+def is_anonymous_request(app: Flask) -> bool:
+    """No session or remember cookie: nothing in the response can be user-specific."""
+    return not has_login_cookie(app.config, request.cookies)
+
+
+def public_max_age(app: Flask) -> int:
+    """PUBLIC_CACHE_SECONDS, cut short so no copy outlives the next scheduled publication."""
+    seconds = int(app.config["PUBLIC_CACHE_SECONDS"])
+    left = versions().seconds_left()
+    return seconds if left is None else max(0, min(seconds, int(left)))
+
+
+def set_cache_headers(app: Flask, response: Response, user: Any) -> bool:
+    """Public, validatable caching for anonymous pages; private no-store otherwise.
+
+    A page is public only when the request is an anonymous GET without a session, the
+    response is a successful page, and nothing in it is user-specific (no cookie set,
+    no session written). Returns whether the response is public.
+    """
+    if response.headers.get("Cache-Control"):  # the view decided (static files, uploads)
+        if g.get("_private_page"):
+            response.headers["Cache-Control"] = "private, no-store"
+        return False
+    public = (
+        request.method in ("GET", "HEAD")
+        and not getattr(user, "is_authenticated", False)
+        and is_anonymous_request(app)
+        and not session.modified
+        and response.status_code == 200
+        and not g.get("_private_page")
+        and "Set-Cookie" not in response.headers
+        and not request.path.startswith(("/admin", "/auth"))
+        and not response.direct_passthrough
+    )
+    response.vary.add("Cookie")
+    if not public:
+        response.headers["Cache-Control"] = "private, no-store"
+        return False
+    response.headers["Cache-Control"] = f"public, max-age={public_max_age(app)}"
+    response.add_etag()
+    response.make_conditional(request)
+    return True

@@ -1,0 +1,216 @@
+"""WordPress post HTML to the site's Markdown, so editors can go on editing it.
+
+WordPress stores what its editors produce: classic bodies with bare paragraphs (its
+`wpautop` adds the <p> when it shows them), Gutenberg bodies with `<!-- wp:... -->`
+block comments, and shortcodes. `to_markdown` turns those into plain HTML first
+(paragraphs, [caption] as a figure with its caption, [gallery] as its images,
+[embed] and iframes as links), drops what cannot be represented (scripts, styles,
+forms, unknown shortcodes; their text is kept) and counts it, then converts with
+markdownify. The Markdown is rendered by blog.content like any article, so the
+sanitizer decides what reaches the page; nothing here is ever executed or fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+from bs4 import BeautifulSoup, Comment
+from markdownify import MarkdownConverter
+
+MORE = "\x00more\x00"
+_GUTENBERG = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
+_MORE = re.compile(r"<!--\s*more\b.*?-->", re.S | re.I)
+_NEXTPAGE = re.compile(r"<!--\s*nextpage\s*-->", re.I)
+_ATTRS = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.S | re.I)
+_GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.I)
+_EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.S | re.I)
+_MEDIA = re.compile(r"\[(audio|video)\b([^\]]*)\](?:(.*?)\[/\1\])?", re.S | re.I)
+# An unknown shortcode: [name attr=...], [name/], [name] ... [/name]. A bare word in
+# brackets with no closing tag ("[sic]") is left as text.
+_CLOSED = re.compile(r"\[([a-z][\w-]*)\b[^\]]*\](.*?)\[/\1\]", re.S | re.I)
+_WITH_ATTRS = re.compile(r"\[([a-z][\w-]*)\s+[^\]]*=[^\]]*\]|\[([a-z][\w-]*)\s*/\]", re.I)
+_BLOCK_START = re.compile(
+    r"^\s*<(p|div|ul|ol|li|h[1-6]|blockquote|table|thead|tbody|tr|figure|pre|hr|dl|"
+    r"address|section|article|aside|header|footer|form|iframe|script|style|!--)\b",
+    re.I,
+)
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "canvas",
+)
+_BLANK_LINES = re.compile(r"\n{3,}")
+_SPACE_ONLY = re.compile(r"^[ \t]+$", re.M)
+
+ImageMap = Callable[[str], str | None]
+Gallery = Callable[[list[str]], list[str]]
+
+
+@dataclass
+class Converted:
+    markdown: str
+    teaser: str = ""  # the text before <!--more-->, when there is one
+    dropped: Counter = field(default_factory=Counter)
+
+
+def attributes(text: str) -> dict[str, str]:
+    """Shortcode attributes (`ids="1,2" columns=3`) as a dict."""
+    return {m[1].lower(): m[2] or m[3] or m[4] or "" for m in _ATTRS.finditer(text)}
+
+
+def autop(text: str) -> str:
+    """A small wpautop: blank-line separated text becomes paragraphs, newlines <br>."""
+    chunks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    out = []
+    for chunk in chunks:
+        if not chunk.strip():
+            continue
+        if _BLOCK_START.match(chunk):
+            out.append(chunk)
+        else:
+            out.append("<p>" + chunk.strip().replace("\n", "<br>\n") + "</p>")
+    return "\n\n".join(out)
+
+
+def _shortcodes(html: str, gallery: Gallery, dropped: Counter) -> str:
+    def caption(match: re.Match) -> str:
+        attrs, inner = attributes(match[2]), match[3]
+        soup = BeautifulSoup(inner, "html.parser")
+        image = soup.find("a") if soup.find("a") and soup.find("a").find("img") else None
+        image = image or soup.find("img")
+        text = attrs.get("caption", "")
+        if image is not None:
+            image.extract()
+            text = text or soup.get_text(" ", strip=True)
+        figure = str(image) if image is not None else ""
+        if text:
+            figure += f"<figcaption>{escape(text, quote=False)}</figcaption>"
+        return f"\n\n<figure>{figure}</figure>\n\n"
+
+    def gallery_of(match: re.Match) -> str:
+        ids = [i.strip() for i in attributes(match[1]).get("ids", "").split(",") if i.strip()]
+        urls = gallery(ids)
+        if not urls:
+            dropped["[gallery] without images"] += 1
+        return "".join(f'\n\n<p><img src="{escape(url)}" alt=""></p>' for url in urls)
+
+    def embed(match: re.Match) -> str:
+        url = match[1].strip()
+        return f'\n\n<p><a href="{escape(url)}">{escape(url)}</a></p>\n\n'
+
+    def media(match: re.Match) -> str:
+        attrs = attributes(match[2])
+        url = next((v for k, v in attrs.items() if k in ("src", "mp3", "mp4", "ogg", "m4a")), "")
+        return f'<p><a href="{escape(url)}">{escape(url)}</a></p>' if url else ""
+
+    def unknown(match: re.Match) -> str:
+        dropped[f"shortcode [{match[1].lower()}]"] += 1
+        return match[2]
+
+    def unknown_open(match: re.Match) -> str:
+        dropped[f"shortcode [{(match[1] or match[2]).lower()}]"] += 1
+        return ""
+
+    html = _CAPTION.sub(caption, html)
+    html = _GALLERY.sub(gallery_of, html)
+    html = _EMBED.sub(embed, html)
+    html = _MEDIA.sub(media, html)
+    for _ in range(3):  # nested shortcodes, outermost first
+        html, n = _CLOSED.subn(unknown, html)
+        if not n:
+            break
+    return _WITH_ATTRS.sub(unknown_open, html)
+
+
+def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for tag in soup.find_all(_DROP):
+        dropped[tag.name] += 1
+        tag.decompose()
+    for frame in soup.find_all("iframe"):
+        src = frame.get("src", "")
+        dropped["iframe (kept as a link)" if src.startswith("http") else "iframe"] += 1
+        if src.startswith(("http://", "https://")):
+            link = soup.new_tag("a", href=src)
+            link.string = src
+            paragraph = soup.new_tag("p")
+            paragraph.append(link)
+            frame.replace_with(paragraph)
+        else:
+            frame.decompose()
+    for wrapper in soup.select(".wp-block-embed__wrapper"):
+        url = wrapper.get_text(strip=True)
+        if url.startswith(("http://", "https://")):
+            link = soup.new_tag("a", href=url)
+            link.string = url
+            wrapper.replace_with(link)
+    for image in soup.find_all("img"):
+        src = image.get("src", "").strip()
+        if not src.startswith(("http://", "https://", "/")):
+            dropped["image without a web address"] += 1
+            image.decompose()
+            continue
+        image["src"] = images(src) or src
+    for link in soup.find_all("a", href=True):
+        moved = images(link["href"])
+        if moved:
+            link["href"] = moved
+    for caption in soup.find_all("figcaption"):
+        text = caption.get_text(" ", strip=True)
+        paragraph, emphasis = soup.new_tag("p"), soup.new_tag("em")
+        emphasis.string = text
+        paragraph.append(emphasis)
+        caption.replace_with(paragraph)
+
+
+class _Converter(MarkdownConverter):
+    def convert_figure(self, el, text, parent_tags=None):  # noqa: ANN001, ANN201
+        return f"\n\n{text.strip()}\n\n"
+
+
+# escape_misc: text that reads as Markdown or HTML ("# 1 fan", "1986. A year", "&lt;b&gt;")
+# stays text; the source gains a few backslashes, the page shows what WordPress showed.
+_converter = _Converter(heading_style="ATX", bullets="-", strong_em_symbol="*", escape_misc=True)
+
+
+def to_markdown(
+    html: str,
+    images: ImageMap = lambda url: None,
+    gallery: Gallery = lambda ids: [],
+    paragraphs: bool = True,
+) -> Converted:
+    """Markdown for a WordPress body (or comment); `images` maps an image URL to its
+    new address (None keeps it), `gallery` turns attachment ids into image URLs."""
+    dropped: Counter = Counter()
+    gutenberg = "<!-- wp:" in html
+    html = _GUTENBERG.sub("", html or "")
+    html = _NEXTPAGE.sub("", _MORE.sub(f"<p>{MORE}</p>", html))
+    html = _shortcodes(html, gallery, dropped)
+    if paragraphs and not gutenberg:
+        html = autop(html)
+    soup = BeautifulSoup(html, "html.parser")
+    _clean(soup, images, dropped)
+    markdown = _converter.convert_soup(soup)
+    markdown = _BLANK_LINES.sub("\n\n", _SPACE_ONLY.sub("", markdown)).strip()
+    teaser = ""
+    if MORE in markdown:
+        teaser = markdown.split(MORE, 1)[0].strip()
+        markdown = _BLANK_LINES.sub("\n\n", markdown.replace(MORE, "")).strip()
+    return Converted(markdown + "\n" if markdown else "", teaser, dropped)

@@ -1,0 +1,334 @@
+"""`export_wordpress`: the whole site as a WXR 1.2 file that WordPress's importer reads.
+
+Written as it is read, a row at a time, so memory stays flat. Authors carry no
+password hashes. Articles carry their HTML (`content:encoded`) and, for a move to
+another copy of this site, their Markdown source and summary as post meta
+(`_newsroom_markdown`, `_newsroom_summary`); comments likewise. Only approved,
+not deleted comments are exported. Featured images are attachments (by URL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from email.utils import format_datetime
+from typing import IO
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from markupsafe import escape
+
+from blog.extensions import db
+from blog.models import (
+    Article,
+    ArticleStatus,
+    Category,
+    Comment,
+    CommentStatus,
+    Page,
+    Role,
+    Tag,
+    User,
+)
+from blog.types import utcnow
+from blog.wordpress.importer import FOOTER_META, MARKDOWN_META, SUMMARY_META
+
+NAMESPACES = (
+    'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
+    'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+    'xmlns:wfw="http://wellformedweb.org/CommentAPI/" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:wp="http://wordpress.org/export/1.2/"'
+)
+NEVER = "0000-00-00 00:00:00"
+
+
+def cdata(text: str | None) -> str:
+    """Text as CDATA; a `]]>` inside is split across two sections, as WordPress does."""
+    return "<![CDATA[" + (text or "").replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def wp_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else NEVER
+
+
+def element(name: str, value: object, raw: bool = False) -> str:
+    text = str(value) if raw else cdata(str(value))
+    return f"<{name}>{text}</{name}>"
+
+
+def meta(key: str, value: str, tag: str = "wp:postmeta") -> str:
+    return f"<{tag}>{element('wp:meta_key', key)}{element('wp:meta_value', value)}</{tag}>"
+
+
+class Exporter:
+    def __init__(self, out: IO[str]):
+        self.out = out
+        self.site = str(current_app.config["SITE_URL"]).rstrip("/")
+        self.counts = {
+            "authors": 0,
+            "sections": 0,
+            "tags": 0,
+            "posts": 0,
+            "pages": 0,
+            "comments": 0,
+            "attachments": 0,
+        }
+        self.staff: set[int] = set()
+        top = db.session.scalar(sa.select(sa.func.max(Article.id))) or 0
+        self.page_base = top + 1
+        self.attachment_base = (
+            self.page_base + (db.session.scalar(sa.select(sa.func.max(Page.id))) or 0) + 1
+        )
+
+    def write(self, *parts: str) -> None:
+        self.out.write("".join(parts) + "\n")
+
+    def run(self) -> dict[str, int]:
+        from blog.cache.site import get_settings
+
+        settings = get_settings()
+        self.write('<?xml version="1.0" encoding="UTF-8" ?>')
+        self.write(f'<rss version="2.0" {NAMESPACES}>', "<channel>")
+        self.write(element("title", escape(settings.get("site_name", "")), raw=True))
+        self.write(element("link", escape(self.site), raw=True))
+        self.write(element("description", escape(settings.get("tagline", "")), raw=True))
+        self.write(element("pubDate", format_datetime(utcnow()), raw=True))
+        self.write(element("language", "en", raw=True))
+        self.write(element("wp:wxr_version", "1.2", raw=True))
+        self.write(element("wp:base_site_url", escape(self.site), raw=True))
+        self.write(element("wp:base_blog_url", escape(self.site), raw=True))
+        self.authors()
+        self.terms()
+        for article in self.articles():
+            self.article(article)
+        for page in db.session.scalars(sa.select(Page).order_by(Page.id)):
+            self.page(page)
+        self.write("</channel>", "</rss>")
+        return self.counts
+
+    def authors(self) -> None:
+        writers = sa.select(Article.author_id).where(Article.author_id.is_not(None))
+        users = db.session.scalars(
+            sa.select(User)
+            .where(sa.or_(User.role >= Role.AUTHOR, User.id.in_(writers)))
+            .order_by(User.id)
+        )
+        for user in users:
+            self.staff.add(user.id)
+            self.counts["authors"] += 1
+            self.write(
+                "<wp:author>",
+                element("wp:author_id", user.id, raw=True),
+                element("wp:author_login", user.username),
+                element("wp:author_email", user.email),
+                element("wp:author_display_name", user.name),
+                element("wp:author_first_name", ""),
+                element("wp:author_last_name", ""),
+                "</wp:author>",
+            )
+
+    def terms(self) -> None:
+        for category in db.session.scalars(Category.ordered()):
+            self.counts["sections"] += 1
+            self.write(
+                "<wp:category>",
+                element("wp:term_id", category.id, raw=True),
+                element("wp:category_nicename", category.slug),
+                element("wp:category_parent", ""),
+                element("wp:cat_name", category.name),
+                element("wp:category_description", category.description),
+                "</wp:category>",
+            )
+        for tag in db.session.scalars(sa.select(Tag).order_by(Tag.id)):
+            self.counts["tags"] += 1
+            self.write(
+                "<wp:tag>",
+                element("wp:term_id", tag.id, raw=True),
+                element("wp:tag_slug", tag.slug),
+                element("wp:tag_name", tag.name),
+                "</wp:tag>",
+            )
+
+    def articles(self) -> Iterator[Article]:
+        query = (
+            sa.select(Article)
+            .options(
+                so.joinedload(Article.author),
+                so.joinedload(Article.category),
+                so.joinedload(Article.image),
+                so.selectinload(Article.tags),
+            )
+            .order_by(Article.id)
+        )
+        last = 0
+        while True:  # in pages, so a large site never sits in memory at once
+            rows = db.session.scalars(query.where(Article.id > last).limit(200)).unique().all()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+            db.session.expunge_all()
+
+    def item(
+        self,
+        wp_id: int,
+        kind: str,
+        title: str,
+        link: str,
+        when: datetime | None,
+        creator: str,
+        body: str,
+        summary: str,
+        status: str,
+        slug: str,
+        extra: list[str],
+        modified: datetime | None = None,
+        comment_status: str = "closed",
+        parent: int = 0,
+        order: int = 0,
+    ) -> None:
+        self.write(
+            "<item>",
+            element("title", escape(title), raw=True),
+            element("link", escape(link), raw=True),
+            element("pubDate", format_datetime(when) if when else "", raw=True),
+            element("dc:creator", creator),
+            f'<guid isPermaLink="false">{escape(self.site)}/?p={wp_id}</guid>',
+            "<description></description>",
+            element("content:encoded", body),
+            element("excerpt:encoded", summary),
+            element("wp:post_id", wp_id, raw=True),
+            element("wp:post_date", wp_time(when)),
+            element("wp:post_date_gmt", wp_time(when)),
+            element("wp:post_modified", wp_time(modified or when)),
+            element("wp:post_modified_gmt", wp_time(modified or when)),
+            element("wp:comment_status", comment_status),
+            element("wp:ping_status", "closed"),
+            element("wp:post_name", slug),
+            element("wp:status", status),
+            element("wp:post_parent", parent, raw=True),
+            element("wp:menu_order", order, raw=True),
+            element("wp:post_type", kind),
+            element("wp:post_password", ""),
+            element("wp:is_sticky", 0, raw=True),
+            *extra,
+            "</item>",
+        )
+
+    def article(self, article: Article) -> None:
+        status = {ArticleStatus.DRAFT: "draft", ArticleStatus.REVIEW: "pending"}.get(
+            article.status, "future" if article.is_scheduled else "publish"
+        )
+        extra = [
+            f'<category domain="category" nicename="{escape(article.category.slug)}">'
+            f"{cdata(article.category.name)}</category>",
+            *(
+                f'<category domain="post_tag" nicename="{escape(t.slug)}">'
+                f"{cdata(t.name)}</category>"
+                for t in article.tags
+            ),
+            meta(MARKDOWN_META, article.body_source),
+            meta(SUMMARY_META, article.summary),
+        ]
+        attachment = None
+        if article.image is not None:
+            attachment = self.attachment_base + article.image.id
+            extra.append(meta("_thumbnail_id", str(attachment)))
+            extra.append(meta("_wp_attachment_image_alt", article.image_alt))
+        extra.extend(self.comments(article))
+        self.counts["posts"] += 1
+        self.item(
+            article.id,
+            "post",
+            article.title,
+            f"{self.site}/article/{article.slug}",
+            article.published_at,
+            article.author.username if article.author else "",
+            article.body_html,
+            article.summary,
+            status,
+            article.slug,
+            extra,
+            modified=article.updated_at,
+            comment_status="open" if article.comments_open else "closed",
+        )
+        if attachment is not None:
+            url = f"{self.site}/uploads/{article.image.filename}"
+            self.counts["attachments"] += 1
+            self.item(
+                attachment,
+                "attachment",
+                article.image_alt or article.image.filename,
+                url,
+                article.image.created_at,
+                "",
+                "",
+                "",
+                "inherit",
+                article.image.filename.split(".")[0],
+                [element("wp:attachment_url", url)],
+                parent=article.id,
+            )
+
+    def comments(self, article: Article) -> Iterator[str]:
+        rows = db.session.scalars(
+            sa.select(Comment)
+            .where(
+                Comment.article_id == article.id,
+                Comment.status == CommentStatus.APPROVED,
+                Comment.deleted.is_(False),
+            )
+            .options(so.joinedload(Comment.author))
+            .order_by(Comment.created_at, Comment.id)
+        )
+        for c in rows:
+            self.counts["comments"] += 1
+            user_id = c.author_id if c.author_id in self.staff else 0
+            email = c.author.email if c.author else c.guest_email
+            yield "".join(
+                (
+                    "<wp:comment>",
+                    element("wp:comment_id", c.id, raw=True),
+                    element("wp:comment_author", c.author_name),
+                    element("wp:comment_author_email", email),
+                    element("wp:comment_author_url", ""),
+                    element("wp:comment_author_IP", ""),
+                    element("wp:comment_date", wp_time(c.created_at)),
+                    element("wp:comment_date_gmt", wp_time(c.created_at)),
+                    element("wp:comment_content", c.body_html),
+                    element("wp:comment_approved", "1"),
+                    element("wp:comment_type", "comment"),
+                    element("wp:comment_parent", c.parent_id or 0, raw=True),
+                    element("wp:comment_user_id", user_id, raw=True),
+                    meta(MARKDOWN_META, c.body_source, "wp:commentmeta"),
+                    "</wp:comment>",
+                )
+            )
+
+    def page(self, page: Page) -> None:
+        self.counts["pages"] += 1
+        self.item(
+            self.page_base + page.id,
+            "page",
+            page.title,
+            f"{self.site}/pages/{page.slug}",
+            page.updated_at,
+            "",
+            page.body_html,
+            "",
+            "publish",
+            page.slug,
+            [
+                meta(MARKDOWN_META, page.body_source),
+                meta(FOOTER_META, "1" if page.in_footer else "0"),
+            ],
+            order=page.position,
+        )
+
+
+def export_wordpress(path: str) -> dict[str, int]:
+    """Write the WXR file at `path`; returns what it holds, per kind."""
+    with open(path, "w", encoding="utf-8") as out:
+        return Exporter(out).run()

@@ -1,0 +1,398 @@
+"""`import_wordpress`: read a WXR file twice (check, then import) and write it in batches.
+
+The first pass reads the whole file without writing: a malformed file, a file that is
+not WXR or an entity bomb stops the import before anything is written, and the pass
+also collects what items refer to across the file (attachment URLs for featured
+images and galleries) and the item count for the progress bar. The second pass
+prepares each batch of items with no transaction open (bodies converted to Markdown
+and rendered, images verified and re-encoded), then writes it in one transaction.
+A dry run does the same in one transaction that is rolled back, and writes no files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote, urlsplit
+
+import sqlalchemy as sa
+
+from blog.content import (
+    clean_text,
+    excerpt,
+    reading_time,
+    render_article,
+    render_comment,
+    render_page,
+    slugify,
+)
+from blog.database import begin_write
+from blog.extensions import db
+from blog.models import ArticleStatus, CommentStatus, ImportRecord
+from blog.types import utcnow
+from blog.wordpress.convert import to_markdown
+from blog.wordpress.images import ImageStore
+from blog.wordpress.parse import Channel, Record, read_wxr, wp_date
+from blog.wordpress.report import Report
+from blog.wordpress.store import PreparedItem, Store
+from blog.wordpress.threads import PreparedComment, recount
+
+BATCH = 100
+# Our own exports (blog/wordpress/exporter.py) carry the exact source in post meta.
+MARKDOWN_META = "_newsroom_markdown"
+SUMMARY_META = "_newsroom_summary"
+FOOTER_META = "_newsroom_in_footer"
+POST_STATUS = {
+    "publish": ArticleStatus.PUBLISHED,
+    "future": ArticleStatus.PUBLISHED,  # a future date: scheduled
+    "draft": ArticleStatus.DRAFT,
+    "pending": ArticleStatus.REVIEW,
+    "private": ArticleStatus.DRAFT,
+}
+COMMENT_STATUS = {
+    "1": CommentStatus.APPROVED,
+    "approve": CommentStatus.APPROVED,
+    "approved": CommentStatus.APPROVED,
+    "0": CommentStatus.PENDING,
+    "hold": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM,
+}
+
+
+@dataclass
+class Scan:
+    channel: Channel = field(default_factory=Channel)
+    items: int = 0
+    attachments: dict[str, str] = field(default_factory=dict)  # id -> URL
+    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def scan(path: str) -> Scan:
+    """The first pass: checks the whole file; raises WXRError."""
+    found = Scan()
+    with open(path, "rb") as stream:
+        for record in read_wxr(stream, found.channel):
+            if record.kind != "item":
+                continue
+            found.items += 1
+            fields = record.fields
+            if fields.get("wp:post_type") == "attachment":
+                post_id = fields.get("wp:post_id", "").strip()
+                url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
+                if post_id and url:
+                    found.attachments[post_id] = url
+                    found.children[fields.get("wp:post_parent", "0").strip()].append(post_id)
+    return found
+
+
+def parse_date(*values: str) -> datetime | None:
+    """The first usable date: `YYYY-MM-DD HH:MM:SS` (taken as UTC) or an RFC 822 pubDate."""
+    for value in values:
+        value = wp_date(value)
+        if not value:
+            continue
+        try:
+            return datetime.fromisoformat(value.replace(" ", "T")[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+        try:
+            parsed = parsedate_to_datetime(value)
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except (TypeError, ValueError, IndexError):
+            continue
+    return None
+
+
+def plain_title(title: str) -> str:
+    """A title as text: WordPress allows HTML in titles (<em>), this site does not."""
+    if "<" in title:
+        from bs4 import BeautifulSoup
+
+        title = BeautifulSoup(title, "html.parser").get_text()
+    return " ".join(clean_text(title).split())
+
+
+def digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Importer:
+    def __init__(
+        self,
+        path: str,
+        uploads: str | None,
+        dry_run: bool,
+        author_map: dict[str, str] | None,
+        progress: Callable[[int], None] | None,
+    ):
+        self.path = path
+        self.dry_run = dry_run
+        self.progress = progress or (lambda n: None)
+        self.scan = scan(path)
+        channel = self.scan.channel
+        self.report = Report(site=channel.site, version=channel.wxr_version, dry_run=dry_run)
+        known = {
+            r.source_id: r.local_ref
+            for r in db.session.scalars(
+                sa.select(ImportRecord).where(
+                    ImportRecord.source == channel.site, ImportRecord.kind == "file"
+                )
+            )
+        }
+        self.images = ImageStore(uploads, known, self.report, dry_run)
+        base = urlsplit(channel.base_blog_url or channel.link or "").path
+        self.store = Store(channel.site, base, self.report, author_map or {})
+        self.terms: list[Record] = []
+        self.began = False
+        self.total = self.scan.items
+        self.check_author_map(author_map or {})
+
+    @staticmethod
+    def check_author_map(author_map: dict[str, str]) -> None:
+        from blog.models import User
+
+        for old, new in author_map.items():
+            wanted = new.casefold()
+            if (
+                db.session.scalar(
+                    sa.select(User.id).where(sa.or_(User.username == wanted, User.email == wanted))
+                )
+                is None
+            ):
+                raise LookupError(f"--map-author {old}={new}: there is no user {new!r} here")
+
+    def run(self) -> Report:
+        batch: list[Record] = []
+        with open(self.path, "rb") as stream:
+            for record in read_wxr(stream, Channel()):
+                if record.kind != "item":
+                    self.terms.append(record)
+                    continue
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    self.write(batch)
+                    batch = []
+        self.write(batch)
+        self.store.link(f"{self.store.base}/feed/", "/feed.xml")
+        self.finish()
+        return self.report
+
+    # -- preparing (no transaction open) ---------------------------------------------
+
+    def prepare(self, fields: dict) -> PreparedItem | None:
+        post_type = (fields.get("wp:post_type") or "post").strip()
+        status = (fields.get("wp:status") or "publish").strip()
+        wp_id = (fields.get("wp:post_id") or "").strip()
+        kind = "pages" if post_type == "page" else "posts"
+        if post_type == "attachment":
+            return None  # handled through the posts that show them
+        if post_type not in ("post", "page"):
+            self.report.add("posts", "skipped", f"post type {post_type!r}")
+            return None
+        if not wp_id:
+            self.report.add(kind, "failed", "no wp:post_id")
+            return None
+        if status not in POST_STATUS or (post_type == "page" and status != "publish"):
+            why = f"status {status!r}" + (" (pages here have no drafts)" if kind == "pages" else "")
+            self.report.add(kind, "skipped", why)
+            return None
+        meta = fields["postmeta"]
+        html = fields.get("content:encoded") or ""
+        if meta.get(MARKDOWN_META):
+            markdown, teaser = clean_text(meta[MARKDOWN_META]), ""
+        else:
+            converted = to_markdown(html, self.images.url, self.gallery(wp_id))
+            self.report.dropped.update(converted.dropped)
+            markdown, teaser = converted.markdown, converted.teaser
+        body_html = render_article(markdown) if post_type == "post" else render_page(markdown)
+        title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
+        slug = unquote(fields.get("wp:post_name") or "").strip() or slugify(title)
+        values: dict = {"title": title, "body_source": markdown, "body_html": body_html}
+        if post_type == "page":
+            order = (fields.get("wp:menu_order") or "0").strip()
+            values.update(
+                in_footer=meta.get(FOOTER_META) == "1",
+                position=int(order) if order.lstrip("-").isdigit() else 0,
+            )
+        if post_type == "post":
+            published = parse_date(
+                fields.get("wp:post_date_gmt", ""),
+                fields.get("pubDate", ""),
+                fields.get("wp:post_date", ""),
+            )
+            if published is None and status in ("publish", "future"):
+                published = utcnow()
+            summary_html = excerpt_html = fields.get("excerpt:encoded") or ""
+            if SUMMARY_META in meta:
+                summary_html = ""
+            elif excerpt_html.strip():
+                summary_html = render_article(to_markdown(excerpt_html).markdown)
+            elif teaser:
+                summary_html = render_article(teaser)
+            values.update(
+                summary=clean_text(meta[SUMMARY_META])
+                if SUMMARY_META in meta
+                else excerpt(summary_html, 300)
+                if summary_html.strip()
+                else "",
+                status=POST_STATUS[status],
+                published_at=published if status in ("publish", "future") else None,
+                created_at=published or utcnow(),
+                updated_at=parse_date(fields.get("wp:post_modified_gmt", ""))
+                or published
+                or utcnow(),
+                comments_open=(fields.get("wp:comment_status") or "open").strip() == "open",
+                reading_time=reading_time(body_html),
+            )
+        links = [
+            f"{self.store.base}/?{'page_id' if post_type == 'page' else 'p'}={wp_id}",
+            f"{self.store.base}/?p={wp_id}",
+            fields.get("link") or "",
+            fields.get("guid") or "",
+        ]
+        item = PreparedItem(
+            wp_id=wp_id,
+            kind=post_type,
+            values=values,
+            slug=slug[:190],
+            creator=(fields.get("dc:creator") or "").strip(),
+            terms=fields["categories"],
+            links=[link for link in links if link.strip()],
+            digest=digest({k: v for k, v in fields.items() if k != "comments"}),
+        )
+        thumbnail = self.scan.attachments.get((meta.get("_thumbnail_id") or "").strip())
+        if thumbnail and post_type == "post":
+            item.image = self.images.filename(thumbnail) or ""
+            item.values["image_alt"] = (meta.get("_wp_attachment_image_alt") or "")[:300]
+        if post_type == "post":
+            item.comments = [c for c in map(self.prepare_comment, fields["comments"]) if c]
+        return item
+
+    def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:
+        def urls(ids: list[str]) -> list[str]:
+            ids = ids or self.scan.children.get(wp_id, [])
+            found = [self.scan.attachments[i] for i in ids if i in self.scan.attachments]
+            return [self.images.url(url) or url for url in found]
+
+        return urls
+
+    def prepare_comment(self, fields: dict) -> PreparedComment | None:
+        kind = (fields.get("wp:comment_type") or "").strip()
+        if kind in ("pingback", "trackback"):
+            self.report.add("comments", "skipped", kind)
+            return None
+        approved = (fields.get("wp:comment_approved") or "1").strip()
+        status = COMMENT_STATUS.get(approved)
+        wp_id = (fields.get("wp:comment_id") or "").strip()
+        if status is None or not wp_id:
+            self.report.add("comments", "skipped", f"status {approved!r}" if wp_id else "no id")
+            return None
+        meta = fields["commentmeta"]
+        source = (
+            clean_text(meta[MARKDOWN_META])
+            if meta.get(MARKDOWN_META)
+            else (to_markdown(fields.get("wp:comment_content") or "").markdown)
+        )
+        created = parse_date(
+            fields.get("wp:comment_date_gmt", ""), fields.get("wp:comment_date", "")
+        )
+        return PreparedComment(
+            wp_id=wp_id,
+            parent_wp=(fields.get("wp:comment_parent") or "0").strip().lstrip("0"),
+            user_wp=(fields.get("wp:comment_user_id") or "0").strip(),
+            status=status,
+            body_source=source,
+            body_html=render_comment(source),
+            created_at=created or utcnow(),
+            guest_name=clean_text(fields.get("wp:comment_author") or "").strip()[:100]
+            or "Anonymous",
+            guest_email=(fields.get("wp:comment_author_email") or "").strip()[:254],
+            digest=digest(fields),
+        )
+
+    # -- writing ----------------------------------------------------------------------
+
+    def write(self, batch: list[Record]) -> None:
+        prepared = [p for p in (self.prepare(r.fields) for r in batch) if p is not None]
+        new_images = self.images.take_pending()
+        if not self.began or not self.dry_run:
+            begin_write()
+            self.began = True
+        try:
+            self.write_terms()
+            self.store.images(new_images)
+            for kind in ("post", "page"):
+                records = self.store.records(kind, [p.wp_id for p in prepared if p.kind == kind])
+                for item in (p for p in prepared if p.kind == kind):
+                    self.write_item(item, records.get(item.wp_id))
+            with_comments = self.store.records("post", [p.wp_id for p in prepared if p.comments])
+            recount(r.local_id for r in with_comments.values() if r.local_id)
+            if self.dry_run:
+                db.session.flush()
+                db.session.expunge_all()
+            else:
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            from blog.uploads import remove_files
+
+            remove_files(
+                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename))
+            )
+            raise
+        self.progress(len(batch))
+
+    def write_terms(self) -> None:
+        for record in self.terms:
+            if record.kind == "author":
+                self.store.author(record.fields)
+            elif record.kind == "category":
+                self.store.category(record.fields)
+            elif record.kind == "tag":
+                slug = unquote(record.fields.get("wp:tag_slug", "")).strip()
+                self.store.tag(slug, record.fields.get("wp:tag_name", ""))
+                self.store.tag_link(slug, f"{self.store.base}/tag/{slug}/")
+        for record in self.terms:
+            if record.kind == "category":
+                nicename = unquote(record.fields.get("wp:category_nicename", "")).strip()
+                if nicename:
+                    self.store.section_and_tags([("category", nicename, "")])
+        self.terms = []
+
+    def write_item(self, item: PreparedItem, record: ImportRecord | None) -> None:
+        kind = "posts" if item.kind == "post" else "pages"
+        try:
+            with db.session.begin_nested():
+                self.store.item(item, record)
+        except (LookupError, ValueError, sa.exc.SQLAlchemyError) as error:
+            # What the savepoint undid may be in the maps: look it up again.
+            self.store.users.clear(), self.store.sections.clear(), self.store.tags.clear()
+            self.store.fallback_section = None
+            self.report.add(kind, "failed", f"{item.wp_id}: {str(error).splitlines()[0][:150]}")
+
+    def finish(self) -> None:
+        from blog.audit import record
+
+        if self.dry_run:
+            db.session.rollback()
+            return
+        begin_write()
+        record("wordpress.import", detail=self.report.summary()[:2000])
+        db.session.commit()
+
+
+def import_wordpress(
+    path: str,
+    uploads: str | None = None,
+    dry_run: bool = False,
+    author_map: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Import a WXR file; returns the report. Raises WXRError for a file it refuses,
+    LookupError for a --map-author target that does not exist; both before writing."""
+    return Importer(path, uploads, dry_run, author_map, progress).run()

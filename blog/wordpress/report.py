@@ -1,0 +1,74 @@
+"""The closing report of an import: counts per kind and outcome, with reasons."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+KINDS = ("authors", "sections", "tags", "posts", "pages", "comments", "images", "redirects")
+OUTCOMES = ("imported", "updated", "unchanged", "skipped", "failed")
+
+
+@dataclass
+class Report:
+    site: str = ""
+    version: str = ""
+    dry_run: bool = False
+    counts: Counter = field(default_factory=Counter)  # (kind, outcome) -> n
+    reasons: Counter = field(default_factory=Counter)  # (kind, outcome, reason) -> n
+    dropped: Counter = field(default_factory=Counter)  # what bodies lost, by kind
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, outcome: str, reason: str = "", n: int = 1) -> None:
+        self.counts[kind, outcome] += n
+        if reason:
+            self.reasons[kind, outcome, reason[:200]] += n
+
+    def count(self, kind: str, outcome: str) -> int:
+        return self.counts[kind, outcome]
+
+    def rows(self) -> list[tuple[str, list[int]]]:
+        """(kind, [n per outcome]) for every kind, in a fixed order."""
+        return [(kind, [self.counts[kind, o] for o in OUTCOMES]) for kind in KINDS]
+
+    def reason_lines(self, limit: int = 40) -> list[str]:
+        lines = [
+            f"{kind} {outcome}: {reason} ({n})"
+            for (kind, outcome, reason), n in sorted(
+                self.reasons.items(), key=lambda item: (-item[1], item[0])
+            )
+        ]
+        if len(lines) > limit:
+            lines = [*lines[:limit], f"... and {len(lines) - limit} other reasons"]
+        return lines
+
+    def text(self) -> str:
+        head = f"WordPress import of {self.site or 'an unnamed site'}"
+        if self.version:
+            head += f" (WXR {self.version})"
+        if self.dry_run:
+            head += ": dry run, nothing was written"
+        width = max(len(k) for k in KINDS) + 2
+        lines = [head, "", " " * width + "".join(f"{o:>11}" for o in OUTCOMES)]
+        for kind, numbers in self.rows():
+            lines.append(f"{kind:<{width}}" + "".join(f"{n:>11}" for n in numbers))
+        reasons = self.reason_lines()
+        if reasons:
+            lines += ["", "Reasons:", *(f"  {line}" for line in reasons)]
+        if self.dropped:
+            lines += [
+                "",
+                "Dropped from bodies (never executed):",
+                "  " + ", ".join(f"{what} ({n})" for what, n in self.dropped.most_common()),
+            ]
+        lines += self.notes
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """One line for the audit log."""
+        parts = [
+            f"{kind} {self.counts[kind, 'imported']}+{self.counts[kind, 'updated']}"
+            for kind in ("posts", "pages", "comments", "images")
+        ]
+        failed = sum(self.counts[k, "failed"] for k in KINDS)
+        return f"{self.site}: " + ", ".join(parts) + f" (imported+updated), {failed} failed"

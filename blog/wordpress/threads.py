@@ -1,0 +1,106 @@
+"""Imported comments: one level of replies here, however deep the thread was there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus
+
+if TYPE_CHECKING:
+    from blog.wordpress.store import Store
+
+
+@dataclass
+class PreparedComment:
+    wp_id: str
+    parent_wp: str
+    user_wp: str
+    status: str
+    body_source: str
+    body_html: str
+    created_at: datetime
+    guest_name: str
+    guest_email: str
+    digest: str
+
+
+def write_comments(store: Store, article_id: int, items: list[PreparedComment]) -> None:
+    """Comments of one article, parents first; replies hang under their top-level ancestor."""
+    records = store.records("comment", [c.wp_id for c in items])
+    by_id = {c.wp_id: c for c in items}
+    local: dict[str, int] = {k: r.local_id for k, r in records.items() if r.local_id}
+
+    def top(comment: PreparedComment) -> str:
+        seen, current = set(), comment
+        while current.parent_wp and current.parent_wp not in seen:
+            seen.add(current.parent_wp)
+            parent = by_id.get(current.parent_wp)
+            if parent is None:
+                return current.parent_wp if current.parent_wp in local else ""
+            current = parent
+        return current.wp_id if current is not comment else ""
+
+    roots = [c for c in items if not top(c)]
+    done: set[str] = set()
+    for comment in roots + [c for c in items if top(c)]:
+        if comment.wp_id in done:  # the same id twice in a broken export
+            store.report.add("comments", "skipped", "duplicate comment id")
+            continue
+        done.add(comment.wp_id)
+        parent_wp = top(comment)
+        parent_id = local.get(parent_wp) if parent_wp else None
+        author_id = store.users.get(store.user_ids.get(comment.user_wp, ""))
+        record = records.get(comment.wp_id)
+        row = db.session.get(Comment, record.local_id) if record and record.local_id else None
+        if record is not None and row is None:
+            store.report.add("comments", "skipped", "deleted on this site since the import")
+            continue
+        if row is not None and record.digest == comment.digest:
+            store.report.add("comments", "unchanged")
+            continue
+        values = dict(
+            article_id=article_id,
+            author_id=author_id,
+            parent_id=parent_id,
+            body_source=comment.body_source,
+            body_html=comment.body_html,
+            status=comment.status,
+            created_at=comment.created_at,
+            guest_name="" if author_id else comment.guest_name,
+            guest_email="" if author_id else comment.guest_email,
+        )
+        if row is None:
+            row = Comment(**values)
+            db.session.add(row)
+            store.report.add("comments", "imported")
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            store.report.add("comments", "updated")
+        db.session.flush()
+        local[comment.wp_id] = row.id
+        store.remember("comment", comment.wp_id, row.id, comment.digest, record=record)
+
+
+def recount(article_ids: Iterable[int]) -> None:
+    """comment_count from the rows (an import writes many at once); updated_at kept."""
+    visible = (
+        sa.select(sa.func.count(Comment.id))
+        .where(
+            Comment.article_id == Article.id,
+            Comment.status == CommentStatus.APPROVED,
+            Comment.deleted.is_(False),
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(Article)
+        .where(Article.id.in_(list(article_ids)))
+        .values(comment_count=visible, updated_at=Article.updated_at)
+    )

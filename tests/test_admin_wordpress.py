@@ -1,0 +1,149 @@
+"""Admin > Tools > Import (the upload, its size limit, CSRF, the audit line) and Redirects."""
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Article, AuditLog, Redirect
+from tests.test_wordpress_import import SELFHOSTED, make_uploads
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {
+        "WTF_CSRF_ENABLED": True,
+        "IMPORT_MAX_BYTES": 64 * 1024,
+        "IMPORT_UPLOADS_DIR": str(make_uploads(tmp_path / "wp-uploads")),
+    }
+
+
+def log_in(client, user) -> None:
+    with client.session_transaction() as s:
+        s["_user_id"] = user.get_id()
+        s["_fresh"] = True
+
+
+def token(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page)[0]
+    return re.search(r'value="([^"]+)"', tag)[1]
+
+
+def upload(client, data: bytes, name: str = "export.xml", **fields):  # noqa: ANN001, ANN201
+    return client.post(
+        "/admin/tools/import",
+        data={
+            "csrf_token": token(client, "/admin/tools/import"),
+            "export": (io.BytesIO(data), name),
+            **fields,
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_admin_uploads_an_export_and_sees_the_report(client, admin):
+    log_in(client, admin)
+
+    response = upload(client, SELFHOSTED.read_bytes())
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Imported — https://herald.example.org (WXR 1.2)" in page
+    assert "posts skipped: post type &#39;revision&#39; (1)" in page
+    storm = db.session.scalar(sa.select(Article).where(Article.slug == "storm-closes-the-harbour"))
+    assert storm.image is not None and storm.comment_count == 3
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "wordpress.import"))
+    assert entry.actor_id == admin.id and "posts 6+0" in entry.detail
+    assert client.get("/?p=10").headers["Location"] == "/article/storm-closes-the-harbour"
+
+
+def test_dry_run_upload_writes_nothing(client, admin):
+    log_in(client, admin)
+
+    response = upload(client, SELFHOSTED.read_bytes(), dry_run="y")
+
+    assert "Dry run: nothing was written" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        (b"<html>no</html>", 422, "not a WordPress export"),
+        (b"<rss><channel>", 422, "not well-formed XML at line 1"),
+        (b"<rss>" + b" " * 70 * 1024 + b"</rss>", 413, "larger than the 0 MB"),
+    ],
+)
+def test_bad_uploads_get_the_form_back_with_a_message(client, admin, data, status, message):
+    log_in(client, admin)
+
+    response = upload(client, data)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert message.replace("0 MB", "1 MB") in page and 'name="export"' in page
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+
+
+def test_import_needs_a_token_and_an_admin(client, admin, editor):
+    log_in(client, admin)
+    refused = client.post(
+        "/admin/tools/import",
+        data={"export": (io.BytesIO(SELFHOSTED.read_bytes()), "x.xml")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+    log_in(client, editor)
+    assert client.get("/admin/tools/import").status_code == 403
+
+
+def test_editor_lists_adds_edits_and_deletes_redirects(client, editor):
+    log_in(client, editor)
+
+    added = client.post(
+        "/admin/redirects/new",
+        data={
+            "csrf_token": token(client, "/admin/redirects/new"),
+            "source": "/2019/05/Old-Story/",
+            "target": "/article/new-story",
+        },
+    )
+    row = db.session.scalar(sa.select(Redirect))
+    assert added.status_code == 303 and row.source == "/2019/05/old-story"
+    assert client.get("/2019/05/old-story/").headers["Location"] == "/article/new-story"
+    assert "/2019/05/old-story" in client.get("/admin/redirects?q=old").get_data(as_text=True)
+
+    clash = client.post(
+        "/admin/redirects/new",
+        data={
+            "csrf_token": token(client, "/admin/redirects/new"),
+            "source": "/2019/05/old-story",
+            "target": "https://evil.example/",
+        },
+    )
+    assert clash.status_code == 422 and "Start with /" in clash.get_data(as_text=True)
+
+    edited = client.post(
+        f"/admin/redirects/{row.id}",
+        data={
+            "csrf_token": token(client, f"/admin/redirects/{row.id}"),
+            "source": row.source,
+            "target": "/article/newer",
+        },
+    )
+    assert edited.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Redirect, row.id).target == "/article/newer"
+
+    row_id = row.id
+    deleted = client.post(
+        f"/admin/redirects/{row_id}/delete", data={"csrf_token": token(client, "/admin/redirects")}
+    )
+    assert deleted.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Redirect, row_id) is None
+    assert client.get("/2019/05/old-story/").status_code == 404

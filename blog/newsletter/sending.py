@@ -95,7 +95,7 @@ def create_issue(kind: str, now: datetime | None = None) -> NewsletterIssue | No
             {"kind": "newsletter", "key": f"newsletter:{issue.id}:{sid}",
              "batch": f"issue:{issue.id}",
              "payload": {"issue": issue.id, "subscriber": sid}, "state": "queued", "attempts": 0,
-             "max_attempts": 8, "run_after": now, "last_error": "", "created_at": now}
+             "max_attempts": 8, "run_after": utcnow(), "last_error": "", "created_at": now}
             for sid in recipients
         ]  # fmt: skip
         for start in range(0, len(rows), 1000):

@@ -228,3 +228,30 @@ def test_send_due_command(app, runner, smtp):
     assert result.exit_code == 0, result.output
     assert "1 done, 0 to retry, 0 failed" in result.output
     assert len(smtp.handler.envelopes) == 1
+
+
+def test_mail_is_dkim_signed_when_a_key_is_set(app, smtp, tmp_path):
+    import base64
+    import shutil
+
+    import dkim
+
+    if shutil.which("openssl") is None:
+        if os.environ.get("CI"):
+            pytest.fail("openssl is needed to make a DKIM test key")
+        pytest.skip("openssl is not installed")
+    pem = tmp_path / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(pem), "2048"], check=True,
+                   capture_output=True)  # fmt: skip
+    public = subprocess.run(["openssl", "rsa", "-in", str(pem), "-pubout", "-outform", "DER"],
+                            check=True, capture_output=True).stdout  # fmt: skip
+    app.config.update(MAIL_DKIM_KEY_FILE=str(pem), MAIL_DKIM_SELECTOR="s1")
+    queue_mail("reader@example.com", "Signed", "Body", key="dkim")
+    db.session.commit()
+
+    run_jobs()
+
+    (envelope,) = smtp.handler.envelopes
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    assert envelope.content.startswith(b"DKIM-Signature:")
+    assert dkim.verify(envelope.content, dnsfunc=lambda name, timeout=5: record)

@@ -180,6 +180,68 @@ def register_commands(app: Flask) -> None:
 
     register_wordpress(app)
 
+    @app.cli.command("doctor")
+    @click.option(
+        "--backups",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Where backups go (default: instance/backups).",
+    )
+    @click.option(
+        "--backup-days", default=7, show_default=True, help="A backup older than this is a failure."
+    )
+    @click.option(
+        "--offline",
+        is_flag=True,
+        help="Skip the check that asks the running site through SITE_URL.",
+    )
+    def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None:
+        """Check the install: each line says OK or what to do; exit 1 on any failure."""
+        from pathlib import Path
+
+        from blog.doctor import run_checks
+
+        failures = 0
+        for finding in run_checks(Path(backups) if backups else None, backup_days, not offline):
+            click.echo(finding.line())
+            failures += not finding.ok
+        if failures:
+            raise click.exceptions.Exit(1)
+
+    @app.cli.command("deploy-config")
+    @click.option("--domain", required=True, help="The site's public host name.")
+    @click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False),
+        default="deploy/out",
+        show_default=True,
+        help="Folder for the filled-in files.",
+    )
+    @click.option("--name", default="newsroom", show_default=True, help="Unit and site name.")
+    @click.option("--user", default="newsroom", show_default=True, help="The account it runs as.")
+    @click.option("--workers", default=4, show_default=True, help="gunicorn workers.")
+    @click.option("--upstream", default="127.0.0.1:8000", show_default=True)
+    def deploy_config_command(
+        domain: str, out_dir: str, name: str, user: str, workers: int, upstream: str
+    ) -> None:
+        """Write the nginx site, systemd units and logrotate file for this install."""
+        from pathlib import Path
+
+        from blog.deployconfig import DeployError, DeploySettings, write
+
+        try:
+            settings = DeploySettings.from_app(
+                app.config, domain, name=name, user=user, workers=workers, upstream=upstream,
+                instance=app.instance_path,
+            )  # fmt: skip
+            paths = write(settings, Path(out_dir))
+        except DeployError as error:
+            raise click.ClickException(str(error)) from error
+        for path in paths:
+            click.echo(f"wrote {path}")
+        click.echo('Next: see README.md, "Deploying on one server".')
+
     @app.cli.command("create-user")
     @click.argument("username")
     @click.argument("email")
@@ -241,8 +303,15 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Restored {archive}; the previous database is kept at {kept}")
 
     @app.cli.command("reindex")
-    def reindex_command() -> None:
-        """Rebuild the full-text search index."""
+    @click.option("--images", is_flag=True, help="Make missing image variants instead.")
+    def reindex_command(images: bool) -> None:
+        """Rebuild the full-text search index (or, with --images, the image variants)."""
+        if images:
+            from blog.imagesets import add_missing_variants
+
+            with_variants, skipped = add_missing_variants(click.progressbar)
+            click.echo(f"Made variants for {with_variants} images; {skipped} skipped")
+            return
         from blog.search import reindex
 
         click.echo(f"Reindexed {reindex()} articles")

@@ -94,18 +94,7 @@ class Connection:
         self.smtp: smtplib.SMTP | None = None
 
     def _open(self) -> smtplib.SMTP:
-        config = self.config
-        host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
-        context = ssl.create_default_context()
-        if config.get("MAIL_USE_SSL"):
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
-        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-            smtp.starttls(context=context)
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-        return smtp
+        return smtp_session()
 
     def _pace(self) -> None:
         rate = float(self.config.get("MAIL_RATE_PER_SECOND") or 0)
@@ -250,6 +239,31 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     finally:
         connection.close()
     return True
+
+
+def smtp_session() -> smtplib.SMTP:
+    """An SMTP connection to MAIL_SERVER, after STARTTLS and login when configured.
+
+    Use it as a context manager (it quits at the end); raises OSError or
+    smtplib.SMTPException when the server cannot be reached or refuses the login.
+    `blog doctor` opens one and sends nothing.
+    """
+    config = current_app.config
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    context = ssl.create_default_context()
+    if config.get("MAIL_USE_SSL"):
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+    try:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            smtp.starttls(context=context)
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 def outbox_path() -> Path:

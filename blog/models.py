@@ -146,6 +146,8 @@ class Upload(db.Model):
     content_type: so.Mapped[str] = so.mapped_column(sa.String(40))
     width: so.Mapped[int] = so.mapped_column(default=0)
     height: so.Mapped[int] = so.mapped_column(default=0)
+    # Widths of the resized variants, the full width last ("480,960,1200"); see uploads.py.
+    variant_widths: so.Mapped[str] = so.mapped_column(sa.String(60), default="", server_default="")
     uploader_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 
 from blog.cache.site import get_site
+from blog.imagesets import image_set
 
 
 def site_zone() -> ZoneInfo:
@@ -21,6 +22,12 @@ def format_date(value: datetime | None, fmt: str = "%-d %B %Y") -> str:
     if value is None:
         return ""
     return value.astimezone(site_zone()).strftime(fmt)
+
+
+def iso_datetime(value: datetime | None) -> str:
+    """RFC 3339 to the second (`2026-12-02T19:39:11+00:00`): what HTML's <time datetime>,
+    Atom and schema.org all accept; microseconds are valid in none of them everywhere."""
+    return value.isoformat(timespec="seconds") if value is not None else ""
 
 
 def page_url(page: int) -> str:
@@ -40,8 +47,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(iso_datetime, "iso")
     app.add_template_global(page_url)
     app.add_template_global(absolute_url)
+    app.add_template_global(image_set)
 
     @app.context_processor
     def site_context() -> dict:

@@ -3,7 +3,12 @@
 Only raster images (JPEG, PNG, WebP, GIF) are accepted. Every file is decoded in full,
 re-encoded in its own format without metadata (EXIF, comments, XMP), and written under
 a random name, so nothing the uploader controls (name, metadata, trailing bytes, a
-polyglot payload) survives. A narrower copy is made for lists.
+polyglot payload) survives. A narrower copy is made for lists, and for `srcset`
+resized variants (VARIANT_WIDTHS narrower than the image, same format) each with a WebP
+twin, plus a WebP of the full size: `<name>-480.jpg`, `<name>-480.webp`, `<name>.webp`.
+`Upload.variant_widths` lists the widths that exist, the full width last ("480,960,1200");
+empty means none were made (an animated GIF, or an upload from before variants, which
+`blog reindex --images` fills in).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ FORMATS = {
     "GIF": ("image/gif", ".gif"),
 }
 THUMB_WIDTH = 640
+VARIANT_WIDTHS = (480, 960, 1600)
 # Far above any photo a newsroom publishes, far below a decompression bomb.
 MAX_PIXELS = 50_000_000
 # Keys of Image.info that describe pixels or animation, not the author or camera.
@@ -42,6 +48,7 @@ class StoredImage:
     content_type: str
     width: int
     height: int
+    variant_widths: str = ""
 
 
 def upload_folder() -> Path:
@@ -153,17 +160,87 @@ def process_image(stream: IO[bytes], filename: str = "") -> tuple[StoredImage, d
             thumb = thumb.convert("RGB")
         thumb_name = f"{name}-thumb{ext}"
         files[thumb_name] = _encode(thumb, fmt)
-    stored = StoredImage(filename_out, thumb_name, content_type, main.width, main.height)
+    widths = ""
+    if not animated:
+        widths, variants = make_variants(main, fmt, filename_out)
+        files.update(variants)
+    stored = StoredImage(filename_out, thumb_name, content_type, main.width, main.height, widths)
     return stored, files
 
 
-def write_files(files: dict[str, bytes]) -> None:
-    """Write processed files under instance/uploads/ (never overwriting one)."""
+def variant_name(filename: str, width: int | None = None, webp: bool = False) -> str:
+    """The file of one variant: `<stem>-<width>.<ext>`, `.webp` for the WebP twin;
+    width None is the full size."""
+    stem, _, ext = filename.rpartition(".")
+    return f"{stem}{f'-{width}' if width else ''}.{'webp' if webp else ext}"
+
+
+def _webp_ready(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGB", "RGBA"):
+        return image
+    alpha = "A" in image.getbands() or "transparency" in image.info
+    return image.convert("RGBA" if alpha else "RGB")
+
+
+def make_variants(image: Image.Image, fmt: str, filename: str) -> tuple[str, dict[str, bytes]]:
+    """Resized copies and WebP twins of a still image (see the module docstring).
+
+    Returns the `variant_widths` value and the files' bytes; writes nothing.
+    """
+    files: dict[str, bytes] = {}
+    if image.mode == "P":  # palette images resize only by nearest neighbour
+        image = image.convert("RGBA")
+    widths = [w for w in VARIANT_WIDTHS if w < image.width]
+    for width in widths:
+        height = max(1, round(image.height * width / image.width))
+        small = image.resize((width, height), Image.Resampling.LANCZOS)
+        if fmt == "JPEG" and small.mode not in ("RGB", "L", "CMYK"):
+            small = small.convert("RGB")
+        files[variant_name(filename, width)] = _encode(small, fmt)
+        if fmt != "WEBP":
+            files[variant_name(filename, width, webp=True)] = _encode(_webp_ready(small), "WEBP")
+    if fmt != "WEBP":
+        files[variant_name(filename, webp=True)] = _encode(_webp_ready(image), "WEBP")
+    return ",".join(str(w) for w in [*widths, image.width]), files
+
+
+def variants_of_stored(filename: str) -> tuple[str, dict[str, bytes]]:
+    """make_variants for a file already in instance/uploads/ (already clean).
+
+    Returns ("", {}) for an animated image; raises OSError or UploadError when the
+    file is missing or not an image.
+    """
+    data = (upload_folder() / filename).read_bytes()
+    image = _open(data, filename)
+    fmt = str(image.format)
+    if getattr(image, "n_frames", 1) > 1:
+        return "", {}
+    return make_variants(image, fmt, filename)
+
+
+def stored_files(filename: str, thumb_filename: str = "", variant_widths: str = "") -> list[str]:
+    """Every file of one upload: the image, its thumbnail and its variants."""
+    names = [filename, thumb_filename]
+    widths = [int(w) for w in variant_widths.split(",") if w.isdigit()]
+    for width in widths[:-1]:
+        names += [variant_name(filename, width), variant_name(filename, width, webp=True)]
+    if widths:
+        names.append(variant_name(filename, webp=True))
+    return [name for name in dict.fromkeys(names) if name]
+
+
+def write_files(files: dict[str, bytes], keep_existing: bool = False) -> None:
+    """Write processed files under instance/uploads/ (never overwriting one; with
+    keep_existing a file already there is left as it is instead of an error)."""
     folder = upload_folder()
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        with open(folder / name, "xb") as f:
-            f.write(data)
+        try:
+            with open(folder / name, "xb") as f:
+                f.write(data)
+        except FileExistsError:
+            if not keep_existing:
+                raise
 
 
 def remove_files(*names: str) -> None:

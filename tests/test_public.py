@@ -353,7 +353,7 @@ def test_article_meta_tags_and_json_ld(client, story, author):
     assert data["headline"] == story.title
     assert data["author"]["name"] == author.name
     assert data["image"] == ["http://newsroom.test/static/demo/pier.jpg"]
-    assert data["datePublished"] == story.published_at.isoformat()
+    assert data["datePublished"] == story.published_at.isoformat(timespec="seconds")
 
 
 def test_json_ld_cannot_break_out_of_its_script_element(client, section):

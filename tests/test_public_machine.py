@@ -227,7 +227,7 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "proxy_hops": 0}
     assert response.headers["Cache-Control"] == "no-store"
 
 

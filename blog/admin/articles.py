@@ -394,7 +394,9 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         """Nothing is saved: end the write, and drop the image uploaded with the form."""
         db.session.rollback()
         if stored is not None:
-            uploads.remove_files(stored.filename, stored.thumb_filename)
+            uploads.remove_files(
+                *uploads.stored_files(stored.filename, stored.thumb_filename, stored.variant_widths)
+            )
 
     if parsed.slug:
         if slug_taken(parsed.slug, article_id):
@@ -542,7 +544,7 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
 
 def render_preview(article: Article | None) -> Response:
     from blog.public import queries as public_queries
-    from blog.public.views import news_article_ld
+    from blog.public.structured import news_article_ld
     from blog.templating import absolute_url
 
     form = ArticleForm()

@@ -70,7 +70,11 @@ class ArticleForm(FlaskForm):
     )
     summary = TextAreaField("Summary", validators=[Length(max=1000), no_control_chars])
     body = TextAreaField("Body (Markdown)", validators=[Length(max=200_000)])
-    category_id = SelectField("Category", coerce=int, validators=[InputRequired()])
+    # Always has a section chosen, so no `required` attribute: HTML wants a required
+    # <select> to start with an empty placeholder, which would only add a wrong choice.
+    category_id = SelectField(
+        "Category", coerce=int, validators=[InputRequired()], render_kw={"required": False}
+    )
     tags = StringField("Tags", validators=[Length(max=500), no_control_chars])
     image_id = SelectField("Featured image", coerce=int, default=0)
     image_file = FileField("…or upload a new image")
@@ -101,7 +105,10 @@ class TagForm(FlaskForm):
 
 
 class MergeTagForm(FlaskForm):
-    into = SelectField("Merge into", coerce=int, validators=[DataRequired()])
+    # "Choose a tag" (0) comes first and is refused by DataRequired; see category_id.
+    into = SelectField(
+        "Merge into", coerce=int, validators=[DataRequired()], render_kw={"required": False}
+    )
 
 
 class PageForm(FlaskForm):

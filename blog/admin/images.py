@@ -77,7 +77,7 @@ def delete_image(upload_id: int) -> Response:
     used = db.session.scalar(
         sa.select(sa.func.count(Article.id)).where(Article.image_id == image.id)
     )
-    files = (image.filename, image.thumb_filename)
+    files = uploads.stored_files(image.filename, image.thumb_filename, image.variant_widths)
     record("image.delete", image, f"{image.filename} (used by {used} articles)")
     db.session.execute(
         sa.update(Article).where(Article.image_id == image.id).values(image_id=None, image_alt="")

@@ -81,7 +81,7 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "upload": Expiry(insert=NONE, delete=CONTENT, update={
         "filename": CONTENT, "thumb_filename": CONTENT, "width": CONTENT, "height": CONTENT,
-        "content_type": CONTENT,
+        "content_type": CONTENT, "variant_widths": CONTENT,
         "id": NONE, "uploader_id": NONE, "created_at": NONE,
     }),
     "article": Expiry(insert=CONTENT, delete=CONTENT, update={

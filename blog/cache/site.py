@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, url_for
 
+from blog.assets import static_version
 from blog.cache.versions import current_version
 from blog.extensions import db
 from blog.models import Category, Page, Setting
@@ -58,6 +59,7 @@ def get_site() -> _Cache:
 
 def _load(cache: _Cache, in_request: bool) -> _Cache:
     """Read settings, navigation and footer pages into `cache`; links need a request."""
+
     def link(endpoint: str, **values: str) -> str:
         return url_for(endpoint, **values) if in_request else ""
 
@@ -84,8 +86,8 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
         "search": link("public.search"),
         "feed": link("public.feed"),
         "donate": values.get("donate_url") or link("donations.donate"),
-        "favicon": link("static", filename="favicon.svg"),
-        "stylesheet": link("static", filename="style.css"),
+        "favicon": link("static", filename="favicon.svg", v=static_version("favicon.svg")),
+        "stylesheet": link("static", filename="style.css", v=static_version("style.css")),
         "register": link("auth.register"),
     }
     cache.values, cache.nav, cache.footer_pages = values, nav, pages
@@ -95,5 +97,3 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
 def get_settings() -> dict[str, Any]:
     """All settings with defaults filled in; cached until the content version moves."""
     return get_site().values
-
-

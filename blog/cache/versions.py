@@ -26,9 +26,7 @@ logger = logging.getLogger("blog.cache")
 
 # Where the page cache's middleware leaves the versions it read for this request.
 VERSION_ENVIRON_KEY = "blog.versions"
-_VERSION_SQL = (
-    "SELECT version, comments_version, next_publication_at FROM site_state WHERE id = 1"
-)
+_VERSION_SQL = "SELECT version, comments_version, next_publication_at FROM site_state WHERE id = 1"
 
 
 class Versions(NamedTuple):

@@ -23,6 +23,7 @@ from flask_sqlalchemy.pagination import Pagination
 from blog.cache.memo import memo
 from blog.cache.site import get_settings
 from blog.extensions import db
+from blog.imagesets import ImageSet, image_set
 from blog.models import Article, ArticleStatus, SlugRedirect, article_tag
 
 # Far beyond any real archive, and small enough that OFFSET never overflows SQLite's
@@ -135,12 +136,15 @@ class Teaser:
     slug: str
     category_name: str
     published_at: datetime
-    thumb_url: str | None
+    image: ImageSet | None
 
 
 def teasers(articles: list[Article]) -> list[Teaser]:
     """Related articles as plain Teasers (what the related list shows)."""
-    return [Teaser(r.title, r.slug, r.category.name, r.published_at, r.thumb_url) for r in articles]
+    return [
+        Teaser(r.title, r.slug, r.category.name, r.published_at, image_set(r, thumb=True))
+        for r in articles
+    ]
 
 
 def related(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:

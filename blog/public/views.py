@@ -39,6 +39,7 @@ from blog.content import clean_text, excerpt
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
 from blog.public import queries
+from blog.public.structured import home_ld, news_article_ld
 from blog.search import search as run_search
 from blog.templating import absolute_url
 
@@ -111,7 +112,9 @@ def _home_cards(pager: Pagination) -> dict:
 @bp.get("/")
 def index() -> str:
     listed = list_page(("home",), Article.listing, "public/_index_main.html", _home_cards)
-    return render_template("public/index.html", cards=listed.html, pager=listed.pager)
+    return render_template(
+        "public/index.html", cards=listed.html, pager=listed.pager, json_ld=home_ld()
+    )
 
 
 @dataclass(frozen=True)
@@ -299,37 +302,6 @@ def article(slug: str) -> str | Response:
     )
 
 
-def news_article_ld(article: Article, url: str, updated) -> dict:  # noqa: ANN001
-    """schema.org NewsArticle data; the template writes it with |tojson (</script>-safe)."""
-    site = get_settings()
-    data: dict = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": article.title[:110],
-        "description": article.summary,
-        "url": url,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "datePublished": article.published_at.isoformat(),
-        "dateModified": (updated or article.published_at).isoformat(),
-        "articleSection": article.category.name,
-        "keywords": [t.name for t in article.tags],
-        "publisher": {
-            "@type": "Organization",
-            "name": site["site_name"],
-            "url": absolute_url("public.index"),
-        },
-    }
-    if article.author is not None:
-        data["author"] = {
-            "@type": "Person",
-            "name": article.author.name,
-            "url": absolute_url("public.author", username=article.author.username),
-        }
-    if article.image_url:
-        data["image"] = [site_url() + article.image_url]
-    return data
-
-
 def site_url() -> str:
     return current_app.config["SITE_URL"].rstrip("/")
 
@@ -420,7 +392,8 @@ def robots() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 {"status": "ok", "database": "ok"} or 503 when the database does not answer."""
+    """200 {"status": "ok", "database": "ok", "proxy_hops": N} or 503 when the database
+    does not answer."""
     try:
         db.session.execute(sa.text("SELECT 1"))
         body, code = {"status": "ok", "database": "ok"}, 200
@@ -428,6 +401,12 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         current_app.logger.exception("health check: database query failed")
         body, code = {"status": "error", "database": "unavailable"}, 503
+    # How many proxies forwarded this request, for `blog doctor` to hold against
+    # PROXY_COUNT (ProxyFix keeps the header as it arrived).
+    forwarded = request.environ.get("werkzeug.proxy_fix.orig", {}).get(
+        "HTTP_X_FORWARDED_FOR"
+    ) or request.headers.get("X-Forwarded-For", "")
+    body["proxy_hops"] = len([hop for hop in forwarded.split(",") if hop.strip()])
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, code

@@ -1,7 +1,7 @@
 """job queue (and, in this branch, the newsletter and donations tables)
 
 Revision ID: 1e4ba1bf626f
-Revises: 75af7a9e3cd5
+Revises: 06eeb9f55004
 Create Date: 2026-12-02 21:30:00
 
 """
@@ -12,7 +12,7 @@ import blog.types
 
 # revision identifiers, used by Alembic.
 revision = '1e4ba1bf626f'
-down_revision = '75af7a9e3cd5'
+down_revision = '06eeb9f55004'
 branch_labels = None
 depends_on = None
 

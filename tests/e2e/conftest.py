@@ -23,6 +23,7 @@ from blog.models import Category, Role
 from tests import factories
 from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
 from tests.live import Gunicorn, Worker, free_port
+from tests.tools import AXE_JS, tool
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -158,11 +159,49 @@ def browser():
         browser.close()
 
 
+# axe-core impacts that fail a journey: everything but "minor".
+AXE_FAILING = ("critical", "serious", "moderate")
+AXE_RUN = """() => axe.run(document, {resultTypes: ["violations"]}).then(r =>
+    r.violations.map(v => ({
+        id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))
+    })))"""
+
+
+class Accessibility:
+    """axe-core on every document a journey loads (injected before the page's own code
+    runs, like an extension, so the Content-Security-Policy stays on)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+        page.on("load", lambda _: self.check())
+
+    def check(self) -> None:
+        url = self.page.url
+        try:
+            found = self.page.evaluate(AXE_RUN)
+        except Exception as error:  # noqa: BLE001
+            # The journey moved on (a click, a redirect) before axe finished: the next
+            # document is checked instead. Anything else is a real failure.
+            if "context was destroyed" in str(error) or "navigation" in str(error):
+                return
+            raise
+        self.checked.append(url)
+        self.violations += [
+            f"{url}: {v['id']} ({v['impact']}) at {v['nodes']}"
+            for v in found
+            if v["impact"] in AXE_FAILING
+        ]
+
+
 @pytest.fixture
 def page(browser, site):
     context = browser.new_context(base_url=site["url"])
     context.set_default_timeout(10_000)
+    context.add_init_script(path=str(tool(AXE_JS)))
     page = context.new_page()
+    accessibility = Accessibility(page)
     errors: list[str] = []
 
     def on_console(message):
@@ -182,3 +221,5 @@ def page(browser, site):
     context.close()
     # CSP violations, script errors and broken stylesheets or images: none allowed.
     assert errors == []
+    assert accessibility.violations == []
+    assert accessibility.checked, "axe-core checked no page of this journey"

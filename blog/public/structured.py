@@ -1,0 +1,116 @@
+"""schema.org data (JSON-LD) for search engines: NewsArticle with its BreadcrumbList
+on article pages, WebSite and NewsMediaOrganization on the home page.
+
+Each function returns a dict the templates write with `|tojson` (which escapes `<`, so
+the data block cannot end early). Every URL is absolute, from SITE_URL. The fields are
+the ones Google documents for articles: headline, image, datePublished, dateModified,
+author (name, url) and publisher (name, logo).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, url_for
+
+from blog.assets import static_version
+from blog.cache.site import get_settings
+from blog.models import Article
+from blog.templating import absolute_url, iso_datetime
+
+CONTEXT = "https://schema.org"
+LOGO = "logo.png"  # blog/static/logo.png, 512 x 512
+LOGO_SIZE = 512
+
+
+def site_url() -> str:
+    return current_app.config["SITE_URL"].rstrip("/")
+
+
+def logo_url() -> str:
+    return site_url() + url_for("static", filename=LOGO, v=static_version(LOGO))
+
+
+def organization() -> dict:
+    """The newsroom as a NewsMediaOrganization (the publisher of every article)."""
+    site = get_settings()
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": site["site_name"],
+        "url": absolute_url("public.index"),
+        "logo": {
+            "@type": "ImageObject",
+            "url": logo_url(),
+            "width": LOGO_SIZE,
+            "height": LOGO_SIZE,
+        },
+    }
+
+
+def home_ld() -> list[dict]:
+    """WebSite (with its search) and the organization, for the home page."""
+    site = get_settings()
+    home = absolute_url("public.index")
+    website = {
+        "@context": CONTEXT,
+        "@type": "WebSite",
+        "name": site["site_name"],
+        "description": site["tagline"],
+        "url": home,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": absolute_url("public.search") + "?q={search_term_string}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }
+    about = {"@context": CONTEXT, **organization(), "description": site["about"]}
+    return [website, about]
+
+
+def breadcrumbs(article: Article, url: str) -> dict:
+    """Home > section > article."""
+    trail = [
+        (get_settings()["site_name"], absolute_url("public.index")),
+        (article.category.name, absolute_url("public.category", slug=article.category.slug)),
+        (article.title, url),
+    ]
+    return {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": link}
+            for n, (name, link) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def news_article_ld(article: Article, url: str, updated: datetime | None) -> dict:
+    """NewsArticle data for an article page; its page carries the BreadcrumbList."""
+    data: dict = {
+        "@context": CONTEXT,
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "description": article.summary,
+        "url": url,
+        "mainEntityOfPage": {
+            "@type": "WebPage",
+            "@id": url,
+            "breadcrumb": breadcrumbs(article, url),
+        },
+        # Without a featured image the newsroom's logo stands in: Google requires one.
+        "image": [site_url() + article.image_url] if article.image_url else [logo_url()],
+        "datePublished": iso_datetime(article.published_at),
+        "dateModified": iso_datetime(updated or article.published_at),
+        "articleSection": article.category.name,
+        "keywords": [t.name for t in article.tags],
+        "publisher": organization(),
+    }
+    if article.author is not None:
+        data["author"] = {
+            "@type": "Person",
+            "name": article.author.name,
+            "url": absolute_url("public.author", username=article.author.username),
+        }
+    return data

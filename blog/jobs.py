@@ -148,8 +148,9 @@ def enqueue(
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Job.id)  # rowcount is not reliable for this on every driver
     )
-    return bool(result.rowcount)
+    return result.scalar() is not None
 
 
 def counts(batch: str) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""Commands for `blog` (and `flask --app blog`): setup, create-user, demo, reindex, copy-data."""
+"""Commands for `blog` (and `flask --app blog`): setup, create-user, demo, reindex, copy-data,
+worker, send-due."""
 
 import os
 import secrets
@@ -255,3 +256,28 @@ def register_commands(app: Flask) -> None:
         from blog.search import reindex
 
         click.echo(f"Reindexed {reindex()} articles")
+
+    @app.cli.command("send-due")
+    @click.option("--limit", type=int, default=None, help="Stop after about this many jobs.")
+    def send_due_command(limit: int | None) -> None:
+        """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
+        from blog.jobs import run_due
+
+        counts = run_due(limit=limit)
+        click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
+
+    @app.cli.command("worker")
+    @click.option("--poll", type=float, default=5.0, show_default=True,
+                  help="Seconds to wait when nothing is due.")  # fmt: skip
+    def worker_command(poll: float) -> None:
+        """Run queued jobs until stopped (SIGTERM or Ctrl-C ends it after the current job)."""
+        import signal
+        import threading
+
+        from blog.jobs import work
+
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        counts = work(stop, poll=poll)
+        click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")

@@ -38,6 +38,19 @@ DEFAULTS = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "newsroom@localhost",
+    # At most this many messages a second per worker (0: as fast as the server takes them).
+    "MAIL_RATE_PER_SECOND": 0,
+    # DKIM: a PEM private key file, the selector and the domain (default: the sender's).
+    "MAIL_DKIM_KEY_FILE": "",
+    "MAIL_DKIM_SELECTOR": "",
+    "MAIL_DKIM_DOMAIN": "",
+    # The job queue (blog/jobs.py): jobs claimed at once, how long a claim holds before
+    # another worker may take the job over, retry backoff, periodic tasks' interval.
+    "JOBS_BATCH": 50,
+    "JOBS_LEASE_SECONDS": 600,
+    "JOBS_RETRY_BASE_SECONDS": 60,
+    "JOBS_RETRY_MAX_SECONDS": 6 * 3600,
+    "JOBS_PERIODIC_SECONDS": 60,
     # Limits.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,

@@ -463,3 +463,13 @@ class AuditLog(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: so.Mapped[User | None] = so.relationship()
+
+
+# Tables kept in their own modules, imported here so every metadata user sees them.
+from blog.models_jobs import Job, JobState  # noqa: E402, F401
+from blog.models_newsletter import (  # noqa: E402, F401
+    DonationClick,
+    NewsletterIssue,
+    Subscriber,
+    SubscriberState,
+)

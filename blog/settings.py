@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "donate_text": "Independent journalism costs money. If you value our work, "
     "please support the newsroom with a donation.",
     "social_links": {},
+    # Donation choices: [{"id", "label", "frequency", "url"}], https links to the provider.
+    "donate_choices": [],
     "posts_per_page": 10,
     "comment_policy": "first",
     "authors_can_publish": False,

@@ -154,6 +154,41 @@ class Gunicorn:
             self.process.wait(timeout=10)
 
 
+class Worker:
+    """`blog worker` (the job queue) running with `env`, its log in `folder`; always stops."""
+
+    def __init__(self, env: dict, folder: Path, poll: float = 0.2):
+        self.env = env
+        self.poll = poll
+        self.log = folder / "worker.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Worker":
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from blog.cli import main; main()",
+                 "worker", "--poll", str(self.poll)],
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as an out-of-memory killer or a power cut would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
 class Browser:
     """A minimal cookie-keeping HTTP client that does not follow redirects."""
 

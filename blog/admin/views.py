@@ -128,6 +128,7 @@ from blog.admin import (  # noqa: E402, F401
     articles,
     comments,
     images,
+    newsletter,
     pages,
     people,
     redirects,

@@ -138,6 +138,22 @@ EXPIRES: dict[str, Expiry] = {
     "audit_log": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "actor_id", "action", "object_type", "object_id", "detail", "created_at",
     )),
+    # The job queue, the newsletter and donation counts: no public page shows them
+    # (the donation choices are a setting; counts and subscribers are admin-only).
+    "job": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "kind", "key", "batch", "payload", "state", "attempts", "max_attempts",
+        "run_after", "claimed_by", "claimed_at", "last_error", "created_at", "finished_at",
+    )),
+    "subscriber": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "email", "state", "frequency", "alerts", "sections", "source", "user_id",
+        "from_article_id", "confirm_sent_at", "confirmed_at", "created_at", "updated_at",
+    )),
+    "newsletter_issue": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "kind", "period", "subject", "article_ids", "recipients", "created_at",
+    )),
+    "donation_click": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "choice", "article_id", "count",
+    )),
 }
 # fmt: on
 

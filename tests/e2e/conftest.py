@@ -22,7 +22,7 @@ from blog.models import Category, Role
 from blog.seed import seed_defaults
 from tests import factories
 from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
-from tests.live import Gunicorn, free_port
+from tests.live import Gunicorn, Worker, free_port
 from tests.tools import AXE_JS, tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def site(tmp_path_factory, mailbox):
         people = {k: v.username for k, v in people.items()}
         db.engine.dispose()
     try:
-        with Gunicorn(env, folder, workers=2, port=port):
+        with Gunicorn(env, folder, workers=2, port=port), Worker(env, folder):
             yield {"url": base_url, "db": db_path, "people": people, "app": app}
     finally:
         if pg_database:

@@ -162,6 +162,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = "spam"
         elif arg == "direction":
             values[arg] = "down"
+        elif arg == "choice":  # a donation choice; none is configured, so a 404 page
+            values[arg] = "monthly"
         else:
             raise AssertionError(
                 f"tests/security/helpers.py: teach url_values() a value for <{arg}> "

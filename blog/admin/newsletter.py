@@ -1,0 +1,240 @@
+"""Admin: newsletter subscribers, CSV import and export, sent issues, digest preview, donations.
+
+Editors and admins. Imported addresses (a Mailchimp or Substack export) become active
+with source "import" and are never asked to confirm again; an address that is already
+unsubscribed or bounced here stays so, whatever the file says.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+
+from blog.admin.views import bp, paginate, require
+from blog.audit import record
+from blog.auth.rules import normalize_email
+from blog.cache.site import get_settings
+from blog.extensions import db
+from blog.jobs import committed_write, counts
+from blog.mail import queue_mail
+from blog.models import (
+    Article,
+    DonationClick,
+    NewsletterIssue,
+    Role,
+    Subscriber,
+    SubscriberState,
+)
+from blog.settings import save_settings
+
+EMAIL_COLUMNS = ("email address", "email", "e-mail")
+MAX_IMPORT_ROWS = 100_000
+
+
+@bp.get("/newsletter")
+def newsletter() -> str:
+    require(Role.EDITOR)
+    q = request.args.get("q", "").strip()[:254]
+    state = request.args.get("state", "")
+    query = sa.select(Subscriber).order_by(Subscriber.created_at.desc(), Subscriber.id.desc())
+    if q:
+        query = query.where(Subscriber.email.contains(q.lower(), autoescape=True))
+    if state in set(SubscriberState):
+        query = query.where(Subscriber.state == state)
+    totals = dict(
+        db.session.execute(
+            sa.select(Subscriber.state, sa.func.count()).group_by(Subscriber.state)
+        ).all()
+    )
+    issues = db.session.scalars(
+        sa.select(NewsletterIssue).order_by(NewsletterIssue.created_at.desc()).limit(20)
+    ).all()
+    issue_counts = {issue.id: counts(f"issue:{issue.id}") for issue in issues}
+    return render_template(
+        "admin/newsletter.html", pager=paginate(query, per_page=50), q=q, state=state,
+        totals=totals, states=list(SubscriberState), issues=issues, issue_counts=issue_counts,
+        support=support_by_article(),
+    )  # fmt: skip
+
+
+def support_by_article() -> list[dict]:
+    """Articles with donation clicks or subscribers gained, most first (top 20)."""
+    clicks = dict(
+        db.session.execute(
+            sa.select(DonationClick.article_id, sa.func.sum(DonationClick.count))
+            .where(DonationClick.article_id > 0)
+            .group_by(DonationClick.article_id)
+        ).all()
+    )
+    gained = dict(
+        db.session.execute(
+            sa.select(Subscriber.from_article_id, sa.func.count())
+            .where(Subscriber.from_article_id.is_not(None))
+            .group_by(Subscriber.from_article_id)
+        ).all()
+    )
+    ids = sorted(set(clicks) | set(gained), key=lambda i: -(clicks.get(i, 0) + gained.get(i, 0)))
+    titles = dict(
+        db.session.execute(
+            sa.select(Article.id, Article.title).where(Article.id.in_(ids[:20]))
+        ).all()
+    )
+    return [
+        {"title": titles.get(i, f"#{i}"), "clicks": clicks.get(i, 0), "gained": gained.get(i, 0)}
+        for i in ids[:20]
+    ]
+
+
+@bp.post("/newsletter/import")
+def newsletter_import() -> Response:
+    require(Role.EDITOR)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose a CSV file to import.", "error")
+        return redirect(url_for("admin.newsletter"), 303)
+    try:
+        addresses, problems = parse_subscriber_csv(upload.stream)
+    except ValueError as error:
+        flash(f"Nothing imported: {error}", "error")
+        return redirect(url_for("admin.newsletter"), 303)
+    with committed_write():
+        # Every address at once: an IN list of 100,000 passes SQLite's parameter limit.
+        existing = set(db.session.scalars(sa.select(Subscriber.email)))
+        new = [a for a in addresses if a not in existing]
+        db.session.add_all(
+            Subscriber(email=a, state=SubscriberState.ACTIVE, source="import") for a in new
+        )
+        record("newsletter.import", None, f"{len(new)} added, {len(problems)} bad rows")
+    flash(f"Imported {len(new)} new subscribers; {len(addresses) - len(new)} were already here.",
+          "success")  # fmt: skip
+    for problem in problems[:20]:
+        flash(problem, "error")
+    if len(problems) > 20:
+        flash(f"... and {len(problems) - 20} more bad rows.", "error")
+    return redirect(url_for("admin.newsletter"), 303)
+
+
+def parse_subscriber_csv(stream) -> tuple[list[str], list[str]]:
+    """(valid unique addresses, "line N: why" for each bad row); ValueError if unusable."""
+    try:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+        reader = csv.reader(text)
+        header = next(reader, None)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValueError("the file is not a UTF-8 CSV file") from error
+    if not header:
+        raise ValueError("the file is empty")
+    names = [h.strip().lower() for h in header]
+    column = next((names.index(c) for c in EMAIL_COLUMNS if c in names), None)
+    if column is None:
+        raise ValueError('no "Email Address" (Mailchimp) or "email" (Substack) column')
+    addresses: dict[str, None] = {}
+    problems: list[str] = []
+    try:
+        for line, row in enumerate(reader, start=2):
+            if line > MAX_IMPORT_ROWS:
+                problems.append(f"line {line}: stopped, at most {MAX_IMPORT_ROWS} rows a file")
+                break
+            raw = row[column].strip() if column < len(row) else ""
+            try:
+                if len(raw) > 254:
+                    raise ValueError("longer than 254 characters")
+                addresses[normalize_email(raw)] = None
+            except ValueError as error:
+                problems.append(f"line {line}: {str(error)[:120] or 'not an address'}")
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(f"unreadable CSV ({error})") from error
+    return list(addresses), problems
+
+
+@bp.get("/newsletter/export.csv")
+def newsletter_export() -> Response:
+    require(Role.EDITOR)
+
+    def rows():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["email", "state", "frequency", "source", "created_at", "confirmed_at"])
+        query = sa.select(Subscriber).order_by(Subscriber.id).execution_options(yield_per=500)
+        for s in db.session.scalars(query):
+            writer.writerow([s.email, s.state, s.frequency, s.source, s.created_at.isoformat(),
+                             s.confirmed_at.isoformat() if s.confirmed_at else ""])  # fmt: skip
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+
+    headers = {"Content-Disposition": "attachment; filename=subscribers.csv"}
+    return Response(stream_with_context(rows()), mimetype="text/csv", headers=headers)
+
+
+@bp.get("/newsletter/preview")
+def newsletter_preview() -> str:
+    require(Role.EDITOR)
+    from blog.newsletter.sending import preview
+
+    kind = "daily" if request.args.get("kind") == "daily" else "weekly"
+    return render_template("admin/newsletter_preview.html", kind=kind, preview=preview(kind))
+
+
+@bp.post("/newsletter/test")
+def newsletter_test() -> Response:
+    require(Role.EDITOR)
+    from blog.newsletter.sending import preview, test_key
+
+    kind = "daily" if request.form.get("kind") == "daily" else "weekly"
+    found = preview(kind)
+    if found is None:
+        flash("Nothing was published since the last digest: there is nothing to send.", "info")
+        return redirect(url_for("admin.newsletter_preview", kind=kind), 303)
+    with committed_write():
+        queue_mail(current_user.email, f"[Test] {found['subject']}", found["text"],
+                   key=test_key(current_user.id), html=found["html"])  # fmt: skip
+    flash(f"A test of the {kind} digest is on its way to your address.", "success")
+    return redirect(url_for("admin.newsletter_preview", kind=kind), 303)
+
+
+def parse_choices(text: str) -> tuple[list[dict], list[str]]:
+    """Lines "id | label | frequency | https URL" -> (choices, problems)."""
+    found, problems = [], []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 4:
+            problems.append(f"line {n}: four parts separated by | are needed")
+            continue
+        key, label, frequency, url = parts
+        target = urlsplit(url)
+        if target.scheme != "https" or not target.netloc:
+            problems.append(f"line {n}: the link must be an https:// address")
+        elif not key.replace("-", "").isalnum() or not key.isascii() or len(key) > 40:
+            problems.append(f"line {n}: the id is letters, digits and hyphens (at most 40)")
+        elif frequency not in ("one-off", "monthly", "yearly"):
+            problems.append(f"line {n}: frequency is one-off, monthly or yearly")
+        else:
+            found.append({"id": key, "label": label[:80], "frequency": frequency, "url": url})
+    return found, problems
+
+
+@bp.route("/donations", methods=["GET", "POST"])
+def donations() -> Response | tuple:
+    require(Role.EDITOR)
+    current = get_settings().get("donate_choices") or []
+    text = "\n".join(f"{c['id']} | {c['label']} | {c['frequency']} | {c['url']}" for c in current)
+    if request.method == "POST":
+        text = request.form.get("choices", "")[:10_000]
+        choices, problems = parse_choices(text)
+        if problems:
+            return render_template("admin/donations.html", text=text, problems=problems), 422
+        with committed_write():
+            save_settings({"donate_choices": choices})
+            record("settings.update", None, "donate_choices " + json.dumps(len(choices)))
+        flash("Donation choices saved.", "success")
+        return redirect(url_for("admin.donations"), 303)
+    return render_template("admin/donations.html", text=text, problems=[]), 200

@@ -1,0 +1,1 @@
+"""The newsletter: subscribe with double opt-in, preferences, one-click unsubscribe, digests."""

@@ -1,0 +1,35 @@
+"""Forms of the newsletter blueprint."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+
+from blog.auth.rules import normalize_email
+
+
+class SubscribeForm(FlaskForm):
+    email = StringField("Email", validators=[Optional(), Length(max=254)])
+    # A field people never see: bots that fill every box give themselves away.
+    website = StringField("Leave this empty", validators=[Optional()])
+    from_article = HiddenField()
+
+    normalized_email = ""
+
+    def validate_email(self, field) -> None:
+        if not field.data:
+            return
+        try:
+            self.normalized_email = normalize_email(field.data)
+        except ValueError as error:
+            raise ValidationError("That does not look like an email address.") from error
+
+
+class PreferencesForm(FlaskForm):
+    frequency = RadioField(
+        "Digest",
+        choices=[SelectChoice("daily", "Daily"), SelectChoice("weekly", "Weekly"),
+                 SelectChoice("none", "No digest")],
+    )  # fmt: skip
+    alerts = BooleanField("Breaking-news alerts")
+    sections = SelectMultipleField("Only these sections (none ticked: all)", coerce=int)

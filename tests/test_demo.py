@@ -14,7 +14,8 @@ from werkzeug.security import generate_password_hash
 import blog.demo
 from blog.content import plain_text
 from blog.demo import load_demo
-from blog.demo.articles import ARTICLES, COMMENTS
+from blog.demo.people import COMMENTS
+from blog.demo.stories import demo_articles, parse
 from blog.extensions import db
 from blog.models import Article, Category, Comment, CommentStatus, Role, Tag, User
 from blog.types import utcnow
@@ -55,13 +56,13 @@ def test_demo_fills_every_category_with_public_articles(demo):
     for category in db.session.scalars(sa.select(Category)):
         in_category = [a for a in articles if a.category_id == category.id]
         assert len(in_category) >= 2, category.name
-    assert demo.startswith(f"Demo content: {len(ARTICLES)} articles")
+    assert demo.startswith(f"Demo content: {len(demo_articles())} articles")
 
 
 def test_demo_articles_are_structured_and_of_article_length(demo):
     articles = db.session.scalars(sa.select(Article)).all()
 
-    assert len(articles) == len(ARTICLES)
+    assert len(articles) == len(demo_articles())
     for article in articles:
         assert "<h2>" in article.body_html, article.slug
         assert "<ul>" in article.body_html, article.slug
@@ -139,7 +140,7 @@ def test_demo_command_is_idempotent(app, runner):
     second = runner.invoke(args=["demo"])
 
     assert first.exit_code == 0, first.output
-    assert f"{len(ARTICLES)} articles" in first.output
+    assert f"{len(demo_articles())} articles" in first.output
     assert second.exit_code == 0, second.output
     assert "nothing to add" in second.output
     assert counts() == before
@@ -148,12 +149,12 @@ def test_demo_command_is_idempotent(app, runner):
 def test_demo_skips_an_article_whose_slug_is_taken(app):
     from tests import factories
 
-    factories.make_article(ARTICLES[0].title)
+    factories.make_article(demo_articles()[0].title)
     db.session.commit()
 
     summary = load_demo()
 
-    assert summary.startswith(f"Demo content: {len(ARTICLES) - 1} articles")
+    assert summary.startswith(f"Demo content: {len(demo_articles()) - 1} articles")
 
 
 def test_setup_with_demo_prints_the_admin_credentials(tmp_path):
@@ -174,4 +175,24 @@ def test_setup_with_demo_prints_the_admin_credentials(tmp_path):
     lines = result.stdout.splitlines()
     assert "username: admin" in lines
     assert any(line.startswith("password: ") and len(line) > 20 for line in lines)
-    assert any(line.startswith(f"Demo content: {len(ARTICLES)} articles") for line in lines)
+    assert any(line.startswith(f"Demo content: {len(demo_articles())} articles") for line in lines)
+
+
+def test_an_article_file_with_a_broken_header_names_the_file():
+    good = (
+        "---\ntitle: T\ncategory: C\nauthor: a\ndays_ago: -2.5\ntags: x, y\nsummary: S\n"
+        "---\n\nBody.\n"
+    )
+    parsed = parse(good)
+    assert (parsed.days_ago, parsed.tags, parsed.body, parsed.image) == (
+        -2.5,
+        ("x", "y"),
+        "Body.\n",
+        "",
+    )
+    with pytest.raises(ValueError, match="09-x.md: front matter lacks summary"):
+        parse(good.replace("summary: S\n", ""), "09-x.md")
+    with pytest.raises(ValueError, match="bad front matter line 'colour: red'"):
+        parse(good.replace("tags:", "colour: red\ntags:"), "09-x.md")
+    with pytest.raises(ValueError, match="no front matter"):
+        parse("Body only.\n", "09-x.md")

@@ -1,9 +1,11 @@
 """Demo content for a new site: `load_demo()` adds sample staff, readers, articles and comments.
 
-The text lives in `blog.demo.articles` (original fiction written for this project) and
-the featured images in blog/static/demo (drawn by `blog.demo.images`). Loading is
-idempotent: an article whose slug is taken (or was taken, see SlugRedirect) is skipped,
-and so is a user whose username or email exists, so running it twice adds nothing.
+All of it is original fiction written for this project: the articles are Markdown files
+in blog/demo/articles (read by `blog.demo.stories`), the people and comments are in
+`blog.demo.people`, the featured images in blog/static/demo (drawn by
+`blog.demo.images`). Loading is idempotent: an article whose slug is taken (or was
+taken, see SlugRedirect) is skipped, and so is a user whose username or email exists,
+so running it twice adds nothing.
 """
 
 from datetime import datetime, timedelta
@@ -13,7 +15,8 @@ from werkzeug.security import generate_password_hash
 
 from blog.content import reading_time, render_article, render_comment, slugify
 from blog.database import begin_write
-from blog.demo.articles import ARTICLES, COMMENTS, READERS, STAFF, DemoComment, DemoUser
+from blog.demo.people import COMMENTS, READERS, STAFF, DemoComment, DemoUser
+from blog.demo.stories import demo_articles
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -48,7 +51,7 @@ def load_demo() -> str:
     ]
     new_users = [(s, name, mail) for s, name, mail in new_users if not _user_exists(name, mail)]
     hashes = {name: generate_password_hash(_random_password()) for _, name, _ in new_users}
-    new_articles = [(spec, slugify(spec.title)) for spec in ARTICLES]
+    new_articles = [(spec, slugify(spec.title)) for spec in demo_articles()]
     new_articles = [(spec, slug) for spec, slug in new_articles if not _slug_taken(slug)]
     bodies = {slug: render_article(spec.body) for spec, slug in new_articles}
 

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 
 from blog.extensions import db
+from blog.types import utcnow
 
 MIN_FREE_BYTES = 1024**3  # 1 GiB: room for a backup, uploads and the database's growth
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -172,6 +174,31 @@ def check_cache(app: Flask) -> Finding:
     return ok("cache", f"{kind} reachable")
 
 
+QUEUE_MAX_AGE = timedelta(minutes=15)  # a due job older than this: no worker is running
+
+
+def check_queue(app: Flask) -> Finding:
+    """The oldest job that is due and not done: a worker that stopped shows up here."""
+    from blog.models_jobs import Job, JobState
+
+    oldest = db.session.scalar(
+        sa.select(sa.func.min(Job.run_after)).where(
+            Job.state == JobState.QUEUED, Job.run_after <= utcnow()
+        )
+    )
+    if oldest is None:
+        return ok("queue", "nothing waiting")
+    age = utcnow() - oldest
+    minutes = age.total_seconds() / 60
+    if age > QUEUE_MAX_AGE:
+        return fail(
+            "queue",
+            f"a job has waited {minutes:.0f} minutes: start `blog worker` (its systemd unit) "
+            "or a `blog send-due` timer",
+        )
+    return ok("queue", f"the oldest due job has waited {minutes:.1f} minutes")
+
+
 def fetch_health(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the site's own URL
         return json.loads(response.read())
@@ -234,6 +261,7 @@ def run_checks(
         ("disk", lambda: check_disk(app)),
         ("mail", lambda: check_mail(app)),
         ("cache", lambda: check_cache(app)),
+        ("queue", lambda: check_queue(app)),
         ("backup", lambda: check_backup(app, backups, days)),
     ]
     if remote:

@@ -239,13 +239,17 @@ def steps(site: Site, admin_client, reader_client, runner, midway: Callable[[str
         assert new().is_scheduled
 
     def time_passes():
-        # The schedule moved to a second from now (a write, like an editor's); then the
-        # time comes with no write at all, and the caches must notice by themselves.
+        # The schedule moved to a few seconds from now (a write, like an editor's); then
+        # the time comes with no write at all, and the caches must notice by themselves.
+        # The comparison before the time must end before it, or the two apps would be
+        # compared on either side of it.
         a = new()
-        a.published_at = utcnow() + timedelta(seconds=1)
+        when = utcnow() + timedelta(seconds=4)
+        a.published_at = when
         db.session.commit()
         midway("time_passes, before the time")
-        time.sleep(1.2)
+        assert utcnow() < when, "the comparison took longer than the schedule allowed"
+        time.sleep((when - utcnow()).total_seconds() + 0.1)
 
     def restore_version():
         a = new()

@@ -36,9 +36,9 @@ def test_a_healthy_install_passes_every_check_and_exits_0(healthy, runner):
 
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert len(lines) == 10 and all(line.startswith("OK ") for line in lines)
+    assert len(lines) == 11 and all(line.startswith("OK ") for line in lines)
     for name in ("secret key", "site url", "database", "migrations", "folders", "disk",
-                 "mail", "cache", "backup", "proxy"):  # fmt: skip
+                 "mail", "cache", "queue", "backup", "proxy"):  # fmt: skip
         assert any(line.split(":")[0].endswith(name) for line in lines), name
 
 
@@ -200,3 +200,20 @@ def test_site_unreachable_is_a_failure(healthy):
     finding = doctor.check_proxy(healthy, real_fetch_health)
 
     assert not finding.ok and "is the site running there?" in finding.detail
+
+
+def test_a_queue_nobody_works_on(healthy):
+    from datetime import timedelta
+
+    from blog import jobs
+    from blog.extensions import db
+    from blog.types import utcnow
+
+    assert findings()["queue"].ok
+    jobs.enqueue("mail", "doctor-probe", {}, run_after=utcnow() - timedelta(hours=1))
+    db.session.commit()
+
+    finding = findings()["queue"]
+
+    assert not finding.ok
+    assert "60 minutes" in finding.detail and "blog worker" in finding.detail

@@ -171,14 +171,17 @@ class Accessibility:
     """axe-core on every document a journey loads (injected before the page's own code
     runs, like an extension, so the Content-Security-Policy stays on)."""
 
-    def __init__(self, page):
+    def __init__(self, page, origin: str):
         self.page = page
+        self.origin = origin.rstrip("/") + "/"
         self.checked: list[str] = []
         self.violations: list[str] = []
         page.on("load", lambda _: self.check())
 
     def check(self) -> None:
         url = self.page.url
+        if not url.startswith(self.origin):
+            return  # a provider's page (a donation link) or the browser's own error page
         try:
             found = self.page.evaluate(AXE_RUN)
         except Exception as error:
@@ -201,7 +204,7 @@ def page(browser, site):
     context.set_default_timeout(10_000)
     context.add_init_script(path=str(tool(AXE_JS)))
     page = context.new_page()
-    accessibility = Accessibility(page)
+    accessibility = Accessibility(page, site["url"])
     errors: list[str] = []
 
     def on_console(message):

@@ -16,7 +16,7 @@ from tests import factories
 PROVIDER = "https://pay.example.test/newsroom/monthly"
 
 
-def wait_for_mail(mailbox, to: str, subject_part: str, timeout: float = 15.0):
+def wait_for_mail(mailbox, to: str, subject_part: str, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in list(mailbox.messages):

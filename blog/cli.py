@@ -3,6 +3,7 @@ worker, send-due."""
 
 import os
 import secrets
+import sys
 
 import click
 import sqlalchemy as sa
@@ -18,12 +19,30 @@ from blog.seed import seed_defaults
 
 def main() -> None:
     """Entry point of the `blog` console script."""
-    from blog import create_app
-
-    group = FlaskGroup(create_app=create_app, help="The newsroom blog.")
+    group = FlaskGroup(create_app=_create_app_for_cli, help="The newsroom blog.")
     group.add_command(setup_command)
     group.add_command(copy_data_command)
     group(prog_name="blog")
+
+
+def _create_app_for_cli() -> Flask:
+    """The app for a command; on an instance without a secret key, help still works.
+
+    Listing the commands (`blog`, `blog --help`, `blog CMD --help`) needs the app, but
+    runs nothing, so it gets a throwaway key. Any command that would run says what is
+    missing in one line and exits 1, instead of a traceback. `setup` and `copy-data`
+    need no app and always run.
+    """
+    from blog import create_app
+    from blog.secrets_file import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        arguments = sys.argv[1:]
+        if not arguments or "--help" in arguments or "-h" in arguments:
+            return create_app({"SECRET_KEY": secrets.token_urlsafe(48)})
+        raise click.ClickException(str(error)) from None
 
 
 def create_user(

@@ -11,8 +11,8 @@ from blog import create_app
 from blog.cache.versions import current_version
 from blog.database import begin_write, writing
 from blog.extensions import db
+from blog.keyfile import ConfigError, write_secret_key
 from blog.models import SiteState
-from blog.secrets_file import ConfigError, write_secret_key
 from blog.settings import save_settings
 
 

@@ -17,8 +17,7 @@ from lxml import etree
 from blog.extensions import db
 from tests import factories
 from tests.security.conftest import world  # noqa: F401 - the fixture
-from tests.security.helpers import build, login, rules
-from tests.security.test_crawl import EXTRA_URLS
+from tests.security.helpers import EXTRA_URLS, build, login, rules
 from tests.tools import SITEMAP_XSD, VNU_JAR, java, tool
 
 ATOM = "{http://www.w3.org/2005/Atom}"

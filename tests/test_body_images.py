@@ -94,9 +94,7 @@ def test_external_and_unknown_images_are_left_as_written(app):
     assert "<picture" not in html and "srcset" not in html
 
 
-def test_an_upload_whose_file_is_gone_keeps_its_size_and_the_page_works(
-    app, client, auth, editor
-):
+def test_an_upload_whose_file_is_gone_keeps_its_size_and_the_page_works(app, client, auth, editor):
     auth.login(editor)
     image = uploaded(client, size=(900, 600))
     for name in folder(app).iterdir():
@@ -111,9 +109,7 @@ def test_an_upload_whose_file_is_gone_keeps_its_size_and_the_page_works(
     assert (img["width"], img["height"]) == ("900", "600")
 
 
-def test_first_block_is_eager_later_images_lazy_and_author_width_is_kept(
-    app, client, auth, author
-):
+def test_first_block_is_eager_later_images_lazy_and_author_width_is_kept(app, client, auth, author):
     auth.login(author)
     image = uploaded(client, size=(1200, 600))
     src = f"/uploads/{image.filename}"

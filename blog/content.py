@@ -6,6 +6,9 @@ reading a page never re-renders it. bleach is imported here and nowhere else, so
 sanitizer can be swapped in one place. It is unmaintained since June 2026 (6.4.0 has
 every known fix): the allowlists never include svg, math, style or raw-text tags, which
 every published bypass needed, and the Content-Security-Policy is the second wall.
+An uploaded image in an article or page body gets its width, height, srcset and WebP
+<source> after sanitizing (`_FitImages`, sizes from blog/bodyimages.py), so the
+allowlist keeps none of them.
 """
 
 import re

@@ -5,7 +5,7 @@ Templates call `image_set(article)` (the full image: the article's featured imag
 the lead story) or `image_set(article, thumb=True)` (cards and related lists, whose
 `src` is the 640-px thumbnail); the `picture` macro in _macros.html writes the markup.
 Demo images shipped in blog/static have no variants; their size is read once per
-process.
+process. `blog reindex --images` runs `add_missing_variants`, then `refit_bodies`.
 """
 
 from __future__ import annotations

@@ -79,6 +79,15 @@ def test_an_image_written_in_the_editor_gets_the_files_size_srcset_and_webp(
     assert body_html.count("</picture>") == 1
 
 
+def test_the_library_shows_the_line_to_write_in_a_body(app, client, auth, author):
+    auth.login(author)
+    image = uploaded(client)
+
+    page = client.get("/admin/images").get_data(as_text=True)
+
+    assert f"<code>![Description](/uploads/{image.filename})</code>" in page
+
+
 def test_external_and_unknown_images_are_left_as_written(app):
     unknown = "ab" * 16 + ".jpg"
     body = (

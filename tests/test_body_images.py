@@ -14,7 +14,7 @@ from blog.content import render_article
 from blog.extensions import db
 from blog.models import Article, Page, Upload
 from tests import factories
-from tests.test_admin_articles import form_data
+from tests.test_admin_articles import form_data, version
 from tests.test_admin_images import image_bytes, upload
 
 TAG = re.compile(r"<(img|source)\b[^>]*>")
@@ -175,6 +175,7 @@ def test_reindex_images_sizes_bodies_saved_before(app, client, auth, editor, run
         db.session.execute(sa.update(model).values(body_html=plain, updated_at=model.updated_at))
     db.session.commit()
     updated_at = db.session.get(Article, article.id).updated_at
+    before = version()
 
     result = runner.invoke(args=["reindex", "--images"])
 
@@ -186,5 +187,6 @@ def test_reindex_images_sizes_bodies_saved_before(app, client, auth, editor, run
         [img] = tags(row.body_html)
         assert (img["width"], img["height"]) == ("1000", "500") and "srcset" in img
     assert db.session.get(Article, article.id).updated_at == updated_at
+    assert version() > before  # cached pages showing the old bodies expire
     again = runner.invoke(args=["reindex", "--images"])
     assert "Sized the images of 0 bodies" in again.output

@@ -12,10 +12,9 @@ from PIL import Image
 from blog.bodyimages import COLUMN_SIZES
 from blog.content import render_article
 from blog.extensions import db
-from blog.models import Article, Page, Upload
+from blog.models import Article, Page, SiteState, Upload
 from tests import factories
-from tests.test_admin_articles import form_data, version
-from tests.test_admin_images import image_bytes, upload
+from tests.shared import image_bytes, upload
 
 TAG = re.compile(r"<(img|source)\b[^>]*>")
 ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
@@ -23,6 +22,10 @@ ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
 
 def tags(html: str, name: str = "img") -> list[dict[str, str]]:
     return [dict(ATTR.findall(m.group(0))) for m in TAG.finditer(html) if m.group(1) == name]
+
+
+def version() -> int:
+    return db.session.scalar(sa.select(SiteState.version).where(SiteState.id == 1))
 
 
 def folder(app) -> Path:
@@ -54,7 +57,7 @@ def test_an_image_written_in_the_editor_gets_the_files_size_srcset_and_webp(
     db.session.commit()
 
     saved = client.post(
-        "/admin/articles/new", data=form_data(category, body=body, status="published")
+        "/admin/articles/new", data=factories.article_form(category, body=body, status="published")
     )
     page = client.get("/article/rain-returns-to-the-valley").get_data(as_text=True)
 

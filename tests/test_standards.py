@@ -21,9 +21,8 @@ from blog.models import Upload
 from tests import factories
 from tests.conftest import logged_in_client
 from tests.security.conftest import world  # noqa: F401 - the fixture
-from tests.security.helpers import build, login, rules
-from tests.security.test_crawl import EXTRA_URLS
-from tests.test_admin_images import image_bytes, upload
+from tests.security.helpers import EXTRA_URLS, build, login, rules
+from tests.shared import image_bytes, upload
 from tests.tools import SITEMAP_XSD, VNU_JAR, java, tool
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -23,16 +23,10 @@ from blog.models import (
     User,
 )
 from tests import factories
+from tests.shared import SELFHOSTED
+from tests.shared import wordpress_uploads as make_uploads
 
 FIXTURES = Path(__file__).parent / "wordpress"
-SELFHOSTED = FIXTURES / "selfhosted-1.2.xml"
-
-
-def make_uploads(folder: Path) -> Path:
-    """A local copy of wp-content/uploads for the self-hosted fixture (one file missing)."""
-    from tests.e2e.conftest import wordpress_uploads
-
-    return wordpress_uploads(folder)
 
 
 def run_import(runner, *args: str):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.test_account_journeys import log_in
+from tests.e2e.steps import log_in
 
 
 def png_bytes(size=(800, 450)) -> bytes:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_account_journeys import log_in
+from tests.e2e.steps import log_in
 
 EXPORT = Path(__file__).resolve().parents[1] / "wordpress" / "selfhosted-1.2.xml"
 

@@ -91,6 +91,8 @@ def test_bodies_become_markdown_that_renders_through_the_sanitizer(imported):
     assert "wp:paragraph" not in storm.body_source and "tracker" not in storm.body_source
     assert "<script" not in storm.body_html
     assert f'src="/uploads/{storm.image.filename}"' in storm.body_html
+    # Sized in the batch that imported it, before its row was written.
+    assert 'width="800" height="600" decoding="async" srcset=' in storm.body_html
     assert '<a href="https://www.youtube.com/watch?v=storm1">' in storm.body_html
     cafe = article("cafe-owners")
     assert "*The quay in winter*" in cafe.body_source  # [caption]

@@ -13,6 +13,8 @@ class SubscribeForm(FlaskForm):
     # A field people never see: bots that fill every box give themselves away.
     website = StringField("Leave this empty", validators=[Optional()])
     from_article = HiddenField()
+    # "footer" or "article" when sent from a subscribe box (newsletter/_box.html).
+    box = HiddenField()
 
     normalized_email = ""
 

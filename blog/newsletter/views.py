@@ -12,9 +12,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
 
 from blog import throttle
+from blog.errors import render_error
 from blog.extensions import csrf, db
 from blog.jobs import committed_write
 from blog.mail import queue_mail
@@ -63,12 +65,26 @@ def index():
     return render_template("newsletter/index.html", form=SubscribeForm(formdata=None))
 
 
+@bp.errorhandler(CSRFError)
+def stale_form(error: CSRFError):
+    """A subscribe box on a cached page carries no CSRF token (newsletter/_box.html):
+    answer with the newsletter page, the address kept and a real token, so one more
+    press sends the confirmation. Nothing is written without a valid token."""
+    if request.endpoint != "newsletter.subscribe":
+        return render_error(error)
+    typed = (request.form.get("email") or "")[:254]
+    source = (request.form.get("from_article") or "")[:12]
+    form = SubscribeForm(formdata=None, data={"email": typed, "from_article": source})
+    return render_template("newsletter/index.html", form=form, one_more_step=True), 200
+
+
 @bp.post("/newsletter")
 def subscribe():
     form = SubscribeForm()
     if not form.validate_on_submit():
         return render_template("newsletter/index.html", form=form), 422
-    if current_user.is_authenticated and not form.email.data:
+    # One click subscribes an account only from the newsletter page, never from a box.
+    if current_user.is_authenticated and not form.email.data and not form.box.data:
         return _subscribe_account()
     if not form.normalized_email:
         form.email.errors.append("Please enter your email address.")

@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 from datetime import timedelta
-from functools import cache, wraps
+from functools import cache
 
 import sqlalchemy as sa
 from flask import (
@@ -34,7 +34,7 @@ from blog.auth.forms import (
     ResetRequestForm,
 )
 from blog.auth.rules import normalize_email, normalize_username
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.mail import queue_mail, send_mail
 from blog.models import Article, Role, UsedToken, User
@@ -93,13 +93,20 @@ def _account_key(user: User | None, login: str) -> str:
     return f"name:{login.strip().casefold()}"
 
 
+# Per account, per IP, and the window they count in: the settings of each kind.
+LIMITS = {
+    "login": (
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        "LOGIN_MAX_FAILURES_PER_IP",
+        "LOGIN_WINDOW_SECONDS",
+    ),
+    "reset": ("RESET_MAX_PER_ACCOUNT", "RESET_MAX_PER_IP", "RESET_WINDOW_SECONDS"),
+}
+
+
 def _limits(kind: str) -> tuple[int, int, int]:
-    config = current_app.config
-    return (
-        int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-        int(config["LOGIN_MAX_FAILURES_PER_IP"]),
-        int(config["LOGIN_WINDOW_SECONDS"]),
-    )
+    per_account, per_ip, window = (int(current_app.config[key]) for key in LIMITS[kind])
+    return per_account, per_ip, window
 
 
 def abort_if_throttled(kind: str, account_key: str, what: str) -> None:
@@ -124,10 +131,10 @@ def abort_if_throttled(kind: str, account_key: str, what: str) -> None:
 
 def record_failure(kind: str, account_key: str) -> None:
     """Count one failed attempt against the account and this IP (commits)."""
-    begin_write()
-    throttle.hit(kind, account_key)
-    throttle.hit(kind, _ip_key())
-    db.session.commit()
+    with writing():
+        throttle.hit(kind, account_key)
+        throttle.hit(kind, _ip_key())
+        db.session.commit()
 
 
 def start_session(user: User, *, remember: bool) -> None:
@@ -163,9 +170,9 @@ def login():
         )
         return render_template("auth/login.html", form=form, next=next_target), 403
 
-    begin_write()
-    throttle.clear("login", account_key)
-    db.session.commit()
+    with writing():
+        throttle.clear("login", account_key)
+        db.session.commit()
     start_session(user, remember=form.remember.data)
     security_log("login", user=user.username, remember=bool(form.remember.data))
     flash(f"Welcome back, {user.name}.", "success")
@@ -176,10 +183,10 @@ def login():
 def logout():
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        begin_write()
-        # Every other browser and every remember cookie of this user stops working too.
-        user.end_all_sessions()
-        db.session.commit()
+        with writing():
+            # Every other browser and every remember cookie of this user stops working too.
+            user.end_all_sessions()
+            db.session.commit()
         security_log("logout", user=user.username)
     session.clear()
     logout_user()
@@ -204,14 +211,17 @@ def register():
         display_name=form.username.data.strip()[:80],
         role=Role.READER,
     )
-    begin_write()
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # Someone took the name or address between validation and now.
-        db.session.rollback()
-        form.form_errors.append("That username or email address was just taken. Please try again.")
+    with writing() as write:
+        db.session.add(user)
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # Someone took the name or address between validation and now.
+            form.form_errors.append(
+                "That username or email address was just taken. Please try again."
+            )
+            write.refuse()
+    if write.refused:
         return render_template("auth/register.html", form=form), 409
     start_session(user, remember=False)
     security_log("register", user=user.username)
@@ -299,12 +309,12 @@ def reset_request():
         )
     # Every request counts, whether or not the address has an account; the mail is
     # queued in the same transaction and sent by the worker, never from here.
-    begin_write()
-    throttle.hit("reset", account_key)
-    throttle.hit("reset", _ip_key())
-    if mail is not None:
-        queue_mail(*mail)
-    db.session.commit()
+    with writing():
+        throttle.hit("reset", account_key)
+        throttle.hit("reset", _ip_key())
+        if mail is not None:
+            queue_mail(*mail)
+        db.session.commit()
     security_log("reset_requested", email=address, known=user is not None)
     flash(
         "If an account uses that address, we have sent it a link to reset the password. "
@@ -325,15 +335,16 @@ def reset(token: str):
         return render_template("auth/reset.html", form=form, token=token), status
 
     password_hash = generate_password_hash(form.new_password.data)
-    begin_write()
-    db.session.add(UsedToken(digest=_token_digest(token)))
-    user.password_hash = password_hash
-    user.end_all_sessions()
-    throttle.clear("login", f"user:{user.id}")
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:  # the same link submitted twice at once
-        db.session.rollback()
+    with writing() as write:
+        db.session.add(UsedToken(digest=_token_digest(token)))
+        user.password_hash = password_hash
+        user.end_all_sessions()
+        throttle.clear("login", f"user:{user.id}")
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:  # the same link submitted twice at once
+            write.refuse()
+    if write.refused:
         return render_template("auth/reset_invalid.html"), 400
     session.clear()
     logout_user()
@@ -388,19 +399,6 @@ def _check_current_password(form, user: User) -> bool:
     return False
 
 
-def account_login_required(view):
-    """Like login_required, but comes back to the account page (these views are POST-only)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            flash("Please log in to see that page.", "info")
-            return redirect(url_for("auth.login", next=url_for("auth.account")))
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
 def _keep_logged_in(user: User) -> None:
     """After rotating the session token, carry this browser over to the new one."""
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
@@ -414,33 +412,33 @@ def account():
 
 
 @bp.post("/account")
-@account_login_required
+@login_required
 def profile():
     form = ProfileForm(prefix="profile")
     if not form.validate_on_submit():
         return _render_account(422, profile_form=form)
     user = current_user._get_current_object()
-    begin_write()
-    user.display_name = form.display_name.data
-    user.bio = form.bio.data
-    user.notify_replies = bool(form.notify_replies.data)
-    db.session.commit()
+    with writing():
+        user.display_name = form.display_name.data
+        user.bio = form.bio.data
+        user.notify_replies = bool(form.notify_replies.data)
+        db.session.commit()
     flash("Your profile has been saved.", "success")
     return redirect(url_for("auth.account"), code=303)
 
 
 @bp.post("/account/password")
-@account_login_required
+@login_required
 def change_password():
     user = current_user._get_current_object()
     form = PasswordChangeForm(prefix="password")
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, password_form=form)
     password_hash = generate_password_hash(form.new_password.data)
-    begin_write()
-    user.password_hash = password_hash
-    user.end_all_sessions()
-    db.session.commit()
+    with writing():
+        user.password_hash = password_hash
+        user.end_all_sessions()
+        db.session.commit()
     _keep_logged_in(user)
     security_log("password_changed", user=user.username)
     flash("Your password has been changed. Other browsers have been logged out.", "success")
@@ -455,20 +453,21 @@ If you did not do this, reset your password and contact the editors.
 
 
 @bp.post("/account/email")
-@account_login_required
+@login_required
 def change_email():
     user = current_user._get_current_object()
     form = EmailChangeForm(prefix="email", user_id=user.id)
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, email_form=form)
     old = user.email
-    begin_write()
-    user.email = form.normalized_email
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        form.email.errors.append("An account with that email address already exists.")
+    with writing() as write:
+        user.email = form.normalized_email
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            form.email.errors.append("An account with that email address already exists.")
+            write.refuse()
+    if write.refused:
         return _render_account(422, email_form=form)
     security_log("email_changed", user=user.username)
     if old != user.email:
@@ -485,7 +484,7 @@ def change_email():
 
 
 @bp.post("/account/delete")
-@account_login_required
+@login_required
 def delete_account():
     user = current_user._get_current_object()
     if not _can_delete_self(user):
@@ -494,11 +493,11 @@ def delete_account():
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, delete_form=form)
     username = user.username
-    begin_write()
-    forget_account(user)  # before the row goes: the subscription ends, the address stays
-    # Comments stay, shown as by "deleted user": the foreign key sets author_id to NULL.
-    db.session.execute(sa.delete(User).where(User.id == user.id))
-    db.session.commit()
+    with writing():
+        forget_account(user)  # before the row goes: the subscription ends, the address stays
+        # Comments stay, shown as by "deleted user": the foreign key sets author_id to NULL.
+        db.session.execute(sa.delete(User).where(User.id == user.id))
+        db.session.commit()
     session.clear()
     logout_user()
     security_log("account_deleted", user=username)

@@ -11,10 +11,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from blog import subscriptions, throttle
+from blog.database import writing
 from blog.errors import render_error
 from blog.extensions import csrf, db
 from blog.jobs import committed_write
@@ -186,25 +187,18 @@ def unsubscribe(token: str):
 # The logged-in reader's subscription, shown and changed on their account page ----------
 
 
-def _login_first():
-    flash("Please log in to manage your newsletter from your account.", "info")
-    return redirect(url_for("auth.login", next=url_for("auth.account")))
-
-
 @bp.get("/newsletter/account")
+@login_required
 def account():
-    if not current_user.is_authenticated:
-        return _login_first()
     return render_template(
         "newsletter/account.html", **subscriptions.account_newsletter(current_user)
     )
 
 
 @bp.post("/newsletter/account")
+@login_required
 def account_save():
     """Save the account's choices; subscribes it at once if it was not (one click)."""
-    if not current_user.is_authenticated:
-        return _login_first()
     user = current_user._get_current_object()
     subscription = subscriptions.account_subscription(user)
     form = subscriptions.preferences_form(subscription, request.form, prefix="newsletter")
@@ -212,22 +206,23 @@ def account_save():
         return render_template("newsletter/account.html", subscription=subscription,
                                newsletter_form=form), 422  # fmt: skip
     was_active = subscription is not None and subscription.state == SubscriberState.ACTIVE
-    with committed_write():
+    with writing():
         subscriptions.save_choices(subscriptions.subscribe_account(user), form)
+        db.session.commit()
     flash("Your newsletter choices are saved." if was_active
           else f"You are subscribed: the newsletter goes to {user.email}.", "success")  # fmt: skip
     return redirect(url_for("auth.account", _anchor="newsletter-heading"), code=303)
 
 
 @bp.post("/newsletter/account/unsubscribe")
+@login_required
 def account_unsubscribe():
-    if not current_user.is_authenticated:
-        return _login_first()
     subscription = subscriptions.account_subscription(current_user._get_current_object())
     if subscription is not None and subscription.state in (
         SubscriberState.ACTIVE, SubscriberState.WAITING,
     ):  # fmt: skip
-        with committed_write():
+        with writing():
             subscriptions.stop(subscription)
+            db.session.commit()
     flash("You are unsubscribed: we send you no more newsletters.", "success")
     return redirect(url_for("auth.account", _anchor="newsletter-heading"), code=303)

@@ -5,6 +5,13 @@ form reveals nothing about who is subscribed; a confirmation mail goes out at mo
 an hour per address. Unsubscribing is a POST without CSRF token (RFC 8058 one-click:
 mail clients POST `List-Unsubscribe=One-Click` to the link); the signed token in the URL
 is the authorisation. Nothing is sent from here: mails are queued (blog/jobs.py).
+
+The subscribe boxes of the footer and of the end of articles (newsletter/_box.html)
+post to `subscribe` too. On a page from the page cache they carry no CSRF token, so
+Flask-WTF refuses them; `stale_form` answers with this page, the address kept and a
+real token, and the reader presses once more. A logged-in reader's subscription is
+also shown and changed on the account page (`account_save`, `account_unsubscribe`;
+blog/subscriptions.py holds what both share).
 """
 
 from datetime import timedelta

@@ -56,7 +56,8 @@ def account_subscription(user: User) -> Subscriber | None:
     return db.session.scalar(
         sa.select(Subscriber)
         .where(sa.or_(Subscriber.user_id == user.id, Subscriber.email == user.email))
-        .order_by((Subscriber.user_id == user.id).desc(), Subscriber.id)
+        # The linked row first (a CASE: PostgreSQL sorts the NULL of "user_id = x" first).
+        .order_by(sa.case((Subscriber.user_id == user.id, 0), else_=1), Subscriber.id)
         .limit(1)
     )
 

@@ -121,3 +121,21 @@ def test_deleting_the_account_ends_its_subscription(client, auth, smtp, linked):
     run_jobs()
     assert smtp.handler.messages() == []
     assert db.session.scalar(sa.select(sa.func.count(Job.id)).where(Job.kind == "newsletter")) == 0
+
+
+def test_the_account_shows_its_linked_subscription_before_one_of_its_address(client, auth, reader):
+    # Linked when the account had another address; its current one subscribed by form.
+    db.session.add_all([
+        Subscriber(email="old-address@example.com", user_id=reader.id,
+                   state=SubscriberState.ACTIVE, frequency="daily"),
+        Subscriber(email=reader.email, state=SubscriberState.ACTIVE, frequency="weekly"),
+    ])  # fmt: skip
+    db.session.commit()
+    auth.login(reader)
+
+    page = account_page(client)
+    client.post("/newsletter/account/unsubscribe")
+
+    assert "it goes to <strong>old-address@example.com</strong>" in page
+    assert subscription("old-address@example.com").state == SubscriberState.UNSUBSCRIBED
+    assert subscription(reader.email).state == SubscriberState.ACTIVE

@@ -20,6 +20,7 @@ from blog.models import (
 )
 from blog.types import utcnow
 from tests import factories
+from tests.factories import article_form as form_data
 
 
 @pytest.fixture
@@ -32,25 +33,6 @@ def article(app, author, category):
     a = factories.make_article("The harbour reopens", author=author, category=category)
     db.session.commit()
     return a
-
-
-def form_data(category, **overrides):
-    data = {
-        "title": "Rain returns to the valley",
-        "slug": "",
-        "summary": "After a dry spring.",
-        "body": "It **rained** at last.\n\n## What farmers say\n\n- relief\n",
-        "category_id": str(category.id),
-        "tags": "weather, Farming",
-        "image_id": "0",
-        "image_alt": "",
-        "comments_open": "y",
-        "status": "draft",
-        "publish_date": "",
-        "publish_time": "",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def version() -> int:

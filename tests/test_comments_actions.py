@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
+from tests import factories
 from tests.factories import make_article, make_comment
 
 
@@ -17,9 +18,7 @@ def article(app):
 
 @pytest.fixture
 def open_policy(app):
-    from tests.test_comments import set_policy
-
-    set_policy("open")
+    factories.set_comment_policy("open")
 
 
 def count_of(article) -> int:

@@ -12,8 +12,8 @@ from blog.settings import save_settings
 from blog.templating import site_zone
 from blog.types import utcnow
 from tests import factories
+from tests.factories import article_form as form_data
 from tests.mailing import mail_config, run_jobs
-from tests.test_admin_articles import form_data
 
 CHOICE = {"id": "monthly-5", "label": "5 a month", "frequency": "monthly",
           "url": "https://donate.stripe.com/test_abc"}  # fmt: skip

@@ -11,14 +11,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blog.admin.common import area, paginate
 from blog.admin.forms import RoleForm
-from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.content import clean_text
 from blog.database import writing
 from blog.extensions import db
 from blog.models import Role, User
 from blog.security_log import security_log
+
+bp = area("people", __name__, Role.ADMIN)
 
 
 def other_active_admins(user: User) -> int:
@@ -35,7 +37,6 @@ def is_last_admin(user: User) -> bool:
 
 @bp.get("/users")
 def users() -> str:
-    require(Role.ADMIN)
     q = clean_text(request.args.get("q", "")).strip()[:100]
     role = request.args.get("role", type=int)
     query = sa.select(User).order_by(User.username)
@@ -62,7 +63,6 @@ def users() -> str:
 
 @bp.get("/users/<int:user_id>")
 def user_detail(user_id: int) -> str:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     form = RoleForm(data={"role": user.role})
     return render_template("admin/user.html", user=user, form=form)
@@ -70,7 +70,6 @@ def user_detail(user_id: int) -> str:
 
 @bp.post("/users/<int:user_id>/role")
 def change_role(user_id: int) -> Response | tuple:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate():
@@ -90,12 +89,11 @@ def change_role(user_id: int) -> Response | tuple:
     if write.refused:
         return render_template("admin/user.html", user=user, form=form), 422
     flash(f"{user.username} is now {new_role.label}.", "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 def deactivate_user(user_id: int) -> Response | tuple:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     with writing() as write:
         db.session.refresh(user)
@@ -111,14 +109,13 @@ def deactivate_user(user_id: int) -> Response | tuple:
             record("user.deactivate", user, user.username)
         db.session.commit()
     if write.refused:
-        return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+        return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
     flash(f"Deactivated {user.username}; they have been logged out everywhere.", "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 def reactivate_user(user_id: int) -> Response:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     with writing():
         db.session.refresh(user)
@@ -127,4 +124,4 @@ def reactivate_user(user_id: int) -> Response:
             record("user.reactivate", user, user.username)
         db.session.commit()
     flash(f"Reactivated {user.username}.", "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)

@@ -281,6 +281,31 @@ def admin(app):
     return _actor(Role.ADMIN, "adam")
 
 
+# ---- the shared content fixtures: a section, a published article, the comment policy
+
+
+@pytest.fixture
+def category(app):
+    """The first section of the navigation (the seeded defaults)."""
+    from blog.models import Category
+
+    return db.session.scalars(Category.ordered()).first()
+
+
+@pytest.fixture
+def article(app, author, category):
+    """A published article by `author` in `category`, comments open: "The harbour reopens"."""
+    a = factories.make_article("The harbour reopens", author=author, category=category)
+    db.session.commit()
+    return a
+
+
+@pytest.fixture
+def open_policy(app):
+    """Comments by readers appear at once (Admin > Settings: no moderation)."""
+    factories.set_comment_policy("open")
+
+
 CSRF_FIELD = re.compile(r'name="(?:\w+-)?csrf_token"[^>]*value="([^"]+)"')
 
 

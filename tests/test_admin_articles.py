@@ -12,7 +12,6 @@ from blog.models import (
     ArticleStatus,
     ArticleVersion,
     AuditLog,
-    Category,
     CommentStatus,
     SiteState,
     SlugRedirect,
@@ -21,18 +20,6 @@ from blog.models import (
 from blog.types import utcnow
 from tests import factories
 from tests.factories import article_form as form_data
-
-
-@pytest.fixture
-def category(app):
-    return db.session.scalars(Category.ordered()).first()
-
-
-@pytest.fixture
-def article(app, author, category):
-    a = factories.make_article("The harbour reopens", author=author, category=category)
-    db.session.commit()
-    return a
 
 
 def version() -> int:

@@ -13,18 +13,6 @@ from tests import factories
 from tests.factories import make_article, make_comment, make_user
 
 
-@pytest.fixture
-def article(app):
-    a = make_article("Rivers are rising", slug="rivers-are-rising")
-    db.session.commit()
-    return a
-
-
-@pytest.fixture
-def open_policy(app):
-    factories.set_comment_policy("open")
-
-
 def post_comment(client, article, body="A fine comment.", **extra):
     return client.post(f"/article/{article.slug}/comments", data={"body": body, **extra})
 
@@ -52,7 +40,7 @@ def test_anonymous_reader_is_asked_to_log_in_with_a_link_back(client, article):
     html = page_text(client, article)
 
     assert "You need to log in to leave a comment. Log in" in re.sub(r"<[^>]+>", "", html)
-    assert 'href="/auth/login?next=/article/rivers-are-rising%23comments"' in html
+    assert 'href="/auth/login?next=/article/the-harbour-reopens%23comments"' in html
     assert 'name="body"' not in html
 
 
@@ -171,7 +159,7 @@ def test_anonymous_post_redirects_to_login_and_stores_nothing(client, article):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login?next=")
-    assert "rivers-are-rising%23comments" in response.headers["Location"]
+    assert "the-harbour-reopens%23comments" in response.headers["Location"]
     assert comments_of(article) == []
 
 

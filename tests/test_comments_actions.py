@@ -5,20 +5,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
-from tests import factories
 from tests.factories import make_article, make_comment
-
-
-@pytest.fixture
-def article(app):
-    a = make_article("Harbour plans", slug="harbour-plans")
-    db.session.commit()
-    return a
-
-
-@pytest.fixture
-def open_policy(app):
-    factories.set_comment_policy("open")
 
 
 def count_of(article) -> int:
@@ -402,10 +389,23 @@ def test_invisible_comments_cannot_be_reported(client, auth, reader, article, st
 
 
 def outbox(app) -> list[str]:
+    """Each mail in instance/outbox/: its headers, then its decoded text."""
+    from email import message_from_bytes, policy
     from pathlib import Path
 
     folder = Path(app.instance_path) / "outbox"
-    return [p.read_text() for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    mails = (
+        [
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(folder.glob("*.eml"))
+        ]
+        if folder.exists()
+        else []
+    )
+    return [
+        "".join(f"{k}: {v}\n" for k, v in m.items()) + "\n" + m.get_body(("plain",)).get_content()
+        for m in mails
+    ]
 
 
 def test_a_reader_who_opted_in_is_emailed_about_replies(

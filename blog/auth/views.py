@@ -39,6 +39,7 @@ from blog.extensions import db
 from blog.mail import queue_mail, send_mail
 from blog.models import Article, Role, UsedToken, User
 from blog.security_log import security_log
+from blog.subscriptions import account_newsletter, forget_account
 from blog.templating import absolute_url
 from blog.types import utcnow
 from blog.urls import safe_next
@@ -369,7 +370,10 @@ def _account_forms(**override) -> dict:
 
 def _render_account(status: int = 200, **override):
     return render_template(
-        "auth/account.html", can_delete=_can_delete_self(current_user), **_account_forms(**override)
+        "auth/account.html",
+        can_delete=_can_delete_self(current_user),
+        **_account_forms(**override),
+        **account_newsletter(current_user),
     ), status
 
 
@@ -490,6 +494,7 @@ def delete_account():
         return _render_account(422, delete_form=form)
     username = user.username
     with writing():
+        forget_account(user)  # before the row goes: the subscription ends, the address stays
         # Comments stay, shown as by "deleted user": the foreign key sets author_id to NULL.
         db.session.execute(sa.delete(User).where(User.id == user.id))
         db.session.commit()

@@ -102,7 +102,7 @@ EXPIRES: dict[str, Expiry] = {
         **_all(
             CONTENT, "title", "slug", "summary", "body_source", "body_html", "status",
             "published_at", "updated_at", "author_id", "category_id", "image_id",
-            "image_path", "image_alt", "comments_open", "reading_time",
+            "image_path", "image_alt", "comments_open", "reading_time", "donation_appeal",
         ),
         # Counted by the comments themselves; list cards and headings show it.
         "comment_count": COMMENTS,

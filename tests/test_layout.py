@@ -28,7 +28,7 @@ def rooms() -> set[str]:
 
 MAX_LINES = 450
 # Over the limit today; phase 2 splits them along their jobs. TODO(issue 14, phase 2).
-OVERSIZED = {"blog/admin/articles.py", "blog/auth/views.py", "blog/models.py"}
+OVERSIZED = {"blog/auth/views.py", "blog/models.py"}
 
 
 def module_name(path: Path) -> str:

@@ -1,5 +1,7 @@
 """Admin: the article list and editor (create, edit, preview, versions, restore, delete).
 
+The views only: reading the form and writing the row are in article_editor.py.
+
 Authors see and edit only their own articles; editors and admins see every article.
 Authors may publish or schedule only when the `authors_can_publish` setting is on;
 otherwise they save drafts and submit them for review.
@@ -7,21 +9,31 @@ otherwise they save drafts and submit them for review.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from blog import uploads
+from blog.admin.article_editor import (
+    chosen_file,
+    initial_data,
+    parse_form,
+    parse_tags,
+    prepare_form,
+    resolve_tags,
+    save_message,
+    slug_taken,
+    snapshot,
+    write_article,
+)
 from blog.admin.common import area, paginate
-from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
+from blog.admin.forms import ArticleForm
 from blog.audit import record
-from blog.cache.site import get_settings
 from blog.content import clean_text, reading_time, render_article, slugify, unique_slug
 from blog.database import writing
 from blog.extensions import db
@@ -31,7 +43,6 @@ from blog.models import (
     ArticleVersion,
     Category,
     Role,
-    SlugRedirect,
     Tag,
     Upload,
     User,
@@ -39,11 +50,9 @@ from blog.models import (
 from blog.newsletter.alerts import alert_status, sync_alert
 from blog.templating import site_zone
 from blog.types import utcnow
-from blog.upsert import get_or_create
 
 bp = area("articles", __name__, Role.AUTHOR)
 
-MAX_TAGS = 20
 STATUS_FILTERS = ("draft", "review", "scheduled", "published")
 
 
@@ -53,10 +62,6 @@ def article_or_404(article_id: int) -> Article:
     if not current_user.is_editor and article.author_id != current_user.id:
         abort(403)
     return article
-
-
-def can_publish() -> bool:
-    return current_user.is_editor or bool(get_settings().get("authors_can_publish"))
 
 
 # ---------------------------------------------------------------- list
@@ -105,216 +110,6 @@ def articles() -> str:
 # ---------------------------------------------------------------- editor
 
 
-@dataclass
-class Parsed:
-    """What a valid article form turns into, computed before the write transaction."""
-
-    title: str
-    slug: str
-    summary: str
-    body_source: str
-    body_html: str
-    reading_time: int
-    category_id: int
-    tag_names: list[str]
-    image_id: int | None
-    image_alt: str
-    comments_open: bool
-    donation_appeal: bool
-    send_alert: bool
-    status: str
-    published_at: datetime | None
-    upload: FileStorage | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def allowed_statuses(article: Article | None) -> list[tuple[str, str]]:
-    """Status choices the current user may pick; an article keeps its current one."""
-    allowed = {"draft", "review"}
-    if can_publish():
-        allowed |= {"scheduled", "published"}
-    if article is not None:
-        allowed.add(article.display_status)
-    return options((value, label) for value, label in STATUS_CHOICES if value in allowed)
-
-
-def prepare_form(form: ArticleForm, article: Article | None) -> None:
-    categories = db.session.scalars(Category.ordered()).all()
-    form.category_id.choices = options((c.id, c.name) for c in categories)
-    images = db.session.scalars(
-        sa.select(Upload).order_by(Upload.created_at.desc(), Upload.id.desc()).limit(200)
-    ).all()
-    if article is not None and article.image is not None and article.image not in images:
-        images.append(article.image)
-    form.image_id.choices = options(
-        [(0, "No image")] + [(u.id, f"{u.filename} ({u.width}×{u.height})") for u in images]
-    )
-    form.status.choices = allowed_statuses(article)
-
-
-def initial_data(article: Article) -> dict:
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body_source,
-        "category_id": article.category_id,
-        "tags": ", ".join(t.name for t in article.tags),
-        "image_id": article.image_id or 0,
-        "image_alt": article.image_alt,
-        "comments_open": article.comments_open,
-        "donation_appeal": article.donation_appeal,
-        "status": article.display_status,
-    }
-    if article.published_at is not None and article.status == ArticleStatus.PUBLISHED:
-        local = article.published_at.astimezone(site_zone())
-        data["publish_date"] = local.date()
-        data["publish_time"] = local.time().replace(second=0, microsecond=0, tzinfo=None)
-    return data
-
-
-def parse_tags(text: str) -> list[str]:
-    """Tag names from a comma list: trimmed, spaces collapsed, one per slug, in order."""
-    names: list[str] = []
-    seen: set[str] = set()
-    for raw in text.split(","):
-        name = " ".join(raw.split()).lstrip("#")[:60].strip()
-        slug = slugify(name)
-        if name and slug and slug not in seen:
-            seen.add(slug)
-            names.append(name)
-    return names
-
-
-def chosen_file() -> FileStorage | None:
-    upload = request.files.get("image_file")
-    return upload if upload is not None and upload.filename else None
-
-
-def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
-    """Validate the form (adding field errors) and render the Markdown; None when invalid."""
-    valid = form.validate()
-    if form.status.errors:
-        form.status.errors[:] = [
-            "You cannot publish or schedule articles yourself. "
-            "Choose “In review” to submit this one to an editor."
-        ]
-        valid = False
-    tag_names = parse_tags(form.tags.data or "")
-    if len(tag_names) > MAX_TAGS:
-        form.tags.errors = [*form.tags.errors, f"Use at most {MAX_TAGS} tags."]
-        valid = False
-    upload = chosen_file()
-    has_image = bool(upload or form.image_id.data or (article is not None and article.image_path))
-    alt = " ".join((form.image_alt.data or "").split())
-    if has_image and not alt:
-        form.image_alt.errors = [
-            *form.image_alt.errors,
-            "Describe the image for readers who cannot see it (required with an image).",
-        ]
-        valid = False
-    status = form.status.data
-    published_at = None
-    now = utcnow()
-    if status in ("scheduled", "published") and valid:
-        chosen = None
-        if form.publish_date.data and form.publish_time.data:
-            local = datetime.combine(form.publish_date.data, form.publish_time.data)
-            chosen = local.replace(tzinfo=site_zone()).astimezone(now.tzinfo)
-        if status == "scheduled":
-            if chosen is None:
-                form.publish_date.errors = [
-                    *form.publish_date.errors,
-                    "Choose the date and time to publish at.",
-                ]
-                valid = False
-            elif chosen <= now:
-                form.publish_date.errors = [
-                    *form.publish_date.errors,
-                    "Choose a time in the future, or choose Published to publish now.",
-                ]
-                valid = False
-            published_at = chosen
-        elif chosen is not None and chosen <= now:
-            published_at = chosen  # backdated on purpose
-        elif article is not None and article.is_public:
-            published_at = article.published_at
-        else:
-            published_at = now
-    send_alert = bool(form.send_alert.data) and current_user.is_editor
-    if send_alert and status not in ("scheduled", "published"):
-        form.send_alert.errors = [
-            "An alert goes out when the article is published: choose Published or "
-            "Scheduled, or untick “Send as alert”."
-        ]
-        valid = False
-    if not valid:
-        return None
-    body = clean_text(form.body.data or "")
-    html = render_article(body)
-    return Parsed(
-        title=" ".join(form.title.data.split()),
-        slug=form.slug.data or "",
-        summary=clean_text(form.summary.data or "").strip(),
-        body_source=body,
-        body_html=html,
-        reading_time=reading_time(html),
-        category_id=form.category_id.data,
-        tag_names=tag_names,
-        image_id=form.image_id.data or None,
-        image_alt=alt if has_image else "",
-        comments_open=form.comments_open.data,
-        donation_appeal=bool(form.donation_appeal.data),
-        send_alert=send_alert,
-        status=ArticleStatus.PUBLISHED if status in ("scheduled", "published") else status,
-        published_at=published_at,
-        upload=upload,
-    )
-
-
-def slug_taken(slug: str, article_id: int | None) -> bool:
-    """Whether another article uses `slug`, as its slug or as a redirected old slug."""
-    other = Article.id != article_id if article_id is not None else sa.true()
-    in_articles = db.session.scalar(sa.select(Article.id).where(Article.slug == slug, other))
-    redirect_other = SlugRedirect.article_id != article_id if article_id is not None else sa.true()
-    in_redirects = db.session.scalar(
-        sa.select(SlugRedirect.id).where(SlugRedirect.old_slug == slug, redirect_other)
-    )
-    return in_articles is not None or in_redirects is not None
-
-
-def resolve_tags(names: list[str]) -> list[Tag]:
-    """The tags for `names`, in that order: existing ones by slug or name, new rows for the rest.
-
-    Call in the write transaction, before the article joins the session. Another
-    request adding the same tag at the same moment is no error (`get_or_create`). New
-    tags are added in slug order: two articles adding "a, b" and "b, a" at once would
-    otherwise each wait for the other's uncommitted row, a deadlock PostgreSQL ends
-    by failing one of them.
-    """
-    by_slug: dict[str, Tag] = {}
-    for name in sorted(names, key=slugify):
-        slug = slugify(name)
-        lookup = sa.select(Tag).where(
-            sa.or_(Tag.slug == slug, sa.func.lower(Tag.name) == name.lower())
-        )
-        by_slug[slug] = get_or_create(Tag, lookup, name=name, slug=slug)
-    # Two names may find the same renamed tag (one by its name, one by its slug).
-    return list(dict.fromkeys(by_slug[slugify(name)] for name in names))
-
-
-def snapshot(article: Article) -> None:
-    db.session.add(
-        ArticleVersion(
-            article_id=article.id,
-            title=article.title,
-            summary=article.summary,
-            body_source=article.body_source,
-            editor_id=current_user.id,
-        )
-    )
-
-
 def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
     return (
         render_template(
@@ -327,50 +122,6 @@ def render_editor(form: ArticleForm, article: Article | None, status: int = 200)
         ),
         status,
     )
-
-
-def write_article(
-    article: Article,
-    parsed: Parsed,
-    slug: str,
-    old_slug: str,
-    tags: list[Tag],
-    image_id: int | None,
-) -> None:
-    """Copy the form onto `article`, keep its old public slug redirecting, and flush.
-
-    Raises IntegrityError when another request has just taken the slug: on PostgreSQL
-    the unique constraints, not the look-ups before, are what keep slugs unique.
-    """
-    if old_slug and old_slug != slug:
-        db.session.execute(
-            sa.delete(SlugRedirect).where(
-                SlugRedirect.old_slug == slug, SlugRedirect.article_id == article.id
-            )
-        )
-        if article.status == ArticleStatus.PUBLISHED and article.published_at is not None:
-            exists = db.session.scalar(
-                sa.select(SlugRedirect.id).where(SlugRedirect.old_slug == old_slug)
-            )
-            if exists is None:
-                db.session.add(SlugRedirect(old_slug=old_slug, article_id=article.id))
-    article.title = parsed.title
-    article.slug = slug
-    article.summary = parsed.summary
-    article.body_source = parsed.body_source
-    article.body_html = parsed.body_html
-    article.reading_time = parsed.reading_time
-    article.category_id = parsed.category_id
-    article.tags = tags
-    article.image_id = image_id
-    if image_id is not None:
-        article.image_path = ""
-    article.image_alt = parsed.image_alt
-    article.comments_open = parsed.comments_open
-    article.donation_appeal = parsed.donation_appeal
-    article.status = parsed.status
-    article.published_at = parsed.published_at
-    db.session.flush()
 
 
 def save(form: ArticleForm, article: Article | None) -> Response | tuple:
@@ -477,17 +228,6 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         flash("The alert is queued: it goes to alert subscribers once the article is public.",
               "success")  # fmt: skip
     return redirect(url_for("admin.articles.edit_article", article_id=article.id), 303)
-
-
-def save_message(status: str, article: Article) -> str:
-    if status == "scheduled":
-        when = article.published_at.astimezone(site_zone()).strftime("%-d %B %Y at %H:%M")
-        return f"Saved. The article will be published on {when}."
-    if status == "published":
-        return "Saved and published."
-    if status == "review":
-        return "Saved and submitted for review."
-    return "Draft saved."
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])

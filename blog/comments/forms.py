@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
 from blog.comments.policy import body_problem
 from blog.content import clean_text
@@ -46,9 +46,7 @@ class ReportForm(FlaskForm):
         choices=[SelectChoice(value, label) for value, label in REPORT_KINDS.items()],
         validators=[InputRequired("Choose why you are reporting this comment.")],
     )
-    reason = TextAreaField(
-        "In your own words", validators=[Length(max=500), Optional()], filters=[_strip]
-    )
+    reason = TextAreaField("In your own words", validators=[Length(max=500)], filters=[_strip])
 
     def validate_reason(self, field) -> None:  # noqa: ANN001
         if self.kind.data == "other" and not (field.data or "").strip():

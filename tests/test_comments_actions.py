@@ -227,7 +227,6 @@ def test_comment_edit_and_delete_are_not_get(client, auth, reader, article):
     auth.login(reader)
 
     assert client.get(f"/comments/{comment.id}/delete").status_code == 405
-    assert client.get(f"/comments/{comment.id}/report").status_code == 405
     assert get(comment.id) is not None
 
 
@@ -321,7 +320,7 @@ def test_own_comment_shows_edit_and_delete_others_show_report(
 
     assert f'href="/comments/{mine.id}/edit"' in html
     assert f'action="/comments/{mine.id}/delete" method="post"' in html
-    assert f'action="/comments/{theirs.id}/report" method="post"' in html
+    assert f'href="/comments/{theirs.id}/report"' in html
     assert f"/comments/{theirs.id}/edit" not in html
     assert f"/comments/{mine.id}/report" not in html
 
@@ -342,8 +341,10 @@ def test_reporting_a_comment_stores_one_report_per_reader(
     db.session.commit()
     auth.login(reader)
 
-    first = client.post(f"/comments/{comment.id}/report", data={"reason": "insulting"})
-    second = client.post(f"/comments/{comment.id}/report")
+    first = client.post(
+        f"/comments/{comment.id}/report", data={"kind": "abuse", "reason": "insulting"}
+    )
+    second = client.post(f"/comments/{comment.id}/report", data={"kind": "spam"})
 
     assert first.status_code == 302 and second.status_code == 302
     assert first.headers["Location"] == f"/article/{article.slug}#comment-{comment.id}"
@@ -351,6 +352,7 @@ def test_reporting_a_comment_stores_one_report_per_reader(
     assert get(comment.id).report_count == 1
     report = db.session.scalar(sa.select(CommentReport))
     assert report.reporter_id == reader.id and report.reason == "insulting"
+    assert report.kind == "abuse"
     html = client.get(f"/article/{article.slug}").get_data(as_text=True)
     assert "already reported" in html
 
@@ -360,7 +362,7 @@ def test_reports_from_different_readers_add_up(client, auth, reader, editor, art
     db.session.commit()
     for user in (reader, editor):
         auth.login(user)
-        client.post(f"/comments/{comment.id}/report")
+        client.post(f"/comments/{comment.id}/report", data={"kind": "off-topic"})
         auth.logout()
 
     assert reports(comment) == 2

@@ -22,6 +22,8 @@ from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
 from blog.admin.views import bp, paginate
 from blog.audit import record
 from blog.cache.site import get_settings
+from blog.comments.paging import ThreadPage
+from blog.comments.paging import page_url as comment_page_url
 from blog.content import clean_text, reading_time, render_article, slugify, unique_slug
 from blog.database import begin_write
 from blog.extensions import db
@@ -559,9 +561,11 @@ def render_preview(article: Article | None) -> Response:
         "public/article.html",
         preview=True,
         **page_context(preview, url, None),
-        thread=[],  # the comment section as the editor would see it, with no comments
+        # The comment section as the editor would see it, with no comments.
+        thread=ThreadPage([], 1, 50, 0, "oldest"),
+        thread_url=comment_page_url,
         member=True,
-        can_comment=current_user.can_comment,
+        can_comment="yes" if current_user.can_comment else "muted",
         comment_count=preview.comment_count,
         active_category=preview.category.slug,
     )

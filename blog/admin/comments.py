@@ -18,7 +18,7 @@ from blog.audit import record
 from blog.content import clean_text
 from blog.database import begin_write
 from blog.extensions import db
-from blog.models import Article, Comment, CommentReport, CommentStatus, Role, User
+from blog.models import REPORT_KINDS, Article, Comment, CommentReport, CommentStatus, Role, User
 from blog.urls import safe_next
 
 ACTIONS = {
@@ -67,7 +67,10 @@ def comments() -> str:
                 User.username.contains(q.lower(), autoescape=True),
             )
         )
-    pager = paginate(query.order_by(Comment.created_at.desc(), Comment.id.desc()))
+    newest = (Comment.created_at.desc(), Comment.id.desc())
+    # The queue puts the most reported first (open reports: a decision resets the count).
+    order = (Comment.report_count.desc(), *newest) if view == "queue" else newest
+    pager = paginate(query.order_by(*order))
     ids = [c.id for c in pager.items]
     reports: dict[int, list[CommentReport]] = {}
     if ids:
@@ -85,6 +88,7 @@ def comments() -> str:
         q=q,
         reports=reports,
         statuses=list(CommentStatus),
+        kinds=REPORT_KINDS,
     )
 
 
@@ -94,6 +98,7 @@ def moderate(comment: Comment, action: str) -> bool:
     was_visible = comment.counts_as_visible
     changed = comment.status != new_status
     comment.status = new_status
+    comment.report_count = 0  # counts open reports, and this decision answers them all
     # A moderator's decision answers every open report on the comment.
     resolved = db.session.execute(
         sa.update(CommentReport)

@@ -143,6 +143,13 @@ class SettingsForm(FlaskForm):
     )
     comment_policy = SelectField("Comment moderation", choices=options(COMMENT_POLICIES.items()))
     authors_can_publish = BooleanField("Authors may publish their own articles")
+    comments_per_page = IntegerField(
+        "Comments per page", validators=[Optional(), NumberRange(5, 500)]
+    )
+    report_threshold = IntegerField(
+        "Reports that hide a comment", validators=[Optional(), NumberRange(0, 1000)]
+    )
+    require_confirmed_email = BooleanField("Readers must confirm their email address to comment")
 
     def validate_donate_url(self, field) -> None:
         if field.data and not http_url(field.data):

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog import errors
 from blog.config import DEFAULTS
-from blog.secrets_file import check_secret_key, read_secret_key
+from blog.keyfile import check_secret_key, read_secret_key
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -34,7 +34,7 @@ def _create_app_for_cli() -> Flask:
     need no app and always run.
     """
     from blog import create_app
-    from blog.secrets_file import ConfigError
+    from blog.keyfile import ConfigError
 
     try:
         return create_app()
@@ -81,7 +81,7 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
     is a command of the `blog` group itself rather than of the app.
     """
     from blog import create_app
-    from blog.secrets_file import write_secret_key
+    from blog.keyfile import write_secret_key
 
     instance = Flask("blog", instance_path=os.environ.get("BLOG_INSTANCE_PATH")).instance_path
     if not os.environ.get("BLOG_SECRET_KEY") and write_secret_key(instance):

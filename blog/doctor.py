@@ -50,7 +50,7 @@ def fail(name: str, detail: str) -> Finding:
 
 
 def check_secret_key(app: Flask) -> Finding:
-    from blog.secrets_file import KNOWN_BAD_SECRETS
+    from blog.keyfile import KNOWN_BAD_SECRETS
 
     key = str(app.config.get("SECRET_KEY") or "")
     if len(key) < 32 or key.lower() in KNOWN_BAD_SECRETS:

@@ -353,3 +353,13 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for one test; see tests/mailing.py."""
+    from tests.mailing import start_smtp
+
+    controller = start_smtp()
+    yield controller
+    controller.stop()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from blog.deployconfig import DeploySettings, render
-from tests.live import ROOT, Browser, free_port
+from tests.live import ROOT, Browser, free_port, stop_group
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 MIME_TYPES = Path("/etc/nginx/mime.types")
@@ -112,14 +112,6 @@ class Nginx:
                 time.sleep(0.05)
 
     def __exit__(self, *exc) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGQUIT)
-            self.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_group(self.process, signal.SIGQUIT)  # nginx's graceful stop
         self.process = None

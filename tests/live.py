@@ -36,6 +36,18 @@ STARTED = re.compile(r'name="started" value="([^"]+)"')
 ARTICLE_SLUG = "under-load"
 
 
+def stop_group(process: subprocess.Popen, sig: int) -> None:
+    """Stop a server started in its own process group: `sig`, then SIGKILL after 10 s."""
+    try:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -142,16 +154,8 @@ class Gunicorn:
         return [int(p) for p in out.stdout.split()]
 
     def __exit__(self, *exc) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_group(self.process, signal.SIGTERM)
 
 
 class Worker:

@@ -26,6 +26,11 @@ class Collector:
         return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
 
 
+def mail_config(smtp: Controller) -> dict:
+    """App settings that send through the test SMTP server `smtp`."""
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_SENDER": "desk@newsroom.test"}
+
+
 def start_smtp(handler: Collector | None = None) -> Controller:
     controller = Controller(handler or Collector(), hostname="127.0.0.1", port=free_port())
     controller.start()

@@ -11,7 +11,7 @@ from blog.extensions import db
 from blog.models import Subscriber, SubscriberState
 from blog.types import utcnow
 from tests import factories
-from tests.mailing import run_jobs, start_smtp
+from tests.mailing import mail_config, run_jobs
 
 MAILCHIMP = (
     "Email Address,First Name,Last Name,MEMBER_RATING\n"
@@ -24,15 +24,8 @@ MAILCHIMP = (
 
 
 @pytest.fixture
-def smtp():
-    controller = start_smtp()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    return mail_config(smtp)
 
 
 def upload(client, text: str | bytes, name="export.csv"):

@@ -16,21 +16,14 @@ from blog.models import UsedToken, User
 from tests import factories
 from tests.conftest import TEST_SECRET
 from tests.live import free_port
-from tests.mailing import run_jobs, start_smtp
+from tests.mailing import mail_config, run_jobs
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture
-def smtp():
-    controller = start_smtp()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_SENDER": "desk@newsroom.test"}
+    return mail_config(smtp)
 
 
 def received(smtp):

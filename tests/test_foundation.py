@@ -11,8 +11,8 @@ from blog import create_app
 from blog.cache.versions import current_version
 from blog.database import begin_write, writing
 from blog.extensions import db
+from blog.keyfile import ConfigError, write_secret_key
 from blog.models import SiteState
-from blog.secrets_file import ConfigError, write_secret_key
 from blog.settings import save_settings
 
 
@@ -196,3 +196,32 @@ def test_rotated_secret_key_keeps_sessions_during_the_grace_period(app, client, 
     response = client.get("/auth/account")
     assert response.status_code == 302  # grace period over: log in again
     assert "/auth/login" in response.headers["Location"]
+
+
+def test_writing_ends_its_transaction_however_the_block_ends(app):
+    from flask import g
+
+    from blog.models import Setting
+
+    def run(action):
+        with app.app_context(), app.test_request_context(method="POST"):
+            try:
+                with writing():
+                    assert g._write_transaction is True
+                    save_settings({"tagline": action})
+                    if action == "committed":
+                        db.session.commit()
+                    elif action == "raised":
+                        raise RuntimeError("boom")
+                    # "refused": the block ends without committing
+            except RuntimeError:
+                pass
+            assert "_write_transaction" not in g  # the next read needs no write lock
+            assert not db.session().in_transaction()
+
+    for action in ("committed", "refused", "raised"):
+        contextvars.Context().run(run, action)
+
+    db.session.expire_all()
+    saved = db.session.get(Setting, "tagline")
+    assert saved is not None and "committed" in saved.value  # the other two rolled back

@@ -13,7 +13,7 @@ from blog.extensions import db
 from blog.mail import queue_mail
 from blog.models import Job, JobState
 from blog.types import utcnow
-from tests.mailing import run_jobs, start_smtp
+from tests.mailing import mail_config, run_jobs
 
 calls: list[tuple[str, dict]] = []
 
@@ -41,15 +41,8 @@ def _reset_calls():
 
 
 @pytest.fixture
-def smtp():
-    controller = start_smtp()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_SENDER": "desk@newsroom.test"}
+    return mail_config(smtp)
 
 
 def job(key: str) -> Job:

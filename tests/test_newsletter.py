@@ -15,21 +15,14 @@ from blog.newsletter.tokens import manage_token
 from blog.types import utcnow
 from tests import factories
 from tests.conftest import TEST_SECRET
-from tests.mailing import run_jobs, start_smtp
+from tests.mailing import mail_config, run_jobs
 
 SAME = "If that address is not subscribed yet"
 
 
 @pytest.fixture
-def smtp():
-    controller = start_smtp()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_SENDER": "desk@newsroom.test"}
+    return mail_config(smtp)
 
 
 def subscribe(client, email, **extra):

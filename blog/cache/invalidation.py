@@ -283,8 +283,8 @@ def _on_execute(state: so.ORMExecuteState) -> None:
 
 
 def _before_commit(session: so.Session) -> None:
-    if session._is_clean() is False:
-        session.flush()
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # now, so that what it writes is counted below
     scope = session.info.pop(_PENDING, NONE)
     if scope == CONTENT:
         session.execute(

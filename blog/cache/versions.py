@@ -26,7 +26,12 @@ logger = logging.getLogger("blog.cache")
 
 # Where the page cache's middleware leaves the versions it read for this request.
 VERSION_ENVIRON_KEY = "blog.versions"
+# The one row, twice: as driver SQL for the per-request read (no compilation, no
+# session), and as a statement for the connections and sessions that write.
 _VERSION_SQL = "SELECT version, comments_version, next_publication_at FROM site_state WHERE id = 1"
+_VERSIONS = sa.select(
+    SiteState.version, SiteState.comments_version, SiteState.next_publication_at
+).where(SiteState.id == 1)
 
 
 class Versions(NamedTuple):
@@ -114,11 +119,7 @@ def _advance(engine: sa.Engine, seen: Versions) -> Versions:
     try:
         with engine.begin() as connection:
             connection.execute(advance_statement(now))
-            row = connection.execute(
-                sa.select(
-                    SiteState.version, SiteState.comments_version, SiteState.next_publication_at
-                ).where(SiteState.id == 1)
-            ).first()
+            row = connection.execute(_VERSIONS).first()
     except sa.exc.OperationalError as error:
         # Another writer held SQLite's lock past the busy timeout: the next request
         # moves the boundary instead. Until then this one keys on the old version.
@@ -148,13 +149,7 @@ def versions() -> Versions:
 
 
 def _session_versions() -> Versions:
-    return _versions_from(
-        db.session.execute(
-            sa.select(
-                SiteState.version, SiteState.comments_version, SiteState.next_publication_at
-            ).where(SiteState.id == 1)
-        ).first()
-    )
+    return _versions_from(db.session.execute(_VERSIONS).first())
 
 
 def current_version() -> int:

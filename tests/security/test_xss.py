@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from blog.content import clean_text, render_article, render_comment
 from blog.extensions import db
-from blog.models import Article, Role
+from blog.models import Article, Comment, Role
 from blog.settings import save_settings
 from tests import factories
 from tests.conftest import standalone_app
@@ -119,7 +119,12 @@ def test_display_name_and_bio(site, vector):
     html = response.get_data(as_text=True)
     assert response.status_code in (303, 422), html[:300]
     if response.status_code == 422:
+        # Refused is an outcome too, and must look like one: the form again with its
+        # message, the values kept out of the database.
         assert_clean(html, "account form re-rendered")
+        assert 'class="error"' in html
+        db.session.refresh(site.author)
+        assert vector[:80] != site.author.display_name
         return
 
     author_page = site.anonymous.get(f"/author/{site.author.username}").get_data(as_text=True)
@@ -218,8 +223,16 @@ def test_comment_body(site, vector):
     response = site.as_reader.post(f"/article/{article.slug}/comments", data={"body": vector})
 
     if response.status_code >= 400:  # refused: the form comes back with the text
+        refused = response.get_data(as_text=True)
         assert response.status_code < 500
-        assert_clean(response.get_data(as_text=True), "comment form re-rendered")
+        assert_clean(refused, "comment form re-rendered")
+        assert 'class="error"' in refused  # says why
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Comment.id)).where(Comment.article_id == article.id)
+            )
+            == 0
+        )  # and stored nothing
         return
     html = site.as_reader.get(f"/article/{article.slug}").get_data(as_text=True)
     assert_clean(html, "article with comment")

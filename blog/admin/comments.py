@@ -19,6 +19,7 @@ from blog.content import clean_text
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import REPORT_KINDS, Article, Comment, CommentReport, CommentStatus, Role, User
+from blog.notify import reply_became_visible
 from blog.urls import safe_next
 
 ACTIONS = {
@@ -108,6 +109,8 @@ def moderate(comment: Comment, action: str) -> bool:
     delta = int(comment.counts_as_visible) - int(was_visible)
     if delta:
         db.session.execute(Article.comment_count_change(comment.article_id, delta))
+    if delta > 0:
+        reply_became_visible(comment)  # once per reply, however often it is shown again
     if changed or resolved:
         record(f"comment.{action}", comment, f"on article {comment.article_id}")
     return bool(changed or resolved)

@@ -34,6 +34,7 @@ from blog.database import begin_write
 from blog.errors import render_error
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
+from blog.notify import reply_became_visible
 from blog.types import utcnow
 
 bp = Blueprint("comments", __name__)
@@ -189,13 +190,13 @@ def create(slug: str):
     if status == CommentStatus.APPROVED:
         change_comment_count(article.id, +1)
     db.session.flush()
+    if status == CommentStatus.APPROVED:
+        reply_became_visible(comment)  # a job the worker runs, never mail from here
     comment_id = comment.id
     db.session.commit()
 
     if status == CommentStatus.APPROVED:
         flash("Your comment is posted.", "success")
-        if parent is not None:
-            notify_reply(article, parent, comment)
     elif held_for_links:
         flash(
             "Your comment has several links, so it is awaiting moderation. "
@@ -226,34 +227,6 @@ def permalink(comment_id: int) -> Response:
     if target.endswith("#comments"):
         abort(404)
     return redirect(target)
-
-
-def notify_reply(article: Article, parent: Comment, reply: Comment) -> None:
-    """Email the parent's author about a visible reply, if they asked for it.
-
-    Runs after the commit: a mail problem never costs the comment.
-    """
-    recipient = parent.author
-    if recipient is None or recipient.id == reply.author_id or not recipient.notify_replies:
-        return
-    if not recipient.active:
-        return
-    from blog.mail import send_mail
-    from blog.templating import absolute_url
-
-    link = absolute_url("public.article", slug=article.slug, _anchor=f"comment-{reply.id}")
-    body = (
-        f"Hello {recipient.name},\n\n"
-        f"{current_user.name} replied to your comment on “{article.title}”:\n\n"
-        f"{reply.body_source}\n\n"
-        f"Read the conversation: {link}\n\n"
-        "You get this email because you asked to be told about replies. You can turn "
-        "it off on your account page.\n"
-    )
-    try:
-        send_mail(recipient.email, f"New reply to your comment on {article.title}", body)
-    except Exception:  # the comment is saved; a notification is best effort
-        logger.exception("Reply notification to user %s failed", recipient.id)
 
 
 def own_comment_or_abort(comment_id: int) -> Comment:

@@ -1,0 +1,1 @@
+"""Confirmed email addresses (work in progress)."""

@@ -81,7 +81,10 @@ logger = logging.getLogger("blog.jobs")
 
 # Modules whose import registers handlers and periodic functions.
 HANDLER_MODULES: list[str] = [
-    "blog.mail", "blog.newsletter.sending", "blog.notify", "blog.confirmation",
+    "blog.mail",
+    "blog.newsletter.sending",
+    "blog.notify",
+    "blog.confirmation",
 ]
 
 Handler = Callable[[dict[str, Any], "Run"], None]

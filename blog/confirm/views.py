@@ -1,0 +1,88 @@
+"""Views of the confirm blueprint: open a confirmation link, confirm, ask for a new link.
+
+The link's GET only shows what it would confirm and a button; the POST confirms (mail
+scanners fetch links, and no state changes on GET). What a link is and why it can
+fail is in blog/confirmation.py.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from blog import confirmation, throttle
+from blog.database import writing
+from blog.extensions import db
+from blog.security_log import security_log
+
+bp = Blueprint("confirm", __name__)
+
+RESEND_LIMIT = 5  # links an account may ask for in RESEND_WINDOW
+RESEND_WINDOW = 3600
+TAKEN = "Another account started using that address meanwhile, so it was not changed."
+
+
+def _invalid(message: str, status: int = 400) -> tuple[str, int]:
+    return render_template("confirm/invalid.html", message=message), status
+
+
+@bp.get("/confirm/<token>")
+def show(token: str):
+    try:
+        found = confirmation.read(token)
+    except confirmation.LinkProblem as problem:
+        return _invalid(str(problem))
+    return render_template("confirm/confirm.html", found=found, token=token)
+
+
+@bp.post("/confirm/<token>")
+def confirm(token: str):
+    problem = None
+    old = None
+    with writing():
+        try:
+            found = confirmation.read(token)  # again, under the writer lock
+            old = confirmation.apply(found)
+            db.session.commit()
+        except confirmation.LinkProblem as error:
+            problem = str(error)
+        except sa.exc.IntegrityError:
+            problem = TAKEN
+    if problem is not None:
+        return _invalid(problem, 409 if problem == TAKEN else 400)
+    user = found.user
+    if old is None:
+        security_log("email_confirmed", user=user.username)
+        flash(f"Thank you: {user.email} is confirmed.", "success")
+    else:
+        security_log("email_changed", user=user.username)
+        flash(f"Your email address is now {user.email}. We told {old} about the change.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("auth.account"), code=303)
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/confirm/again")
+def again() -> Response:
+    """Mail the logged-in reader a fresh link to their own, not yet confirmed address."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("auth.account")))
+    user = current_user._get_current_object()
+    if user.email_confirmed:
+        flash("Your email address is already confirmed.", "info")
+        return redirect(url_for("auth.account"), code=303)
+    key = f"user:{user.id}"
+    wait = throttle.retry_after("confirm", key, window=RESEND_WINDOW, limit=RESEND_LIMIT)
+    if wait:
+        flash(
+            f"We have sent several links already. Please wait {throttle.describe_wait(wait)} "
+            "or look for them in your spam folder.",
+            "error",
+        )
+        return redirect(url_for("auth.account", _anchor="confirm"), code=303)
+    with writing():
+        throttle.hit("confirm", key)
+        confirmation.queue_link(user)
+        db.session.commit()
+    flash(f"We sent a new link to {user.email}. It works for {confirmation.hours()} hours.", "info")
+    return redirect(url_for("auth.account", _anchor="confirm"), code=303)

@@ -100,6 +100,13 @@ ROWS = [
     Row("sitemap", "/sitemap.xml"),
     Row("article-logged-in", "/article/{article}", logged_in=True),
     Row("comment-post", "/article/{article}/comments", posting=True),
+    # One article with 10, 1,000, 10,000 comments (bench/threads.py adds them): the first
+    # page of each thread, anonymous and logged in; time per page should stay flat.
+    *(
+        Row(f"thread-{n}{who}", f"/article/thread-{n}", logged_in=bool(who))
+        for n in (10, 1000, 10000)
+        for who in ("", "-logged-in")
+    ),
 ]
 # comment-post last: it runs on its own server and copy of the database anyway.
 DEFAULT_ROWS = ["home", "article", "category", "tag", "search", "feed", "comment-post"]
@@ -836,6 +843,11 @@ def cpu_report(args: argparse.Namespace, articles: int, rows: list[Row], db: Pat
 def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str | None) -> SizeRun:
     """Measure `rows` at one database size: its own gunicorns, always stopped."""
     db = ensure_database(articles, args.comments, args.regenerate)
+    if any(row.name.startswith("thread-") for row in rows):
+        import threads
+
+        for slug in threads.add_threads(db):
+            print(f"added {slug} to {db}")
     values = fixtures(db)
     print(
         f"fixtures: article={values['article']} category={values['category']} "

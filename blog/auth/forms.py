@@ -2,7 +2,15 @@
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from blog.auth.rules import (
@@ -14,6 +22,7 @@ from blog.auth.rules import (
 )
 from blog.extensions import db
 from blog.models import User
+from blog.personal_data import CHOICES, KEEP
 
 # Generous caps for fields only compared, never stored: they keep hashing cheap.
 MAX_LOGIN = 254
@@ -121,6 +130,12 @@ class EmailChangeForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
+    comments = RadioField(
+        "Your comments",
+        choices=[SelectChoice(value, label) for value, label in CHOICES.items()],
+        default=KEEP,
+        validate_choice=True,
+    )
     current_password = PasswordField(
         "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)]
     )

@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from blog import confirmation, throttle
+from blog import confirmation, personal_data, throttle
 from blog.auth.forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -373,7 +373,10 @@ def _account_forms(**override) -> dict:
 
 def _render_account(status: int = 200, **override):
     return render_template(
-        "auth/account.html", can_delete=_can_delete_self(current_user), **_account_forms(**override)
+        "auth/account.html",
+        can_delete=_can_delete_self(current_user),
+        kept=personal_data.KEPT,
+        **_account_forms(**override),
     ), status
 
 
@@ -488,15 +491,12 @@ def delete_account():
     form = DeleteAccountForm(prefix="delete")
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, delete_form=form)
-    username = user.username
-    begin_write()
-    # Comments stay, shown as by "deleted user": the foreign key sets author_id to NULL.
-    db.session.execute(sa.delete(User).where(User.id == user.id))
-    db.session.commit()
+    username, choice = user.username, form.comments.data
+    with writing():
+        erased = personal_data.erase(user, choice)  # blog/personal_data.py: what stays
+        db.session.commit()
     session.clear()
     logout_user()
-    security_log("account_deleted", user=username)
-    flash(
-        "Your account has been deleted. Your comments remain, shown as by a deleted user.", "info"
-    )
+    security_log("account_deleted", user=username, comments=choice)
+    flash(f"Your account has been deleted: {erased.describe(choice)}.", "info")
     return redirect(url_for("public.index"), code=303)

@@ -1,0 +1,1 @@
+"""Blueprint: readers download their data; admins export or erase one person's data."""

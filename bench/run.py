@@ -423,9 +423,18 @@ def cpu_per_request(
 
     site = create_app()
     clients = {"constant": constant_app.test_client(), "site": site.test_client()}
+    if any(row.logged_in for row in rows):
+        from generate import PASSWORD
+
+        member = clients["member"] = site.test_client()
+        page = member.get("/auth/login").get_data(as_text=True)
+        form = {"login": values["reader"], "password": PASSWORD,
+                "csrf_token": form_field(page, "csrf_token") or ""}  # fmt: skip
+        if member.post("/auth/login", data=form).status_code not in (302, 303):
+            raise RuntimeError(f"could not log in as {values['reader']}")
     found: dict[str, float] = {}
     for row in [CONSTANT, *rows]:
-        client = clients[row.target]
+        client = clients["member" if row.logged_in else row.target]
         path = row.path.format(**values)
         if client.get(path, headers=row.request_headers()).status_code != 200:
             continue

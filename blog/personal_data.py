@@ -25,6 +25,8 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from blog.extensions import db
 from blog.models import (
@@ -49,6 +51,12 @@ KEPT = [
     "Lines in the editors' audit log stay, without your account.",
     "Copies in the site's backups stay until those backups are deleted (usually weeks).",
 ]
+
+
+def comments_field(label: str) -> RadioField:
+    """The keep-or-remove choice of an erasure form (KEEP when the form sends none)."""
+    choices = [SelectChoice(value, text) for value, text in CHOICES.items()]
+    return RadioField(label, choices=choices, default=KEEP, validate_choice=True)
 
 
 def _time(value: datetime | None) -> str | None:

@@ -6,11 +6,9 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
-    RadioField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from blog.auth.rules import (
@@ -22,7 +20,7 @@ from blog.auth.rules import (
 )
 from blog.extensions import db
 from blog.models import User
-from blog.personal_data import CHOICES, KEEP
+from blog.personal_data import comments_field
 
 # Generous caps for fields only compared, never stored: they keep hashing cheap.
 MAX_LOGIN = 254
@@ -130,12 +128,7 @@ class EmailChangeForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    comments = RadioField(
-        "Your comments",
-        choices=[SelectChoice(value, label) for value, label in CHOICES.items()],
-        default=KEEP,
-        validate_choice=True,
-    )
+    comments = comments_field("Your comments")
     current_password = PasswordField(
         "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)]
     )

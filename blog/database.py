@@ -4,8 +4,10 @@ SQLite: WAL, a busy timeout, foreign keys and synchronous=NORMAL on every connec
 Several gunicorn workers share the file, so a transaction that will write must take the
 write lock when it begins (`BEGIN IMMEDIATE`): a deferred transaction that reads and
 then writes fails at once with "database is locked" if another worker committed in
-between, instead of waiting. Views open `with writing():` after their slow work
-(validation, Markdown rendering) and before their first query of the write.
+between, instead of waiting. Views open `with writing() as write:` after their slow
+work (validation, Markdown rendering) and before their first query of the write; a
+check inside it that refuses calls `write.refuse(message)`, and the view renders the
+refused form after the block, once the lock is released (see `writing()`).
 
 Waiting writers queue on a file lock (`<database>.writelock`, flock) taken just
 before `BEGIN IMMEDIATE` and released when the transaction ends. SQLite's own busy
@@ -14,7 +16,7 @@ time went to sleeping; the kernel wakes a flock waiter the moment the lock is fr
 The lock only orders writers: SQLite's locking still guarantees correctness, and a
 process that dies releases its flock with it.
 
-PostgreSQL: `begin_write()` only ends the read transaction, and the write runs in a
+PostgreSQL: `writing()` only ends the read transaction, and the write runs in a
 fresh READ COMMITTED transaction; nothing is serialised, which is the point of moving
 to PostgreSQL. That is safe because of how the code writes, not by luck:
 - counters are SQL increments (`SET n = n + 1`): a second writer waits for the row
@@ -39,10 +41,11 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, before_render_template, g, has_app_context, has_request_context, request
 
 from blog.cache.versions import VERSION_ENVIRON_KEY
 from blog.extensions import db
@@ -78,6 +81,7 @@ def engine_options(app: Flask) -> None:
 
 def configure_engine(app: Flask) -> None:
     """Install the per-connection settings of the engine; no connection is opened here."""
+    before_render_template.connect(_no_render_in_write, app)
     engine = db.engine
     app.extensions["blog_engine"] = engine  # for code that runs outside an app context
     if engine.dialect.name == "postgresql":
@@ -202,34 +206,83 @@ sa.event.listen(so.Session, "after_rollback", _release_writer_lock)
 def begin_write() -> None:
     """End the current read transaction; the next one takes the write lock at once.
 
-    Call it once the slow part of a request is done; prefer `writing()`, which also
-    ends the transaction however the block ends. On SQLite the following transaction
-    starts with BEGIN IMMEDIATE and so waits (busy timeout) for other writers instead
-    of failing; on PostgreSQL it only ends the read transaction and the write runs
-    under READ COMMITTED (see the module docstring for why that is safe). The flag is
-    cleared when that transaction commits or rolls back, so whatever the request does
-    afterwards (a refused form rendered again, the next page) reads without the lock.
+    Views use `writing()`, which calls this and also ends the transaction however the
+    block ends; the queue worker and the importer call it directly around their own
+    commit loops. On SQLite the following transaction starts with BEGIN IMMEDIATE and
+    so waits (busy timeout) for other writers instead of failing; on PostgreSQL it only
+    ends the read transaction and the write runs under READ COMMITTED (see the module
+    docstring for why that is safe). The flag is cleared when that transaction commits
+    or rolls back, so whatever the request does afterwards reads without the lock.
     """
     db.session.commit()
     g._write_transaction = True
 
 
+class Refusal(Exception):
+    """A write given up for a reason the user is told: `Write.refuse` raises it."""
+
+    def __init__(self, message: str = "", status: int = 422, **details: object):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.details = details
+
+
+class Write:
+    """What `writing()` yields: `refuse()` gives the write up, `refused` tells why."""
+
+    refused: Refusal | None = None
+
+    def refuse(self, message: str = "", status: int = 422, **details: object) -> NoReturn:
+        """Give the write up: the block ends here and rolls back. The message may stay
+        empty when the reason is already on the form (field errors)."""
+        raise Refusal(message, status, **details)
+
+
 @contextmanager
-def writing() -> Iterator[None]:
+def writing() -> Iterator[Write]:
     """A write transaction for the block: committed by the block, else rolled back.
 
-    The block commits (`db.session.commit()`) when its write is complete; whatever it
-    has not committed when it ends, normally, by a refusal found inside it or by an
-    exception, is rolled back, which releases the writer lock. Render a refused form
-    after the block, never inside it, so other workers' writes do not wait on it.
+    The block commits (`db.session.commit()`) when its write is complete. Whatever it
+    has not committed when it ends is rolled back, which releases the writer lock: a
+    normal end, an exception (a 404 found inside it), or `write.refuse(message)`, which
+    ends the block at once and leaves the refusal in `write.refused`. The view renders
+    the refused form after the block, so other workers' writes never wait on a render::
+
+        with writing() as write:
+            if slug_taken(slug):
+                write.refuse("Another page already uses this slug.")
+            ...
+            db.session.commit()
+        if write.refused:
+            return render_template(..., error=write.refused.message), 422
+
+    In tests a template rendered inside the block raises (see `_no_render_in_write`).
     """
+    write = Write()
     begin_write()
     try:
-        yield
+        yield write
+    except Refusal as refusal:
+        write.refused = refusal
     finally:
         if db.session().in_transaction():
             db.session.rollback()
         g.pop("_write_transaction", None)
+
+
+def _no_render_in_write(app: Flask, template, context, **_extra) -> None:
+    """Under TESTING, rendering a page while holding the write lock is a bug.
+
+    Other workers' writes would wait for the render; `writing()` says how to render a
+    refusal after the block instead. Production renders anyway: a slow page is better
+    than an error page.
+    """
+    if app.testing and g.get("_write_transaction"):
+        raise RuntimeError(
+            f"{template.name} rendered inside a write transaction: "
+            "render after the `with writing():` block"
+        )
 
 
 def _end_write(_session) -> None:

@@ -7,10 +7,10 @@ Adding work::
 
     from blog import jobs
 
-    begin_write()
-    ...
-    jobs.enqueue("mail", f"reset:{user.id}:{digest}", {"to": ..., "subject": ..., "body": ...})
-    db.session.commit()
+    with writing():
+        ...
+        jobs.enqueue("mail", f"reset:{user.id}:{digest}", {"to": ..., "subject": ..., "body": ...})
+        db.session.commit()
 
 `enqueue(kind, key, payload, run_after=None, *, batch="", max_attempts=8) -> bool` only
 adds an INSERT .. ON CONFLICT DO NOTHING to the session (the caller commits) and returns
@@ -27,7 +27,7 @@ Running work::
         ...
 
 A handler runs in an app context with no transaction open; it may read, and write with
-`begin_write()` .. `commit()` like a view. Its outcome:
+`with writing():` .. `commit()` like a view. Its outcome:
 - it returns: the job is done;
 - it raises `jobs.Retry(reason, delay=None)` or any other exception: the job is retried
   after a backoff (JOBS_RETRY_BASE_SECONDS doubled per attempt, at most

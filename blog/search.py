@@ -151,9 +151,7 @@ def _search_sqlite(query: str, page: int, per_page: int) -> tuple[list, int]:
     )
     rows = [_Row(i, snippets.get(i, "")) for i in ids]
     total = db.session.scalar(
-        sa.text(
-            f"SELECT count(*) {source}WHERE {where}"
-        ),
+        sa.text(f"SELECT count(*) {source}WHERE {where}"),
         params,
     )
     return rows, total or 0

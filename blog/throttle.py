@@ -16,12 +16,12 @@ Typical use, e.g. "5 comments a minute" for the comments blueprint::
     if wait:
         ...  # refuse: "try again in {wait} seconds", keep the typed text
     ...
-    begin_write()
-    throttle.hit("comment", f"user:{user.id}")
-    db.session.commit()
+    with writing():
+        throttle.hit("comment", f"user:{user.id}")
+        db.session.commit()
 
 `hit` and `clear` only add to the session: the caller commits, inside its own write
-transaction (after `begin_write()`). `count` and `retry_after` only read. Checking and
+transaction (inside `with writing():`). `count` and `retry_after` only read. Checking and
 recording are separate statements, so several workers racing at the same moment can
 overshoot a limit by a request or two; the limit still holds within that margin.
 """

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from werkzeug.security import generate_password_hash
 
+from blog.comments.queries import change_comment_count
 from blog.content import reading_time, render_article, render_comment, slugify
 from blog.extensions import db
 from blog.models import (
@@ -114,8 +115,10 @@ def make_comment(
     )
     db.session.add(comment)
     if status == CommentStatus.APPROVED and not kwargs.get("deleted"):
-        article.comment_count += 1
+        # In SQL as the views count it: the article's updated_at stays as it was.
+        change_comment_count(article.id, +1)
     db.session.flush()
+    db.session.refresh(article, ["comment_count"])
     return comment
 
 

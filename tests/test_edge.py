@@ -184,13 +184,13 @@ def test_edit_and_publish_are_visible_within_max_age(site, edge, newsroom):
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     seconds = wait_for(lambda: "Under load, corrected" in get(edge.port, ARTICLE)[2], 10)
 
-    assert seconds <= MAX_AGE + 1
+    assert seconds <= MAX_AGE + 2  # the expiry, plus polling on a loaded machine
     response = newsroom.post(
         "/admin/articles/new", data=article_form("Fresh from the desk", category_id)
     )
     assert response.status_code in (302, 303)
     seconds = wait_for(lambda: "Fresh from the desk" in get(edge.port, "/")[2], 10)
-    assert seconds <= MAX_AGE + 1
+    assert seconds <= MAX_AGE + 2  # the expiry, plus polling on a loaded machine
 
 
 def test_static_files_and_uploads_come_from_disk(site, edge):

@@ -14,6 +14,7 @@ from blog.extensions import db
 from blog.keyfile import ConfigError, write_secret_key
 from blog.models import SiteState
 from blog.settings import save_settings
+from tests import factories
 
 
 @pytest.fixture
@@ -206,22 +207,93 @@ def test_writing_ends_its_transaction_however_the_block_ends(app):
     def run(action):
         with app.app_context(), app.test_request_context(method="POST"):
             try:
-                with writing():
+                with writing() as write:
                     assert g._write_transaction is True
                     save_settings({"tagline": action})
                     if action == "committed":
                         db.session.commit()
                     elif action == "raised":
                         raise RuntimeError("boom")
-                    # "refused": the block ends without committing
+                    elif action == "refused":
+                        write.refuse("Taken", 409, field="slug")
+                        raise AssertionError("refuse() returned")
+                    # "abandoned": the block ends without committing
             except RuntimeError:
                 pass
             assert "_write_transaction" not in g  # the next read needs no write lock
             assert not db.session().in_transaction()
+            if action == "refused":
+                assert write.refused.message == "Taken"
+                assert write.refused.status == 409
+                assert write.refused.details == {"field": "slug"}
+            else:
+                assert write.refused is None
 
-    for action in ("committed", "refused", "raised"):
+    for action in ("committed", "refused", "abandoned", "raised"):
         contextvars.Context().run(run, action)
 
     db.session.expire_all()
     saved = db.session.get(Setting, "tagline")
     assert saved is not None and "committed" in saved.value  # the other two rolled back
+
+
+def test_a_refused_form_renders_after_its_write_so_other_writers_do_not_wait(
+    app, client, auth, editor
+):
+    """A page form refused inside its write (slug taken) is rendered once the write
+    lock is released: while it renders, a write from another worker completes."""
+    import threading
+
+    from flask import before_render_template
+
+    from blog.database import _no_render_in_write
+    from blog.models import Setting
+
+    factories.make_page("Corrections")
+    db.session.commit()
+    auth.login(editor)
+    other_writer_done = []
+
+    def write_elsewhere():
+        with app.app_context(), app.test_request_context(method="POST"):
+            with writing():
+                save_settings({"tagline": "Written during the render"})
+                db.session.commit()
+            other_writer_done.append(True)
+
+    def while_rendering(_app, template, context, **_extra):
+        if template.name == "admin/page_form.html":
+            other = threading.Thread(target=contextvars.Context().run, args=(write_elsewhere,))
+            other.start()
+            other.join(timeout=5)
+
+    # The lock itself is under test here, not the guard that fails renders inside writes.
+    before_render_template.disconnect(_no_render_in_write, app)
+    before_render_template.connect(while_rendering, app)
+    try:
+        response = client.post(
+            "/admin/pages/new",
+            data={"title": "Our corrections", "slug": "corrections", "body": "Kept *text*"},
+        )
+    finally:
+        before_render_template.disconnect(while_rendering, app)
+        before_render_template.connect(_no_render_in_write, app)
+
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Another page already uses this slug." in text
+    assert "Kept *text*" in text
+    assert other_writer_done == [True]
+    db.session.expire_all()
+    assert "Written during the render" in db.session.get(Setting, "tagline").value
+
+
+def test_a_template_rendered_inside_a_write_fails_under_testing(app):
+    from flask import render_template
+
+    with (
+        app.test_request_context(method="POST"),
+        pytest.raises(RuntimeError, match="inside a write transaction"),
+        writing(),
+    ):
+        render_template("errors/error.html")

@@ -25,7 +25,7 @@ from blog.cache.site import get_settings
 from blog.comments.paging import ThreadPage
 from blog.comments.paging import page_url as comment_page_url
 from blog.content import clean_text, reading_time, render_article, slugify, unique_slug
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -381,89 +381,87 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             form.image_file.errors = [str(exc)]
             return render_editor(form, article, 422)
 
-    begin_write()
-    if article is not None:
-        db.session.refresh(article)
-        old_status = describe_status(article.status, article.published_at)
-        old_slug = article.slug
-    else:
-        old_status = ""
-        old_slug = ""
+    existing = article
+    with writing() as write:
+        if article is not None:
+            db.session.refresh(article)
+            old_status = describe_status(article.status, article.published_at)
+            old_slug = article.slug
+        else:
+            old_status = ""
+            old_slug = ""
+        article_id = article.id if article is not None else None
 
-    article_id = article.id if article is not None else None
+        if parsed.slug:
+            if slug_taken(parsed.slug, article_id):
+                form.slug.errors = [
+                    *form.slug.errors,
+                    "Another article already uses this slug; choose a different one.",
+                ]
+                write.refuse()
+            slug = parsed.slug
+        else:
+            slug = unique_slug(
+                parsed.title, lambda s: slug_taken(s, article_id), fallback="article"
+            )
+        if db.session.get(Category, parsed.category_id) is None:
+            form.category_id.errors = ["That category no longer exists; choose another."]
+            write.refuse()
 
-    def give_up() -> None:
-        """Nothing is saved: end the write, and drop the image uploaded with the form."""
-        db.session.rollback()
+        # Before the article joins the session: no flush may write it half-filled.
+        tags = resolve_tags(parsed.tag_names)
+        if stored is not None:
+            image = Upload(**asdict(stored), uploader_id=current_user.id)
+            db.session.add(image)
+            db.session.flush()
+            image_id: int | None = image.id
+        else:
+            image_id = parsed.image_id
+        if article is None:
+            article = Article(author_id=current_user.id)
+            db.session.add(article)
+        elif (article.title, article.summary, article.body_source) != (
+            parsed.title,
+            parsed.summary,
+            parsed.body_source,
+        ):
+            snapshot(article)
+        try:
+            write_article(article, parsed, slug, old_slug, tags, image_id)
+        except sa.exc.IntegrityError:
+            # Another request took the slug since it was checked above. Only possible where
+            # writers run side by side (PostgreSQL); the user's text comes back intact.
+            db.session.rollback()
+            if slug_taken(slug, article_id):
+                form.slug.errors = [
+                    *form.slug.errors,
+                    "Another article took this slug a moment ago; choose a different one."
+                    if parsed.slug
+                    else f"Another article took the slug “{slug}” a moment ago; "
+                    "save again for the next free one, or choose a slug.",
+                ]
+                write.refuse()
+            form.form_errors.append(
+                "Someone else saved this article at the same moment, so nothing was saved. "
+                "Check the article and save again."
+            )
+            write.refuse(status=409)
+        new_status = describe_status(article.status, article.published_at)
+
+        if old_status == "":
+            record("article.create", article, f"{article.title} ({new_status})")
+        elif old_status != new_status:
+            record("article.update", article, f"{article.title}: {old_status} → {new_status}")
+        else:
+            record("article.update", article, article.title)
+        db.session.commit()
+    if write.refused:
+        # Nothing was saved, so the image uploaded with the form goes too.
         if stored is not None:
             uploads.remove_files(
                 *uploads.stored_files(stored.filename, stored.thumb_filename, stored.variant_widths)
             )
-
-    if parsed.slug:
-        if slug_taken(parsed.slug, article_id):
-            give_up()
-            form.slug.errors = [
-                *form.slug.errors,
-                "Another article already uses this slug; choose a different one.",
-            ]
-            return render_editor(form, article, 422)
-        slug = parsed.slug
-    else:
-        slug = unique_slug(parsed.title, lambda s: slug_taken(s, article_id), fallback="article")
-    if db.session.get(Category, parsed.category_id) is None:
-        give_up()
-        form.category_id.errors = ["That category no longer exists; choose another."]
-        return render_editor(form, article, 422)
-
-    # Before the article joins the session: no flush may write it half-filled.
-    tags = resolve_tags(parsed.tag_names)
-    if stored is not None:
-        image = Upload(**asdict(stored), uploader_id=current_user.id)
-        db.session.add(image)
-        db.session.flush()
-        image_id: int | None = image.id
-    else:
-        image_id = parsed.image_id
-    existing = article
-    if article is None:
-        article = Article(author_id=current_user.id)
-        db.session.add(article)
-    elif (article.title, article.summary, article.body_source) != (
-        parsed.title,
-        parsed.summary,
-        parsed.body_source,
-    ):
-        snapshot(article)
-    try:
-        write_article(article, parsed, slug, old_slug, tags, image_id)
-    except sa.exc.IntegrityError:
-        # Another request took the slug since it was checked above. Only possible where
-        # writers run side by side (PostgreSQL); the user's text comes back intact.
-        give_up()
-        if slug_taken(slug, article_id):
-            form.slug.errors = [
-                *form.slug.errors,
-                "Another article took this slug a moment ago; choose a different one."
-                if parsed.slug
-                else f"Another article took the slug “{slug}” a moment ago; "
-                "save again for the next free one, or choose a slug.",
-            ]
-            return render_editor(form, existing, 422)
-        form.form_errors.append(
-            "Someone else saved this article at the same moment, so nothing was saved. "
-            "Check the article and save again."
-        )
-        return render_editor(form, existing, 409)
-    new_status = describe_status(article.status, article.published_at)
-
-    if old_status == "":
-        record("article.create", article, f"{article.title} ({new_status})")
-    elif old_status != new_status:
-        record("article.update", article, f"{article.title}: {old_status} → {new_status}")
-    else:
-        record("article.update", article, article.title)
-    db.session.commit()
+        return render_editor(form, existing, write.refused.status)
     flash(save_message(new_status, article), "success")
     return redirect(url_for("admin.edit_article", article_id=article.id), 303)
 
@@ -607,17 +605,17 @@ def restore_version(article_id: int, version_id: int) -> Response:
     if version.article_id != article.id:
         abort(404)
     html = render_article(version.body_source)
-    begin_write()
-    db.session.refresh(article)
-    snapshot(article)
-    article.title = version.title
-    article.summary = version.summary
-    article.body_source = version.body_source
-    article.body_html = html
-    article.reading_time = reading_time(html)
-    when = version.created_at.astimezone(site_zone()).strftime("%-d %B %Y %H:%M")
-    record("article.restore", article, f"{article.title}: version of {when}")
-    db.session.commit()
+    with writing():
+        db.session.refresh(article)
+        snapshot(article)
+        article.title = version.title
+        article.summary = version.summary
+        article.body_source = version.body_source
+        article.body_html = html
+        article.reading_time = reading_time(html)
+        when = version.created_at.astimezone(site_zone()).strftime("%-d %B %Y %H:%M")
+        record("article.restore", article, f"{article.title}: version of {when}")
+        db.session.commit()
     flash(
         f"Restored the version saved before {when}. The text it replaced is kept as a version.",
         "success",
@@ -633,11 +631,11 @@ def delete_article(article_id: int) -> Response | str:
     article = article_or_404(article_id)
     if request.method == "GET":
         return render_template("admin/article_delete.html", article=article)
-    begin_write()
-    db.session.refresh(article)
-    title = article.title
-    record("article.delete", article, title)
-    db.session.delete(article)
-    db.session.commit()
+    with writing():
+        db.session.refresh(article)
+        title = article.title
+        record("article.delete", article, title)
+        db.session.delete(article)
+        db.session.commit()
     flash(f"Deleted “{title}”.", "success")
     return redirect(url_for("admin.articles"), 303)

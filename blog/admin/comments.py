@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from blog.admin.views import bp, paginate, reported_clause, require
 from blog.audit import record
 from blog.content import clean_text
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import REPORT_KINDS, Article, Comment, CommentReport, CommentStatus, Role, User
 from blog.notify import reply_became_visible
@@ -119,10 +119,10 @@ def moderate(comment: Comment, action: str) -> bool:
 @bp.post("/comments/<int:comment_id>/<any(approve, spam, remove, restore):action>")
 def moderate_comment(comment_id: int, action: str) -> Response:
     require(Role.EDITOR)
-    begin_write()
-    comment = db.get_or_404(Comment, comment_id)
-    moderate(comment, action)
-    db.session.commit()
+    with writing():
+        comment = db.get_or_404(Comment, comment_id)
+        moderate(comment, action)
+        db.session.commit()
     flash(f"Comment {ACTION_DONE[action]}.", "success")
     return redirect(safe_back(url_for("admin.comments")), 303)
 
@@ -139,11 +139,11 @@ def bulk_comments() -> Response:
     if not ids:
         flash("Select at least one comment.", "error")
         return redirect(back, 303)
-    begin_write()
-    changed = 0
-    for comment in db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))):
-        changed += moderate(comment, action)
-    db.session.commit()
+    with writing():
+        changed = 0
+        for comment in db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))):
+            changed += moderate(comment, action)
+        db.session.commit()
     flash(f"{changed} comment{'s' if changed != 1 else ''} {ACTION_DONE[action]}.", "success")
     return redirect(back, 303)
 
@@ -159,12 +159,12 @@ def blockable_or_403(user_id: int) -> User:
 def block_commenter(user_id: int) -> Response:
     require(Role.EDITOR)
     user = blockable_or_403(user_id)
-    begin_write()
-    db.session.refresh(user)
-    if user.can_comment:
-        user.can_comment = False
-        record("user.block_comments", user, user.username)
-    db.session.commit()
+    with writing():
+        db.session.refresh(user)
+        if user.can_comment:
+            user.can_comment = False
+            record("user.block_comments", user, user.username)
+        db.session.commit()
     flash(f"{user.username} can no longer comment.", "success")
     return redirect(safe_back(url_for("admin.comments")), 303)
 
@@ -173,11 +173,11 @@ def block_commenter(user_id: int) -> Response:
 def unblock_commenter(user_id: int) -> Response:
     require(Role.EDITOR)
     user = blockable_or_403(user_id)
-    begin_write()
-    db.session.refresh(user)
-    if not user.can_comment:
-        user.can_comment = True
-        record("user.unblock_comments", user, user.username)
-    db.session.commit()
+    with writing():
+        db.session.refresh(user)
+        if not user.can_comment:
+            user.can_comment = True
+            record("user.unblock_comments", user, user.username)
+        db.session.commit()
     flash(f"{user.username} may comment again.", "success")
     return redirect(safe_back(url_for("admin.comments")), 303)

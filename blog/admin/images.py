@@ -13,7 +13,7 @@ from blog import uploads
 from blog.admin.forms import UploadForm
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import Article, Role, Upload
 
@@ -59,11 +59,11 @@ def upload_image() -> Response | tuple:
     except uploads.UploadError as exc:
         form.image.errors = [str(exc)]
         return images_page(form, 422)
-    begin_write()
-    image = Upload(**asdict(stored), uploader_id=current_user.id)
-    db.session.add(image)
-    record("image.upload", image, f"{stored.filename} ({stored.width}×{stored.height})")
-    db.session.commit()
+    with writing():
+        image = Upload(**asdict(stored), uploader_id=current_user.id)
+        db.session.add(image)
+        record("image.upload", image, f"{stored.filename} ({stored.width}×{stored.height})")
+        db.session.commit()
     flash("Image uploaded. Choose it as the featured image in the article editor.", "success")
     return redirect(url_for("admin.images"), 303)
 
@@ -72,18 +72,20 @@ def upload_image() -> Response | tuple:
 def delete_image(upload_id: int) -> Response:
     """Delete an image; articles that showed it lose their featured image."""
     require(Role.EDITOR)
-    begin_write()
-    image = db.get_or_404(Upload, upload_id)
-    used = db.session.scalar(
-        sa.select(sa.func.count(Article.id)).where(Article.image_id == image.id)
-    )
-    files = uploads.stored_files(image.filename, image.thumb_filename, image.variant_widths)
-    record("image.delete", image, f"{image.filename} (used by {used} articles)")
-    db.session.execute(
-        sa.update(Article).where(Article.image_id == image.id).values(image_id=None, image_alt="")
-    )
-    db.session.delete(image)
-    db.session.commit()
+    with writing():
+        image = db.get_or_404(Upload, upload_id)
+        used = db.session.scalar(
+            sa.select(sa.func.count(Article.id)).where(Article.image_id == image.id)
+        )
+        files = uploads.stored_files(image.filename, image.thumb_filename, image.variant_widths)
+        record("image.delete", image, f"{image.filename} (used by {used} articles)")
+        db.session.execute(
+            sa.update(Article)
+            .where(Article.image_id == image.id)
+            .values(image_id=None, image_alt="")
+        )
+        db.session.delete(image)
+        db.session.commit()
     uploads.remove_files(*files)
     flash("Image deleted.", "success")
     return redirect(url_for("admin.images"), 303)

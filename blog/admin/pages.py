@@ -10,7 +10,7 @@ from blog.admin.forms import PageForm
 from blog.admin.views import bp, require
 from blog.audit import record
 from blog.content import clean_text, render_page, unique_slug
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import Page, Role
 
@@ -34,45 +34,45 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
     body = clean_text(form.body.data or "")
     html = render_page(body)
     title = " ".join(form.title.data.split())
-    begin_write()
-    existing = page
-    page_id = page.id if page is not None else None
-    if form.slug.data:
-        if slug_used(form.slug.data, page_id):
-            db.session.rollback()
-            form.slug.errors = ["Another page already uses this slug."]
-            return render_template(template, form=form, page=page), 422
-        slug = form.slug.data
-    else:
-        slug = unique_slug(title, lambda s: slug_used(s, page_id), fallback="page")
-    if page is None:
-        page = Page()
-        db.session.add(page)
-        action = "page.create"
-    else:
-        db.session.refresh(page)
-        action = "page.update"
-    page.title = title
-    page.slug = slug
-    page.body_source = body
-    page.body_html = html
-    page.in_footer = form.in_footer.data
-    page.position = form.position.data or 0
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        # Another editor saved a page with this slug since the check above; only
-        # possible where writers run side by side (PostgreSQL).
-        db.session.rollback()
-        form.slug.errors = [
-            "Another page took this slug a moment ago; choose a different one."
-            if form.slug.data
-            else f"Another page took the slug “{slug}” a moment ago; "
-            "save again for the next free one, or choose a slug."
-        ]
+    with writing() as write:
+        existing = page
+        page_id = page.id if page is not None else None
+        if form.slug.data:
+            if slug_used(form.slug.data, page_id):
+                form.slug.errors = ["Another page already uses this slug."]
+                write.refuse()
+            slug = form.slug.data
+        else:
+            slug = unique_slug(title, lambda s: slug_used(s, page_id), fallback="page")
+        if page is None:
+            page = Page()
+            db.session.add(page)
+            action = "page.create"
+        else:
+            db.session.refresh(page)
+            action = "page.update"
+        page.title = title
+        page.slug = slug
+        page.body_source = body
+        page.body_html = html
+        page.in_footer = form.in_footer.data
+        page.position = form.position.data or 0
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            # Another editor saved a page with this slug since the check above; only
+            # possible where writers run side by side (PostgreSQL).
+            form.slug.errors = [
+                "Another page took this slug a moment ago; choose a different one."
+                if form.slug.data
+                else f"Another page took the slug “{slug}” a moment ago; "
+                "save again for the next free one, or choose a slug."
+            ]
+            write.refuse()
+        record(action, page, title)
+        db.session.commit()
+    if write.refused:
         return render_template(template, form=form, page=existing), 422
-    record(action, page, title)
-    db.session.commit()
     flash(f"Saved the page “{title}”.", "success")
     return redirect(url_for("admin.edit_page", page_id=page.id), 303)
 
@@ -110,11 +110,11 @@ def delete_page(page_id: int) -> Response | str:
     page = db.get_or_404(Page, page_id)
     if request.method == "GET":
         return render_template("admin/page_delete.html", page=page)
-    begin_write()
-    db.session.refresh(page)
-    title = page.title
-    record("page.delete", page, title)
-    db.session.delete(page)
-    db.session.commit()
+    with writing():
+        db.session.refresh(page)
+        title = page.title
+        record("page.delete", page, title)
+        db.session.delete(page)
+        db.session.commit()
     flash(f"Deleted the page “{title}”.", "success")
     return redirect(url_for("admin.pages"), 303)

@@ -15,7 +15,7 @@ from blog.admin.forms import RoleForm
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.content import clean_text
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import Role, User
 from blog.security_log import security_log
@@ -75,19 +75,20 @@ def change_role(user_id: int) -> Response | tuple:
     form = RoleForm()
     if not form.validate():
         return render_template("admin/user.html", user=user, form=form), 422
-    begin_write()
-    db.session.refresh(user)
-    new_role = Role(form.role.data)
-    if new_role < Role.ADMIN and is_last_admin(user):
-        db.session.rollback()
-        form.role.errors = ["This is the last active admin; make someone else an admin first."]
+    with writing() as write:
+        db.session.refresh(user)
+        new_role = Role(form.role.data)
+        if new_role < Role.ADMIN and is_last_admin(user):
+            form.role.errors = ["This is the last active admin; make someone else an admin first."]
+            write.refuse()
+        old = Role(user.role)
+        if old != new_role:
+            user.role = new_role
+            record("user.role", user, f"{user.username}: {old.label} → {new_role.label}")
+            security_log("role_changed", target=user.username, old=old.label, new=new_role.label)
+        db.session.commit()
+    if write.refused:
         return render_template("admin/user.html", user=user, form=form), 422
-    old = Role(user.role)
-    if old != new_role:
-        user.role = new_role
-        record("user.role", user, f"{user.username}: {old.label} → {new_role.label}")
-        security_log("role_changed", target=user.username, old=old.label, new=new_role.label)
-    db.session.commit()
     flash(f"{user.username} is now {new_role.label}.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id), 303)
 
@@ -96,21 +97,21 @@ def change_role(user_id: int) -> Response | tuple:
 def deactivate_user(user_id: int) -> Response | tuple:
     require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
-    begin_write()
-    db.session.refresh(user)
-    if is_last_admin(user):
-        db.session.rollback()
-        flash("This is the last active admin and cannot be deactivated.", "error")
+    with writing() as write:
+        db.session.refresh(user)
+        if is_last_admin(user):
+            flash("This is the last active admin and cannot be deactivated.", "error")
+            write.refuse()
+        if user.id == current_user.id:
+            flash("You cannot deactivate your own account here.", "error")
+            write.refuse()
+        if user.active:
+            user.active = False
+            user.end_all_sessions()
+            record("user.deactivate", user, user.username)
+        db.session.commit()
+    if write.refused:
         return redirect(url_for("admin.user_detail", user_id=user.id), 303)
-    if user.id == current_user.id:
-        db.session.rollback()
-        flash("You cannot deactivate your own account here.", "error")
-        return redirect(url_for("admin.user_detail", user_id=user.id), 303)
-    if user.active:
-        user.active = False
-        user.end_all_sessions()
-        record("user.deactivate", user, user.username)
-    db.session.commit()
     flash(f"Deactivated {user.username}; they have been logged out everywhere.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id), 303)
 
@@ -119,11 +120,11 @@ def deactivate_user(user_id: int) -> Response | tuple:
 def reactivate_user(user_id: int) -> Response:
     require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
-    begin_write()
-    db.session.refresh(user)
-    if not user.active:
-        user.active = True
-        record("user.reactivate", user, user.username)
-    db.session.commit()
+    with writing():
+        db.session.refresh(user)
+        if not user.active:
+            user.active = True
+            record("user.reactivate", user, user.username)
+        db.session.commit()
     flash(f"Reactivated {user.username}.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id), 303)

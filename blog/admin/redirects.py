@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from blog.admin.forms import RedirectForm
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import Redirect, Role
 from blog.redirects import key_of_url
@@ -35,21 +35,22 @@ def _save(form: RedirectForm, row: Redirect | None) -> Response | tuple:
     if not form.validate():
         return render_template("admin/redirect_form.html", form=form, row=row), 422
     source = key_of_url(form.source.data)
-    begin_write()
-    clash = db.session.scalar(sa.select(Redirect).where(Redirect.source == source))
-    if clash is not None and (row is None or clash.id != row.id):
-        db.session.rollback()
-        form.source.errors = [f"{source} already redirects to {clash.target}."]
+    with writing() as write:
+        clash = db.session.scalar(sa.select(Redirect).where(Redirect.source == source))
+        if clash is not None and (row is None or clash.id != row.id):
+            form.source.errors = [f"{source} already redirects to {clash.target}."]
+            write.refuse()
+        if row is None:
+            row = Redirect(origin="admin")
+            db.session.add(row)
+        else:
+            db.session.refresh(row)
+        row.source, row.target = source, form.target.data
+        target = row.target
+        record("redirect.save", row, f"{source} -> {target}")
+        db.session.commit()
+    if write.refused:
         return render_template("admin/redirect_form.html", form=form, row=row), 422
-    if row is None:
-        row = Redirect(origin="admin")
-        db.session.add(row)
-    else:
-        db.session.refresh(row)
-    row.source, row.target = source, form.target.data
-    target = row.target
-    record("redirect.save", row, f"{source} -> {target}")
-    db.session.commit()
     flash(f"{source} now redirects to {target}.", "success")
     return redirect(url_for("admin.redirects", q=source), 303)
 
@@ -75,11 +76,11 @@ def edit_redirect(redirect_id: int) -> Response | tuple | str:
 @bp.post("/redirects/<int:redirect_id>/delete")
 def delete_redirect(redirect_id: int) -> Response:
     require(Role.EDITOR)
-    begin_write()
-    row = db.get_or_404(Redirect, redirect_id)
-    source = row.source
-    record("redirect.delete", row, f"{source} -> {row.target}")
-    db.session.delete(row)
-    db.session.commit()
+    with writing():
+        row = db.get_or_404(Redirect, redirect_id)
+        source = row.source
+        record("redirect.delete", row, f"{source} -> {row.target}")
+        db.session.delete(row)
+        db.session.commit()
     flash(f"{source} no longer redirects.", "success")
     return redirect(url_for("admin.redirects"), 303)

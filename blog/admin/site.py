@@ -12,7 +12,7 @@ from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.cache.site import get_settings
 from blog.content import clean_text
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import AuditLog, Role
 from blog.settings import DEFAULTS, save_settings
@@ -44,10 +44,10 @@ def settings() -> Response | tuple:
     values["require_confirmed_email"] = bool(form.require_confirmed_email.data)
     changed = {k: v for k, v in values.items() if k in DEFAULTS and current.get(k) != v}
     if changed:
-        begin_write()
-        save_settings(changed)
-        record("settings.update", None, ", ".join(sorted(changed)))
-        db.session.commit()
+        with writing():
+            save_settings(changed)
+            record("settings.update", None, ", ".join(sorted(changed)))
+            db.session.commit()
         flash("Settings saved; every page shows them from now on.", "success")
     else:
         flash("Nothing changed.", "info")

@@ -10,7 +10,7 @@ from blog.admin.forms import CategoryForm, DeleteCategoryForm, MergeTagForm, Tag
 from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.content import clean_text, slugify, unique_slug
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import Article, Category, Role, Tag, article_tag
 
@@ -94,29 +94,33 @@ def create_category() -> Response | tuple:
     if not form.validate():
         return categories_page(form, 422)
     name = " ".join(form.name.data.split())
-    begin_write()
-    if refuse_taken_category(form, name, form.slug.data or "", None):
+    with writing() as write:
+        if refuse_taken_category(form, name, form.slug.data or "", None):
+            write.refuse()
+        slug = form.slug.data or unique_slug(
+            name,
+            lambda s: (
+                db.session.scalar(sa.select(Category.id).where(Category.slug == s)) is not None
+            ),
+            fallback="section",
+        )
+        last = db.session.scalar(sa.select(sa.func.max(Category.position))) or 0
+        category = Category(
+            name=name,
+            slug=slug,
+            description=clean_text(form.description.data or "").strip(),
+            position=last + 1,
+        )
+        db.session.add(category)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            category_lost_race(form, name, form.slug.data or "", None)
+            write.refuse()
+        record("category.create", category, name)
+        db.session.commit()
+    if write.refused:
         return categories_page(form, 422)
-    slug = form.slug.data or unique_slug(
-        name,
-        lambda s: db.session.scalar(sa.select(Category.id).where(Category.slug == s)) is not None,
-        fallback="section",
-    )
-    last = db.session.scalar(sa.select(sa.func.max(Category.position))) or 0
-    category = Category(
-        name=name,
-        slug=slug,
-        description=clean_text(form.description.data or "").strip(),
-        position=last + 1,
-    )
-    db.session.add(category)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        category_lost_race(form, name, form.slug.data or "", None)
-        return categories_page(form, 422)
-    record("category.create", category, name)
-    db.session.commit()
     flash(f"Added the category “{name}”.", "success")
     return redirect(url_for("admin.categories"), 303)
 
@@ -135,21 +139,23 @@ def edit_category(category_id: int) -> Response | tuple:
     name = " ".join(form.name.data.split())
     slug = form.slug.data or slugify(name) or category.slug
     page = "admin/category_form.html"
-    begin_write()
-    if refuse_taken_category(form, name, slug, category.id):
+    with writing() as write:
+        if refuse_taken_category(form, name, slug, category.id):
+            write.refuse()
+        db.session.refresh(category)
+        old = category.name
+        category.name = name
+        category.slug = slug
+        category.description = clean_text(form.description.data or "").strip()
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            category_lost_race(form, name, slug, category_id)
+            write.refuse()
+        record("category.update", category, f"{old} → {name}" if old != name else name)
+        db.session.commit()
+    if write.refused:
         return render_template(page, form=form, category=category), 422
-    db.session.refresh(category)
-    old = category.name
-    category.name = name
-    category.slug = slug
-    category.description = clean_text(form.description.data or "").strip()
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        category_lost_race(form, name, slug, category_id)
-        return render_template(page, form=form, category=category), 422
-    record("category.update", category, f"{old} → {name}" if old != name else name)
-    db.session.commit()
     flash(f"Saved the category “{name}”.", "success")
     return redirect(url_for("admin.categories"), 303)
 
@@ -158,18 +164,18 @@ def edit_category(category_id: int) -> Response | tuple:
 def move_category(category_id: int, direction: str) -> Response:
     """Swap a category with its neighbour in the navigation (positions renumbered 0..n)."""
     require(Role.EDITOR)
-    begin_write()
-    ordered = list(db.session.scalars(Category.ordered()))
-    index = next((i for i, c in enumerate(ordered) if c.id == category_id), None)
-    if index is None:
-        abort(404)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(ordered):
-        ordered[index], ordered[other] = ordered[other], ordered[index]
-        for position, category in enumerate(ordered):
-            category.position = position
-        record("category.move", ordered[other], f"{ordered[other].name} {direction}")
-    db.session.commit()
+    with writing():
+        ordered = list(db.session.scalars(Category.ordered()))
+        index = next((i for i, c in enumerate(ordered) if c.id == category_id), None)
+        if index is None:
+            abort(404)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+            for position, category in enumerate(ordered):
+                category.position = position
+            record("category.move", ordered[other], f"{ordered[other].name} {direction}")
+        db.session.commit()
     return redirect(url_for("admin.categories"), 303)
 
 
@@ -190,30 +196,31 @@ def delete_category(category_id: int) -> Response | tuple:
     if not form.validate():
         return render_template(page, form=form, category=category, count=count), 422
     target_id = form.move_to.data or None
-    begin_write()
-    count = db.session.scalar(
-        sa.select(sa.func.count(Article.id)).where(Article.category_id == category.id)
-    )
-    target = db.session.get(Category, target_id) if target_id else None
-    if count and target is None:
-        db.session.rollback()
-        form.move_to.errors = [
-            f"This category has {count} article{'s' if count != 1 else ''}; "
-            "choose where to move them first."
-        ]
-        return render_template(page, form=form, category=category, count=count), 422
-    name = category.name
-    detail = name
-    if count and target is not None:
-        db.session.execute(
-            sa.update(Article)
-            .where(Article.category_id == category.id)
-            .values(category_id=target.id)
+    with writing() as write:
+        count = db.session.scalar(
+            sa.select(sa.func.count(Article.id)).where(Article.category_id == category.id)
         )
-        detail = f"{name} ({count} articles moved to {target.name})"
-    record("category.delete", category, detail)
-    db.session.delete(db.session.get(Category, category.id))
-    db.session.commit()
+        target = db.session.get(Category, target_id) if target_id else None
+        if count and target is None:
+            form.move_to.errors = [
+                f"This category has {count} article{'s' if count != 1 else ''}; "
+                "choose where to move them first."
+            ]
+            write.refuse()
+        name = category.name
+        detail = name
+        if count and target is not None:
+            db.session.execute(
+                sa.update(Article)
+                .where(Article.category_id == category.id)
+                .values(category_id=target.id)
+            )
+            detail = f"{name} ({count} articles moved to {target.name})"
+        record("category.delete", category, detail)
+        db.session.delete(db.session.get(Category, category.id))
+        db.session.commit()
+    if write.refused:
+        return render_template(page, form=form, category=category, count=count), 422
     flash(f"Deleted the category “{name}”.", "success")
     return redirect(url_for("admin.categories"), 303)
 
@@ -292,25 +299,27 @@ def edit_tag(tag_id: int) -> Response | tuple:
     if not slug:
         form.name.errors = ["Use at least one letter or digit."]
         return tag_page(tag, form, merge_form_for(tag), 422)
-    begin_write()
-    if refuse_taken_tag(form, name, slug, tag.id):
+    with writing() as write:
+        if refuse_taken_tag(form, name, slug, tag.id):
+            write.refuse()
+        db.session.refresh(tag)
+        old = tag.name
+        tag.name, tag.slug = name, slug
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            # Another request added a tag with this name or slug since the check above (an
+            # article's new tag, say); only possible where writers run side by side.
+            db.session.rollback()
+            if not refuse_taken_tag(form, name, slug, tag_id):
+                form.form_errors.append(
+                    "Another editor changed the tags at the same moment; save again."
+                )
+            write.refuse()
+        record("tag.update", tag, f"{old} → {name}")
+        db.session.commit()
+    if write.refused:
         return tag_page(tag, form, merge_form_for(tag), 422)
-    db.session.refresh(tag)
-    old = tag.name
-    tag.name, tag.slug = name, slug
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        # Another request added a tag with this name or slug since the check above (an
-        # article's new tag, say); only possible where writers run side by side.
-        db.session.rollback()
-        if not refuse_taken_tag(form, name, slug, tag_id):
-            form.form_errors.append(
-                "Another editor changed the tags at the same moment; save again."
-            )
-        return tag_page(tag, form, merge_form_for(tag), 422)
-    record("tag.update", tag, f"{old} → {name}")
-    db.session.commit()
     flash(f"Renamed the tag to “{name}”.", "success")
     return redirect(url_for("admin.tags"), 303)
 
@@ -324,23 +333,23 @@ def merge_tag(tag_id: int) -> Response | tuple:
     if not merge.validate() or not merge.into.data:
         merge.into.errors = ["Choose the tag to merge into."]
         return tag_page(tag, TagForm(obj=tag), merge, 422)
-    begin_write()
-    target = db.session.get(Tag, merge.into.data)
-    if target is None:
-        abort(404)
-    already = sa.select(article_tag.c.article_id).where(article_tag.c.tag_id == target.id)
-    db.session.execute(
-        article_tag.insert().from_select(
-            ["article_id", "tag_id"],
-            sa.select(article_tag.c.article_id, sa.literal(target.id)).where(
-                article_tag.c.tag_id == tag.id, article_tag.c.article_id.not_in(already)
-            ),
+    with writing():
+        target = db.session.get(Tag, merge.into.data)
+        if target is None:
+            abort(404)
+        already = sa.select(article_tag.c.article_id).where(article_tag.c.tag_id == target.id)
+        db.session.execute(
+            article_tag.insert().from_select(
+                ["article_id", "tag_id"],
+                sa.select(article_tag.c.article_id, sa.literal(target.id)).where(
+                    article_tag.c.tag_id == tag.id, article_tag.c.article_id.not_in(already)
+                ),
+            )
         )
-    )
-    db.session.execute(article_tag.delete().where(article_tag.c.tag_id == tag.id))
-    record("tag.merge", target, f"{tag.name} merged into {target.name}")
-    db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
-    db.session.commit()
+        db.session.execute(article_tag.delete().where(article_tag.c.tag_id == tag.id))
+        record("tag.merge", target, f"{tag.name} merged into {target.name}")
+        db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
+        db.session.commit()
     flash(f"Merged “{tag.name}” into “{target.name}”.", "success")
     return redirect(url_for("admin.tags"), 303)
 
@@ -348,12 +357,12 @@ def merge_tag(tag_id: int) -> Response | tuple:
 @bp.post("/tags/<int:tag_id>/delete")
 def delete_tag(tag_id: int) -> Response:
     require(Role.EDITOR)
-    begin_write()
-    tag = db.get_or_404(Tag, tag_id)
-    name = tag.name
-    record("tag.delete", tag, name)
-    db.session.execute(article_tag.delete().where(article_tag.c.tag_id == tag.id))
-    db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
-    db.session.commit()
+    with writing():
+        tag = db.get_or_404(Tag, tag_id)
+        name = tag.name
+        record("tag.delete", tag, name)
+        db.session.execute(article_tag.delete().where(article_tag.c.tag_id == tag.id))
+        db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
+        db.session.commit()
     flash(f"Deleted the tag “{name}”; articles keep their other tags.", "success")
     return redirect(url_for("admin.tags"), 303)

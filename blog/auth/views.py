@@ -34,7 +34,7 @@ from blog.auth.forms import (
     ResetRequestForm,
 )
 from blog.auth.rules import normalize_email, normalize_username
-from blog.database import begin_write, writing
+from blog.database import writing
 from blog.extensions import db
 from blog.mail import queue_mail
 from blog.models import Article, Role, UsedToken, User
@@ -129,10 +129,10 @@ def abort_if_throttled(kind: str, account_key: str, what: str) -> None:
 
 def record_failure(kind: str, account_key: str) -> None:
     """Count one failed attempt against the account and this IP (commits)."""
-    begin_write()
-    throttle.hit(kind, account_key)
-    throttle.hit(kind, _ip_key())
-    db.session.commit()
+    with writing():
+        throttle.hit(kind, account_key)
+        throttle.hit(kind, _ip_key())
+        db.session.commit()
 
 
 def start_session(user: User, *, remember: bool) -> None:
@@ -168,9 +168,9 @@ def login():
         )
         return render_template("auth/login.html", form=form, next=next_target), 403
 
-    begin_write()
-    throttle.clear("login", account_key)
-    db.session.commit()
+    with writing():
+        throttle.clear("login", account_key)
+        db.session.commit()
     start_session(user, remember=form.remember.data)
     security_log("login", user=user.username, remember=bool(form.remember.data))
     flash(f"Welcome back, {user.name}.", "success")
@@ -181,10 +181,10 @@ def login():
 def logout():
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        begin_write()
-        # Every other browser and every remember cookie of this user stops working too.
-        user.end_all_sessions()
-        db.session.commit()
+        with writing():
+            # Every other browser and every remember cookie of this user stops working too.
+            user.end_all_sessions()
+            db.session.commit()
         security_log("logout", user=user.username)
     session.clear()
     logout_user()
@@ -209,17 +209,19 @@ def register():
         display_name=form.username.data.strip()[:80],
         role=Role.READER,
     )
-    taken = False
-    with writing():
+    with writing() as write:
         db.session.add(user)
         try:
             db.session.flush()
             confirmation.queue_link(user)  # the worker mails it
             db.session.commit()
         except sa.exc.IntegrityError:
-            taken = True  # someone took the name or address between validation and now
-    if taken:
-        form.form_errors.append("That username or email address was just taken. Please try again.")
+            # Someone took the name or address between validation and now.
+            form.form_errors.append(
+                "That username or email address was just taken. Please try again."
+            )
+            write.refuse()
+    if write.refused:
         return render_template("auth/register.html", form=form), 409
     start_session(user, remember=False)
     security_log("register", user=user.username)
@@ -311,12 +313,12 @@ def reset_request():
         )
     # Every request counts, whether or not the address has an account; the mail is
     # queued in the same transaction and sent by the worker, never from here.
-    begin_write()
-    throttle.hit("reset", account_key)
-    throttle.hit("reset", _ip_key())
-    if mail is not None:
-        queue_mail(*mail)
-    db.session.commit()
+    with writing():
+        throttle.hit("reset", account_key)
+        throttle.hit("reset", _ip_key())
+        if mail is not None:
+            queue_mail(*mail)
+        db.session.commit()
     security_log("reset_requested", email=address, known=user is not None)
     flash(
         "If an account uses that address, we have sent it a link to reset the password. "
@@ -337,17 +339,18 @@ def reset(token: str):
         return render_template("auth/reset.html", form=form, token=token), status
 
     password_hash = generate_password_hash(form.new_password.data)
-    begin_write()
-    db.session.add(UsedToken(digest=_token_digest(token)))
-    user.password_hash = password_hash
-    user.end_all_sessions()
-    if user.email_confirmed_at is None:  # the link reached this address: it is theirs
-        user.email_confirmed_at = utcnow()
-    throttle.clear("login", f"user:{user.id}")
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:  # the same link submitted twice at once
-        db.session.rollback()
+    with writing() as write:
+        db.session.add(UsedToken(digest=_token_digest(token)))
+        user.password_hash = password_hash
+        user.end_all_sessions()
+        if user.email_confirmed_at is None:  # the link reached this address: it is theirs
+            user.email_confirmed_at = utcnow()
+        throttle.clear("login", f"user:{user.id}")
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:  # the same link submitted twice at once
+            write.refuse()
+    if write.refused:
         return render_template("auth/reset_invalid.html"), 400
     session.clear()
     logout_user()
@@ -434,11 +437,11 @@ def profile():
     if not form.validate_on_submit():
         return _render_account(422, profile_form=form)
     user = current_user._get_current_object()
-    begin_write()
-    user.display_name = form.display_name.data
-    user.bio = form.bio.data
-    user.notify_replies = bool(form.notify_replies.data)
-    db.session.commit()
+    with writing():
+        user.display_name = form.display_name.data
+        user.bio = form.bio.data
+        user.notify_replies = bool(form.notify_replies.data)
+        db.session.commit()
     flash("Your profile has been saved.", "success")
     return redirect(url_for("auth.account"), code=303)
 
@@ -451,10 +454,10 @@ def change_password():
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, password_form=form)
     password_hash = generate_password_hash(form.new_password.data)
-    begin_write()
-    user.password_hash = password_hash
-    user.end_all_sessions()
-    db.session.commit()
+    with writing():
+        user.password_hash = password_hash
+        user.end_all_sessions()
+        db.session.commit()
     _keep_logged_in(user)
     security_log("password_changed", user=user.username)
     flash("Your password has been changed. Other browsers have been logged out.", "success")

@@ -16,6 +16,9 @@ Scopes, narrowest first:
 - CONTENT: anything else a reader can see; moves `version`, which every cache keys
   on, and recomputes the next publication boundary (blog/cache/versions.py).
 
+Primary keys (`id`, `setting.key`) are never updated: a row's identity comes and goes
+with its INSERT and DELETE, so their UPDATE rows are NONE.
+
 A DELETE also expires what the database does to the rows that point at it (ON DELETE
 CASCADE deletes them, SET NULL updates their column): that is read from the foreign
 keys, not written in the table. A table or column missing from `EXPIRES` expires
@@ -73,10 +76,12 @@ EXPIRES: dict[str, Expiry] = {
         "notify_replies": NONE, "session_token": NONE, "created_at": NONE,
         "updated_at": NONE,
     }),
-    "category": Expiry(insert=CONTENT, delete=CONTENT, update=_all(
-        CONTENT, "id", "name", "slug", "description", "position",
-    )),
-    "tag": Expiry(insert=CONTENT, delete=CONTENT, update=_all(CONTENT, "id", "name", "slug")),
+    "category": Expiry(insert=CONTENT, delete=CONTENT, update={
+        **_all(CONTENT, "name", "slug", "description", "position"), "id": NONE,
+    }),
+    "tag": Expiry(insert=CONTENT, delete=CONTENT, update={
+        **_all(CONTENT, "name", "slug"), "id": NONE,
+    }),
     "article_tag": Expiry(insert=CONTENT, delete=CONTENT, update=_all(
         CONTENT, "article_id", "tag_id",
     )),
@@ -87,13 +92,14 @@ EXPIRES: dict[str, Expiry] = {
     }),
     "article": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(
-            CONTENT, "id", "title", "slug", "summary", "body_source", "body_html", "status",
+            CONTENT, "title", "slug", "summary", "body_source", "body_html", "status",
             "published_at", "updated_at", "author_id", "category_id", "image_id",
             "image_path", "image_alt", "comments_open", "reading_time",
         ),
         # Counted by the comments themselves; list cards and headings show it.
         "comment_count": COMMENTS,
         "created_at": NONE,  # shown nowhere public: readers see published_at
+        "id": NONE,
     }),
     "article_version": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "article_id", "title", "summary", "body_source", "editor_id", "created_at",
@@ -104,11 +110,12 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "comment": Expiry(insert=COMMENTS, delete=COMMENTS, update={
         **_all(
-            COMMENTS, "id", "article_id", "author_id", "parent_id", "body_source",
+            COMMENTS, "article_id", "author_id", "parent_id", "body_source",
             "body_html", "status", "deleted", "report_count", "created_at", "edited_at",
             "guest_name",
         ),
         "guest_email": NONE,  # moderation only, never shown
+        "id": NONE,
     }),
     # Followed live on every 404 and /?p= (a 301 is never cached): nothing to expire.
     "redirect": Expiry(insert=NONE, delete=NONE, update=_all(
@@ -121,11 +128,14 @@ EXPIRES: dict[str, Expiry] = {
     "comment_report": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "comment_id", "reporter_id", "kind", "reason", "created_at", "resolved",
     )),
-    "page": Expiry(insert=CONTENT, delete=CONTENT, update=_all(
-        CONTENT, "id", "title", "slug", "body_source", "body_html", "in_footer", "position",
-        "updated_at",
-    )),
-    "setting": Expiry(insert=CONTENT, delete=CONTENT, update=_all(CONTENT, "key", "value")),
+    "page": Expiry(insert=CONTENT, delete=CONTENT, update={
+        **_all(
+            CONTENT, "title", "slug", "body_source", "body_html", "in_footer", "position",
+            "updated_at",
+        ),
+        "id": NONE,
+    }),
+    "setting": Expiry(insert=CONTENT, delete=CONTENT, update={"value": CONTENT, "key": NONE}),
     # The versions themselves: writing them is what expiring means.
     "site_state": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "version", "comments_version", "next_publication_at",
@@ -208,16 +218,22 @@ def dirty_scope(obj: object) -> Scope:
     mapper = state.mapper
     table = mapper.local_table.name
     scope = NONE
+    written: set[str] = set()  # the row's own columns the UPDATE sets
     for key in list(state.committed_state):
         if key not in state.attrs or not _changed(state.attrs[key].history):
             continue
         prop = mapper.get_property(key)
         if isinstance(prop, so.ColumnProperty):
-            for column in prop.columns:
-                scope = max(scope, column_scope(table, column.name))
+            written.update(column.name for column in prop.columns)
         elif isinstance(prop, so.RelationshipProperty):
             scope = max(scope, _relationship_scope(prop, table))
-    return scope
+            if prop.direction is so.interfaces.MANYTOONE:
+                written.update(column.name for column in prop.local_columns)
+    if written:
+        # The UPDATE also sets what the table fills in by itself (`onupdate=utcnow`):
+        # a comment count changed through the ORM moves `updated_at` with it.
+        written.update(c.name for c in mapper.local_table.columns if c.onupdate is not None)
+    return max(scope, *(column_scope(table, name) for name in written), NONE)
 
 
 def _relationship_scope(prop: so.RelationshipProperty, table: str) -> Scope:

@@ -1,7 +1,7 @@
 """Who may comment and what happens to a comment: validation, spam checks, moderation.
 
 Everything here that reads the database is meant to run inside the view's write
-transaction (after `begin_write()`), so two workers cannot both pass a limit at once.
+transaction (inside `with writing():`), so two workers cannot both pass a limit at once.
 """
 
 from datetime import UTC, datetime

@@ -9,7 +9,7 @@ Approving it there answers the reports and shows it again; spam or remove end it
 """
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template
+from flask import flash, redirect, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from blog.cache.site import get_settings
 from blog.comments.forms import ReportForm
 from blog.comments.paging import comment_url
 from blog.comments.queries import change_comment_count
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
 
@@ -29,11 +29,6 @@ def threshold() -> int:
         return max(0, int(get_settings().get("report_threshold", 3)))
     except (TypeError, ValueError):
         return 3
-
-
-def _end_write() -> None:
-    db.session.rollback()
-    g.pop("_write_transaction", None)
 
 
 def report_page(comment: Comment, article: Article) -> Response | tuple[str, int]:
@@ -54,46 +49,49 @@ def report_page(comment: Comment, article: Article) -> Response | tuple[str, int
         ), 400
     limit = threshold()
 
-    begin_write()
-    already = db.session.scalar(
-        sa.select(
-            sa.exists().where(
-                CommentReport.comment_id == comment.id,
-                CommentReport.reporter_id == current_user.id,
+    with writing() as write:
+        already = db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    CommentReport.comment_id == comment.id,
+                    CommentReport.reporter_id == current_user.id,
+                )
             )
         )
-    )
-    if already:
-        _end_write()
-        flash(ALREADY, "info")
-        return back
-    db.session.add(
-        CommentReport(
-            comment_id=comment.id,
-            reporter_id=current_user.id,
-            kind=form.kind.data,
-            reason=(form.reason.data or "")[:500],
+        if already:
+            write.refuse(ALREADY)
+        db.session.add(
+            CommentReport(
+                comment_id=comment.id,
+                reporter_id=current_user.id,
+                kind=form.kind.data,
+                reason=(form.reason.data or "")[:500],
+            )
         )
-    )
-    count = db.session.execute(
-        sa.update(Comment)
-        .where(Comment.id == comment.id)
-        .values(report_count=Comment.report_count + 1)
-        .returning(Comment.report_count, Comment.status)
-    ).one()
-    hidden = bool(limit) and count.report_count >= limit and count.status == CommentStatus.APPROVED
-    if hidden:
-        db.session.execute(
-            sa.update(Comment).where(Comment.id == comment.id).values(status=CommentStatus.PENDING)
+        count = db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id == comment.id)
+            .values(report_count=Comment.report_count + 1)
+            .returning(Comment.report_count, Comment.status)
+        ).one()
+        hidden = (
+            bool(limit) and count.report_count >= limit and count.status == CommentStatus.APPROVED
         )
-        if not comment.deleted:
-            change_comment_count(comment.article_id, -1)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # Another request by the same reader won the race (engines without BEGIN IMMEDIATE).
-        _end_write()
-        flash(ALREADY, "info")
+        if hidden:
+            db.session.execute(
+                sa.update(Comment)
+                .where(Comment.id == comment.id)
+                .values(status=CommentStatus.PENDING)
+            )
+            if not comment.deleted:
+                change_comment_count(comment.article_id, -1)
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # Another request by the same reader won the race (engines without BEGIN IMMEDIATE).
+            write.refuse(ALREADY)
+    if write.refused:
+        flash(write.refused.message, "info")
         return back
     if hidden:
         flash(

@@ -1,8 +1,8 @@
 """Views of the comments blueprint: post, reply, edit, delete, report and permalinks.
 
 Every write follows blog.database's discipline: validate and render Markdown first,
-then `begin_write()` (BEGIN IMMEDIATE on SQLite, so concurrent workers wait instead of
-failing), then the queries of the write, counters changed in SQL, one commit.
+then `with writing() as write:` (BEGIN IMMEDIATE on SQLite, so concurrent workers wait
+instead of failing) around the queries of the write, counters changed in SQL, one commit.
 A refused comment never loses its text: the form comes back with a 4xx status, the
 text in the textarea and a sentence saying why.
 """
@@ -14,7 +14,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -30,7 +29,7 @@ from blog.comments.paging import comment_url
 from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
 from blog.comments.reports import report_page
 from blog.content import clean_text, render_comment
-from blog.database import begin_write
+from blog.database import writing
 from blog.errors import render_error
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
@@ -72,16 +71,6 @@ def login_redirect(article: Article, anchor: str = "comments") -> Response:
     """Send an anonymous visitor to log in, coming back to the article's comments."""
     flash("Please log in to take part in the discussion.", "info")
     return redirect(url_for("auth.login", next=article_url(article, anchor)))
-
-
-def end_write() -> None:
-    """Give up the write transaction without writing (a refusal found inside it).
-
-    The rollback releases SQLite's write lock at once, so other workers are not kept
-    waiting while the refusal page renders; later reads need no write lock.
-    """
-    db.session.rollback()
-    g.pop("_write_transaction", None)
 
 
 def refuse(
@@ -165,35 +154,39 @@ def create(slug: str):
     held_for_links = not current_user.can_write and policy.too_many_links(html)
     site_policy = policy.comment_policy()
 
-    begin_write()
-    wait = policy.rate_limit_wait(current_user)
-    if wait:
-        end_write()
-        page, status = no(
-            "You are posting comments too quickly (at most "
-            f"{current_app.config['COMMENT_MAX_PER_MINUTE']} a minute). Please wait "
-            f"{wait} second{'s' if wait != 1 else ''} and submit again.",
-            429,
+    with writing() as write:
+        wait = policy.rate_limit_wait(current_user)
+        if wait:
+            write.refuse(
+                "You are posting comments too quickly (at most "
+                f"{current_app.config['COMMENT_MAX_PER_MINUTE']} a minute). Please wait "
+                f"{wait} second{'s' if wait != 1 else ''} and submit again.",
+                429,
+                wait=wait,
+            )
+        status = policy.initial_status(
+            current_user, held_for_links=held_for_links, policy=site_policy
         )
-        return page, status, {"Retry-After": str(wait)}
-    status = policy.initial_status(current_user, held_for_links=held_for_links, policy=site_policy)
-    comment = Comment(
-        article_id=article.id,
-        author_id=current_user.id,
-        parent_id=parent.id if parent else None,
-        body_source=source,
-        body_html=html,
-        status=status,
-    )
-    db.session.add(comment)
-    policy.record_post(current_user)
-    if status == CommentStatus.APPROVED:
-        change_comment_count(article.id, +1)
-    db.session.flush()
-    if status == CommentStatus.APPROVED:
-        reply_became_visible(comment)  # a job the worker runs, never mail from here
-    comment_id = comment.id
-    db.session.commit()
+        comment = Comment(
+            article_id=article.id,
+            author_id=current_user.id,
+            parent_id=parent.id if parent else None,
+            body_source=source,
+            body_html=html,
+            status=status,
+        )
+        db.session.add(comment)
+        policy.record_post(current_user)
+        if status == CommentStatus.APPROVED:
+            change_comment_count(article.id, +1)
+        db.session.flush()
+        if status == CommentStatus.APPROVED:
+            reply_became_visible(comment)  # a job the worker runs, never mail from here
+        comment_id = comment.id
+        db.session.commit()
+    if write.refused:
+        page, code = no(write.refused.message, write.refused.status)
+        return page, code, {"Retry-After": str(write.refused.details["wait"])}
 
     if status == CommentStatus.APPROVED:
         flash("Your comment is posted.", "success")
@@ -266,19 +259,18 @@ def edit(comment_id: int):
     html = render_comment(source)
     hold = not current_user.can_write and policy.too_many_links(html)
 
-    begin_write()
-    db.session.refresh(comment)
-    if comment.deleted or comment.author_id != current_user.id:
-        end_write()
-        abort(404)
-    comment.body_source = source
-    comment.body_html = html
-    comment.edited_at = utcnow()
-    if hold and comment.status == CommentStatus.APPROVED:
-        # Approved and then edited into link spam: back to the queue.
-        comment.status = CommentStatus.PENDING
-        change_comment_count(article.id, -1)
-    db.session.commit()
+    with writing():
+        db.session.refresh(comment)
+        if comment.deleted or comment.author_id != current_user.id:
+            abort(404)
+        comment.body_source = source
+        comment.body_html = html
+        comment.edited_at = utcnow()
+        if hold and comment.status == CommentStatus.APPROVED:
+            # Approved and then edited into link spam: back to the queue.
+            comment.status = CommentStatus.PENDING
+            change_comment_count(article.id, -1)
+        db.session.commit()
     if hold:
         flash("Your comment now has several links, so it is awaiting moderation.", "info")
     else:
@@ -297,29 +289,27 @@ def delete(comment_id: int) -> Response:
         return login_redirect(comment.article, f"comment-{comment.id}")
     article = comment.article
 
-    begin_write()
-    comment = db.session.get(Comment, comment_id, populate_existing=True)
-    if comment is None or comment.deleted:
-        end_write()
-        abort(404)
-    if comment.author_id != current_user.id:
-        end_write()
-        abort(403)
-    counted = comment.counts_as_visible
-    if has_replies(comment):
-        comment.deleted = True
-        comment.body_source = ""
-        comment.body_html = ""
-    else:
-        parent = comment.parent
-        db.session.delete(comment)
-        db.session.flush()
-        if parent is not None and parent.deleted and not has_replies(parent):
-            # The last reply under a "[deleted]" placeholder: the placeholder goes too.
-            db.session.delete(parent)
-    if counted:
-        change_comment_count(article.id, -1)
-    db.session.commit()
+    with writing():
+        comment = db.session.get(Comment, comment_id, populate_existing=True)
+        if comment is None or comment.deleted:
+            abort(404)
+        if comment.author_id != current_user.id:
+            abort(403)
+        counted = comment.counts_as_visible
+        if has_replies(comment):
+            comment.deleted = True
+            comment.body_source = ""
+            comment.body_html = ""
+        else:
+            parent = comment.parent
+            db.session.delete(comment)
+            db.session.flush()
+            if parent is not None and parent.deleted and not has_replies(parent):
+                # The last reply under a "[deleted]" placeholder: the placeholder goes too.
+                db.session.delete(parent)
+        if counted:
+            change_comment_count(article.id, -1)
+        db.session.commit()
     flash("Your comment was deleted.", "success")
     return redirect(article_url(article, "comments"))
 

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from blog import confirmation, throttle
 from blog.database import writing
 from blog.extensions import db
+from blog.models import UsedToken
 from blog.security_log import security_log
 
 bp = Blueprint("confirm", __name__)
@@ -37,19 +38,21 @@ def show(token: str):
 
 @bp.post("/confirm/<token>")
 def confirm(token: str):
-    problem = None
-    old = None
-    with writing():
+    with writing() as write:
         try:
             found = confirmation.read(token)  # again, under the writer lock
-            old = confirmation.apply(found)
+        except confirmation.LinkProblem as problem:
+            write.refuse(str(problem), 400)
+        try:
+            old = confirmation.apply(found)  # its queued mail flushes the new address
             db.session.commit()
-        except confirmation.LinkProblem as error:
-            problem = str(error)
-        except sa.exc.IntegrityError:
-            problem = TAKEN
-    if problem is not None:
-        return _invalid(problem, 409 if problem == TAKEN else 400)
+        except sa.exc.IntegrityError:  # two clicks at once, or the address taken meanwhile
+            db.session.rollback()
+            if db.session.scalar(sa.select(UsedToken.id).where(UsedToken.digest == found.digest)):
+                write.refuse(confirmation.USED, 400)
+            write.refuse(TAKEN, 409)
+    if write.refused:
+        return _invalid(write.refused.message, write.refused.status)
     user = found.user
     if old is None:
         security_log("email_confirmed", user=user.username)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from blog.content import reading_time, render_article, render_comment, slugify
-from blog.database import begin_write
+from blog.database import writing
 from blog.demo.people import COMMENTS, READERS, STAFF, DemoComment, DemoUser
 from blog.demo.stories import demo_articles
 from blog.extensions import db
@@ -55,58 +55,58 @@ def load_demo() -> str:
     new_articles = [(spec, slug) for spec, slug in new_articles if not _slug_taken(slug)]
     bodies = {slug: render_article(spec.body) for spec, slug in new_articles}
 
-    begin_write()
-    for spec, name, mail in new_users:
-        if not _user_exists(name, mail):  # someone may have registered meanwhile
-            db.session.add(_make_user(spec, name, mail, hashes[name]))
-    db.session.flush()
-    users = {
-        user.username: user
-        for user in db.session.scalars(
-            sa.select(User).where(
-                User.username.in_([normalize_username(u.username) for u in STAFF + READERS])
+    with writing():
+        for spec, name, mail in new_users:
+            if not _user_exists(name, mail):  # someone may have registered meanwhile
+                db.session.add(_make_user(spec, name, mail, hashes[name]))
+        db.session.flush()
+        users = {
+            user.username: user
+            for user in db.session.scalars(
+                sa.select(User).where(
+                    User.username.in_([normalize_username(u.username) for u in STAFF + READERS])
+                )
             )
-        )
-    }
+        }
 
-    added: dict[str, Article] = {}
-    for spec, slug in new_articles:
-        if _slug_taken(slug):
-            continue
-        html = bodies[slug]
-        published_at = now - timedelta(days=spec.days_ago)
-        created_at = min(published_at, now) - timedelta(hours=3)
-        article = Article(
-            title=spec.title,
-            slug=slug,
-            summary=spec.summary,
-            body_source=spec.body,
-            body_html=html,
-            status=ArticleStatus.PUBLISHED,
-            published_at=published_at,
-            created_at=created_at,
-            updated_at=min(published_at, now),
-            author=users.get(spec.author),
-            category=_category(spec.category),
-            tags=[_tag(name) for name in spec.tags],
-            image_path=f"demo/{spec.image}" if spec.image else "",
-            image_alt=spec.image_alt,
-            reading_time=reading_time(html),
-        )
-        db.session.add(article)
-        added[spec.title] = article
-    db.session.flush()
+        added: dict[str, Article] = {}
+        for spec, slug in new_articles:
+            if _slug_taken(slug):
+                continue
+            html = bodies[slug]
+            published_at = now - timedelta(days=spec.days_ago)
+            created_at = min(published_at, now) - timedelta(hours=3)
+            article = Article(
+                title=spec.title,
+                slug=slug,
+                summary=spec.summary,
+                body_source=spec.body,
+                body_html=html,
+                status=ArticleStatus.PUBLISHED,
+                published_at=published_at,
+                created_at=created_at,
+                updated_at=min(published_at, now),
+                author=users.get(spec.author),
+                category=_category(spec.category),
+                tags=[_tag(name) for name in spec.tags],
+                image_path=f"demo/{spec.image}" if spec.image else "",
+                image_alt=spec.image_alt,
+                reading_time=reading_time(html),
+            )
+            db.session.add(article)
+            added[spec.title] = article
+        db.session.flush()
 
-    comments = 0
-    for spec in COMMENTS:
-        article = added.get(spec.article)
-        if article is not None and article.is_public:
-            comments += _add_comment(spec, article, users, now)
+        comments = 0
+        for spec in COMMENTS:
+            article = added.get(spec.article)
+            if article is not None and article.is_public:
+                comments += _add_comment(spec, article, users, now)
 
-    staff_names = {normalize_username(u.username) for u in STAFF}
-    staff_added = sum(1 for _, name, _ in new_users if name in staff_names)
-    readers_added = len(new_users) - staff_added
-    db.session.commit()
+        staff_names = {normalize_username(u.username) for u in STAFF}
+        staff_added = sum(1 for _, name, _ in new_users if name in staff_names)
+        readers_added = len(new_users) - staff_added
+        db.session.commit()
 
     if not added and not new_users:
         return "Demo content: nothing to add, it is already loaded."

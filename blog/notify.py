@@ -51,6 +51,8 @@ def notice_for(reply: Comment | None) -> dict[str, Any] | None:
     """The mail payload for `reply` as things stand now, or None when none is due."""
     if reply is None or not reply.counts_as_visible or reply.parent is None:
         return None
+    if reply.parent.deleted:  # its author deleted it: they follow it no longer
+        return None
     recipient: User | None = reply.parent.author
     if recipient is None or not recipient.active or not recipient.notify_replies:
         return None

@@ -62,6 +62,10 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_IP": 20,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # Password-reset requests, per address and per IP (each sends a mail).
+    "RESET_MAX_PER_ACCOUNT": 5,
+    "RESET_MAX_PER_IP": 20,
+    "RESET_WINDOW_SECONDS": 60 * 60,
     "COMMENT_MIN_SECONDS": 3,  # a human takes at least this long to write a comment
     "COMMENT_MAX_PER_MINUTE": 5,
     "COMMENT_MAX_LINKS": 2,

@@ -302,8 +302,27 @@ def test_a_reader_who_wrote_articles_cannot_delete_themselves(client, auth, read
     "path",
     ["/auth/account", "/auth/account/password", "/auth/account/email", "/auth/account/delete"],
 )
-def test_account_changes_need_login(client, path):
-    response = client.post(path, data={})
+def test_account_changes_need_login_and_come_back_to_the_account_page(client, path):
+    response = client.post(path, data={}, headers={"Referer": "http://localhost/auth/account"})
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/login?next=/auth/account"
+
+
+def test_a_post_without_a_same_site_referer_logs_in_to_the_front_page(client):
+    elsewhere = {"Referer": "https://evil.example/auth/account"}
+
+    response = client.post("/auth/account/password", data={}, headers=elsewhere)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login"
+    assert client.post("/auth/account/delete").headers["Location"] == "/auth/login"
+
+
+def test_a_page_that_needs_login_comes_back_to_itself(client):
+    response = client.get("/auth/account?tab=email")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=/auth/account?tab%3Demail"
+    follow = client.get(response.headers["Location"])
+    assert "Please log in to see that page." in follow.get_data(as_text=True)

@@ -15,7 +15,7 @@ from tests import factories
 @pytest.fixture
 def app_config():
     # Small per-IP limit so the IP test needs few (slow, scrypt) unknown-account attempts.
-    return {"LOGIN_MAX_FAILURES_PER_IP": 8}
+    return {"LOGIN_MAX_FAILURES_PER_IP": 8, "RESET_MAX_PER_IP": 8}
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +117,19 @@ def test_reset_requests_are_throttled_per_address(client, reader):
 
     assert response.status_code == 429
     assert "Too many password reset requests" in response.get_data(as_text=True)
+
+
+def test_reset_requests_count_against_their_own_limits_not_the_login_ones(app, client, reader):
+    app.config.update(LOGIN_MAX_FAILURES_PER_ACCOUNT=1, RESET_MAX_PER_ACCOUNT=3)
+    for _ in range(3):
+        assert client.post("/auth/reset", data={"email": "rita@example.com"}).status_code == 303
+
+    assert client.post("/auth/reset", data={"email": "rita@example.com"}).status_code == 429
+    kinds = db.session.scalars(sa.select(ThrottleEvent.kind).distinct()).all()
+    assert kinds == ["reset"]
+    # The login budget of the same account is untouched by the resets.
+    response = client.post("/auth/login", data={"login": "rita", "password": factories.PASSWORD})
+    assert response.status_code == 303
 
 
 def test_reset_requests_for_unknown_addresses_are_throttled_the_same(client):

@@ -315,12 +315,6 @@ def render_editor(form: ArticleForm, article: Article | None, status: int = 200)
     )
 
 
-def describe_status(status: str, published_at: datetime | None) -> str:
-    if status == ArticleStatus.PUBLISHED and published_at and published_at > utcnow():
-        return "scheduled"
-    return str(status)
-
-
 def write_article(
     article: Article,
     parsed: Parsed,
@@ -385,7 +379,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     with writing() as write:
         if article is not None:
             db.session.refresh(article)
-            old_status = describe_status(article.status, article.published_at)
+            old_status = article.display_status
             old_slug = article.slug
         else:
             old_status = ""
@@ -446,7 +440,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
                 "Check the article and save again."
             )
             write.refuse(status=409)
-        new_status = describe_status(article.status, article.published_at)
+        new_status = article.display_status
 
         if old_status == "":
             record("article.create", article, f"{article.title} ({new_status})")

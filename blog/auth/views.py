@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 from datetime import timedelta
-from functools import cache, wraps
+from functools import cache
 
 import sqlalchemy as sa
 from flask import (
@@ -98,13 +98,20 @@ def _account_key(user: User | None, login: str) -> str:
     return f"name:{login.strip().casefold()}"
 
 
+# Per account, per IP, and the window they count in: the settings of each kind.
+LIMITS = {
+    "login": (
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        "LOGIN_MAX_FAILURES_PER_IP",
+        "LOGIN_WINDOW_SECONDS",
+    ),
+    "reset": ("RESET_MAX_PER_ACCOUNT", "RESET_MAX_PER_IP", "RESET_WINDOW_SECONDS"),
+}
+
+
 def _limits(kind: str) -> tuple[int, int, int]:
-    config = current_app.config
-    return (
-        int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-        int(config["LOGIN_MAX_FAILURES_PER_IP"]),
-        int(config["LOGIN_WINDOW_SECONDS"]),
-    )
+    per_account, per_ip, window = (int(current_app.config[key]) for key in LIMITS[kind])
+    return per_account, per_ip, window
 
 
 def abort_if_throttled(kind: str, account_key: str, what: str) -> None:
@@ -405,19 +412,6 @@ def _check_current_password(form, user: User) -> bool:
     return False
 
 
-def account_login_required(view):
-    """Like login_required, but comes back to the account page (these views are POST-only)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            flash("Please log in to see that page.", "info")
-            return redirect(url_for("auth.login", next=url_for("auth.account")))
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
 def _keep_logged_in(user: User) -> None:
     """After rotating the session token, carry this browser over to the new one."""
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
@@ -431,7 +425,7 @@ def account():
 
 
 @bp.post("/account")
-@account_login_required
+@login_required
 def profile():
     form = ProfileForm(prefix="profile")
     if not form.validate_on_submit():
@@ -447,7 +441,7 @@ def profile():
 
 
 @bp.post("/account/password")
-@account_login_required
+@login_required
 def change_password():
     user = current_user._get_current_object()
     form = PasswordChangeForm(prefix="password")
@@ -465,7 +459,7 @@ def change_password():
 
 
 @bp.post("/account/email")
-@account_login_required
+@login_required
 def change_email():
     """Mail a link to the new address; the change applies when it is opened
     (blog/confirmation.py), and the old address is told then."""
@@ -486,7 +480,7 @@ def change_email():
 
 
 @bp.post("/account/delete")
-@account_login_required
+@login_required
 def delete_account():
     user = current_user._get_current_object()
     if not _can_delete_self(user):

@@ -7,7 +7,7 @@ fail is in blog/confirmation.py.
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from blog import confirmation, throttle
@@ -66,10 +66,9 @@ def confirm(token: str):
 
 
 @bp.post("/confirm/again")
+@login_required
 def again() -> Response:
     """Mail the logged-in reader a fresh link to their own, not yet confirmed address."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("auth.account")))
     user = current_user._get_current_object()
     if user.email_confirmed:
         flash("Your email address is already confirmed.", "info")

@@ -1,11 +1,10 @@
 """Does the coherence test notice each row of the invalidation table? (not part of CI)
 
 For every row of `blog.cache.invalidation.EXPIRES` that expires something (an insert,
-a delete or a column of a table), run tests/test_cache_coherence.py (in-process page
-cache) with that one row narrowed to NONE, and report which mutants the test kills.
-A row whose mutant survives is one no write of the coherence script depends on alone
-(a column always written together with another, such as `reading_time` with
-`body_html`), or one that is wider than it needs to be.
+a delete or a column of a table), run the coherence test that writes each row alone
+(tests/test_cache_coherence.py, in-process page cache) with that one row narrowed to
+NONE, and report which mutants it kills. A row whose mutant survives is one no page
+depends on, so it is wider than it needs to be (or the test misses a page).
 
     .venv/bin/python bench/expires_mutation.py [--only table[.column]] [--jobs 1]
 """
@@ -42,7 +41,7 @@ def run(row: str) -> tuple[str, bool, float]:
     result = subprocess.run(
         [
             sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", PLUGIN,
-            "tests/test_cache_coherence.py", "-k", "simple",
+            "tests/test_cache_coherence.py", "-k", "alone",
         ],
         cwd=ROOT,
         env=os.environ | {"BLOG_EXPIRES_MUTANT": row, "PYTHONPATH": str(ROOT)},

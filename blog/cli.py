@@ -266,14 +266,19 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Restored {archive}; the previous database is kept at {kept}")
 
     @app.cli.command("reindex")
-    @click.option("--images", is_flag=True, help="Make missing image variants instead.")
+    @click.option(
+        "--images",
+        is_flag=True,
+        help="Make missing image variants and size the images in bodies instead.",
+    )
     def reindex_command(images: bool) -> None:
         """Rebuild the full-text search index (or, with --images, the image variants)."""
         if images:
-            from blog.imagesets import add_missing_variants
+            from blog.imagesets import add_missing_variants, refit_bodies
 
             with_variants, skipped = add_missing_variants(click.progressbar)
             click.echo(f"Made variants for {with_variants} images; {skipped} skipped")
+            click.echo(f"Sized the images of {refit_bodies(click.progressbar)} bodies")
             return
         from blog.search import reindex
 

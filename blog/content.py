@@ -6,17 +6,23 @@ reading a page never re-renders it. bleach is imported here and nowhere else, so
 sanitizer can be swapped in one place. It is unmaintained since June 2026 (6.4.0 has
 every known fix): the allowlists never include svg, math, style or raw-text tags, which
 every published bypass needed, and the Content-Security-Policy is the second wall.
+An uploaded image in an article or page body gets its width, height, srcset and WebP
+<source> after sanitizing (`_FitImages`, sizes from blog/bodyimages.py), so the
+allowlist keeps none of them.
 """
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from html import unescape
 
 import bleach
+from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
+
+from blog.bodyimages import BodyImages, Sized
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -50,9 +56,58 @@ _comment_md = (
     .disable(["image", "heading", "lheading", "table"], ignoreInvalid=True)
 )
 
-_article_cleaner = bleach.Cleaner(
-    tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=PROTOCOLS, strip=True
-)
+_ARTICLE_RULES = {
+    "tags": ARTICLE_TAGS, "attributes": ARTICLE_ATTRIBUTES, "protocols": PROTOCOLS, "strip": True
+}  # fmt: skip
+_article_cleaner = bleach.Cleaner(**_ARTICLE_RULES)
+
+
+class _FitImages(Filter):
+    """Gives an uploaded image's <img> its sizes (blog/bodyimages.py), after sanitizing:
+    the allowlist needs none of what this adds, so no author can write a srcset or a
+    <picture>. Images after the body's first block (maybe on the first screen when
+    there is no featured image) also get loading="lazy"."""
+
+    def __init__(self, source, images: BodyImages):
+        super().__init__(source)
+        self.images = images
+
+    def __iter__(self):
+        depth = blocks = 0
+        for token in super().__iter__():
+            kind = token["type"]
+            if kind in ("StartTag", "EmptyTag") and depth == 0:
+                blocks += 1
+            if kind == "StartTag":
+                depth += 1
+            elif kind == "EndTag":
+                depth -= 1
+            elif kind == "EmptyTag" and token["name"] == "img":
+                yield from self.fitted(token, lazy=blocks > 1)
+                continue
+            yield token
+
+    def fitted(self, token: dict, lazy: bool):
+        data = token["data"]
+        fit = self.images.fit(
+            data.get((None, "src"), ""), data.get((None, "width")), data.get((None, "height"))
+        )
+        if fit is None:
+            yield token
+            return
+        attrs = {**data, **{(None, name): value for name, value in fit.attrs.items()}}
+        if lazy:
+            attrs[(None, "loading")] = "lazy"
+        img = {**token, "data": attrs}
+        if not fit.webp_srcset:
+            yield img
+            return
+        source = {(None, "type"): "image/webp", (None, "srcset"): fit.webp_srcset}
+        source[(None, "sizes")] = fit.attrs["sizes"]
+        yield {"type": "StartTag", "name": "picture", "namespace": None, "data": {}}
+        yield {"type": "EmptyTag", "name": "source", "namespace": None, "data": source}
+        yield img
+        yield {"type": "EndTag", "name": "picture", "namespace": None}
 
 
 def _set_comment_rel(attrs: dict, new: bool = False) -> dict:
@@ -93,9 +148,18 @@ def has_control_chars(text: str) -> bool:
     return bool(_CONTROL.search(text.replace("\r", "")))
 
 
-def render_article(source: str) -> str:
-    """Article Markdown as sanitized HTML (headings, lists, links, images, tables...)."""
-    return _article_cleaner.clean(_article_md.render(clean_text(source)))
+def render_article(source: str, pending: Iterable[Sized] = ()) -> str:
+    """Article Markdown as sanitized HTML (headings, lists, links, images, tables...).
+
+    Uploaded images get their sizes from the database, or from `pending` for uploads
+    whose rows are not written yet (one query, only when the body shows an upload).
+    """
+    html = _article_md.render(clean_text(source))
+    images = BodyImages(html, pending)
+    if not images:
+        return _article_cleaner.clean(html)
+    fit = partial(_FitImages, images=images)
+    return bleach.Cleaner(**_ARTICLE_RULES, filters=[fit]).clean(html)
 
 
 def render_comment(source: str) -> str:
@@ -103,9 +167,9 @@ def render_comment(source: str) -> str:
     return _comment_cleaner.clean(_comment_md.render(clean_text(source)))
 
 
-def render_page(source: str) -> str:
+def render_page(source: str, pending: Iterable[Sized] = ()) -> str:
     """Static pages use the article pipeline."""
-    return render_article(source)
+    return render_article(source, pending)
 
 
 _TAG = re.compile(r"<[^>]*>")

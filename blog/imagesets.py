@@ -5,7 +5,7 @@ Templates call `image_set(article)` (the full image: the article's featured imag
 the lead story) or `image_set(article, thumb=True)` (cards and related lists, whose
 `src` is the 640-px thumbnail); the `picture` macro in _macros.html writes the markup.
 Demo images shipped in blog/static have no variants; their size is read once per
-process.
+process. `blog reindex --images` runs `add_missing_variants`, then `refit_bodies`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from flask import current_app, url_for
 from PIL import Image
 
 from blog.assets import STATIC
+from blog.content import render_article, render_page
 from blog.database import writing
 from blog.extensions import db
-from blog.models import Upload
-from blog.uploads import UploadError, variant_name, variants_of_stored, write_files
+from blog.models import Article, Page, Upload
+from blog.uploads import UploadError, srcsets, variants_of_stored, write_files
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,8 @@ def static_image_size(path: str) -> tuple[int, int]:
         return FALLBACK_SIZE
 
 
-def _srcset(filename: str, widths: list[int], webp: bool) -> str:
-    full = widths[-1]
-    entries = []
-    for width in widths:
-        name = variant_name(filename, None if width == full else width, webp)
-        entries.append(f"{url_for('public.upload', filename=name)} {width}w")
-    return ", ".join(entries)
+def _upload_url(filename: str) -> str:
+    return url_for("public.upload", filename=filename)
 
 
 def image_set(article, thumb: bool = False) -> ImageSet | None:
@@ -61,17 +57,8 @@ def image_set(article, thumb: bool = False) -> ImageSet | None:
     upload = article.image
     if upload is not None:
         src = article.thumb_url if thumb else article.image_url
-        widths = [int(w) for w in upload.variant_widths.split(",") if w.isdigit()]
-        if not widths:
-            return ImageSet(src, upload.width, upload.height)
-        is_webp = upload.filename.endswith(".webp")
-        return ImageSet(
-            src,
-            upload.width,
-            upload.height,
-            srcset=_srcset(upload.filename, widths, webp=is_webp),
-            webp_srcset="" if is_webp else _srcset(upload.filename, widths, webp=True),
-        )
+        srcset, webp_srcset = srcsets(upload.filename, upload.variant_widths, _upload_url)
+        return ImageSet(src, upload.width, upload.height, srcset, webp_srcset)
     if article.image_path:
         width, height = static_image_size(article.image_path)
         return ImageSet(article.image_url, width, height)
@@ -108,3 +95,46 @@ def add_missing_variants(progressbar) -> tuple[int, int]:
                 db.session.commit()
             done += 1
     return done, skipped
+
+
+REFIT_BATCH = 100
+
+
+def refit_bodies(progressbar) -> int:
+    """Render again the article and page bodies that show an upload, so bodies saved
+    before their images had sizes or variants get them (`blog reindex --images`).
+
+    Per batch: the rendering first, then one short write of the `body_html` that
+    changed. `updated_at` is kept (the text did not change), and a body edited since
+    it was read is left to that edit. Returns how many bodies changed.
+    """
+    changed = 0
+    for model, render in ((Article, render_article), (Page, render_page)):
+        ids = db.session.scalars(
+            sa.select(model.id).where(model.body_source.contains("/uploads/")).order_by(model.id)
+        ).all()
+        with progressbar(length=len(ids), label=f"{model.__name__} bodies") as bar:
+            for start in range(0, len(ids), REFIT_BATCH):
+                batch = ids[start : start + REFIT_BATCH]
+                rows = db.session.execute(
+                    sa.select(model.id, model.body_source, model.body_html).where(
+                        model.id.in_(batch)
+                    )
+                ).all()
+                new = []
+                for id_, source, html in rows:
+                    fresh = render(source)
+                    if fresh != html:
+                        new.append((id_, source, fresh))
+                if new:
+                    with writing():
+                        for id_, source, html in new:
+                            done = db.session.execute(
+                                sa.update(model)
+                                .where(model.id == id_, model.body_source == source)
+                                .values(body_html=html, updated_at=model.updated_at)
+                            )
+                            changed += done.rowcount
+                        db.session.commit()
+                bar.update(len(batch))
+    return changed

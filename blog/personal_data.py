@@ -19,12 +19,14 @@ Either way the subscriptions go, the reports the person made stay without their 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from werkzeug.wrappers import Response
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
@@ -147,6 +149,20 @@ def export(user: User) -> dict[str, Any]:
             {"id": a.id, "title": a.title, "status": a.status, "slug": a.slug} for a in articles
         ],
     }
+
+
+def json_download(data: dict[str, Any], username: str) -> Response:
+    """`data` as a JSON file named after the account and the day; never cached."""
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    name = f"{username}-data-{utcnow():%Y-%m-%d}.json"
+    return Response(
+        body + "\n",
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @dataclass

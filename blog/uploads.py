@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -173,6 +174,24 @@ def variant_name(filename: str, width: int | None = None, webp: bool = False) ->
     width None is the full size."""
     stem, _, ext = filename.rpartition(".")
     return f"{stem}{f'-{width}' if width else ''}.{'webp' if webp else ext}"
+
+
+def srcsets(filename: str, variant_widths: str, url: Callable[[str], str]) -> tuple[str, str]:
+    """(srcset, WebP srcset) of an upload's variants, each file's address given by `url`.
+
+    Both are empty when the upload has no variants; the WebP one also for a WebP image.
+    """
+    widths = [int(w) for w in variant_widths.split(",") if w.isdigit()]
+    if not widths:
+        return "", ""
+
+    def srcset(webp: bool) -> str:
+        return ", ".join(
+            f"{url(variant_name(filename, None if w == widths[-1] else w, webp))} {w}w"
+            for w in widths
+        )
+
+    return srcset(webp=False), "" if filename.endswith(".webp") else srcset(webp=True)
 
 
 def _webp_ready(image: Image.Image) -> Image.Image:

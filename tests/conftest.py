@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import importlib.util
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -280,21 +281,62 @@ def admin(app):
     return _actor(Role.ADMIN, "adam")
 
 
+# ---- the shared content fixtures: a section, a published article, the comment policy
+
+
+@pytest.fixture
+def category(app):
+    """The first section of the navigation (the seeded defaults)."""
+    from blog.models import Category
+
+    return db.session.scalars(Category.ordered()).first()
+
+
+@pytest.fixture
+def article(app, author, category):
+    """A published article by `author` in `category`, comments open: "The harbour reopens"."""
+    a = factories.make_article("The harbour reopens", author=author, category=category)
+    db.session.commit()
+    return a
+
+
+@pytest.fixture
+def open_policy(app):
+    """Comments by readers appear at once (Admin > Settings: no moderation)."""
+    factories.set_comment_policy("open")
+
+
+CSRF_FIELD = re.compile(r'name="(?:\w+-)?csrf_token"[^>]*value="([^"]+)"')
+
+
+def page_token(client, path: str) -> str:
+    """The CSRF token of the form on `path` ("" when CSRF is off and the form has none)."""
+    match = CSRF_FIELD.search(client.get(path).get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
 class AuthActions:
-    """Logs in and out through the real forms."""
+    """Logs in and out through the real forms, with their CSRF token when CSRF is on.
+
+    The one login helper of the suite: the `auth` fixture, `logged_in_client()`, and the
+    security and browser-free tests all log in through it."""
 
     def __init__(self, client):
         self._client = client
 
     def login(self, user, password: str = factories.PASSWORD, **extra):
+        token = page_token(self._client, "/auth/login")
         response = self._client.post(
-            "/auth/login", data={"login": user.username, "password": password, **extra}
+            "/auth/login",
+            data={"login": user.username, "password": password, "csrf_token": token, **extra},
         )
         assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
         return response
 
     def logout(self):
-        return self._client.post("/auth/logout")
+        return self._client.post(
+            "/auth/logout", data={"csrf_token": page_token(self._client, "/auth/account")}
+        )
 
 
 @pytest.fixture

@@ -133,3 +133,31 @@ def make_page(title: str, body: str = "Page body.", **kwargs) -> Page:
     db.session.add(page)
     db.session.flush()
     return page
+
+
+def article_form(category, **overrides) -> dict:
+    """The admin editor's form for a new draft in `category`; None drops a field."""
+    data = {
+        "title": "Rain returns to the valley",
+        "slug": "",
+        "summary": "After a dry spring.",
+        "body": "It **rained** at last.\n\n## What farmers say\n\n- relief\n",
+        "category_id": str(category.id),
+        "tags": "weather, Farming",
+        "image_id": "0",
+        "image_alt": "",
+        "comments_open": "y",
+        "status": "draft",
+        "publish_date": "",
+        "publish_time": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def set_comment_policy(policy: str) -> None:
+    """Admin > Settings > Comments: "open", "first" or "all"."""
+    from blog.settings import save_settings
+
+    save_settings({"comment_policy": policy})
+    db.session.commit()

@@ -12,7 +12,6 @@ from blog.models import (
     ArticleStatus,
     ArticleVersion,
     AuditLog,
-    Category,
     CommentStatus,
     SiteState,
     SlugRedirect,
@@ -20,37 +19,7 @@ from blog.models import (
 )
 from blog.types import utcnow
 from tests import factories
-
-
-@pytest.fixture
-def category(app):
-    return db.session.scalars(Category.ordered()).first()
-
-
-@pytest.fixture
-def article(app, author, category):
-    a = factories.make_article("The harbour reopens", author=author, category=category)
-    db.session.commit()
-    return a
-
-
-def form_data(category, **overrides):
-    data = {
-        "title": "Rain returns to the valley",
-        "slug": "",
-        "summary": "After a dry spring.",
-        "body": "It **rained** at last.\n\n## What farmers say\n\n- relief\n",
-        "category_id": str(category.id),
-        "tags": "weather, Farming",
-        "image_id": "0",
-        "image_alt": "",
-        "comments_open": "y",
-        "status": "draft",
-        "publish_date": "",
-        "publish_time": "",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+from tests.factories import article_form as form_data
 
 
 def version() -> int:

@@ -10,13 +10,7 @@ from PIL import Image
 from blog.extensions import db
 from blog.models import Article, Category, Upload
 from tests import factories
-
-
-def image_bytes(fmt: str, size=(1200, 800), **save) -> bytes:
-    out = io.BytesIO()
-    mode = "RGBA" if fmt in ("PNG", "WEBP") else ("P" if fmt == "GIF" else "RGB")
-    Image.new(mode, size, "teal" if mode != "P" else 3).save(out, fmt, **save)
-    return out.getvalue()
+from tests.shared import image_bytes, upload
 
 
 def jpeg_with_exif() -> bytes:
@@ -24,14 +18,6 @@ def jpeg_with_exif() -> bytes:
     exif[0x010F] = "SpyCam Inc"  # Make
     exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
     return image_bytes("JPEG", exif=exif.tobytes())
-
-
-def upload(client, data: bytes, name: str = "photo.jpg"):
-    return client.post(
-        "/admin/images",
-        data={"image": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
 
 
 def stored(app, name: str) -> Path:

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, AuditLog, Redirect
-from tests.test_wordpress_import import SELFHOSTED, make_uploads
+from tests.shared import SELFHOSTED
+from tests.shared import wordpress_uploads as make_uploads
 
 
 @pytest.fixture
@@ -18,12 +19,6 @@ def app_config(tmp_path):
         "IMPORT_MAX_BYTES": 64 * 1024,
         "IMPORT_UPLOADS_DIR": str(make_uploads(tmp_path / "wp-uploads")),
     }
-
-
-def log_in(client, user) -> None:
-    with client.session_transaction() as s:
-        s["_user_id"] = user.get_id()
-        s["_fresh"] = True
 
 
 def token(client, path: str) -> str:
@@ -44,8 +39,8 @@ def upload(client, data: bytes, name: str = "export.xml", **fields):
     )
 
 
-def test_admin_uploads_an_export_and_sees_the_report(client, admin):
-    log_in(client, admin)
+def test_admin_uploads_an_export_and_sees_the_report(client, auth, admin):
+    auth.login(admin)
 
     response = upload(client, SELFHOSTED.read_bytes())
 
@@ -60,8 +55,8 @@ def test_admin_uploads_an_export_and_sees_the_report(client, admin):
     assert client.get("/?p=10").headers["Location"] == "/article/storm-closes-the-harbour"
 
 
-def test_dry_run_upload_writes_nothing(client, admin):
-    log_in(client, admin)
+def test_dry_run_upload_writes_nothing(client, auth, admin):
+    auth.login(admin)
 
     response = upload(client, SELFHOSTED.read_bytes(), dry_run="y")
 
@@ -77,8 +72,8 @@ def test_dry_run_upload_writes_nothing(client, admin):
         (b"<rss>" + b" " * 70 * 1024 + b"</rss>", 413, "larger than the 0 MB"),
     ],
 )
-def test_bad_uploads_get_the_form_back_with_a_message(client, admin, data, status, message):
-    log_in(client, admin)
+def test_bad_uploads_get_the_form_back_with_a_message(client, auth, admin, data, status, message):
+    auth.login(admin)
 
     response = upload(client, data)
 
@@ -88,8 +83,8 @@ def test_bad_uploads_get_the_form_back_with_a_message(client, admin, data, statu
     assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
 
 
-def test_import_needs_a_token_and_an_admin(client, admin, editor):
-    log_in(client, admin)
+def test_import_needs_a_token_and_an_admin(client, auth, admin, editor):
+    auth.login(admin)
     refused = client.post(
         "/admin/tools/import",
         data={"export": (io.BytesIO(SELFHOSTED.read_bytes()), "x.xml")},
@@ -97,12 +92,13 @@ def test_import_needs_a_token_and_an_admin(client, admin, editor):
     )
     assert refused.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
-    log_in(client, editor)
+    auth.logout()
+    auth.login(editor)
     assert client.get("/admin/tools/import").status_code == 403
 
 
-def test_editor_lists_adds_edits_and_deletes_redirects(client, editor):
-    log_in(client, editor)
+def test_editor_lists_adds_edits_and_deletes_redirects(client, auth, editor):
+    auth.login(editor)
 
     added = client.post(
         "/admin/redirects/new",

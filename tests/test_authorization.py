@@ -401,3 +401,29 @@ def test_rule(app, objects, tmp_path, method, rule):
         if got != expected[persona]:
             wrong[persona] = f"expected {expected[persona]}, got {got}"
     assert not wrong, f"{method} {url}: {wrong}"
+
+
+def test_every_admin_view_sits_in_an_area_that_guards_it(app):
+    """A view added to an admin area inherits the area's role guard (blog/admin/common.py)."""
+    from blog.admin.views import AREAS
+    from blog.models import Role
+
+    expected = {
+        "articles": Role.AUTHOR,
+        "images": Role.AUTHOR,
+        "comments": Role.EDITOR,
+        "newsletter": Role.EDITOR,
+        "pages": Role.EDITOR,
+        "redirects": Role.EDITOR,
+        "taxonomy": Role.EDITOR,
+        "people": Role.ADMIN,
+        "site": Role.ADMIN,
+        "tools": Role.ADMIN,
+    }
+    assert {area.bp.name: area.bp.area_role for area in AREAS} == expected
+    for area in AREAS:
+        assert app.before_request_funcs.get(f"admin.{area.bp.name}"), area.bp.name
+    admin_endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.rule.startswith("/admin")}
+    outside = {e for e in admin_endpoints if e.count(".") != 2 and e != "admin.dashboard"}
+    assert not outside, f"admin views outside an area: {outside}"
+    assert {e.split(".")[1] for e in admin_endpoints - {"admin.dashboard"}} == set(expected)

@@ -12,16 +12,9 @@ from blog.extensions import db
 from blog.models import Comment, CommentStatus
 from blog.settings import save_settings
 from tests.conftest import logged_in_client
-from tests.factories import make_article, make_comment, make_user
+from tests.factories import make_comment, make_user
 
 MARKERS = ("<!--csrf-->", "<!--started-->", "<!--actions", "<!--/actions-->")
-
-
-@pytest.fixture
-def article(app):
-    article = make_article("Harbour wall repairs", slug="harbour-wall-repairs")
-    db.session.commit()
-    return article
 
 
 @pytest.fixture

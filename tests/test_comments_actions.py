@@ -8,20 +8,6 @@ from blog.models import Article, Comment, CommentReport, CommentStatus
 from tests.factories import make_article, make_comment
 
 
-@pytest.fixture
-def article(app):
-    a = make_article("Harbour plans", slug="harbour-plans")
-    db.session.commit()
-    return a
-
-
-@pytest.fixture
-def open_policy(app):
-    from tests.test_comments import set_policy
-
-    set_policy("open")
-
-
 def count_of(article) -> int:
     return db.session.scalar(sa.select(Article.comment_count).where(Article.id == article.id))
 

@@ -9,20 +9,14 @@ from blog.extensions import db
 from blog.models import Comment, CommentStatus, SiteState
 from blog.settings import save_settings
 from tests.conftest import logged_in_client
-from tests.factories import make_article, make_comment
+from tests.factories import make_comment
+
+pytestmark = pytest.mark.usefixtures("open_policy")  # readers' comments show at once
 
 
 @pytest.fixture
 def app_config():
     return {"PAGE_CACHE": True}
-
-
-@pytest.fixture
-def article(app):
-    save_settings({"comment_policy": "open"})
-    article = make_article("Lifeboat crew rescues kayakers", slug="lifeboat-rescue")
-    db.session.commit()
-    return article
 
 
 def versions() -> tuple[int, int]:

@@ -26,13 +26,6 @@ def app_config(smtp):
     return mail_config(smtp)
 
 
-@pytest.fixture
-def article(app):
-    a = factories.make_article("Harbour plans", slug="harbour-plans")
-    db.session.commit()
-    return a
-
-
 def user_named(username: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.username == username))
 

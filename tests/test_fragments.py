@@ -10,7 +10,7 @@ import pytest
 from blog.extensions import db
 from blog.models import CommentStatus, Role
 from tests import factories
-from tests.test_queries import counting_statements
+from tests.shared import counting_statements
 
 LIST_PAGES = ["/", "/category/harbour-news", "/tag/harbour", "/author/writer"]
 
@@ -135,14 +135,12 @@ def test_flash_messages_are_not_cached(client, auth, reader, site):
 
 
 def test_admin_preview_is_never_cached(app, client, auth, author, site):
-    from tests.test_admin_articles import form_data
-
     auth.login(author)
     published = client.get("/article/the-pier").get_data(as_text=True)
     for title in ("First draft title", "Second draft title"):
         response = client.post(
             "/admin/articles/preview",
-            data=form_data(site["section"], title=title, slug="the-pier"),
+            data=factories.article_form(site["section"], title=title, slug="the-pier"),
         )
         html = response.get_data(as_text=True)
         assert f'<h1 id="article-title">{title}</h1>' in html

@@ -16,7 +16,7 @@ from tests import factories
 from tests.conftest import logged_in_client
 from tests.security.conftest import world  # noqa: F401 - the fixture
 from tests.security.helpers import build, login, rules
-from tests.test_admin_images import image_bytes, upload
+from tests.shared import image_bytes, upload
 
 IMG = re.compile(r"<img\b[^>]*>")
 

@@ -14,26 +14,17 @@ BLOG = Path(__file__).resolve().parent.parent / "blog"
 # and it is the one door allowed to point upward.
 FACTORY = "blog"
 
-# Cycles that exist today, each to be removed by phase 2 of issue 14 (admin as nested
-# blueprints per area). A cycle not listed here fails the test; so does a listed one
-# that is gone (remove it from this list then).
-KNOWN_CYCLES = [
-    # admin/views.py defines `bp` and imports its route modules at the bottom; each
-    # route module imports `bp` back. TODO(issue 14, phase 2): remove.
-    {
-        "blog.admin.views",
-        "blog.admin.articles",
-        "blog.admin.comments",
-        "blog.admin.images",
-        "blog.admin.newsletter",
-        "blog.admin.pages",
-        "blog.admin.people",
-        "blog.admin.redirects",
-        "blog.admin.site",
-        "blog.admin.taxonomy",
-        "blog.admin.tools",
-    },
-]
+
+# A blueprint's module (it defines `bp`) is a room: the top floor. Only the factory
+# opens its door (registering it), and the admin blueprint its areas'; no other module,
+# not even another room, imports one.
+def rooms() -> set[str]:
+    return {
+        name
+        for name, path in modules().items()
+        if "\nbp = Blueprint(" in path.read_text() or "\nbp = area(" in path.read_text()
+    }
+
 
 MAX_LINES = 450
 # Over the limit today; phase 2 splits them along their jobs. TODO(issue 14, phase 2).
@@ -152,12 +143,20 @@ def test_a_cycle_is_found():
     assert cycles(graph) == [{"blog.a", "blog.b", "blog.c"}]
 
 
-def test_no_import_cycles_but_the_known_ones():
-    found = cycles(import_graph())
-    new = [sorted(c) for c in found if c not in KNOWN_CYCLES]
-    gone = [sorted(c) for c in KNOWN_CYCLES if c not in found]
-    assert not new, f"new import cycle(s) in blog/: {new}"
-    assert not gone, f"a known cycle changed or is gone; update KNOWN_CYCLES: {gone}"
+def test_no_import_cycles():
+    assert cycles(import_graph()) == []
+
+
+def test_no_module_imports_a_blueprint_but_the_factory_and_the_admin():
+    graph, doors = import_graph(), rooms()
+    assert {"blog.public.views", "blog.admin.views", "blog.admin.people"} <= doors
+    upward = {
+        (name, room)
+        for name, imported in graph.items()
+        for room in imported & doors
+        if name != FACTORY and not (name == "blog.admin.views" and room.startswith("blog.admin."))
+    }
+    assert not upward, f"imports of a blueprint's module (move the shared code down): {upward}"
 
 
 def test_no_module_over_the_size_limit():
@@ -169,3 +168,23 @@ def test_no_module_over_the_size_limit():
     assert not over, f"modules over {MAX_LINES} lines (split them): {over}"
     stale = {path for path in OVERSIZED if sizes.get(path, 0) <= MAX_LINES}
     assert not stale, f"no longer over the limit, remove from OVERSIZED: {stale}"
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in conftest.py, factories.py, shared.py and the like."""
+    tests = BLOG.parent / "tests"
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            found += [
+                (str(path.relative_to(tests)), name)
+                for name in names
+                if name.startswith("tests.") and name.rpartition(".")[2].startswith("test_")
+            ]
+    assert not found, f"test modules importing test modules: {found}"

@@ -4,19 +4,12 @@ import pytest
 
 from blog.extensions import db
 from blog.settings import save_settings
-from tests.factories import make_article, make_comment
+from tests.factories import make_comment
 
 
 @pytest.fixture
 def app_config():
     return {"PAGE_CACHE": True}
-
-
-@pytest.fixture
-def article(app):
-    article = make_article("Ferry timetable changes")
-    db.session.commit()
-    return article
 
 
 def test_second_anonymous_request_is_served_from_the_cache(client, article):

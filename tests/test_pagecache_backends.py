@@ -71,13 +71,6 @@ def admin_client(app, admin):
     return client
 
 
-@pytest.fixture
-def article(app):
-    article = factories.make_article("Ferry timetable changes")
-    db.session.commit()
-    return article
-
-
 def article_form(article: Article, **overrides: str) -> dict:
     return {
         "title": article.title,
@@ -148,9 +141,9 @@ def rename_site(admin_client, _article: Article, _draft: Article, _comment) -> s
 @pytest.mark.parametrize(
     ("path", "change"),
     [
-        pytest.param("/article/ferry-timetable-changes", edit_title, id="edit"),
+        pytest.param("/article/the-harbour-reopens", edit_title, id="edit"),
         pytest.param("/", publish_draft, id="publish"),
-        pytest.param("/article/ferry-timetable-changes", approve_comment, id="comment"),
+        pytest.param("/article/the-harbour-reopens", approve_comment, id="comment"),
         pytest.param("/", rename_site, id="settings"),
     ],
 )

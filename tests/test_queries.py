@@ -1,16 +1,15 @@
 """Every public page costs a fixed, small number of SQL statements whatever the data size."""
 
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Role
 from blog.types import utcnow
 from tests import factories
+from tests.shared import counting_statements
 
 MAX_STATEMENTS = 8
 PAGES = {
@@ -24,20 +23,6 @@ PAGES = {
     "feed": "/feed.xml",
     "category feed": "/category/harbour-news/feed.xml",
 }
-
-
-@contextmanager
-def counting_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def measure(client) -> dict[str, int]:

@@ -68,11 +68,6 @@ def count(model: type, **where: str) -> int:
     return db.session.scalar(query)
 
 
-@pytest.fixture
-def category(app):
-    return db.session.scalars(Category.ordered()).first()
-
-
 def article_form(category: Category, **overrides: str) -> dict:
     return {
         "title": "Rain returns to the valley",

@@ -7,21 +7,13 @@ import sqlalchemy as sa
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, Job, JobState
 from tests.conftest import logged_in_client
-from tests.factories import make_article, make_comment
+from tests.factories import make_comment
 from tests.mailing import mail_config, run_jobs
-from tests.test_comments import set_policy
 
 
 @pytest.fixture
 def app_config(smtp):
     return mail_config(smtp)
-
-
-@pytest.fixture
-def article(app):
-    a = make_article("Harbour plans", slug="harbour-plans")
-    db.session.commit()
-    return a
 
 
 @pytest.fixture
@@ -46,9 +38,8 @@ def notice_jobs() -> list[Job]:
 
 
 def test_a_visible_reply_is_mailed_by_the_worker_not_the_request(
-    client, auth, reader, article, top, smtp
+    client, auth, reader, article, top, smtp, open_policy
 ):
-    set_policy("open")
     auth.login(reader)
 
     reply = post_reply(client, article, top)
@@ -62,9 +53,9 @@ def test_a_visible_reply_is_mailed_by_the_worker_not_the_request(
 
     [message] = smtp.handler.messages()
     assert message["To"] == "oscar@example.com"
-    assert "harbour plans" in message["Subject"].lower()
+    assert "The harbour reopens" in message["Subject"]
     body = message.get_content()
-    assert "Rita replied to your comment on “Harbour plans”" in body
+    assert "Rita replied to your comment on “The harbour reopens”" in body
     assert "I agree, and the old one leaks oil." in body
     assert f"http://newsroom.test/comments/{reply.id}" in body
     run_jobs()
@@ -100,9 +91,8 @@ def test_a_held_reply_is_mailed_when_an_editor_approves_it_and_only_once(
 
 
 def test_a_reply_hidden_before_the_worker_runs_sends_nothing(
-    app, client, auth, reader, editor, article, top, smtp
+    app, client, auth, reader, editor, article, top, smtp, open_policy
 ):
-    set_policy("open")
     auth.login(reader)
     reply = post_reply(client, article, top)
     staff = logged_in_client(app, editor)
@@ -116,9 +106,8 @@ def test_a_reply_hidden_before_the_worker_runs_sends_nothing(
 
 
 def test_no_mail_without_opt_in_for_own_replies_or_top_level_comments(
-    client, auth, reader, other_reader, article, smtp
+    client, auth, reader, other_reader, article, smtp, open_policy
 ):
-    set_policy("open")
     reader.notify_replies = True
     theirs = make_comment(article, other_reader, body="Oscar did not opt in.")
     mine = make_comment(article, reader, body="Rita's own comment.")
@@ -135,9 +124,8 @@ def test_no_mail_without_opt_in_for_own_replies_or_top_level_comments(
 
 
 def test_a_reader_who_turns_notices_off_before_the_worker_runs_gets_none(
-    client, auth, reader, other_reader, article, top, smtp
+    client, auth, reader, other_reader, article, top, smtp, open_policy
 ):
-    set_policy("open")
     auth.login(reader)
     post_reply(client, article, top)
     other_reader.notify_replies = False

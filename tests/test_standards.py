@@ -12,13 +12,17 @@ import json
 import subprocess
 from datetime import datetime
 
+import sqlalchemy as sa
 from lxml import etree
 
+from blog.content import render_article
 from blog.extensions import db
+from blog.models import Upload
 from tests import factories
+from tests.conftest import logged_in_client
 from tests.security.conftest import world  # noqa: F401 - the fixture
-from tests.security.helpers import build, login, rules
-from tests.security.test_crawl import EXTRA_URLS
+from tests.security.helpers import EXTRA_URLS, build, login, rules
+from tests.shared import image_bytes, upload
 from tests.tools import SITEMAP_XSD, VNU_JAR, java, tool
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -43,8 +47,23 @@ def pages_of(app, world, who: str) -> dict[str, str]:  # noqa: F811
     return pages
 
 
+def picture_in_a_body(app, world) -> None:  # noqa: F811
+    """The world's article and page show a real upload in their bodies (a <picture>,
+    srcset, sizes, lazy loading), as an author writes it."""
+    upload(logged_in_client(app, world.admin), image_bytes("JPEG", size=(1200, 800)), "a.jpg")
+    src = "/uploads/" + db.session.scalar(sa.select(Upload.filename).order_by(Upload.id.desc()))
+    markdown = (
+        f"![At the top]({src})\n\nText.\n\n"
+        f'<figure><img src="{src}" alt="Pier" width="300"></figure>'
+    )
+    for row in (world.article, world.page):
+        row.body_source, row.body_html = markdown, render_article(markdown)
+    db.session.commit()
+
+
 def test_every_page_passes_the_nu_html_checker(app, world, tmp_path):  # noqa: F811
     jar, runtime = tool(VNU_JAR), java()
+    picture_in_a_body(app, world)
     files = {}
     for who in ("anonymous", "reader", "admin"):
         for n, (url, html) in enumerate(pages_of(app, world, who).items()):
@@ -65,6 +84,7 @@ def test_every_page_passes_the_nu_html_checker(app, world, tmp_path):  # noqa: F
         if m["type"] == "error"
     ]
     assert len(files) >= 60
+    assert sum("<picture><source" in path.read_text() for path in tmp_path.glob("*.html")) >= 2
     assert errors == []
 
 

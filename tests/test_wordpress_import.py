@@ -23,16 +23,10 @@ from blog.models import (
     User,
 )
 from tests import factories
+from tests.shared import SELFHOSTED
+from tests.shared import wordpress_uploads as make_uploads
 
 FIXTURES = Path(__file__).parent / "wordpress"
-SELFHOSTED = FIXTURES / "selfhosted-1.2.xml"
-
-
-def make_uploads(folder: Path) -> Path:
-    """A local copy of wp-content/uploads for the self-hosted fixture (one file missing)."""
-    from tests.e2e.conftest import wordpress_uploads
-
-    return wordpress_uploads(folder)
 
 
 def run_import(runner, *args: str):
@@ -97,6 +91,8 @@ def test_bodies_become_markdown_that_renders_through_the_sanitizer(imported):
     assert "wp:paragraph" not in storm.body_source and "tracker" not in storm.body_source
     assert "<script" not in storm.body_html
     assert f'src="/uploads/{storm.image.filename}"' in storm.body_html
+    # Sized in the batch that imported it, before its row was written.
+    assert 'width="800" height="600" decoding="async" srcset=' in storm.body_html
     assert '<a href="https://www.youtube.com/watch?v=storm1">' in storm.body_html
     cafe = article("cafe-owners")
     assert "*The quay in winter*" in cafe.body_source  # [caption]

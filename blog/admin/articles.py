@@ -18,8 +18,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from blog import uploads
+from blog.admin.common import area, paginate
 from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
-from blog.admin.views import bp, paginate
 from blog.audit import record
 from blog.cache.site import get_settings
 from blog.comments.paging import ThreadPage
@@ -41,6 +41,8 @@ from blog.models import (
 from blog.templating import site_zone
 from blog.types import utcnow
 from blog.upsert import get_or_create
+
+bp = area("articles", __name__, Role.AUTHOR)
 
 MAX_TAGS = 20
 STATUS_FILTERS = ("draft", "review", "scheduled", "published")
@@ -457,7 +459,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             )
         return render_editor(form, existing, write.refused.status)
     flash(save_message(new_status, article), "success")
-    return redirect(url_for("admin.edit_article", article_id=article.id), 303)
+    return redirect(url_for("admin.articles.edit_article", article_id=article.id), 303)
 
 
 def save_message(status: str, article: Article) -> str:
@@ -614,7 +616,7 @@ def restore_version(article_id: int, version_id: int) -> Response:
         f"Restored the version saved before {when}. The text it replaced is kept as a version.",
         "success",
     )
-    return redirect(url_for("admin.edit_article", article_id=article.id), 303)
+    return redirect(url_for("admin.articles.edit_article", article_id=article.id), 303)
 
 
 # ---------------------------------------------------------------- delete
@@ -632,4 +634,4 @@ def delete_article(article_id: int) -> Response | str:
         db.session.delete(article)
         db.session.commit()
     flash(f"Deleted “{title}”.", "success")
-    return redirect(url_for("admin.articles"), 303)
+    return redirect(url_for("admin.articles.articles"), 303)

@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blog.admin.views import bp, paginate, reported_clause, require
+from blog.admin.common import area, paginate, reported_clause
 from blog.audit import record
 from blog.content import clean_text
 from blog.database import writing
@@ -21,6 +21,8 @@ from blog.extensions import db
 from blog.models import REPORT_KINDS, Article, Comment, CommentReport, CommentStatus, Role, User
 from blog.notify import reply_became_visible
 from blog.urls import safe_next
+
+bp = area("comments", __name__, Role.EDITOR)
 
 ACTIONS = {
     "approve": CommentStatus.APPROVED,
@@ -45,7 +47,6 @@ def safe_back(default: str) -> str:
 
 @bp.get("/comments")
 def comments() -> str:
-    require(Role.EDITOR)
     view = request.args.get("view", "queue")
     if view not in VIEWS:
         view = "queue"
@@ -118,21 +119,19 @@ def moderate(comment: Comment, action: str) -> bool:
 
 @bp.post("/comments/<int:comment_id>/<any(approve, spam, remove, restore):action>")
 def moderate_comment(comment_id: int, action: str) -> Response:
-    require(Role.EDITOR)
     with writing():
         comment = db.get_or_404(Comment, comment_id)
         moderate(comment, action)
         db.session.commit()
     flash(f"Comment {ACTION_DONE[action]}.", "success")
-    return redirect(safe_back(url_for("admin.comments")), 303)
+    return redirect(safe_back(url_for("admin.comments.comments")), 303)
 
 
 @bp.post("/comments/bulk")
 def bulk_comments() -> Response:
-    require(Role.EDITOR)
     action = request.form.get("action", "")
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:MAX_BULK]
-    back = safe_back(url_for("admin.comments"))
+    back = safe_back(url_for("admin.comments.comments"))
     if action not in ACTIONS:
         flash("Choose what to do with the selected comments.", "error")
         return redirect(back, 303)
@@ -157,7 +156,6 @@ def blockable_or_403(user_id: int) -> User:
 
 @bp.post("/comments/block/<int:user_id>")
 def block_commenter(user_id: int) -> Response:
-    require(Role.EDITOR)
     user = blockable_or_403(user_id)
     with writing():
         db.session.refresh(user)
@@ -166,12 +164,11 @@ def block_commenter(user_id: int) -> Response:
             record("user.block_comments", user, user.username)
         db.session.commit()
     flash(f"{user.username} can no longer comment.", "success")
-    return redirect(safe_back(url_for("admin.comments")), 303)
+    return redirect(safe_back(url_for("admin.comments.comments")), 303)
 
 
 @bp.post("/comments/unblock/<int:user_id>")
 def unblock_commenter(user_id: int) -> Response:
-    require(Role.EDITOR)
     user = blockable_or_403(user_id)
     with writing():
         db.session.refresh(user)
@@ -180,4 +177,4 @@ def unblock_commenter(user_id: int) -> Response:
             record("user.unblock_comments", user, user.username)
         db.session.commit()
     flash(f"{user.username} may comment again.", "success")
-    return redirect(safe_back(url_for("admin.comments")), 303)
+    return redirect(safe_back(url_for("admin.comments.comments")), 303)

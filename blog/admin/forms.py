@@ -25,6 +25,7 @@ from wtforms.validators import (
 
 from blog.content import has_control_chars, slugify
 from blog.models import Role
+from blog.personal_data import comments_field
 from blog.settings import COMMENT_POLICIES
 
 
@@ -199,4 +200,14 @@ class RedirectForm(FlaskForm):
     )
     target = StringField(
         "New address", validators=[DataRequired(), Length(max=500), local_path], filters=[strip]
+    )
+
+
+class EraseForm(FlaskForm):
+    """An admin erases one person on request: what becomes of the comments, and the
+    username typed again so a slip of the mouse erases nobody."""
+
+    comments = comments_field("Their comments")
+    username = StringField(
+        "Type the username to confirm", validators=[DataRequired(), Length(max=60)]
     )

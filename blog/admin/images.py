@@ -10,12 +10,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blog import uploads
+from blog.admin.common import area, paginate, require
 from blog.admin.forms import UploadForm
-from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.database import writing
 from blog.extensions import db
 from blog.models import Article, Role, Upload
+
+bp = area("images", __name__, Role.AUTHOR)
 
 
 def images_page(form: UploadForm, status: int = 200) -> tuple:
@@ -65,7 +67,7 @@ def upload_image() -> Response | tuple:
         record("image.upload", image, f"{stored.filename} ({stored.width}×{stored.height})")
         db.session.commit()
     flash("Image uploaded. Choose it as the featured image in the article editor.", "success")
-    return redirect(url_for("admin.images"), 303)
+    return redirect(url_for("admin.images.images"), 303)
 
 
 @bp.post("/images/<int:upload_id>/delete")
@@ -88,4 +90,4 @@ def delete_image(upload_id: int) -> Response:
         db.session.commit()
     uploads.remove_files(*files)
     flash("Image deleted.", "success")
-    return redirect(url_for("admin.images"), 303)
+    return redirect(url_for("admin.images.images"), 303)

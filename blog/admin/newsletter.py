@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from blog.admin.views import bp, paginate, require
+from blog.admin.common import area, paginate
 from blog.audit import record
 from blog.auth.rules import normalize_email
 from blog.cache.site import get_settings
@@ -33,13 +33,14 @@ from blog.models import (
 )
 from blog.settings import save_settings
 
+bp = area("newsletter", __name__, Role.EDITOR)
+
 EMAIL_COLUMNS = ("email address", "email", "e-mail")
 MAX_IMPORT_ROWS = 100_000
 
 
 @bp.get("/newsletter")
 def newsletter() -> str:
-    require(Role.EDITOR)
     q = request.args.get("q", "").strip()[:254]
     state = request.args.get("state", "")
     query = sa.select(Subscriber).order_by(Subscriber.created_at.desc(), Subscriber.id.desc())
@@ -93,16 +94,15 @@ def support_by_article() -> list[dict]:
 
 @bp.post("/newsletter/import")
 def newsletter_import() -> Response:
-    require(Role.EDITOR)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash("Choose a CSV file to import.", "error")
-        return redirect(url_for("admin.newsletter"), 303)
+        return redirect(url_for("admin.newsletter.newsletter"), 303)
     try:
         addresses, problems = parse_subscriber_csv(upload.stream)
     except ValueError as error:
         flash(f"Nothing imported: {error}", "error")
-        return redirect(url_for("admin.newsletter"), 303)
+        return redirect(url_for("admin.newsletter.newsletter"), 303)
     with committed_write():
         # Every address at once: an IN list of 100,000 passes SQLite's parameter limit.
         existing = set(db.session.scalars(sa.select(Subscriber.email)))
@@ -117,7 +117,7 @@ def newsletter_import() -> Response:
         flash(problem, "error")
     if len(problems) > 20:
         flash(f"... and {len(problems) - 20} more bad rows.", "error")
-    return redirect(url_for("admin.newsletter"), 303)
+    return redirect(url_for("admin.newsletter.newsletter"), 303)
 
 
 def parse_subscriber_csv(stream) -> tuple[list[str], list[str]]:
@@ -155,7 +155,6 @@ def parse_subscriber_csv(stream) -> tuple[list[str], list[str]]:
 
 @bp.get("/newsletter/export.csv")
 def newsletter_export() -> Response:
-    require(Role.EDITOR)
 
     def rows():
         out = io.StringIO()
@@ -175,7 +174,6 @@ def newsletter_export() -> Response:
 
 @bp.get("/newsletter/preview")
 def newsletter_preview() -> str:
-    require(Role.EDITOR)
     from blog.newsletter.sending import preview
 
     kind = "daily" if request.args.get("kind") == "daily" else "weekly"
@@ -184,19 +182,18 @@ def newsletter_preview() -> str:
 
 @bp.post("/newsletter/test")
 def newsletter_test() -> Response:
-    require(Role.EDITOR)
     from blog.newsletter.sending import preview, test_key
 
     kind = "daily" if request.form.get("kind") == "daily" else "weekly"
     found = preview(kind)
     if found is None:
         flash("Nothing was published since the last digest: there is nothing to send.", "info")
-        return redirect(url_for("admin.newsletter_preview", kind=kind), 303)
+        return redirect(url_for("admin.newsletter.newsletter_preview", kind=kind), 303)
     with committed_write():
         queue_mail(current_user.email, f"[Test] {found['subject']}", found["text"],
                    key=test_key(current_user.id), html=found["html"])  # fmt: skip
     flash(f"A test of the {kind} digest is on its way to your address.", "success")
-    return redirect(url_for("admin.newsletter_preview", kind=kind), 303)
+    return redirect(url_for("admin.newsletter.newsletter_preview", kind=kind), 303)
 
 
 def parse_choices(text: str) -> tuple[list[dict], list[str]]:
@@ -224,7 +221,6 @@ def parse_choices(text: str) -> tuple[list[dict], list[str]]:
 
 @bp.route("/donations", methods=["GET", "POST"])
 def donations() -> Response | tuple:
-    require(Role.EDITOR)
     current = get_settings().get("donate_choices") or []
     text = "\n".join(f"{c['id']} | {c['label']} | {c['frequency']} | {c['url']}" for c in current)
     if request.method == "POST":
@@ -236,5 +232,5 @@ def donations() -> Response | tuple:
             save_settings({"donate_choices": choices})
             record("settings.update", None, "donate_choices " + json.dumps(len(choices)))
         flash("Donation choices saved.", "success")
-        return redirect(url_for("admin.donations"), 303)
+        return redirect(url_for("admin.newsletter.donations"), 303)
     return render_template("admin/donations.html", text=text, problems=[]), 200

@@ -6,18 +6,19 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from blog.admin.common import area
 from blog.admin.forms import PageForm
-from blog.admin.views import bp, require
 from blog.audit import record
 from blog.content import clean_text, render_page, unique_slug
 from blog.database import writing
 from blog.extensions import db
 from blog.models import Page, Role
 
+bp = area("pages", __name__, Role.EDITOR)
+
 
 @bp.get("/pages")
 def pages() -> str:
-    require(Role.EDITOR)
     rows = db.session.scalars(sa.select(Page).order_by(Page.position, Page.title)).all()
     return render_template("admin/pages.html", pages=rows)
 
@@ -74,12 +75,11 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
     if write.refused:
         return render_template(template, form=form, page=existing), 422
     flash(f"Saved the page “{title}”.", "success")
-    return redirect(url_for("admin.edit_page", page_id=page.id), 303)
+    return redirect(url_for("admin.pages.edit_page", page_id=page.id), 303)
 
 
 @bp.route("/pages/new", methods=["GET", "POST"])
 def new_page() -> Response | tuple:
-    require(Role.EDITOR)
     form = PageForm()
     if request.method == "POST":
         return save_page(form, None)
@@ -88,7 +88,6 @@ def new_page() -> Response | tuple:
 
 @bp.route("/pages/<int:page_id>/edit", methods=["GET", "POST"])
 def edit_page(page_id: int) -> Response | tuple:
-    require(Role.EDITOR)
     page = db.get_or_404(Page, page_id)
     if request.method == "POST":
         return save_page(PageForm(), page)
@@ -106,7 +105,6 @@ def edit_page(page_id: int) -> Response | tuple:
 
 @bp.route("/pages/<int:page_id>/delete", methods=["GET", "POST"])
 def delete_page(page_id: int) -> Response | str:
-    require(Role.EDITOR)
     page = db.get_or_404(Page, page_id)
     if request.method == "GET":
         return render_template("admin/page_delete.html", page=page)
@@ -117,4 +115,4 @@ def delete_page(page_id: int) -> Response | str:
         db.session.delete(page)
         db.session.commit()
     flash(f"Deleted the page “{title}”.", "success")
-    return redirect(url_for("admin.pages"), 303)
+    return redirect(url_for("admin.pages.pages"), 303)

@@ -1,4 +1,5 @@
-"""Admin: user accounts (list, search, role, deactivate, reactivate). Admins only.
+"""Admin: user accounts (list, search, role, deactivate, reactivate), and one person's
+data exported or erased on their request (blog/personal_data.py). Admins only.
 
 The site always keeps at least one active admin: the last one cannot be demoted or
 deactivated, so nobody can lock the newsroom out of its own admin.
@@ -11,14 +12,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blog.admin.forms import RoleForm
-from blog.admin.views import bp, paginate, require
+from blog import personal_data
+from blog.admin.common import area, paginate
+from blog.admin.forms import EraseForm, RoleForm
 from blog.audit import record
 from blog.content import clean_text
 from blog.database import writing
 from blog.extensions import db
 from blog.models import Role, User
 from blog.security_log import security_log
+
+bp = area("people", __name__, Role.ADMIN)
 
 
 def other_active_admins(user: User) -> int:
@@ -35,7 +39,6 @@ def is_last_admin(user: User) -> bool:
 
 @bp.get("/users")
 def users() -> str:
-    require(Role.ADMIN)
     q = clean_text(request.args.get("q", "")).strip()[:100]
     role = request.args.get("role", type=int)
     query = sa.select(User).order_by(User.username)
@@ -62,7 +65,6 @@ def users() -> str:
 
 @bp.get("/users/<int:user_id>")
 def user_detail(user_id: int) -> str:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     form = RoleForm(data={"role": user.role})
     return render_template("admin/user.html", user=user, form=form)
@@ -70,7 +72,6 @@ def user_detail(user_id: int) -> str:
 
 @bp.post("/users/<int:user_id>/role")
 def change_role(user_id: int) -> Response | tuple:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate():
@@ -90,12 +91,11 @@ def change_role(user_id: int) -> Response | tuple:
     if write.refused:
         return render_template("admin/user.html", user=user, form=form), 422
     flash(f"{user.username} is now {new_role.label}.", "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 def deactivate_user(user_id: int) -> Response | tuple:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     with writing() as write:
         db.session.refresh(user)
@@ -111,14 +111,13 @@ def deactivate_user(user_id: int) -> Response | tuple:
             record("user.deactivate", user, user.username)
         db.session.commit()
     if write.refused:
-        return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+        return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
     flash(f"Deactivated {user.username}; they have been logged out everywhere.", "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 def reactivate_user(user_id: int) -> Response:
-    require(Role.ADMIN)
     user = db.get_or_404(User, user_id)
     with writing():
         db.session.refresh(user)
@@ -127,4 +126,65 @@ def reactivate_user(user_id: int) -> Response:
             record("user.reactivate", user, user.username)
         db.session.commit()
     flash(f"Reactivated {user.username}.", "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
+
+
+# Personal data requests --------------------------------------------------------------
+
+
+def erase_refusal(user: User) -> str | None:
+    if user.id == current_user.id:
+        return "You cannot erase your own account here."
+    if user.is_admin:
+        return "An admin's account cannot be erased: change its role first."
+    return None
+
+
+def _data_page(user: User, form: EraseForm, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "admin/user_data.html",
+        user=user,
+        form=form,
+        found=personal_data.counts(user),
+        kept=personal_data.KEPT,
+        refusal=erase_refusal(user),
+    ), status
+
+
+@bp.get("/users/<int:user_id>/data")
+def user_data(user_id: int) -> tuple[str, int]:
+    return _data_page(db.get_or_404(User, user_id), EraseForm(formdata=None))
+
+
+@bp.post("/users/<int:user_id>/data/export")
+def export_data(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    data = personal_data.export(user)  # before the write: it only reads
+    with writing():
+        record("user.export_data", user, f"{user.username}: data exported on request")
+        db.session.commit()
+    return personal_data.json_download(data, user.username)
+
+
+@bp.post("/users/<int:user_id>/data/erase")
+def erase_user(user_id: int) -> Response | tuple[str, int]:
+    user = db.get_or_404(User, user_id)
+    form = EraseForm()
+    refusal = erase_refusal(user)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("admin.people.user_data", user_id=user.id), 303)
+    if not form.validate_on_submit():
+        return _data_page(user, form, 422)
+    if form.username.data.strip().casefold() != user.username:
+        form.username.errors.append(f"Type {user.username} exactly to erase this account.")
+        return _data_page(user, form, 422)
+    username, choice = user.username, form.comments.data
+    with writing():
+        db.session.refresh(user)
+        found = personal_data.erase(user, choice)
+        record("user.erase", user, f"{username}: erased on request; {found.describe(choice)}")
+        db.session.commit()
+    security_log("account_erased", target=username, by=current_user.username)
+    flash(f"Erased {username}: {found.describe(choice)}.", "success")
+    return redirect(url_for("admin.people.users"), 303)

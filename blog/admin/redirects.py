@@ -6,18 +6,19 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from blog.admin.common import area, paginate
 from blog.admin.forms import RedirectForm
-from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.database import writing
 from blog.extensions import db
 from blog.models import Redirect, Role
 from blog.redirects import key_of_url
 
+bp = area("redirects", __name__, Role.EDITOR)
+
 
 @bp.get("/redirects")
 def redirects() -> str:
-    require(Role.EDITOR)
     query = sa.select(Redirect).order_by(Redirect.source)
     q = request.args.get("q", "").strip()[:200]
     if q:
@@ -52,12 +53,11 @@ def _save(form: RedirectForm, row: Redirect | None) -> Response | tuple:
     if write.refused:
         return render_template("admin/redirect_form.html", form=form, row=row), 422
     flash(f"{source} now redirects to {target}.", "success")
-    return redirect(url_for("admin.redirects", q=source), 303)
+    return redirect(url_for("admin.redirects.redirects", q=source), 303)
 
 
 @bp.route("/redirects/new", methods=["GET", "POST"])
 def new_redirect() -> Response | tuple | str:
-    require(Role.EDITOR)
     form = RedirectForm()
     if request.method == "GET":
         return render_template("admin/redirect_form.html", form=form, row=None)
@@ -66,7 +66,6 @@ def new_redirect() -> Response | tuple | str:
 
 @bp.route("/redirects/<int:redirect_id>", methods=["GET", "POST"])
 def edit_redirect(redirect_id: int) -> Response | tuple | str:
-    require(Role.EDITOR)
     row = db.get_or_404(Redirect, redirect_id)
     if request.method == "GET":
         return render_template("admin/redirect_form.html", form=RedirectForm(obj=row), row=row)
@@ -75,7 +74,6 @@ def edit_redirect(redirect_id: int) -> Response | tuple | str:
 
 @bp.post("/redirects/<int:redirect_id>/delete")
 def delete_redirect(redirect_id: int) -> Response:
-    require(Role.EDITOR)
     with writing():
         row = db.get_or_404(Redirect, redirect_id)
         source = row.source
@@ -83,4 +81,4 @@ def delete_redirect(redirect_id: int) -> Response:
         db.session.delete(row)
         db.session.commit()
     flash(f"{source} no longer redirects.", "success")
-    return redirect(url_for("admin.redirects"), 303)
+    return redirect(url_for("admin.redirects.redirects"), 303)

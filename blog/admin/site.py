@@ -7,8 +7,8 @@ import sqlalchemy.orm as so
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from blog.admin.common import area, paginate
 from blog.admin.forms import SettingsForm, format_social_links, parse_social_links
-from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.cache.site import get_settings
 from blog.content import clean_text
@@ -17,12 +17,13 @@ from blog.extensions import db
 from blog.models import AuditLog, Role
 from blog.settings import DEFAULTS, save_settings
 
+bp = area("site", __name__, Role.ADMIN)
+
 TEXT_KEYS = ("site_name", "tagline", "about", "donate_url", "donate_text")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Response | tuple:
-    require(Role.ADMIN)
     current = get_settings()
     if request.method == "GET":
         data = dict(current)
@@ -51,12 +52,11 @@ def settings() -> Response | tuple:
         flash("Settings saved; every page shows them from now on.", "success")
     else:
         flash("Nothing changed.", "info")
-    return redirect(url_for("admin.settings"), 303)
+    return redirect(url_for("admin.site.settings"), 303)
 
 
 @bp.get("/audit")
 def audit() -> str:
-    require(Role.ADMIN)
     query = sa.select(AuditLog).options(so.joinedload(AuditLog.actor))
     action = request.args.get("action", "").strip()[:60]
     if action:

@@ -6,13 +6,15 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from blog.admin.common import area, paginate
 from blog.admin.forms import CategoryForm, DeleteCategoryForm, MergeTagForm, TagForm, options
-from blog.admin.views import bp, paginate, require
 from blog.audit import record
 from blog.content import clean_text, slugify, unique_slug
 from blog.database import writing
 from blog.extensions import db
 from blog.models import Article, Category, Role, Tag, article_tag
+
+bp = area("taxonomy", __name__, Role.EDITOR)
 
 
 def count_by_category() -> dict[int, int]:
@@ -83,13 +85,11 @@ def category_lost_race(form: CategoryForm, name: str, slug: str, category_id: in
 
 @bp.get("/categories")
 def categories() -> tuple:
-    require(Role.EDITOR)
     return categories_page(CategoryForm())
 
 
 @bp.post("/categories")
 def create_category() -> Response | tuple:
-    require(Role.EDITOR)
     form = CategoryForm()
     if not form.validate():
         return categories_page(form, 422)
@@ -122,12 +122,11 @@ def create_category() -> Response | tuple:
     if write.refused:
         return categories_page(form, 422)
     flash(f"Added the category “{name}”.", "success")
-    return redirect(url_for("admin.categories"), 303)
+    return redirect(url_for("admin.taxonomy.categories"), 303)
 
 
 @bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
 def edit_category(category_id: int) -> Response | tuple:
-    require(Role.EDITOR)
     category = db.get_or_404(Category, category_id)
     if request.method == "GET":
         form = CategoryForm(obj=category)
@@ -157,13 +156,12 @@ def edit_category(category_id: int) -> Response | tuple:
     if write.refused:
         return render_template(page, form=form, category=category), 422
     flash(f"Saved the category “{name}”.", "success")
-    return redirect(url_for("admin.categories"), 303)
+    return redirect(url_for("admin.taxonomy.categories"), 303)
 
 
 @bp.post("/categories/<int:category_id>/move/<any(up, down):direction>")
 def move_category(category_id: int, direction: str) -> Response:
     """Swap a category with its neighbour in the navigation (positions renumbered 0..n)."""
-    require(Role.EDITOR)
     with writing():
         ordered = list(db.session.scalars(Category.ordered()))
         index = next((i for i, c in enumerate(ordered) if c.id == category_id), None)
@@ -176,13 +174,12 @@ def move_category(category_id: int, direction: str) -> Response:
                 category.position = position
             record("category.move", ordered[other], f"{ordered[other].name} {direction}")
         db.session.commit()
-    return redirect(url_for("admin.categories"), 303)
+    return redirect(url_for("admin.taxonomy.categories"), 303)
 
 
 @bp.route("/categories/<int:category_id>/delete", methods=["GET", "POST"])
 def delete_category(category_id: int) -> Response | tuple:
     """Delete a category; one that still has articles needs a category to move them to."""
-    require(Role.EDITOR)
     category = db.get_or_404(Category, category_id)
     count = count_by_category().get(category.id, 0)
     form = DeleteCategoryForm()
@@ -222,7 +219,7 @@ def delete_category(category_id: int) -> Response | tuple:
     if write.refused:
         return render_template(page, form=form, category=category, count=count), 422
     flash(f"Deleted the category “{name}”.", "success")
-    return redirect(url_for("admin.categories"), 303)
+    return redirect(url_for("admin.taxonomy.categories"), 303)
 
 
 # ---------------------------------------------------------------- tags
@@ -241,7 +238,6 @@ def tag_counts(tag_ids: list[int]) -> dict[int, int]:
 
 @bp.get("/tags")
 def tags() -> str:
-    require(Role.EDITOR)
     q = clean_text(request.args.get("q", "")).strip()[:60]
     query = sa.select(Tag).order_by(Tag.name)
     if q:
@@ -287,7 +283,6 @@ def refuse_taken_tag(form: TagForm, name: str, slug: str, tag_id: int) -> bool:
 
 @bp.route("/tags/<int:tag_id>/edit", methods=["GET", "POST"])
 def edit_tag(tag_id: int) -> Response | tuple:
-    require(Role.EDITOR)
     tag = db.get_or_404(Tag, tag_id)
     if request.method == "GET":
         return tag_page(tag, TagForm(obj=tag), merge_form_for(tag))
@@ -321,13 +316,12 @@ def edit_tag(tag_id: int) -> Response | tuple:
     if write.refused:
         return tag_page(tag, form, merge_form_for(tag), 422)
     flash(f"Renamed the tag to “{name}”.", "success")
-    return redirect(url_for("admin.tags"), 303)
+    return redirect(url_for("admin.taxonomy.tags"), 303)
 
 
 @bp.post("/tags/<int:tag_id>/merge")
 def merge_tag(tag_id: int) -> Response | tuple:
     """Move every article of this tag to another tag, then delete this one."""
-    require(Role.EDITOR)
     tag = db.get_or_404(Tag, tag_id)
     merge = merge_form_for(tag)
     if not merge.validate() or not merge.into.data:
@@ -351,12 +345,11 @@ def merge_tag(tag_id: int) -> Response | tuple:
         db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
         db.session.commit()
     flash(f"Merged “{tag.name}” into “{target.name}”.", "success")
-    return redirect(url_for("admin.tags"), 303)
+    return redirect(url_for("admin.taxonomy.tags"), 303)
 
 
 @bp.post("/tags/<int:tag_id>/delete")
 def delete_tag(tag_id: int) -> Response:
-    require(Role.EDITOR)
     with writing():
         tag = db.get_or_404(Tag, tag_id)
         name = tag.name
@@ -365,4 +358,4 @@ def delete_tag(tag_id: int) -> Response:
         db.session.execute(sa.delete(Tag).where(Tag.id == tag.id))
         db.session.commit()
     flash(f"Deleted the tag “{name}”; articles keep their other tags.", "success")
-    return redirect(url_for("admin.tags"), 303)
+    return redirect(url_for("admin.taxonomy.tags"), 303)

@@ -15,10 +15,12 @@ import tempfile
 from flask import current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from blog.admin.common import area
 from blog.admin.forms import ImportForm
-from blog.admin.views import bp, require
 from blog.extensions import csrf
 from blog.models import Role
+
+bp = area("tools", __name__, Role.ADMIN)
 
 
 def _limit_mb() -> int:
@@ -38,7 +40,6 @@ def _page(form: ImportForm, status: int = 200, report=None, error: str = ""):
 
 @bp.get("/tools/import")
 def tools_import() -> tuple:
-    require(Role.ADMIN)
     return _page(ImportForm())
 
 
@@ -48,7 +49,6 @@ def tools_import_run() -> tuple:
     from blog.wordpress.importer import import_wordpress
     from blog.wordpress.parse import WXRError
 
-    require(Role.ADMIN)
     request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
     try:
         if current_app.config.get("WTF_CSRF_ENABLED", True):

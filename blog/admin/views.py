@@ -1,33 +1,57 @@
-"""The admin blueprint: its guard, role checks and dashboard.
+"""The admin blueprint: the door every admin page goes through, and the dashboard.
 
-Routes for each area live beside this module (articles, comments, taxonomy, pages,
-people, site, images) and register on the `bp` defined here; they are imported at the
-bottom so that importing this module registers every admin route.
+Its guard lets in authors and better. Each area beside this module (articles,
+comments, images, newsletter, pages, people, redirects, site, taxonomy, tools) is a
+blueprint of its own with its role guard (blog/admin/common.py), nested here: its
+endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
 """
 
 from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from blog.admin import (
+    articles,
+    comments,
+    images,
+    newsletter,
+    pages,
+    people,
+    redirects,
+    site,
+    taxonomy,
+    tools,
+)
+from blog.admin.common import reported_clause
 from blog.extensions import db, login_manager
 from blog.models import (
     Article,
     ArticleStatus,
     AuditLog,
     Comment,
-    CommentReport,
     CommentStatus,
-    Role,
     User,
 )
 from blog.types import utcnow
 
 bp = Blueprint("admin", __name__)
-
-PER_PAGE = 20
+AREAS = (
+    articles,
+    comments,
+    images,
+    newsletter,
+    pages,
+    people,
+    redirects,
+    site,
+    taxonomy,
+    tools,
+)
+for _area in AREAS:
+    bp.register_blueprint(_area.bp)
 
 
 @bp.before_request
@@ -38,31 +62,6 @@ def require_staff():
     if not current_user.can_write:
         abort(403)
     return None
-
-
-def require(role: Role) -> None:
-    """Abort with 403 unless the current user has at least `role`."""
-    if not current_user.has_role(role):
-        abort(403)
-
-
-def page_arg() -> int:
-    """The ?page= argument, 1 when missing or nonsense."""
-    return request.args.get("page", 1, type=int) or 1
-
-
-def paginate(query: sa.Select, per_page: int = PER_PAGE):
-    return db.paginate(query, page=max(1, page_arg()), per_page=per_page, error_out=False)
-
-
-def reported_clause() -> sa.ColumnElement[bool]:
-    """Comments with an unresolved report that are still on the site."""
-    open_report = (
-        sa.select(CommentReport.id)
-        .where(CommentReport.comment_id == Comment.id, sa.not_(CommentReport.resolved))
-        .exists()
-    )
-    return sa.and_(open_report, Comment.status != CommentStatus.REMOVED)
 
 
 @bp.get("/")
@@ -121,18 +120,3 @@ def dashboard() -> str:
     return render_template(
         "admin/dashboard.html", counts=counts, awaiting=awaiting, activity=activity, mine=mine
     )
-
-
-# Route modules register on `bp`; imported last because they import it from here.
-from blog.admin import (  # noqa: E402, F401
-    articles,
-    comments,
-    images,
-    newsletter,
-    pages,
-    people,
-    redirects,
-    site,
-    taxonomy,
-    tools,
-)

@@ -21,7 +21,10 @@ with its INSERT and DELETE, so their UPDATE rows are NONE.
 
 A DELETE also expires what the database does to the rows that point at it (ON DELETE
 CASCADE deletes them, SET NULL updates their column): that is read from the foreign
-keys, not written in the table. A table or column missing from `EXPIRES` expires
+keys, not written in the table. So a table whose deletes always reach a public row
+through its keys (deleting an article cascades to its tag links) says `delete=NONE`:
+every entry here is one that some write depends on alone (bench/expires_mutation.py
+narrows each in turn and the coherence test fails). A table or column missing from `EXPIRES` expires
 everything (and tests/test_cache_invalidation.py fails); raw SQL text is not read, so
 writes to mapped tables go through SQLAlchemy constructs.
 """
@@ -64,7 +67,9 @@ def _all(scope: Scope, *columns: str) -> dict[str, Scope]:
 
 # fmt: off
 EXPIRES: dict[str, Expiry] = {
-    "user": Expiry(insert=NONE, delete=CONTENT, update={
+    # delete=NONE: what deleting an author does is what their rows' foreign keys do
+    # (article.author_id and comment.author_id SET NULL: a byline becomes "deleted user").
+    "user": Expiry(insert=NONE, delete=NONE, update={
         # Bylines, author pages and comment names; readers have no public page, so a
         # new account shows nowhere until it writes something.
         "username": CONTENT, "display_name": CONTENT, "bio": CONTENT, "role": CONTENT,
@@ -79,18 +84,19 @@ EXPIRES: dict[str, Expiry] = {
     "category": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(CONTENT, "name", "slug", "description", "position"), "id": NONE,
     }),
-    "tag": Expiry(insert=CONTENT, delete=CONTENT, update={
+    "tag": Expiry(insert=CONTENT, delete=NONE, update={  # delete: article_tag CASCADE
         **_all(CONTENT, "name", "slug"), "id": NONE,
     }),
     "article_tag": Expiry(insert=CONTENT, delete=CONTENT, update=_all(
         CONTENT, "article_id", "tag_id",
     )),
-    "upload": Expiry(insert=NONE, delete=CONTENT, update={
+    "upload": Expiry(insert=NONE, delete=NONE, update={  # delete: article.image_id SET NULL
         "filename": CONTENT, "thumb_filename": CONTENT, "width": CONTENT, "height": CONTENT,
         "content_type": CONTENT, "variant_widths": CONTENT,
         "id": NONE, "uploader_id": NONE, "created_at": NONE,
     }),
-    "article": Expiry(insert=CONTENT, delete=CONTENT, update={
+    # delete: article_tag and article_version CASCADE, comments CASCADE.
+    "article": Expiry(insert=CONTENT, delete=NONE, update={
         **_all(
             CONTENT, "title", "slug", "summary", "body_source", "body_html", "status",
             "published_at", "updated_at", "author_id", "category_id", "image_id",

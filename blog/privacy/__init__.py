@@ -1,1 +1,1 @@
-"""Blueprint: readers download their data; admins export or erase one person's data."""
+"""Blueprint: "Download my data" on the account page."""

@@ -209,7 +209,10 @@ class Importer:
             converted = to_markdown(html, self.images.url, self.gallery(wp_id))
             self.report.dropped.update(converted.dropped)
             markdown, teaser = converted.markdown, converted.teaser
-        body_html = render_article(markdown) if post_type == "post" else render_page(markdown)
+        # This batch's new images have no rows yet: their sizes come from the store.
+        new_images = [image.stored for image in self.images.pending]
+        render = render_article if post_type == "post" else render_page
+        body_html = render(markdown, new_images)
         title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
         slug = unquote(fields.get("wp:post_name") or "").strip() or slugify(title)
         values: dict = {"title": title, "body_source": markdown, "body_html": body_html}

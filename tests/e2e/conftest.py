@@ -23,6 +23,7 @@ from blog.seed import seed_defaults
 from tests import factories
 from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
 from tests.live import Gunicorn, Worker, free_port
+from tests.shared import wordpress_uploads
 from tests.tools import AXE_JS, tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,17 +70,6 @@ def mailbox():
     box.port = controller.port
     yield box
     controller.stop()
-
-
-def wordpress_uploads(folder: Path) -> Path:
-    """A copy of wp-content/uploads for tests/wordpress/selfhosted-1.2.xml."""
-    from PIL import Image
-
-    (folder / "2025/01").mkdir(parents=True)
-    (folder / "2024/12").mkdir(parents=True)
-    Image.new("RGB", (800, 600), "navy").save(folder / "2025/01/harbour.jpg")
-    Image.new("RGB", (300, 200), "teal").save(folder / "2024/12/quay-300x200.png")
-    return folder
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
-
-
-def log_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/auth/login")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+from tests.e2e.steps import log_in
 
 
 def test_new_reader_registers_confirms_and_first_comment_is_held_until_an_editor_approves(

@@ -13,7 +13,7 @@ from blog.extensions import db
 from blog.models import Category, User
 from blog.types import utcnow
 from tests import factories
-from tests.e2e.test_account_journeys import log_in
+from tests.e2e.steps import log_in
 
 
 def test_a_long_thread_pages_and_a_permalink_lands_on_its_page(page, site):

@@ -1,4 +1,5 @@
-"""An editor writes, previews, schedules and publishes an article with an image."""
+"""An editor writes, previews, schedules and publishes an article with an image, and
+puts an uploaded image into an article's text."""
 
 import io
 from datetime import datetime, timedelta
@@ -6,12 +7,12 @@ from datetime import datetime, timedelta
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.test_account_journeys import log_in
+from tests.e2e.steps import log_in
 
 
-def png_bytes() -> bytes:
+def png_bytes(size=(800, 450)) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (800, 450), (30, 90, 140)).save(buffer, "PNG")
+    Image.new("RGB", size, (30, 90, 140)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -66,3 +67,47 @@ def test_editor_writes_previews_schedules_and_publishes(page, site):
     feed = page.request.get(f"{site['url']}/feed.xml")
     assert feed.status == 200
     assert "Night ferry returns to the estuary" in feed.text()
+
+
+# The page's cumulative layout shift so far (every shift is one without user input here).
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+    let total = 0;
+    new PerformanceObserver(list => list.getEntries().forEach(e => total += e.value))
+        .observe({type: "layout-shift", buffered: true});
+    setTimeout(() => resolve(total), 300);
+})"""
+
+
+def test_an_image_written_into_the_body_loads_a_small_webp_at_its_own_shape(page, site):
+    page.set_viewport_size({"width": 400, "height": 800})
+    log_in(page, site["people"]["editor"])
+    page.goto("/admin/images")
+    page.get_by_label("Image (JPEG, PNG, WebP or GIF)").set_input_files(
+        {"name": "quay.png", "mimeType": "image/png", "buffer": png_bytes((1800, 1200))}
+    )
+    page.get_by_role("button", name="Upload").click()
+    line = page.locator(".image-grid code").first.inner_text()  # the newest upload
+    page.goto("/admin/articles/new")
+    page.get_by_label("Title").fill("The quay at low tide")
+    page.get_by_label("Summary").fill("Mud, boats and birds.")
+    page.get_by_label("Body (Markdown)").fill(
+        "The tide went out.\n\n" + line.replace("Description", "Boats on the mud at the quay")
+    )
+    page.get_by_label("Category").select_option(label="World")
+    page.get_by_label("Status").select_option(label="Published")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".meta")).to_contain_text("published")
+
+    page.goto("/")
+    page.get_by_role("link", name="The quay at low tide").first.click()
+    image = page.get_by_role("img", name="Boats on the mud at the quay")
+    image.scroll_into_view_if_needed()
+    expect(image).to_have_attribute("loading", "lazy")
+    page.wait_for_function(
+        "name => [...document.images].some(i => i.alt === name && i.complete && i.naturalWidth)",
+        arg="Boats on the mud at the quay",
+    )
+    loaded = image.evaluate("i => ({src: i.currentSrc, w: i.width, h: i.height})")
+    assert loaded["src"].endswith("-480.webp"), loaded  # a phone gets the small WebP
+    assert abs(loaded["w"] / loaded["h"] - 1.5) < 0.01
+    assert page.evaluate(LAYOUT_SHIFT) == 0  # its box was there before the image came

@@ -28,6 +28,7 @@ from blog.models import (
     User,
 )
 from tests import factories
+from tests.conftest import AuthActions
 
 CSRF_FIELD = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
 
@@ -54,6 +55,21 @@ class World:
     version: Any
     upload: Any
     redirect: Any
+
+
+# GET URLs no rule builds: queries, filters and pages that do not exist.
+EXTRA_URLS = [
+    "/search?q=watchdog",
+    "/search?q=nothing-matches-this",
+    "/?page=2",
+    "/admin/articles?status=draft",
+    "/admin/comments?view=all",
+    "/admin/users?q=rita",
+    "/admin/tags?q=sec",
+    "/admin/audit",
+    "/no-such-page",
+    "/article/no-such-article",
+]
 
 
 def make_world(admin: User, reader: User, author: User) -> World:
@@ -216,16 +232,7 @@ def csrf_token(client, path: str = "/auth/login") -> str:
 
 def login(client, user: User) -> None:
     """Log in through the real form, with a CSRF token (works with CSRF on or off)."""
-    match = CSRF_FIELD.search(client.get("/auth/login").get_data(as_text=True))
-    response = client.post(
-        "/auth/login",
-        data={
-            "login": user.username,
-            "password": factories.PASSWORD,
-            "csrf_token": match.group(1) if match else "",
-        },
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    AuthActions(client).login(user)
 
 
 def make_staff(role: Role, name: str) -> User:

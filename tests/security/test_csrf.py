@@ -1,4 +1,5 @@
-"""CSRF on every POST route of the url_map, and no state change on any GET route.
+"""CSRF, all of it: every POST route of the url_map, what a refused form keeps, and no
+state change on any GET route.
 
 With CSRF on, as in production: for each POST rule (enumerated, so a new route is
 included automatically), a request that would otherwise succeed is refused with 400
@@ -10,10 +11,11 @@ not refused by CSRF, which proves the 400s came from the CSRF check.
 import io
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
-from blog.extensions import csrf
-from blog.models import Role
+from blog.extensions import csrf, db
+from blog.models import Comment, Role, ThrottleEvent, User
 from tests import factories
 from tests.security.helpers import (
     build,
@@ -69,20 +71,20 @@ def article_form(world, **extra) -> dict:
 def payload(endpoint: str, world) -> dict:
     """Form data that makes the request succeed when it carries a valid token."""
     data = {
-        "admin.bulk_comments": {"action": "spam", "ids": [str(world.reader_comment.id)]},
-        "admin.change_role": {"role": str(int(Role.EDITOR))},
-        "admin.create_category": {"name": "Forged desk"},
-        "admin.delete_category": {"move_to": str(world.other_category.id)},
-        "admin.edit_article": article_form(world),
-        "admin.edit_category": {"name": "Forged name"},
-        "admin.edit_page": {"title": "Forged page", "body": "forged", "position": "0"},
-        "admin.edit_tag": {"name": "forgedtag"},
-        "admin.merge_tag": {"into": str(world.other_tag.id)},
-        "admin.new_article": article_form(world),
-        "admin.new_page": {"title": "Forged page", "body": "forged", "position": "0"},
-        "admin.preview_existing_article": article_form(world),
-        "admin.preview_new_article": article_form(world),
-        "admin.settings": {
+        "admin.comments.bulk_comments": {"action": "spam", "ids": [str(world.reader_comment.id)]},
+        "admin.people.change_role": {"role": str(int(Role.EDITOR))},
+        "admin.taxonomy.create_category": {"name": "Forged desk"},
+        "admin.taxonomy.delete_category": {"move_to": str(world.other_category.id)},
+        "admin.articles.edit_article": article_form(world),
+        "admin.taxonomy.edit_category": {"name": "Forged name"},
+        "admin.pages.edit_page": {"title": "Forged page", "body": "forged", "position": "0"},
+        "admin.taxonomy.edit_tag": {"name": "forgedtag"},
+        "admin.taxonomy.merge_tag": {"into": str(world.other_tag.id)},
+        "admin.articles.new_article": article_form(world),
+        "admin.pages.new_page": {"title": "Forged page", "body": "forged", "position": "0"},
+        "admin.articles.preview_existing_article": article_form(world),
+        "admin.articles.preview_new_article": article_form(world),
+        "admin.site.settings": {
             "site_name": "Forged Times",
             "tagline": "t",
             "about": "a",
@@ -92,7 +94,7 @@ def payload(endpoint: str, world) -> dict:
             "posts_per_page": "10",
             "comment_policy": "open",
         },
-        "admin.upload_image": {"image": (io.BytesIO(png_bytes()), "forged.png")},
+        "admin.images.upload_image": {"image": (io.BytesIO(png_bytes()), "forged.png")},
         "auth.change_email": {
             "email-email": "forged@example.com",
             "email-current_password": factories.PASSWORD,
@@ -124,15 +126,17 @@ def payload(endpoint: str, world) -> dict:
 # Endpoints whose valid-token request must change the database (the rest may not:
 # previews, a login that only changes the cookie, reactivating an active user).
 CHANGES_STATE = {
-    "admin.block_commenter", "admin.bulk_comments", "admin.change_role",
-    "admin.create_category", "admin.deactivate_user", "admin.delete_article",
-    "admin.delete_category", "admin.delete_image", "admin.delete_page", "admin.delete_tag",
-    "admin.edit_article", "admin.edit_category", "admin.edit_page", "admin.edit_tag",
-    "admin.merge_tag", "admin.moderate_comment", "admin.move_category", "admin.new_article",
-    "admin.new_page", "admin.restore_version", "admin.settings", "admin.upload_image",
-    "auth.change_email", "auth.change_password", "auth.delete_account", "auth.logout",
-    "auth.profile", "auth.register", "auth.reset", "auth.reset_request",
-    "comments.create", "comments.delete", "comments.edit", "comments.report",
+    "admin.articles.delete_article", "admin.articles.edit_article", "admin.articles.new_article",
+    "admin.articles.restore_version", "admin.comments.block_commenter",
+    "admin.comments.bulk_comments", "admin.comments.moderate_comment", "admin.images.delete_image",
+    "admin.images.upload_image", "admin.pages.delete_page", "admin.pages.edit_page",
+    "admin.pages.new_page", "admin.people.change_role", "admin.people.deactivate_user",
+    "admin.site.settings", "admin.taxonomy.create_category", "admin.taxonomy.delete_category",
+    "admin.taxonomy.delete_tag", "admin.taxonomy.edit_category", "admin.taxonomy.edit_tag",
+    "admin.taxonomy.merge_tag", "admin.taxonomy.move_category", "auth.change_email",
+    "auth.change_password", "auth.delete_account", "auth.logout", "auth.profile", "auth.register",
+    "auth.reset", "auth.reset_request", "comments.create", "comments.delete", "comments.edit",
+    "comments.report",
 }  # fmt: skip
 
 # RFC 8058 one-click unsubscribe: mail clients POST without any session or token; the
@@ -196,7 +200,12 @@ def test_every_post_endpoint_of_the_running_app_has_a_case(app):
 
     assert posting - CSRF_EXEMPT - covered == set(), "POST routes without a CSRF case"
     assert covered <= posting, "CSRF cases for routes that no longer exist"
-    assert {"auth.logout", "comments.create", "comments.report", "admin.change_role"} <= covered
+    assert {
+        "auth.logout",
+        "comments.create",
+        "comments.report",
+        "admin.people.change_role",
+    } <= covered
     # Only these skip Flask-WTF's automatic check: the unsubscribe (CSRF_EXEMPT), and the
     # WordPress import, which raises its upload limit first and then runs the same check
     # itself (its case above proves it refuses a missing or forged token).
@@ -228,3 +237,56 @@ def test_no_get_route_changes_state(app, client, world, who):
     every_get = {r.rule for r in app.url_map.iter_rules() if "GET" in (r.methods or ())}
     assert {rule.rule for rule in rules(app, "GET")} == every_get
     assert len(visited) == len(every_get) > 40
+
+
+# ---------------------------------------------------------------- what the session keeps
+# The digest above proves the database unchanged; these prove what the browser's session
+# and the reader's text become when a token is missing.
+
+
+def test_login_without_a_token_logs_nobody_in_and_counts_no_failure(client, world):
+    no_token = client.post(
+        "/auth/login", data={"login": world.reader.username, "password": factories.PASSWORD}
+    )
+    forged = client.post(
+        "/auth/login",
+        data={
+            "login": world.reader.username,
+            "password": factories.PASSWORD,
+            "csrf_token": "forged",
+        },
+    )
+
+    assert (no_token.status_code, forged.status_code) == (400, 400)
+    assert client.get("/auth/account").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ThrottleEvent)) == 0
+    login(client, world.reader)  # with the page's token it works
+    assert client.get("/auth/account").status_code == 200
+
+
+def test_logout_without_a_token_keeps_the_session(client, world):
+    login(client, world.reader)
+    session_token = world.reader.session_token
+
+    response = client.post("/auth/logout")
+
+    assert response.status_code == 400
+    assert client.get("/auth/account").status_code == 200
+    assert db.session.get(User, world.reader.id).session_token == session_token
+    token = csrf_token(client, "/auth/account")
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/auth/account").status_code == 302
+
+
+def test_a_comment_refused_for_its_token_comes_back_with_its_text(client, world):
+    login(client, world.reader)
+    article = world.article
+    before = db.session.scalar(sa.select(sa.func.count(Comment.id)))
+
+    response = client.post(f"/article/{article.slug}/comments", data={"body": "No token here"})
+
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "No token here" in text
+    assert "Your session expired or the form was out of date" in text
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == before

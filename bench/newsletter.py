@@ -6,12 +6,21 @@ Builds a SQLite site by the real migrations, adds N active daily subscribers and
 fresh article, makes the day's issue (N jobs), then runs `blog send-due` in its own
 process against an aiosmtpd server in another process that counts what it accepts.
 Prints messages/s of the sending process, its peak RSS, and the count the server saw.
+
+    .venv/bin/python bench/newsletter.py --subscribers 10000 --pages
+
+also serves the same database with gunicorn (2 sync workers, page cache off) beside
+bench/constant_app.py, and measures the home page and the article with wrk (`-t2 -c8`,
+5 s, each paired with a constant-page run just before it, as bench/run.py does) first
+with nothing else running, then while `blog send-due` sends the digest: the pages'
+figures during the send against before it.
 """
 
 import argparse
 import os
 import resource
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 SMTP_SERVER = """
 import asyncio, sys
@@ -70,9 +79,39 @@ def build(folder: Path, subscribers: int) -> tuple[str, int]:
     return uri, recipients
 
 
+PAGES = {"home": "/", "article": "/article/bench-ferry-returns"}
+
+
+def measure_pages(wrk: str, site: str, constant: str, label: str) -> list[str]:
+    """One table row per page: requests/s, p50, p99 and the ratio to the constant page."""
+    from run import run_wrk
+
+    rows = []
+    for name, path in PAGES.items():
+        ceiling = run_wrk(wrk, constant + "/", {}, 5, 2, 8)[0]
+        rps, p50, p99, errors = run_wrk(wrk, site + path, {}, 5, 2, 8)
+        rows.append(f"| {name}, {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | "
+                    f"{rps / ceiling:.2f} ({ceiling:,.0f}) | {errors} |")  # fmt: skip
+        print(rows[-1], flush=True)
+    return rows
+
+
+def start_sites(env: dict, folder: Path) -> list:
+    """The site on the bench database and the constant page (bench/run.py's servers)."""
+    from run import start_gunicorn, wait_ready
+
+    site_env = env | {"BLOG_PAGE_CACHE": "false"}
+    servers = [start_gunicorn("site", "wsgi:app", site_env, folder, 2),
+               start_gunicorn("constant", "bench.constant_app:app", env, folder, 2)]  # fmt: skip
+    for server in servers:
+        wait_ready(server, "/")
+    return servers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--pages", action="store_true", help="measure pages while it sends")
     args = parser.parse_args()
     from tests.live import free_port
 
@@ -88,19 +127,37 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": uri, "BLOG_SECRET_KEY": secrets.token_urlsafe(48),
                "BLOG_INSTANCE_PATH": str(folder / "instance"), "BLOG_MAIL_SERVER": "127.0.0.1",
                "BLOG_MAIL_PORT": str(port), "BLOG_SITE_URL": "https://news.example"}  # fmt: skip
-        started = time.perf_counter()
-        command = [sys.executable, "-c", "from blog.cli import main; main()", "send-due"]
-        sent = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
+        servers, rows = [], []
+        wrk = shutil.which("wrk") if args.pages else None
+        try:
+            if wrk:
+                servers = start_sites(env, folder)
+                rows += measure_pages(wrk, servers[0].base, servers[1].base, "before")
+            started = time.perf_counter()
+            command = [sys.executable, "-c", "from blog.cli import main; main()", "send-due"]
+            sending = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)  # fmt: skip
+            if wrk:
+                time.sleep(1)  # past start-up: the sender is in its batches
+                rows += measure_pages(wrk, servers[0].base, servers[1].base, "while sending")
+            out, err = sending.communicate()
+            seconds = time.perf_counter() - started
+        finally:
+            for site in servers:
+                site.stop()
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         server.stdin.write("\n")
         server.stdin.flush()
         received = int(server.stdout.readline())
         server.wait(timeout=10)
-        print(sent.stdout.strip() or sent.stderr[-2000:])
+        print(out.strip() or err[-2000:])
         rate = received / seconds
         print(f"| digest to {recipients:,} subscribers | {received:,} received | "
               f"{rate:.0f} messages/s | {seconds:.1f} s | peak RSS {peak_mb:.0f} MB |")  # fmt: skip
+        if rows:
+            print("| page | requests/s | p50 | p99 | ratio (constant req/s) | errors |")
+            print("|---|---:|---:|---:|---:|---:|")
+            print("\n".join(rows))
 
 
 if __name__ == "__main__":

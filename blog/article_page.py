@@ -12,6 +12,7 @@ from flask import current_app
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from blog.appeal import choices
 from blog.content import excerpt
 from blog.models import Article
 from blog.public import queries
@@ -42,6 +43,7 @@ def page_context(
         "share_links": share_links(article.title, url),
         "description": article.summary or excerpt(article.body_html),
         "json_ld": news_article_ld(article, url, updated),
+        "donate_choices": choices() if article.donation_appeal else [],
     }
 
 

@@ -83,6 +83,7 @@ logger = logging.getLogger("blog.jobs")
 HANDLER_MODULES: list[str] = [
     "blog.mail",
     "blog.newsletter.sending",
+    "blog.newsletter.alerts",
     "blog.notify",
     "blog.confirmation",
 ]

@@ -199,6 +199,8 @@ class Article(db.Model):
     image_path: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     image_alt: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     comments_open: so.Mapped[bool] = so.mapped_column(default=True)
+    # The newsroom's donation appeal at the end of the article (an editor may turn it off).
+    donation_appeal: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     reading_time: so.Mapped[int] = so.mapped_column(default=1)
     # Approved, not deleted comments; kept by SQL increments (`SET n = n + 1`) so lists
     # show counts without a query per article and concurrent writers lose nothing.

@@ -12,9 +12,11 @@ confirms:
 - KEEP: the comments stay, shown as by "deleted user" (their author becomes NULL);
 - REMOVE: the comments go, and with them every reply to them (also other readers'),
   so no reply hangs under nothing; article comment counts follow in SQL.
-Either way the subscriptions go, the reports the person made stay without their name
-(moderators' records), and audit-log lines they caused stay without their account
-(the log keeps the account id, which is never given to anyone else).
+Either way the newsletter subscriptions end (blog/subscriptions.forget_account: the
+address stays, unsubscribed, so an old import cannot add it again), the reports the
+person made stay without their name (moderators' records), and audit-log lines they
+caused stay without their account (the log keeps the account id, which is never given
+to anyone else).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from blog.models import (
     Subscriber,
     User,
 )
+from blog.subscriptions import forget_account
 from blog.types import utcnow
 
 KEEP, REMOVE = "keep", "remove"
@@ -49,6 +52,8 @@ CHOICES = {
     REMOVE: "Remove my comments, and with them the replies other readers wrote to them",
 }
 KEPT = [
+    "Your email address stays on the newsletter's list, marked unsubscribed, so that an old "
+    "import cannot subscribe it again.",
     "Your reports of other readers' comments stay, without your name, for the moderators.",
     "Lines in the editors' audit log stay, without your account.",
     "Copies in the site's backups stay until those backups are deleted (usually weeks).",
@@ -176,7 +181,7 @@ class Erased:
             kept = f"{self.comments} comments kept as by “deleted user”"
         else:
             kept = f"{self.comments} comments and {self.replies} replies to them removed"
-        return f"{kept}, {self.subscriptions} newsletter subscriptions removed"
+        return f"{kept}, {self.subscriptions} newsletter subscriptions ended"
 
 
 def counts(user: User) -> Erased:
@@ -212,11 +217,7 @@ def erase(user: User, comments: str) -> Erased:
             db.session.execute(Article.comment_count_change(article_id, -n))
         db.session.execute(sa.delete(Comment).where(Comment.parent_id.in_(own)))
         db.session.execute(sa.delete(Comment).where(Comment.author_id == user.id))
-    db.session.execute(
-        sa.delete(Subscriber).where(
-            sa.or_(Subscriber.user_id == user.id, Subscriber.email == user.email)
-        )
-    )
+    forget_account(user)  # the subscriptions end; the address stays, unsubscribed
     # Comments kept: the foreign key sets their author to NULL ("deleted user").
     db.session.execute(sa.delete(User).where(User.id == user.id))
     return found

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from markupsafe import Markup
 
+from blog.cache.pages import has_login_cookie
 from blog.cache.site import get_site
 from blog.imagesets import image_set
 
@@ -51,6 +52,12 @@ def absolute_url(endpoint: str, **values) -> str:
         return site_url + url_for(endpoint, **values)
 
 
+def reader_has_session() -> bool:
+    """Whether this request carries a session or remember cookie: its page is never kept
+    in the page cache, so it may hold what belongs to this reader (a CSRF token)."""
+    return has_login_cookie(current_app.config, request.cookies)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -59,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(page_url)
     app.add_template_global(absolute_url)
     app.add_template_global(image_set)
+    app.add_template_global(reader_has_session)
 
     @app.context_processor
     def site_context() -> dict:

@@ -1,6 +1,7 @@
 """Admin: subscribers, CSV import (bad rows reported, the rest imported), export, preview."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from blog.cache.site import get_settings
 from blog.extensions import db
-from blog.models import Subscriber, SubscriberState
+from blog.models import Job, JobState, Subscriber, SubscriberState
 from blog.types import utcnow
 from tests import factories
 from tests.mailing import mail_config, run_jobs
@@ -105,3 +106,113 @@ def test_donation_choices_need_https(client, auth, editor):
     assert "https://" in bad.get_data(as_text=True)
     assert good.status_code == 303
     assert get_settings()["donate_choices"][0]["url"] == "https://ko-fi.com/n"
+
+
+def figures(client, issue_id: int) -> dict[str, int]:
+    html = client.get(f"/admin/newsletter/issues/{issue_id}").get_data(as_text=True)
+    found = re.findall(r'id="figure-(\w+)">(\d+)<', html)
+    return {name: int(n) for name, n in found}
+
+
+def test_the_sent_issue_page_follows_the_worker_batch_by_batch(app, client, auth, editor, smtp):
+    from blog import jobs
+    from blog.newsletter.sending import create_issue
+
+    app.config["JOBS_BATCH"] = 2
+    for name in ("ann", "bob", "gone", "slow"):
+        db.session.add(Subscriber(email=f"{name}@example.com", state=SubscriberState.ACTIVE))
+    factories.make_article("Quay reopens", published_at=utcnow() - timedelta(minutes=1))
+    db.session.commit()
+    smtp.handler.answers = {"gone@example.com": "550 No such user",
+                            "slow@example.com": "451 Try again later"}  # fmt: skip
+    issue = create_issue("weekly")
+    auth.login(editor)
+    jobs.load_handlers()
+    me = jobs.worker_id()
+
+    assert figures(client, issue.id) == {"sent": 0, "pending": 4, "failed": 0, "bounced": 0}
+    jobs.run_batch(me)
+    assert figures(client, issue.id) == {"sent": 2, "pending": 2, "failed": 0, "bounced": 0}
+    jobs.run_batch(me)
+    assert figures(client, issue.id) == {"sent": 2, "pending": 1, "failed": 0, "bounced": 1}
+    assert "Still sending" in client.get(f"/admin/newsletter/issues/{issue.id}").get_data(
+        as_text=True
+    )
+    # The 4xx keeps failing until its last attempt.
+    db.session.execute(
+        sa.update(Job).where(Job.state == JobState.QUEUED)
+        .values(run_after=utcnow(), max_attempts=Job.attempts + 1)
+    )  # fmt: skip
+    db.session.commit()
+    jobs.run_batch(me)
+
+    assert figures(client, issue.id) == {"sent": 2, "pending": 0, "failed": 1, "bounced": 1}
+    page = client.get("/admin/newsletter").get_data(as_text=True)
+    assert f'href="/admin/newsletter/issues/{issue.id}"' in page
+    assert "Done: nothing is waiting" in client.get(
+        f"/admin/newsletter/issues/{issue.id}"
+    ).get_data(as_text=True)
+    assert client.get("/admin/newsletter/issues/999999").status_code == 404
+
+
+MAILCHIMP_STATUSES = (
+    "Email Address,First Name,Status\n"
+    "sub@example.com,Sub,subscribed\n"
+    "left@example.com,Left,unsubscribed\n"
+    "dead@example.com,Dead,cleaned\n"
+    "maybe@example.com,Maybe,pending\n"
+    "twice@example.com,Twice,subscribed\n"
+    "twice@example.com,Twice,unsubscribed\n"
+)
+
+
+def states() -> dict[str, tuple[str, str]]:
+    rows = db.session.execute(sa.select(Subscriber.email, Subscriber.state, Subscriber.source))
+    return {email: (state, source) for email, state, source in rows}
+
+
+def test_unsubscribed_and_cleaned_rows_are_imported_stopped_and_never_mailed(
+    client, auth, editor, smtp
+):
+    from blog.newsletter.sending import create_issue
+
+    auth.login(editor)
+
+    response = upload(client, MAILCHIMP_STATUSES)
+
+    assert response.status_code == 303
+    page = client.get("/admin/newsletter").get_data(as_text=True)
+    assert "Imported 1 new subscribers" in page
+    assert "3 addresses that unsubscribed or bounced at the source" in page
+    assert "line 5: status “pending” is not subscribed; skipped" in page
+    assert states() == {
+        "sub@example.com": (SubscriberState.ACTIVE, "import"),
+        "left@example.com": (SubscriberState.UNSUBSCRIBED, "import"),
+        "dead@example.com": (SubscriberState.BOUNCED, "import"),
+        "twice@example.com": (SubscriberState.UNSUBSCRIBED, "import"),
+    }
+    factories.make_article("Quay reopens", published_at=utcnow() - timedelta(minutes=1))
+    db.session.commit()
+    create_issue("weekly")
+    run_jobs()
+    assert [m["To"] for m in smtp.handler.messages()] == ["sub@example.com"]
+
+
+def test_mailchimps_unsubscribed_and_cleaned_files_stop_earlier_imports_only(client, auth, editor):
+    db.session.add(Subscriber(email="own@example.com", state=SubscriberState.ACTIVE))
+    db.session.commit()
+    auth.login(editor)
+    upload(client, "Email Address,MEMBER_RATING\nann@example.com,2\nbob@example.com,3\n")
+
+    upload(client, "Email Address,UNSUB_TIME\nann@example.com,2025-01-01\nown@example.com,x\n")
+    upload(client, "Email Address,CLEAN_TIME\nbob@example.com,2025-01-01\nnew@example.com,x\n")
+    upload(client, "Email Address,MEMBER_RATING\nann@example.com,2\n")  # the old file again
+
+    assert states() == {
+        "own@example.com": (SubscriberState.ACTIVE, "form"),  # subscribed here: stays
+        "ann@example.com": (SubscriberState.UNSUBSCRIBED, "import"),
+        "bob@example.com": (SubscriberState.BOUNCED, "import"),
+        "new@example.com": (SubscriberState.BOUNCED, "import"),
+    }
+    page = client.get("/admin/newsletter").get_data(as_text=True)
+    assert page.count("1 earlier imported subscribers are now unsubscribed or bounced") == 2

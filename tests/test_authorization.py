@@ -24,7 +24,14 @@ import pytest
 from PIL import Image
 
 from blog.extensions import db
-from blog.models import ArticleVersion, CommentReport, CommentStatus, Redirect, Upload
+from blog.models import (
+    ArticleVersion,
+    CommentReport,
+    CommentStatus,
+    NewsletterIssue,
+    Redirect,
+    Upload,
+)
 from tests import factories
 from tests.conftest import pg_restore, pg_snapshot
 
@@ -243,6 +250,10 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/admin/newsletter"): ("/admin/newsletter", EDITORS),
     ("GET", "/admin/newsletter/export.csv"): ("/admin/newsletter/export.csv", EDITORS),
     ("GET", "/admin/newsletter/preview"): ("/admin/newsletter/preview", EDITORS),
+    ("GET", "/admin/newsletter/issues/<int:issue_id>"): (
+        "/admin/newsletter/issues/{issue.id}",
+        EDITORS,
+    ),
     ("POST", "/admin/newsletter/import"): ("/admin/newsletter/import", staff(303, EDITORS)),
     ("POST", "/admin/newsletter/test"): ("/admin/newsletter/test", staff(303, EDITORS)),
     ("GET", "/admin/donations"): ("/admin/donations", EDITORS),
@@ -250,6 +261,13 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/newsletter"): ("/newsletter", PUBLIC),
     # Empty: the form again for anonymous readers, a one-click subscription for members.
     ("POST", "/newsletter"): ("/newsletter", row(422, 303, 303, 303, 303, 303)),
+    # The account's subscription: an empty form subscribes it with the default choices.
+    ("GET", "/newsletter/account"): ("/newsletter/account", MEMBERS),
+    ("POST", "/newsletter/account"): ("/newsletter/account", row(LOGIN, 303, 303, 303, 303, 303)),
+    ("POST", "/newsletter/account/unsubscribe"): (
+        "/newsletter/account/unsubscribe",
+        row(LOGIN, 303, 303, 303, 303, 303),
+    ),
     ("GET", "/newsletter/confirm/<token>"): ("/newsletter/confirm/forged", same(400)),
     ("POST", "/newsletter/confirm/<token>"): ("/newsletter/confirm/forged", same(400)),
     ("GET", "/newsletter/preferences/<token>"): ("/newsletter/preferences/forged", same(400)),
@@ -324,9 +342,11 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
         f.write(png_bytes())
     upload = Upload(filename="0123abcd.png", content_type="image/png", width=8, height=8)
     redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
-    db.session.add_all([version, upload, redirect])
+    issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
+    db.session.add_all([version, upload, redirect, issue])
     db.session.commit()
     return {
+        "issue": issue,
         "redirect": redirect,
         "category": category,
         "tag": tag,

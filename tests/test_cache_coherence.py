@@ -652,8 +652,8 @@ def changed_value(obj: object, column: sa.Column):
         )
     if column.name == "status":
         return ArticleStatus.DRAFT if isinstance(obj, Article) else CommentStatus.PENDING
-    if column.name == "role":
-        return Role.EDITOR if value != Role.EDITOR else Role.ADMIN
+    if column.name == "role":  # a writer becomes a reader: their author page goes
+        return Role.READER if value >= Role.AUTHOR else Role.AUTHOR
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):

@@ -108,11 +108,15 @@ def test_logged_in_readers_see_their_own_parts_while_the_fragment_is_shared(
     warm, _ = statements(client, "/article/the-pier")
     count, html = statements(client, "/article/the-pier")
 
-    # The article's main part is the anonymous reader's fragment; the rest is live.
+    # The article's main part is the anonymous reader's fragment; the rest is live:
+    # the subscribe box after it (with this reader's CSRF token) and the comments.
     main = anonymous_html.split('<main id="main" tabindex="-1">')[1].split(
-        '<section class="comments"'
+        '<div class="article-end">'
     )[0]
     assert main in html
+    box = html.split('<div class="article-end">')[1].split('<section class="comments"')[0]
+    assert 'name="csrf_token"' in box
+    assert 'name="csrf_token"' not in anonymous_html
     assert count <= warm
     assert f">{reader.name}</a>" in html and "Log out" in html  # account nav
     assert "Held words" in html and "awaiting moderation" in html

@@ -107,7 +107,8 @@ def test_deleting_and_keeping_comments_leaves_them_as_by_deleted_user(client, au
     assert comment_ids() == {world["hers"], world["oscars"], world["answer"], world["her_reply"]}
     assert db.session.get(Comment, world["hers"]).author_id is None
     assert count_of(article) == before
-    assert db.session.scalar(sa.select(sa.func.count(Subscriber.id))) == 0
+    subscription = db.session.scalar(sa.select(Subscriber))
+    assert (subscription.state, subscription.user_id) == (SubscriberState.UNSUBSCRIBED, None)
     report = db.session.scalar(sa.select(CommentReport))
     assert (report.reporter_id, report.reason) == (None, "Ads?")
     page = client.get(f"/article/{article.slug}").get_data(as_text=True)
@@ -170,7 +171,9 @@ def test_an_admin_erases_one_person_after_typing_the_name(app, admin, reader, wo
     assert comment_ids() == {world["oscars"]}
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "user.erase"))
     assert (entry.actor_id, entry.object_id) == (admin_id, reader_id)
-    assert "2 comments and 1 replies to them removed" in entry.detail
+    assert "2 comments and 1 replies to them removed, 1 newsletter subscriptions ended" in (
+        entry.detail
+    )
     audit = staff.get("/admin/audit?action=user.erase").get_data(as_text=True)
     assert "rita: erased on request" in audit
 

@@ -38,6 +38,7 @@ from blog.models import (
     Upload,
     User,
 )
+from blog.newsletter.alerts import alert_status, sync_alert
 from blog.templating import site_zone
 from blog.types import utcnow
 from blog.upsert import get_or_create
@@ -121,6 +122,8 @@ class Parsed:
     image_id: int | None
     image_alt: str
     comments_open: bool
+    donation_appeal: bool
+    send_alert: bool
     status: str
     published_at: datetime | None
     upload: FileStorage | None = None
@@ -162,6 +165,7 @@ def initial_data(article: Article) -> dict:
         "image_id": article.image_id or 0,
         "image_alt": article.image_alt,
         "comments_open": article.comments_open,
+        "donation_appeal": article.donation_appeal,
         "status": article.display_status,
     }
     if article.published_at is not None and article.status == ArticleStatus.PUBLISHED:
@@ -239,6 +243,13 @@ def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
             published_at = article.published_at
         else:
             published_at = now
+    send_alert = bool(form.send_alert.data) and current_user.is_editor
+    if send_alert and status not in ("scheduled", "published"):
+        form.send_alert.errors = [
+            "An alert goes out when the article is published: choose Published or "
+            "Scheduled, or untick “Send as alert”."
+        ]
+        valid = False
     if not valid:
         return None
     body = clean_text(form.body.data or "")
@@ -255,6 +266,8 @@ def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
         image_id=form.image_id.data or None,
         image_alt=alt if has_image else "",
         comments_open=form.comments_open.data,
+        donation_appeal=bool(form.donation_appeal.data),
+        send_alert=send_alert,
         status=ArticleStatus.PUBLISHED if status in ("scheduled", "published") else status,
         published_at=published_at,
         upload=upload,
@@ -311,6 +324,7 @@ def render_editor(form: ArticleForm, article: Article | None, status: int = 200)
             form=form,
             article=article,
             file_lost=bool(form.errors) and chosen_file() is not None,
+            alert=alert_status(article.id if article is not None else None),
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
         ),
         status,
@@ -355,6 +369,7 @@ def write_article(
         article.image_path = ""
     article.image_alt = parsed.image_alt
     article.comments_open = parsed.comments_open
+    article.donation_appeal = parsed.donation_appeal
     article.status = parsed.status
     article.published_at = parsed.published_at
     db.session.flush()
@@ -442,6 +457,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
                 "Check the article and save again."
             )
             write.refuse(status=409)
+        alert_queued = sync_alert(article, parsed.send_alert)
         new_status = article.display_status
 
         if old_status == "":
@@ -459,6 +475,9 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             )
         return render_editor(form, existing, write.refused.status)
     flash(save_message(new_status, article), "success")
+    if alert_queued:
+        flash("The alert is queued: it goes to alert subscribers once the article is public.",
+              "success")  # fmt: skip
     return redirect(url_for("admin.articles.edit_article", article_id=article.id), 303)
 
 
@@ -526,6 +545,7 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
         image_alt=" ".join((form.image_alt.data or "").split()),
         image_path=article.image_path if article is not None and not image else "",
         comments_open=bool(form.comments_open.data),
+        donation_appeal=bool(form.donation_appeal.data),
         comment_count=article.comment_count if article is not None else 0,
     )
     # Assigned after construction so no relationship event cascades it into the session.

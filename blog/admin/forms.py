@@ -81,9 +81,11 @@ class ArticleForm(FlaskForm):
     image_file = FileField("…or upload a new image")
     image_alt = StringField("Image description (alt text)", validators=[Length(max=300)])
     comments_open = BooleanField("Comments open", default=True)
+    donation_appeal = BooleanField("Donation appeal at the end of the article", default=True)
     status = SelectField("Status", choices=options(STATUS_CHOICES), default="draft")
     publish_date = DateField("Publish date", validators=[Optional()])
     publish_time = TimeField("Publish time", validators=[Optional()])
+    send_alert = BooleanField("Send as alert")
 
 
 class CategoryForm(FlaskForm):

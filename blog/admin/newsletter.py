@@ -1,8 +1,10 @@
 """Admin: newsletter subscribers, CSV import and export, sent issues, digest preview, donations.
 
 Editors and admins. Imported addresses (a Mailchimp or Substack export) become active
-with source "import" and are never asked to confirm again; an address that is already
-unsubscribed or bounced here stays so, whatever the file says.
+with source "import" and are never asked to confirm again, unless the file says they
+unsubscribed or were cleaned (bounced) at the source: those are kept as unsubscribed or
+bounced, so they are never mailed. An address that is already unsubscribed or bounced
+here stays so, whatever the file says.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from blog.mail import queue_mail
 from blog.models import (
     Article,
     DonationClick,
+    Job,
+    JobState,
     NewsletterIssue,
     Role,
     Subscriber,
@@ -64,6 +68,41 @@ def newsletter() -> str:
     )  # fmt: skip
 
 
+def delivery_figures(issue_id: int) -> dict[str, int]:
+    """An issue's mails so far: sent, pending (queued or being sent), failed, bounced."""
+    found = counts(f"issue:{issue_id}")
+    bounced = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Job.batch == f"issue:{issue_id}", Job.state == JobState.FAILED,
+            Job.last_error.startswith("bounced:"),
+        )
+    )  # fmt: skip
+    return {
+        "sent": found[JobState.DONE],
+        "pending": found[JobState.QUEUED] + found[JobState.RUNNING],
+        "failed": found[JobState.FAILED] - bounced,
+        "bounced": bounced,
+    }
+
+
+@bp.get("/newsletter/issues/<int:issue_id>")
+def newsletter_issue(issue_id: int) -> str:
+    issue = db.get_or_404(NewsletterIssue, issue_id)
+    figures = delivery_figures(issue.id)
+    # An alert waits for its article; until the worker fans it out it has no mails.
+    waiting = db.session.scalar(
+        sa.select(Job.state).where(Job.key == f"alert:{issue.id}", Job.state == JobState.QUEUED)
+    )
+    articles = db.session.execute(
+        sa.select(Article.id, Article.title).where(Article.id.in_(issue.article_ids or []))
+    ).all()
+    return render_template(
+        "admin/newsletter_issue.html", issue=issue, figures=figures, articles=articles,
+        waiting_for_article=waiting is not None,
+        sending=bool(figures["pending"] or waiting),
+    )  # fmt: skip
+
+
 def support_by_article() -> list[dict]:
     """Articles with donation clicks or subscribers gained, most first (top 20)."""
     clicks = dict(
@@ -99,20 +138,23 @@ def newsletter_import() -> Response:
         flash("Choose a CSV file to import.", "error")
         return redirect(url_for("admin.newsletter.newsletter"), 303)
     try:
-        addresses, problems = parse_subscriber_csv(upload.stream)
+        rows, problems = parse_subscriber_csv(upload.stream)
     except ValueError as error:
         flash(f"Nothing imported: {error}", "error")
         return redirect(url_for("admin.newsletter.newsletter"), 303)
     with committed_write():
-        # Every address at once: an IN list of 100,000 passes SQLite's parameter limit.
-        existing = set(db.session.scalars(sa.select(Subscriber.email)))
-        new = [a for a in addresses if a not in existing]
-        db.session.add_all(
-            Subscriber(email=a, state=SubscriberState.ACTIVE, source="import") for a in new
-        )
-        record("newsletter.import", None, f"{len(new)} added, {len(problems)} bad rows")
-    flash(f"Imported {len(new)} new subscribers; {len(addresses) - len(new)} were already here.",
-          "success")  # fmt: skip
+        added, stopped = store_import(rows)
+        active = sum(1 for state in added.values() if state == SubscriberState.ACTIVE)
+        record("newsletter.import", None,
+               f"{active} active and {len(added) - active} stopped added, {stopped} stopped, "
+               f"{len(problems)} bad rows")  # fmt: skip
+    message = f"Imported {active} new subscribers; {len(rows) - len(added)} were already here."
+    if len(added) > active:
+        message += (f" {len(added) - active} addresses that unsubscribed or bounced at the "
+                    "source are kept as such and never mailed.")  # fmt: skip
+    if stopped:
+        message += f" {stopped} earlier imported subscribers are now unsubscribed or bounced."
+    flash(message, "success")
     for problem in problems[:20]:
         flash(problem, "error")
     if len(problems) > 20:
@@ -120,8 +162,52 @@ def newsletter_import() -> Response:
     return redirect(url_for("admin.newsletter.newsletter"), 303)
 
 
-def parse_subscriber_csv(stream) -> tuple[list[str], list[str]]:
-    """(valid unique addresses, "line N: why" for each bad row); ValueError if unusable."""
+def store_import(rows: dict[str, str]) -> tuple[dict[str, str], int]:
+    """Add the new addresses in their states; stop earlier imported ones the file stops.
+    (the added {address: state}, how many were stopped). Inside the write transaction.
+
+    The source's stop wins over an earlier import of the same address (Mailchimp's
+    three files, in any order); an address that subscribed here stays as it is.
+    """
+    # Every address at once: an IN list of 100,000 passes SQLite's parameter limit.
+    existing = dict(db.session.execute(sa.select(Subscriber.email, Subscriber.source)).all())
+    added = {a: state for a, state in rows.items() if a not in existing}
+    db.session.add_all(Subscriber(email=a, state=s, source="import") for a, s in added.items())
+    stopped = 0
+    for state in STOPPED:
+        stop = [a for a, s in rows.items() if s == state and existing.get(a) == "import"]
+        for start in range(0, len(stop), 500):
+            stopped += db.session.execute(
+                sa.update(Subscriber)
+                .where(Subscriber.email.in_(stop[start : start + 500]),
+                       Subscriber.state == SubscriberState.ACTIVE)
+                .values(state=state, sections=[], alerts=False)
+            ).rowcount  # fmt: skip
+    return added, stopped
+
+
+# What a source's status column says, lower-cased -> the state it is imported in; rows
+# with any other status (Mailchimp's pending, non-subscribed, archived) are skipped.
+SOURCE_STATES = {
+    "subscribed": SubscriberState.ACTIVE,
+    "active": SubscriberState.ACTIVE,
+    "unsubscribed": SubscriberState.UNSUBSCRIBED,
+    "cleaned": SubscriberState.BOUNCED,
+    "bounced": SubscriberState.BOUNCED,
+}
+STOPPED = (SubscriberState.UNSUBSCRIBED, SubscriberState.BOUNCED)
+STATUS_COLUMNS = ("status", "member status", "email marketing", "email marketing status")
+# Mailchimp exports each section of an audience as its own file; these columns name it.
+FILE_STATES = {"unsub_time": SubscriberState.UNSUBSCRIBED, "clean_time": SubscriberState.BOUNCED}
+
+
+def parse_subscriber_csv(stream) -> tuple[dict[str, str], list[str]]:
+    """({valid unique address: state to import it in}, "line N: why" for each bad row).
+
+    The state is active unless the file says otherwise: a status column (unsubscribed,
+    cleaned) or Mailchimp's unsubscribed or cleaned export (UNSUB_TIME, CLEAN_TIME).
+    An address listed twice keeps its stop. ValueError if the file is unusable.
+    """
     try:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
         reader = csv.reader(text)
@@ -134,7 +220,9 @@ def parse_subscriber_csv(stream) -> tuple[list[str], list[str]]:
     column = next((names.index(c) for c in EMAIL_COLUMNS if c in names), None)
     if column is None:
         raise ValueError('no "Email Address" (Mailchimp) or "email" (Substack) column')
-    addresses: dict[str, None] = {}
+    status_column = next((names.index(c) for c in STATUS_COLUMNS if c in names), None)
+    file_state = next((s for c, s in FILE_STATES.items() if c in names), SubscriberState.ACTIVE)
+    addresses: dict[str, str] = {}
     problems: list[str] = []
     try:
         for line, row in enumerate(reader, start=2):
@@ -142,15 +230,29 @@ def parse_subscriber_csv(stream) -> tuple[list[str], list[str]]:
                 problems.append(f"line {line}: stopped, at most {MAX_IMPORT_ROWS} rows a file")
                 break
             raw = row[column].strip() if column < len(row) else ""
+            state = file_state
+            if status_column is not None and status_column < len(row) and row[status_column]:
+                status = row[status_column].strip().lower()
+                if status not in SOURCE_STATES:
+                    problems.append(
+                        f"line {line}: status “{status[:30]}” is not subscribed; skipped"
+                    )
+                    continue
+                state = (
+                    SOURCE_STATES[status] if file_state == SubscriberState.ACTIVE else file_state
+                )
             try:
                 if len(raw) > 254:
                     raise ValueError("longer than 254 characters")
-                addresses[normalize_email(raw)] = None
+                address = normalize_email(raw)
             except ValueError as error:
                 problems.append(f"line {line}: {str(error)[:120] or 'not an address'}")
+                continue
+            if addresses.get(address) not in STOPPED:
+                addresses[address] = state
     except (UnicodeDecodeError, csv.Error) as error:
         raise ValueError(f"unreadable CSV ({error})") from error
-    return list(addresses), problems
+    return addresses, problems
 
 
 @bp.get("/newsletter/export.csv")

@@ -39,6 +39,7 @@ from blog.extensions import db
 from blog.mail import queue_mail
 from blog.models import Article, Role, UsedToken, User
 from blog.security_log import security_log
+from blog.subscriptions import account_newsletter
 from blog.templating import absolute_url
 from blog.types import utcnow
 from blog.urls import safe_next
@@ -387,6 +388,7 @@ def _render_account(status: int = 200, **override):
         can_delete=_can_delete_self(current_user),
         kept=personal_data.KEPT,
         **_account_forms(**override),
+        **account_newsletter(current_user),
     ), status
 
 

@@ -73,7 +73,8 @@ EXPIRES: dict[str, Expiry] = {
         # Bylines, author pages and comment names; readers have no public page, so a
         # new account shows nowhere until it writes something.
         "username": CONTENT, "display_name": CONTENT, "bio": CONTENT, "role": CONTENT,
-        "active": CONTENT,
+        # A deactivated writer can no longer log in; their byline and page stay.
+        "active": NONE,
         # Private, or only in the reader's own (never cached) part of a page. Logins
         # and logouts rotate session_token and touch updated_at: they must stay NONE.
         "id": NONE, "email": NONE, "email_confirmed_at": NONE, "password_hash": NONE,
@@ -84,7 +85,8 @@ EXPIRES: dict[str, Expiry] = {
     "category": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(CONTENT, "name", "slug", "description", "position"), "id": NONE,
     }),
-    "tag": Expiry(insert=CONTENT, delete=NONE, update={  # delete: article_tag CASCADE
+    # A new tag shows nowhere until an article_tag row links it; a delete cascades to those.
+    "tag": Expiry(insert=NONE, delete=NONE, update={
         **_all(CONTENT, "name", "slug"), "id": NONE,
     }),
     "article_tag": Expiry(insert=CONTENT, delete=CONTENT, update=_all(
@@ -92,15 +94,16 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "upload": Expiry(insert=NONE, delete=NONE, update={  # delete: article.image_id SET NULL
         "filename": CONTENT, "thumb_filename": CONTENT, "width": CONTENT, "height": CONTENT,
-        "content_type": CONTENT, "variant_widths": CONTENT,
-        "id": NONE, "uploader_id": NONE, "created_at": NONE,
+        "variant_widths": CONTENT,
+        # Served from the file's own extension; no page names the type.
+        "content_type": NONE, "id": NONE, "uploader_id": NONE, "created_at": NONE,
     }),
     # delete: article_tag and article_version CASCADE, comments CASCADE.
     "article": Expiry(insert=CONTENT, delete=NONE, update={
         **_all(
             CONTENT, "title", "slug", "summary", "body_source", "body_html", "status",
             "published_at", "updated_at", "author_id", "category_id", "image_id",
-            "image_path", "image_alt", "comments_open", "reading_time",
+            "image_path", "image_alt", "comments_open", "reading_time", "donation_appeal",
         ),
         # Counted by the comments themselves; list cards and headings show it.
         "comment_count": COMMENTS,

@@ -89,6 +89,8 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
         "favicon": link("static", filename="favicon.svg", v=static_version("favicon.svg")),
         "stylesheet": link("static", filename="style.css", v=static_version("style.css")),
         "register": link("auth.register"),
+        "newsletter": link("newsletter.index"),
+        "subscribe": link("newsletter.subscribe"),
     }
     cache.values, cache.nav, cache.footer_pages = values, nav, pages
     return cache

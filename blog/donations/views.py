@@ -1,16 +1,15 @@
 """Views of the donations blueprint: /donate and the counted redirect /donate/go/<choice>.
 
-The choices live in the setting `donate_choices` (a list of {"id", "label", "frequency",
-"url"}); only https URLs are ever linked or redirected to. A click is counted by day,
-choice and article (`?from=<article id>`) in one SQL upsert, with no cookie and no
-address stored; the redirect is private, so no cache answers it instead of counting.
+The choices are blog/appeal.py's: only https URLs are ever linked or redirected to. A
+click is counted by day, choice and article (`?from=<article id>`) in one SQL upsert,
+with no cookie and no address stored; the redirect is private, so no cache answers it
+instead of counting.
 """
-
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request
 
+from blog.appeal import choices
 from blog.extensions import db
 from blog.jobs import committed_write
 from blog.models import Article, DonationClick, Page
@@ -18,27 +17,6 @@ from blog.types import utcnow
 from blog.upsert import insert
 
 bp = Blueprint("donations", __name__)
-FREQUENCIES = ("one-off", "monthly", "yearly")
-
-
-def choices() -> list[dict]:
-    """The configured choices whose URL is https and whose id is a short slug."""
-    from blog.cache.site import get_settings
-
-    found = []
-    for item in get_settings().get("donate_choices") or []:
-        if not isinstance(item, dict):
-            continue
-        url, key = str(item.get("url", "")), str(item.get("id", ""))
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.netloc or not key.isascii() or len(key) > 40:
-            continue
-        if not key.replace("-", "").isalnum():
-            continue
-        frequency = item.get("frequency") if item.get("frequency") in FREQUENCIES else "one-off"
-        found.append({"id": key, "label": str(item.get("label") or key), "url": url,
-                      "frequency": frequency})  # fmt: skip
-    return found
 
 
 @bp.get("/donate")

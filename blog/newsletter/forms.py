@@ -1,8 +1,7 @@
 """Forms of the newsletter blueprint."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from blog.auth.rules import normalize_email
@@ -13,6 +12,8 @@ class SubscribeForm(FlaskForm):
     # A field people never see: bots that fill every box give themselves away.
     website = StringField("Leave this empty", validators=[Optional()])
     from_article = HiddenField()
+    # "footer" or "article" when sent from a subscribe box (newsletter/_box.html).
+    box = HiddenField()
 
     normalized_email = ""
 
@@ -23,13 +24,3 @@ class SubscribeForm(FlaskForm):
             self.normalized_email = normalize_email(field.data)
         except ValueError as error:
             raise ValidationError("That does not look like an email address.") from error
-
-
-class PreferencesForm(FlaskForm):
-    frequency = RadioField(
-        "Digest",
-        choices=[SelectChoice("daily", "Daily"), SelectChoice("weekly", "Weekly"),
-                 SelectChoice("none", "No digest")],
-    )  # fmt: skip
-    alerts = BooleanField("Breaking-news alerts")
-    sections = SelectMultipleField("Only these sections (none ticked: all)", coerce=int)

@@ -91,16 +91,21 @@ def create_issue(kind: str, now: datetime | None = None) -> NewsletterIssue | No
         issue = db.session.scalar(
             sa.select(NewsletterIssue).where(NewsletterIssue.period == period)
         )
-        rows = [
-            {"kind": "newsletter", "key": f"newsletter:{issue.id}:{sid}",
-             "batch": f"issue:{issue.id}",
-             "payload": {"issue": issue.id, "subscriber": sid}, "state": "queued", "attempts": 0,
-             "max_attempts": 8, "run_after": utcnow(), "last_error": "", "created_at": now}
-            for sid in recipients
-        ]  # fmt: skip
-        for start in range(0, len(rows), 1000):
-            db.session.execute(insert(Job).on_conflict_do_nothing(), rows[start : start + 1000])
+        enqueue_deliveries(issue.id, recipients, now)
     return issue
+
+
+def enqueue_deliveries(issue_id: int, recipients: list[int], now: datetime) -> None:
+    """One "newsletter" job per subscriber id, keyed "newsletter:<issue>:<subscriber>" and
+    counted in batch "issue:<issue>"; keys already queued are skipped. The caller commits."""
+    rows = [
+        {"kind": "newsletter", "key": f"newsletter:{issue_id}:{sid}", "batch": f"issue:{issue_id}",
+         "payload": {"issue": issue_id, "subscriber": sid}, "state": "queued", "attempts": 0,
+         "max_attempts": 8, "run_after": utcnow(), "last_error": "", "created_at": now}
+        for sid in recipients
+    ]  # fmt: skip
+    for start in range(0, len(rows), 1000):
+        db.session.execute(insert(Job).on_conflict_do_nothing(), rows[start : start + 1000])
 
 
 @jobs.periodic
@@ -122,7 +127,10 @@ def _issue_content(issue_id: int) -> dict[str, Any] | None:
     articles = db.session.scalars(
         Article.published().where(Article.id.in_(issue.article_ids or []))
     ).all()
-    return content(issue.subject, list(articles))
+    found = content(issue.subject, list(articles))
+    if issue.kind == "alert" and not all(a.donation_appeal for a in articles):
+        found["appeal"] = None  # switched off for this article: not in its alert either
+    return found
 
 
 def content(subject: str, articles: list[Article]) -> dict[str, Any]:

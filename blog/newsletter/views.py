@@ -5,21 +5,30 @@ form reveals nothing about who is subscribed; a confirmation mail goes out at mo
 an hour per address. Unsubscribing is a POST without CSRF token (RFC 8058 one-click:
 mail clients POST `List-Unsubscribe=One-Click` to the link); the signed token in the URL
 is the authorisation. Nothing is sent from here: mails are queued (blog/jobs.py).
+
+The subscribe boxes of the footer and of the end of articles (newsletter/_box.html)
+post to `subscribe` too. On a page from the page cache they carry no CSRF token, so
+Flask-WTF refuses them; `stale_form` answers with this page, the address kept and a
+real token, and the reader presses once more. A logged-in reader's subscription is
+also shown and changed on the account page (`account_save`, `account_unsubscribe`;
+blog/subscriptions.py holds what both share).
 """
 
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 
-from blog import throttle
+from blog import subscriptions, throttle
+from blog.database import writing
+from blog.errors import render_error
 from blog.extensions import csrf, db
 from blog.jobs import committed_write
 from blog.mail import queue_mail
-from blog.models import Category, Subscriber, SubscriberState
-from blog.newsletter.forms import PreferencesForm, SubscribeForm
+from blog.models import Subscriber, SubscriberState
+from blog.newsletter.forms import SubscribeForm
 from blog.newsletter.tokens import (
     confirm_token,
     manage_token,
@@ -63,12 +72,27 @@ def index():
     return render_template("newsletter/index.html", form=SubscribeForm(formdata=None))
 
 
+@bp.errorhandler(CSRFError)
+def stale_form(error: CSRFError):
+    """A subscribe box on a cached page carries no CSRF token (newsletter/_box.html):
+    answer with the newsletter page, the address kept and a real token, so one more
+    press sends the confirmation. Nothing is written without a valid token."""
+    if request.endpoint != "newsletter.subscribe":
+        return render_error(error)
+    typed = (request.form.get("email") or "")[:254]
+    source = (request.form.get("from_article") or "")[:12]
+    form = SubscribeForm(formdata=None, data={"email": typed, "from_article": source})
+    # 400 like any refused token (tests/security/test_csrf.py); browsers show the page.
+    return render_template("newsletter/index.html", form=form, one_more_step=True), 400
+
+
 @bp.post("/newsletter")
 def subscribe():
     form = SubscribeForm()
     if not form.validate_on_submit():
         return render_template("newsletter/index.html", form=form), 422
-    if current_user.is_authenticated and not form.email.data:
+    # One click subscribes an account only from the newsletter page, never from a box.
+    if current_user.is_authenticated and not form.email.data and not form.box.data:
         return _subscribe_account()
     if not form.normalized_email:
         form.email.errors.append("Please enter your email address.")
@@ -112,15 +136,7 @@ def _subscribe_account():
     """A logged-in reader subscribes their account's address with one click."""
     user = current_user._get_current_object()
     with committed_write():
-        subscriber = db.session.scalar(sa.select(Subscriber).where(Subscriber.email == user.email))
-        if subscriber is None:
-            subscriber = Subscriber(email=user.email, source="account")
-            db.session.add(subscriber)
-        subscriber.user_id = user.id
-        subscriber.state = SubscriberState.ACTIVE
-        subscriber.confirmed_at = utcnow()
-        db.session.flush()
-        token = manage_token(subscriber)
+        token = manage_token(subscriptions.subscribe_account(user))
     flash("You are subscribed. You can change what you get at any time.", "success")
     return redirect(url_for("newsletter.preferences", token=token), code=303)
 
@@ -146,21 +162,14 @@ def preferences(token: str):
     subscriber = subscriber_to_manage(token)
     if subscriber is None:
         return render_template("newsletter/link_invalid.html", why="invalid"), 400
-    form = PreferencesForm(
-        formdata=request.form if request.method == "POST" else None,
-        data={"frequency": subscriber.frequency, "alerts": subscriber.alerts,
-              "sections": subscriber.sections or []},
-    )  # fmt: skip
-    categories = db.session.scalars(sa.select(Category).order_by(Category.position)).all()
-    form.sections.choices = [SelectChoice(c.id, c.name) for c in categories]
+    posted = request.form if request.method == "POST" else None
+    form = subscriptions.preferences_form(subscriber, formdata=posted)
     if request.method == "POST":
         if not form.validate():
             return render_template("newsletter/preferences.html", form=form, token=token,
                                    subscriber=subscriber), 422  # fmt: skip
         with committed_write():
-            subscriber.frequency = form.frequency.data
-            subscriber.alerts = bool(form.alerts.data)
-            subscriber.sections = list(form.sections.data or [])
+            subscriptions.save_choices(subscriber, form)
         flash("Your choices are saved.", "success")
         return redirect(url_for("newsletter.preferences", token=token), code=303)
     return render_template("newsletter/preferences.html", form=form, token=token,
@@ -176,11 +185,51 @@ def unsubscribe(token: str):
     if request.method == "GET":
         return render_template("newsletter/unsubscribe.html", token=token, subscriber=subscriber)
     with committed_write():
-        # Keep only what honours the unsubscribe: the address and its state.
-        subscriber.state = SubscriberState.UNSUBSCRIBED
-        subscriber.sections = []
-        subscriber.alerts = False
-        subscriber.from_article_id = None
+        subscriptions.stop(subscriber)
     if request.form.get("List-Unsubscribe") == "One-Click":
         return "Unsubscribed.", 200, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("newsletter/unsubscribed.html"), 200
+
+
+# The logged-in reader's subscription, shown and changed on their account page ----------
+
+
+@bp.get("/newsletter/account")
+@login_required
+def account():
+    return render_template(
+        "newsletter/account.html", **subscriptions.account_newsletter(current_user)
+    )
+
+
+@bp.post("/newsletter/account")
+@login_required
+def account_save():
+    """Save the account's choices; subscribes it at once if it was not (one click)."""
+    user = current_user._get_current_object()
+    subscription = subscriptions.account_subscription(user)
+    form = subscriptions.preferences_form(subscription, request.form, prefix="newsletter")
+    if not form.validate():
+        return render_template("newsletter/account.html", subscription=subscription,
+                               newsletter_form=form), 422  # fmt: skip
+    was_active = subscription is not None and subscription.state == SubscriberState.ACTIVE
+    with writing():
+        subscriptions.save_choices(subscriptions.subscribe_account(user), form)
+        db.session.commit()
+    flash("Your newsletter choices are saved." if was_active
+          else f"You are subscribed: the newsletter goes to {user.email}.", "success")  # fmt: skip
+    return redirect(url_for("auth.account", _anchor="newsletter-heading"), code=303)
+
+
+@bp.post("/newsletter/account/unsubscribe")
+@login_required
+def account_unsubscribe():
+    subscription = subscriptions.account_subscription(current_user._get_current_object())
+    if subscription is not None and subscription.state in (
+        SubscriberState.ACTIVE, SubscriberState.WAITING,
+    ):  # fmt: skip
+        with writing():
+            subscriptions.stop(subscription)
+            db.session.commit()
+    flash("You are unsubscribed: we send you no more newsletters.", "success")
+    return redirect(url_for("auth.account", _anchor="newsletter-heading"), code=303)

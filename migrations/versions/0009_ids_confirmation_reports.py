@@ -9,7 +9,7 @@
 - comment_report.kind: spam, abuse, off-topic or other.
 
 Revision ID: 4de8712d03f1
-Revises: 1e4ba1bf626f
+Revises: a8719051f69d
 Create Date: 2026-12-02 21:10:00
 
 """
@@ -20,7 +20,7 @@ import blog.types
 
 # revision identifiers, used by Alembic.
 revision = '4de8712d03f1'
-down_revision = '1e4ba1bf626f'
+down_revision = 'a8719051f69d'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ def test_new_reader_registers_confirms_and_first_comment_is_held_until_an_editor
 ):
     page.goto("/auth/register")
     page.get_by_label("Username").fill("newcomer")
-    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label("Email", exact=True).fill("newcomer@example.com")
     page.get_by_label("Password").fill("the tide comes in twice")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("link", name="newcomer")).to_be_visible()
@@ -86,7 +86,7 @@ def test_reader_comments_replies_edits_and_deletes(page, site):
 def test_password_reset_mail_arrives_and_its_link_works(page, site, mailbox):
     page.goto("/auth/login")
     page.get_by_role("link", name="Forgot your password?").click()
-    page.get_by_label("Email").fill("pat@example.com")
+    page.get_by_label("Email", exact=True).fill("pat@example.com")
     page.get_by_role("button", name="Send the link").click()
 
     message = mailbox.wait_for("pat@example.com")

@@ -22,6 +22,7 @@ from blog.models import (
     ArticleVersion,
     Comment,
     CommentReport,
+    NewsletterIssue,
     Redirect,
     Role,
     Upload,
@@ -55,6 +56,7 @@ class World:
     version: Any
     upload: Any
     redirect: Any
+    issue: Any  # a sent newsletter issue
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -99,6 +101,10 @@ def make_world(admin: User, reader: User, author: User) -> World:
     db.session.add(version)
     redirect = Redirect(source=f"/old-{n}", target=f"/article/{article.slug}", origin="test")
     db.session.add(redirect)
+    issue = NewsletterIssue(
+        kind="weekly", period=f"weekly:test-{n}", subject="This week", article_ids=[article.id]
+    )
+    db.session.add(issue)
     db.session.flush()
     return World(
         admin=admin,
@@ -116,6 +122,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         version=version,
         upload=upload,
         redirect=redirect,
+        issue=issue,
     )
 
 
@@ -166,6 +173,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.upload.id
         elif arg == "redirect_id":
             values[arg] = world.redirect.id
+        elif arg == "issue_id":
+            values[arg] = world.issue.id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

@@ -119,6 +119,8 @@ def payload(endpoint: str, world) -> dict:
         "comments.create": {"body": "A forged comment."},
         "comments.edit": {"body": "A forged edit."},
         "comments.report": {"kind": "other", "reason": "forged"},
+        "newsletter.account_save": {"newsletter-frequency": "daily"},
+        "newsletter.subscribe": {"email": "forged-subscriber@example.com"},
     }
     return data.get(endpoint, {})
 
@@ -137,6 +139,7 @@ CHANGES_STATE = {
     "auth.change_password", "auth.delete_account", "auth.logout", "auth.profile", "auth.register",
     "auth.reset", "auth.reset_request", "comments.create", "comments.delete", "comments.edit",
     "comments.report",
+    "newsletter.account_save", "newsletter.subscribe",
 }  # fmt: skip
 
 # RFC 8058 one-click unsubscribe: mail clients POST without any session or token; the

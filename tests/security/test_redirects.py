@@ -87,7 +87,12 @@ def test_login_page_of_a_logged_in_user_never_redirects_off_site(client, reader)
 def test_the_login_form_does_not_carry_a_hostile_next(client):
     for target in HOSTILE_NEXT:
         html = client.get("/auth/login", query_string={"next": target}).get_data(as_text=True)
-        (form,) = [f for f in parse(html).iter("form") if f.get("method") == "post"]
+        # The login form, not the footer's subscribe box.
+        (form,) = [
+            f
+            for f in parse(html).iter("form")
+            if f.get("method") == "post" and f.get("action", "").startswith("/auth/login")
+        ]
 
         carried = parse_qs(urlsplit(form.get("action")).query).get("next", [])
 

@@ -231,12 +231,13 @@ def generate(articles: int, comments: int, out: Path, seed: int = 1) -> dict[str
                 secrets.token_urlsafe(24),
                 stamp,
                 stamp,
+                stamp,  # confirmed: the bench's readers may comment
             )
         )
     con.executemany(
         "INSERT INTO user (username, email, password_hash, display_name, bio, role, active, "
-        "can_comment, notify_replies, session_token, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "can_comment, notify_replies, session_token, created_at, updated_at, "
+        "email_confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         user_rows,
     )
     user_ids = [row[0] for row in con.execute("SELECT id FROM user ORDER BY id")]

@@ -100,6 +100,13 @@ ROWS = [
     Row("sitemap", "/sitemap.xml"),
     Row("article-logged-in", "/article/{article}", logged_in=True),
     Row("comment-post", "/article/{article}/comments", posting=True),
+    # One article with 10, 1,000, 10,000 comments (bench/threads.py adds them): the first
+    # page of each thread, anonymous and logged in; time per page should stay flat.
+    *(
+        Row(f"thread-{n}{who}", f"/article/thread-{n}", logged_in=bool(who))
+        for n in (10, 1000, 10000)
+        for who in ("", "-logged-in")
+    ),
 ]
 # comment-post last: it runs on its own server and copy of the database anyway.
 DEFAULT_ROWS = ["home", "article", "category", "tag", "search", "feed", "comment-post"]
@@ -416,9 +423,18 @@ def cpu_per_request(
 
     site = create_app()
     clients = {"constant": constant_app.test_client(), "site": site.test_client()}
+    if any(row.logged_in for row in rows):
+        from generate import PASSWORD
+
+        member = clients["member"] = site.test_client()
+        page = member.get("/auth/login").get_data(as_text=True)
+        form = {"login": values["reader"], "password": PASSWORD,
+                "csrf_token": form_field(page, "csrf_token") or ""}  # fmt: skip
+        if member.post("/auth/login", data=form).status_code not in (302, 303):
+            raise RuntimeError(f"could not log in as {values['reader']}")
     found: dict[str, float] = {}
     for row in [CONSTANT, *rows]:
-        client = clients[row.target]
+        client = clients["member" if row.logged_in else row.target]
         path = row.path.format(**values)
         if client.get(path, headers=row.request_headers()).status_code != 200:
             continue
@@ -836,6 +852,11 @@ def cpu_report(args: argparse.Namespace, articles: int, rows: list[Row], db: Pat
 def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str | None) -> SizeRun:
     """Measure `rows` at one database size: its own gunicorns, always stopped."""
     db = ensure_database(articles, args.comments, args.regenerate)
+    if any(row.name.startswith("thread-") for row in rows):
+        import threads
+
+        for slug in threads.add_threads(db):
+            print(f"added {slug} to {db}")
     values = fixtures(db)
     print(
         f"fixtures: article={values['article']} category={values['category']} "

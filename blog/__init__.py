@@ -74,12 +74,16 @@ def register_blueprints(app: Flask) -> None:
     from blog.admin.views import bp as admin_bp
     from blog.auth.views import bp as auth_bp
     from blog.comments.views import bp as comments_bp
+    from blog.confirm.views import bp as confirm_bp
     from blog.donations.views import bp as donations_bp
     from blog.newsletter.views import bp as newsletter_bp
+    from blog.privacy.views import bp as privacy_bp
     from blog.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(confirm_bp, url_prefix="/auth")
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(newsletter_bp)

@@ -70,6 +70,10 @@ DEFAULTS = {
     "COMMENT_MAX_PER_MINUTE": 5,
     "COMMENT_MAX_LINKS": 2,
     "COMMENT_MAX_LENGTH": 5000,
+    # Confirmation links (blog/confirmation.py) work this long; accounts that never
+    # confirm are removed by the worker this many days after registering (0: kept).
+    "CONFIRM_LINK_HOURS": 48,
+    "UNCONFIRMED_ACCOUNT_DAYS": 7,
     # How many reverse proxies in front of the app to trust for the client address.
     "PROXY_COUNT": 0,
     # Cache-Control max-age for anonymous pages.

@@ -80,7 +80,13 @@ from blog.upsert import insert
 logger = logging.getLogger("blog.jobs")
 
 # Modules whose import registers handlers and periodic functions.
-HANDLER_MODULES: list[str] = ["blog.mail", "blog.newsletter.sending", "blog.newsletter.alerts"]
+HANDLER_MODULES: list[str] = [
+    "blog.mail",
+    "blog.newsletter.sending",
+    "blog.newsletter.alerts",
+    "blog.notify",
+    "blog.confirmation",
+]
 
 Handler = Callable[[dict[str, Any], "Run"], None]
 _handlers: dict[str, Handler] = {}

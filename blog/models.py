@@ -48,7 +48,15 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# SQLite would give a deleted row's id to the next row (the largest id + 1); with
+# AUTOINCREMENT ids are never reused, so an old link or audit line never points at
+# somebody else's comment, article or account. PostgreSQL sequences never reuse ids.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class User(UserMixin, db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Stored already NFKC-normalised and case-folded, so uniqueness is case-insensitive
     # and look-alikes (Admin, full-width letters) collide with the original.
@@ -61,6 +69,8 @@ class User(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     can_comment: so.Mapped[bool] = so.mapped_column(default=True)
     notify_replies: so.Mapped[bool] = so.mapped_column(default=False)
+    # When the reader opened the confirmation link mailed to `email` (None: not yet).
+    email_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Part of every session and remember cookie; rotating it ends every session at once.
     session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -98,6 +108,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role >= Role.ADMIN
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def end_all_sessions(self) -> None:
         self.session_token = new_session_token()
@@ -161,6 +175,7 @@ class Article(db.Model):
         sa.Index("ix_article_status_published_at", "status", "published_at"),
         sa.Index("ix_article_category_listing", "category_id", "status", "published_at"),
         sa.Index("ix_article_author_listing", "author_id", "status", "published_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -343,7 +358,10 @@ class ImportRecord(db.Model):
 
 
 class Comment(db.Model):
-    __table_args__ = (sa.Index("ix_comment_article_status", "article_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_comment_article_status", "article_id", "status"),
+        NEVER_REUSE_IDS,
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
@@ -384,6 +402,14 @@ class Comment(db.Model):
         return self.status == CommentStatus.APPROVED and not self.deleted
 
 
+REPORT_KINDS = {
+    "spam": "Spam or advertising",
+    "abuse": "Abuse, harassment or hate",
+    "off-topic": "Off-topic",
+    "other": "Something else (say what)",
+}
+
+
 class CommentReport(db.Model):
     __table_args__ = (sa.UniqueConstraint("comment_id", "reporter_id"),)
 
@@ -392,6 +418,8 @@ class CommentReport(db.Model):
     reporter_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
+    # One of REPORT_KINDS; `reason` is the reader's own words (required for "other").
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="other", server_default="other")
     reason: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     resolved: so.Mapped[bool] = so.mapped_column(default=False)

@@ -32,6 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "posts_per_page": 10,
     "comment_policy": "first",
     "authors_can_publish": False,
+    # Top-level comments a page of a thread shows, each with its replies.
+    "comments_per_page": 50,
+    # Reports by different readers after which a comment is hidden until a moderator
+    # decides (0: never hidden automatically).
+    "report_threshold": 3,
+    # Whether a new account must open the link mailed to it before it may comment.
+    "require_confirmed_email": True,
 }
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from markupsafe import Markup
 
 from blog.cache.pages import has_login_cookie
@@ -41,8 +41,15 @@ def page_url(page: int) -> str:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """An absolute URL built from SITE_URL, never from the request's Host header."""
-    return current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
+    """An absolute URL built from SITE_URL, never from the request's Host header.
+
+    Works in a request and outside one (a job run by the worker, a command).
+    """
+    site_url = current_app.config["SITE_URL"].rstrip("/")
+    if has_request_context():
+        return site_url + url_for(endpoint, **values)
+    with current_app.test_request_context("/", base_url=site_url):
+        return site_url + url_for(endpoint, **values)
 
 
 def reader_has_session() -> bool:

@@ -39,6 +39,8 @@ def make_user(role: Role = Role.READER, username: str | None = None, **kwargs) -
         password_hash=PASSWORD_HASH,
         display_name=kwargs.pop("display_name", username.title()),
         role=role,
+        # Confirmed unless a test says otherwise (email_confirmed_at=None).
+        email_confirmed_at=kwargs.pop("email_confirmed_at", utcnow()),
         **kwargs,
     )
     db.session.add(user)

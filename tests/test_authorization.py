@@ -107,9 +107,29 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/comments/{comment.id}/delete",
         staff(302, COMMENTER),
     ),
+    # The reader wrote `comment`: reporting it sends them back to it; an empty form is a 400.
+    ("GET", "/comments/<int:comment_id>/report"): (
+        "/comments/{comment.id}/report",
+        row(LOGIN, 302, 200, 200, 200, 200),
+    ),
     ("POST", "/comments/<int:comment_id>/report"): (
         "/comments/{comment.id}/report",
-        staff(302, MEMBERS),
+        row(LOGIN, 302, 400, 400, 400, 400),
+    ),
+    ("GET", "/comments/<int:comment_id>"): ("/comments/{comment.id}", same(302)),
+    # ---- confirmed addresses and personal data (every persona here is confirmed)
+    ("GET", "/auth/confirm/<token>"): ("/auth/confirm/forged", same(400)),
+    ("POST", "/auth/confirm/<token>"): ("/auth/confirm/forged", same(400)),
+    ("POST", "/auth/confirm/again"): ("/auth/confirm/again", staff(303, MEMBERS)),
+    ("GET", "/auth/account/data"): ("/auth/account/data", MEMBERS),
+    ("GET", "/admin/users/<int:user_id>/data"): ("/admin/users/{reader.id}/data", ADMINS),
+    ("POST", "/admin/users/<int:user_id>/data/export"): (
+        "/admin/users/{reader.id}/data/export",
+        ADMINS,
+    ),
+    ("POST", "/admin/users/<int:user_id>/data/erase"): (
+        "/admin/users/{reader.id}/data/erase",
+        staff(422, ADMINS),
     ),
     # ---- admin: dashboard and articles
     ("GET", "/admin/"): ("/admin/", WRITERS),

@@ -439,7 +439,7 @@ def steps(site: Site, admin_client, reader_client, runner, midway: Callable[[str
 
     def report_comment():
         c = db.session.scalar(sa.select(Comment).where(Comment.body_source.like("And a reply%")))
-        ok(admin_client.post(f"/comments/{c.id}/report", data={"reason": "rude"}))
+        ok(admin_client.post(f"/comments/{c.id}/report", data={"kind": "abuse", "reason": "rude"}))
 
     def delete_comment():
         c = db.session.scalar(

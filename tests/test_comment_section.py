@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from blog.comments import section
 from blog.extensions import db
-from blog.models import CommentReport, CommentStatus
+from blog.models import Comment, CommentStatus
 from blog.settings import save_settings
 from tests.conftest import logged_in_client
 from tests.factories import make_comment, make_user
@@ -92,16 +92,17 @@ def test_every_form_carries_the_readers_own_tokens(app, article, reader, other_r
 
     tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
     started = set(re.findall(r'name="started" value="([^"]+)"', html))
-    assert len(tokens) == 1  # the report form, the reply form and the comment form
+    assert len(tokens) == 1  # the reply form, the comment form and the logout button
     assert len(re.findall(r'name="csrf_token"', html)) >= 3
     assert len(started) == 1
     ritas_token = re.search(r'name="csrf_token" value="([^"]+)"', rita_html)[1]
     assert ritas_token not in html
     # The token is this reader's: a form posted with it is accepted; Rita's is refused.
-    report = re.search(r'action="(/comments/\d+/report)"', html)[1]
-    assert tess.post(report, data={"csrf_token": ritas_token}).status_code == 400
-    assert tess.post(report, data={"csrf_token": tokens.pop()}).status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommentReport)) == 1
+    reply = re.search(r'action="(/article/[^"]+/comments)"', html)[1]
+    body = {"body": "Mine.", "parent_id": "1", "started": started.pop()}
+    assert tess.post(reply, data=body | {"csrf_token": ritas_token}).status_code == 400
+    assert tess.post(reply, data=body | {"csrf_token": tokens.pop()}).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 2
 
 
 def test_a_held_comment_is_shown_to_its_author_only(app, article, reader, other_reader, renders):

@@ -67,7 +67,7 @@ def test_comments_show_replies_permalinks_and_deleted_user(client, article, read
     html = page_text(client, article)
 
     assert f'id="comment-{top.id}"' in html
-    assert f'href="#comment-{reply.id}"' in html
+    assert f'href="/comments/{reply.id}"' in html
     assert "<em>point</em>" in html
     assert "deleted user" in html and f'id="comment-{orphaned.id}"' in html
     assert "Comments (3)" in html

@@ -34,6 +34,8 @@ from blog.admin.article_editor import (
 from blog.admin.common import area, paginate
 from blog.admin.forms import ArticleForm
 from blog.audit import record
+from blog.comments.paging import ThreadPage
+from blog.comments.paging import page_url as comment_page_url
 from blog.content import clean_text, reading_time, render_article, slugify, unique_slug
 from blog.database import writing
 from blog.extensions import db
@@ -313,9 +315,11 @@ def render_preview(article: Article | None) -> Response:
         "public/article.html",
         preview=True,
         **page_context(preview, url, None),
-        thread=[],  # the comment section as the editor would see it, with no comments
+        # The comment section as the editor would see it, with no comments.
+        thread=ThreadPage([], 1, 50, 0, "oldest"),
+        thread_url=comment_page_url,
         member=True,
-        can_comment=current_user.can_comment,
+        can_comment="yes" if current_user.can_comment else "muted",
         comment_count=preview.comment_count,
         active_category=preview.category.slug,
     )

@@ -18,7 +18,8 @@ from blog.audit import record
 from blog.content import clean_text
 from blog.database import writing
 from blog.extensions import db
-from blog.models import Article, Comment, CommentReport, CommentStatus, Role, User
+from blog.models import REPORT_KINDS, Article, Comment, CommentReport, CommentStatus, Role, User
+from blog.notify import reply_became_visible
 from blog.urls import safe_next
 
 bp = area("comments", __name__, Role.EDITOR)
@@ -68,7 +69,10 @@ def comments() -> str:
                 User.username.contains(q.lower(), autoescape=True),
             )
         )
-    pager = paginate(query.order_by(Comment.created_at.desc(), Comment.id.desc()))
+    newest = (Comment.created_at.desc(), Comment.id.desc())
+    # The queue puts the most reported first (open reports: a decision resets the count).
+    order = (Comment.report_count.desc(), *newest) if view == "queue" else newest
+    pager = paginate(query.order_by(*order))
     ids = [c.id for c in pager.items]
     reports: dict[int, list[CommentReport]] = {}
     if ids:
@@ -86,6 +90,7 @@ def comments() -> str:
         q=q,
         reports=reports,
         statuses=list(CommentStatus),
+        kinds=REPORT_KINDS,
     )
 
 
@@ -95,6 +100,7 @@ def moderate(comment: Comment, action: str) -> bool:
     was_visible = comment.counts_as_visible
     changed = comment.status != new_status
     comment.status = new_status
+    comment.report_count = 0  # counts open reports, and this decision answers them all
     # A moderator's decision answers every open report on the comment.
     resolved = db.session.execute(
         sa.update(CommentReport)
@@ -104,6 +110,8 @@ def moderate(comment: Comment, action: str) -> bool:
     delta = int(comment.counts_as_visible) - int(was_visible)
     if delta:
         db.session.execute(Article.comment_count_change(comment.article_id, delta))
+    if delta > 0:
+        reply_became_visible(comment)  # once per reply, however often it is shown again
     if changed or resolved:
         record(f"comment.{action}", comment, f"on article {comment.article_id}")
     return bool(changed or resolved)

@@ -25,6 +25,7 @@ from wtforms.validators import (
 
 from blog.content import has_control_chars, slugify
 from blog.models import Role
+from blog.personal_data import comments_field
 from blog.settings import COMMENT_POLICIES
 
 
@@ -145,6 +146,13 @@ class SettingsForm(FlaskForm):
     )
     comment_policy = SelectField("Comment moderation", choices=options(COMMENT_POLICIES.items()))
     authors_can_publish = BooleanField("Authors may publish their own articles")
+    comments_per_page = IntegerField(
+        "Comments per page", validators=[Optional(), NumberRange(5, 500)]
+    )
+    report_threshold = IntegerField(
+        "Reports that hide a comment", validators=[Optional(), NumberRange(0, 1000)]
+    )
+    require_confirmed_email = BooleanField("Readers must confirm their email address to comment")
 
     def validate_donate_url(self, field) -> None:
         if field.data and not http_url(field.data):
@@ -194,4 +202,14 @@ class RedirectForm(FlaskForm):
     )
     target = StringField(
         "New address", validators=[DataRequired(), Length(max=500), local_path], filters=[strip]
+    )
+
+
+class EraseForm(FlaskForm):
+    """An admin erases one person on request: what becomes of the comments, and the
+    username typed again so a slip of the mouse erases nobody."""
+
+    comments = comments_field("Their comments")
+    username = StringField(
+        "Type the username to confirm", validators=[DataRequired(), Length(max=60)]
     )

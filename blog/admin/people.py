@@ -1,4 +1,5 @@
-"""Admin: user accounts (list, search, role, deactivate, reactivate). Admins only.
+"""Admin: user accounts (list, search, role, deactivate, reactivate), and one person's
+data exported or erased on their request (blog/personal_data.py). Admins only.
 
 The site always keeps at least one active admin: the last one cannot be demoted or
 deactivated, so nobody can lock the newsroom out of its own admin.
@@ -11,8 +12,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blog import personal_data
 from blog.admin.common import area, paginate
-from blog.admin.forms import RoleForm
+from blog.admin.forms import EraseForm, RoleForm
 from blog.audit import record
 from blog.content import clean_text
 from blog.database import writing
@@ -125,3 +127,64 @@ def reactivate_user(user_id: int) -> Response:
         db.session.commit()
     flash(f"Reactivated {user.username}.", "success")
     return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
+
+
+# Personal data requests --------------------------------------------------------------
+
+
+def erase_refusal(user: User) -> str | None:
+    if user.id == current_user.id:
+        return "You cannot erase your own account here."
+    if user.is_admin:
+        return "An admin's account cannot be erased: change its role first."
+    return None
+
+
+def _data_page(user: User, form: EraseForm, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "admin/user_data.html",
+        user=user,
+        form=form,
+        found=personal_data.counts(user),
+        kept=personal_data.KEPT,
+        refusal=erase_refusal(user),
+    ), status
+
+
+@bp.get("/users/<int:user_id>/data")
+def user_data(user_id: int) -> tuple[str, int]:
+    return _data_page(db.get_or_404(User, user_id), EraseForm(formdata=None))
+
+
+@bp.post("/users/<int:user_id>/data/export")
+def export_data(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    data = personal_data.export(user)  # before the write: it only reads
+    with writing():
+        record("user.export_data", user, f"{user.username}: data exported on request")
+        db.session.commit()
+    return personal_data.json_download(data, user.username)
+
+
+@bp.post("/users/<int:user_id>/data/erase")
+def erase_user(user_id: int) -> Response | tuple[str, int]:
+    user = db.get_or_404(User, user_id)
+    form = EraseForm()
+    refusal = erase_refusal(user)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("admin.people.user_data", user_id=user.id), 303)
+    if not form.validate_on_submit():
+        return _data_page(user, form, 422)
+    if form.username.data.strip().casefold() != user.username:
+        form.username.errors.append(f"Type {user.username} exactly to erase this account.")
+        return _data_page(user, form, 422)
+    username, choice = user.username, form.comments.data
+    with writing():
+        db.session.refresh(user)
+        found = personal_data.erase(user, choice)
+        record("user.erase", user, f"{username}: erased on request; {found.describe(choice)}")
+        db.session.commit()
+    security_log("account_erased", target=username, by=current_user.username)
+    flash(f"Erased {username}: {found.describe(choice)}.", "success")
+    return redirect(url_for("admin.people.users"), 303)

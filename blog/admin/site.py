@@ -39,6 +39,10 @@ def settings() -> Response | tuple:
     values["posts_per_page"] = form.posts_per_page.data
     values["comment_policy"] = form.comment_policy.data
     values["authors_can_publish"] = bool(form.authors_can_publish.data)
+    for key in ("comments_per_page", "report_threshold"):  # left empty: unchanged
+        number = getattr(form, key).data
+        values[key] = current[key] if number is None else number
+    values["require_confirmed_email"] = bool(form.require_confirmed_email.data)
     changed = {k: v for k, v in values.items() if k in DEFAULTS and current.get(k) != v}
     if changed:
         with writing():

@@ -2,7 +2,13 @@
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from blog.auth.rules import (
@@ -14,6 +20,7 @@ from blog.auth.rules import (
 )
 from blog.extensions import db
 from blog.models import User
+from blog.personal_data import comments_field
 
 # Generous caps for fields only compared, never stored: they keep hashing cheap.
 MAX_LOGIN = 254
@@ -121,6 +128,7 @@ class EmailChangeForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
+    comments = comments_field("Your comments")
     current_password = PasswordField(
         "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD * 4)]
     )

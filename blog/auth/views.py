@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from blog import throttle
+from blog import confirmation, personal_data, throttle
 from blog.auth.forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -36,10 +36,10 @@ from blog.auth.forms import (
 from blog.auth.rules import normalize_email, normalize_username
 from blog.database import writing
 from blog.extensions import db
-from blog.mail import queue_mail, send_mail
+from blog.mail import queue_mail
 from blog.models import Article, Role, UsedToken, User
 from blog.security_log import security_log
-from blog.subscriptions import account_newsletter, forget_account
+from blog.subscriptions import account_newsletter
 from blog.templating import absolute_url
 from blog.types import utcnow
 from blog.urls import safe_next
@@ -49,6 +49,12 @@ bp = Blueprint("auth", __name__)
 GENERIC_LOGIN_ERROR = "That username or email and password do not match an active account."
 RESET_SALT = "password-reset"
 RESET_MAX_AGE = 60 * 60
+
+
+def require_confirmed() -> bool:
+    from blog.cache.site import get_settings
+
+    return bool(get_settings().get("require_confirmed_email", True))
 
 
 def _next_or(default: str) -> str:
@@ -214,6 +220,8 @@ def register():
     with writing() as write:
         db.session.add(user)
         try:
+            db.session.flush()
+            confirmation.queue_link(user)  # the worker mails it
             db.session.commit()
         except sa.exc.IntegrityError:
             # Someone took the name or address between validation and now.
@@ -225,7 +233,11 @@ def register():
         return render_template("auth/register.html", form=form), 409
     start_session(user, remember=False)
     security_log("register", user=user.username)
-    flash("Welcome! Your account is ready.", "success")
+    flash(
+        f"Welcome! We sent a link to {user.email}: open it to confirm your address"
+        + (" before you comment." if require_confirmed() else "."),
+        "success",
+    )
     return redirect(_next_or(url_for("auth.account")), code=303)
 
 
@@ -339,6 +351,8 @@ def reset(token: str):
         db.session.add(UsedToken(digest=_token_digest(token)))
         user.password_hash = password_hash
         user.end_all_sessions()
+        if user.email_confirmed_at is None:  # the link reached this address: it is theirs
+            user.email_confirmed_at = utcnow()
         throttle.clear("login", f"user:{user.id}")
         try:
             db.session.commit()
@@ -372,6 +386,7 @@ def _render_account(status: int = 200, **override):
     return render_template(
         "auth/account.html",
         can_delete=_can_delete_self(current_user),
+        kept=personal_data.KEPT,
         **_account_forms(**override),
         **account_newsletter(current_user),
     ), status
@@ -445,41 +460,24 @@ def change_password():
     return redirect(url_for("auth.account"), code=303)
 
 
-EMAIL_CHANGED_BODY = """Hello {name},
-
-The email address of your account at {site} was changed to {new}.
-If you did not do this, reset your password and contact the editors.
-"""
-
-
 @bp.post("/account/email")
 @login_required
 def change_email():
+    """Mail a link to the new address; the change applies when it is opened
+    (blog/confirmation.py), and the old address is told then."""
     user = current_user._get_current_object()
     form = EmailChangeForm(prefix="email", user_id=user.id)
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, email_form=form)
-    old = user.email
-    with writing() as write:
-        user.email = form.normalized_email
-        try:
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            form.email.errors.append("An account with that email address already exists.")
-            write.refuse()
-    if write.refused:
-        return _render_account(422, email_form=form)
-    security_log("email_changed", user=user.username)
-    if old != user.email:
-        from blog.cache.site import get_settings
-
-        site = get_settings().get("site_name", "the site")
-        send_mail(
-            old,
-            f"Your email address at {site} was changed",
-            EMAIL_CHANGED_BODY.format(name=user.name, site=site, new=user.email),
-        )
-    flash("Your email address has been changed.", "success")
+    new = form.normalized_email
+    if new == user.email:
+        flash(f"{new} is already your address.", "info")
+        return redirect(url_for("auth.account"), code=303)
+    with writing():
+        confirmation.queue_link(user, confirmation.CHANGE, new)
+        db.session.commit()
+    security_log("email_change_requested", user=user.username)
+    flash(f"We sent a link to {new}. Your address stays {user.email} until you open it.", "info")
     return redirect(url_for("auth.account"), code=303)
 
 
@@ -492,16 +490,12 @@ def delete_account():
     form = DeleteAccountForm(prefix="delete")
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, delete_form=form)
-    username = user.username
+    username, choice = user.username, form.comments.data
     with writing():
-        forget_account(user)  # before the row goes: the subscription ends, the address stays
-        # Comments stay, shown as by "deleted user": the foreign key sets author_id to NULL.
-        db.session.execute(sa.delete(User).where(User.id == user.id))
+        erased = personal_data.erase(user, choice)  # blog/personal_data.py: what stays
         db.session.commit()
     session.clear()
     logout_user()
-    security_log("account_deleted", user=username)
-    flash(
-        "Your account has been deleted. Your comments remain, shown as by a deleted user.", "info"
-    )
+    security_log("account_deleted", user=username, comments=choice)
+    flash(f"Your account has been deleted: {erased.describe(choice)}.", "info")
     return redirect(url_for("public.index"), code=303)

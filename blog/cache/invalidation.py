@@ -77,7 +77,8 @@ EXPIRES: dict[str, Expiry] = {
         "active": NONE,
         # Private, or only in the reader's own (never cached) part of a page. Logins
         # and logouts rotate session_token and touch updated_at: they must stay NONE.
-        "id": NONE, "email": NONE, "password_hash": NONE, "can_comment": NONE,
+        "id": NONE, "email": NONE, "email_confirmed_at": NONE, "password_hash": NONE,
+        "can_comment": NONE,
         "notify_replies": NONE, "session_token": NONE, "created_at": NONE,
         "updated_at": NONE,
     }),
@@ -134,7 +135,7 @@ EXPIRES: dict[str, Expiry] = {
         "imported_at",
     )),
     "comment_report": Expiry(insert=NONE, delete=NONE, update=_all(
-        NONE, "id", "comment_id", "reporter_id", "reason", "created_at", "resolved",
+        NONE, "id", "comment_id", "reporter_id", "kind", "reason", "created_at", "resolved",
     )),
     "page": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(

@@ -121,3 +121,13 @@ def initial_status(user: User, *, held_for_links: bool, policy: str) -> CommentS
         )
     )
     return CommentStatus.APPROVED if has_approved else CommentStatus.PENDING
+
+
+def may_comment_state(user: User) -> str:
+    """ "yes", "muted" (an editor turned commenting off) or "unconfirmed" (the site
+    asks for a confirmed address and this account has not opened its link yet)."""
+    if not user.can_comment:
+        return "muted"
+    if not user.email_confirmed and get_settings().get("require_confirmed_email", True):
+        return "unconfirmed"
+    return "yes"

@@ -27,8 +27,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from blog.cache.memo import fragment
-from blog.comments import policy
-from blog.comments.queries import ThreadItem, thread
+from blog.comments import paging, policy
+from blog.comments.paging import ThreadPage, thread_page
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, User
 
@@ -51,39 +51,49 @@ class Section:
 
 
 def comment_section(article: Article, viewer: User | None) -> Markup:
-    """The comment section of `article` as `viewer` (None: anonymous) sees it."""
+    """The comment section of `article` as `viewer` (None: anonymous) sees it: the page
+    of the thread that `?comments=N&order=` asks for (aborts 404 past the last page)."""
+    page, order = paging.requested()
     if viewer is None:
         return fragment(
-            ("comments", article.id),
-            lambda: render(article, thread(article)).html,
+            ("comments", article.id, page, order),
+            lambda: render(article, thread_page(article, page, order)).html,
             shows_comments=True,
         )
-    can_comment = viewer.can_comment
+    can_comment = policy.may_comment_state(viewer)
     if has_held_comments(article, viewer):
-        section = render(article, thread(article, viewer), member=True, can_comment=can_comment)
+        section = render(
+            article,
+            thread_page(article, page, order, viewer.id),
+            member=True,
+            can_comment=can_comment,
+        )
     else:
         section = fragment(
-            ("member-comments", article.id, can_comment),
-            lambda: render(article, thread(article), member=True, can_comment=can_comment),
+            ("member-comments", article.id, can_comment, page, order),
+            lambda: render(
+                article, thread_page(article, page, order), member=True, can_comment=can_comment
+            ),
             shows_comments=True,
         )
     return fill_in(section, article, viewer)
 
 
 def render(
-    article: Article, items: list[ThreadItem], *, member: bool = False, can_comment: bool = False
+    article: Article, thread: ThreadPage, *, member: bool = False, can_comment: str = ""
 ) -> Section:
     """The section with markers in place of anything that belongs to one reader.
 
-    The comment count is read afresh: `article` may be the page's cached facts
-    (`ArticlePage`), which comments do not expire.
+    The comment count is read afresh with the page (`thread.comment_count`): `article`
+    may be the page's cached facts (`ArticlePage`), which comments do not expire.
     """
-    count = db.session.scalar(sa.select(Article.comment_count).where(Article.id == article.id))
     html = render_template(  # autoescaped: the Markup below is safe
         "comments/_section.html",
         article=article,
-        comment_count=count or 0,
-        thread=items,
+        comment_count=thread.comment_count,
+        thread=thread,
+        newest_id=thread.newest_id,
+        thread_url=paging.page_url,
         member=member,
         can_comment=can_comment,
         # These names shadow the template globals of the same name for this render only.
@@ -91,7 +101,7 @@ def render(
         comment_form_started=lambda: STARTED_MARK,
     )
     by_author: dict[int, list[int]] = {}
-    for item in items:
+    for item in thread.items:
         for c in (item.comment, *item.replies):
             if not c.deleted and c.author_id is not None:
                 by_author.setdefault(c.author_id, []).append(c.id)

@@ -1,4 +1,4 @@
-"""Views of the comments blueprint: post, reply, edit, delete and report.
+"""Views of the comments blueprint: post, reply, edit, delete, report and permalinks.
 
 Every write follows blog.database's discipline: validate and render Markdown first,
 then `with writing() as write:` (BEGIN IMMEDIATE on SQLite, so concurrent workers wait
@@ -9,7 +9,6 @@ text in the textarea and a sentence saying why.
 
 import logging
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -26,12 +25,15 @@ from werkzeug.wrappers import Response
 
 from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
+from blog.comments.paging import comment_url
 from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
+from blog.comments.reports import report_page
 from blog.content import clean_text, render_comment
 from blog.database import writing
 from blog.errors import render_error
 from blog.extensions import db
-from blog.models import Article, Comment, CommentReport, CommentStatus
+from blog.models import Article, Comment, CommentStatus
+from blog.notify import reply_became_visible
 from blog.types import utcnow
 
 bp = Blueprint("comments", __name__)
@@ -42,6 +44,10 @@ CLOSED_EDIT = "Comments are closed for this article, so comments can no longer b
 NOT_ALLOWED = (
     "Your account is not allowed to post comments. "
     "Contact the editors if you think this is a mistake."
+)
+UNCONFIRMED = (
+    "Please confirm your email address before commenting: open the link we emailed "
+    "you (your account page can send it again). Your text is below."
 )
 HONEYPOT = "The field labelled “Leave this empty” must be left empty (it catches spam robots)."
 PARENT_GONE = "The comment you replied to no longer exists. You can post yours as a new comment."
@@ -127,8 +133,11 @@ def create(slug: str):
 
     if not article.comments_open:
         return no(CLOSED, 403)
-    if not current_user.can_comment:
+    may = policy.may_comment_state(current_user)
+    if may == "muted":
         return no(NOT_ALLOWED, 403)
+    if may == "unconfirmed":
+        return no(UNCONFIRMED, 403)
     if not form.validate_on_submit():
         return no(form.body.errors[0] if form.body.errors else CSRF_MESSAGE)
     if form.website.data:
@@ -171,6 +180,8 @@ def create(slug: str):
         if status == CommentStatus.APPROVED:
             change_comment_count(article.id, +1)
         db.session.flush()
+        if status == CommentStatus.APPROVED:
+            reply_became_visible(comment)  # a job the worker runs, never mail from here
         comment_id = comment.id
         db.session.commit()
     if write.refused:
@@ -179,8 +190,6 @@ def create(slug: str):
 
     if status == CommentStatus.APPROVED:
         flash("Your comment is posted.", "success")
-        if parent is not None:
-            notify_reply(article, parent, comment)
     elif held_for_links:
         flash(
             "Your comment has several links, so it is awaiting moderation. "
@@ -193,35 +202,24 @@ def create(slug: str):
             "an editor approves it.",
             "info",
         )
-    return redirect(article_url(article, f"comment-{comment_id}"))
+    return redirect(comment_url(db.session.get(Comment, comment_id), article.slug, current_user.id))
 
 
-def notify_reply(article: Article, parent: Comment, reply: Comment) -> None:
-    """Email the parent's author about a visible reply, if they asked for it.
+@bp.get("/comments/<int:comment_id>")
+def permalink(comment_id: int) -> Response:
+    """A comment's lasting address: the page of its thread that shows it, at its anchor.
 
-    Runs after the commit: a mail problem never costs the comment.
+    404 for a comment the visitor cannot see (held, removed, or on a non-public article).
     """
-    recipient = parent.author
-    if recipient is None or recipient.id == reply.author_id or not recipient.notify_replies:
-        return
-    if not recipient.active:
-        return
-    from blog.mail import send_mail
-    from blog.templating import absolute_url
-
-    link = absolute_url("public.article", slug=article.slug, _anchor=f"comment-{reply.id}")
-    body = (
-        f"Hello {recipient.name},\n\n"
-        f"{current_user.name} replied to your comment on “{article.title}”:\n\n"
-        f"{reply.body_source}\n\n"
-        f"Read the conversation: {link}\n\n"
-        "You get this email because you asked to be told about replies. You can turn "
-        "it off on your account page.\n"
-    )
-    try:
-        send_mail(recipient.email, f"New reply to your comment on {article.title}", body)
-    except Exception:  # the comment is saved; a notification is best effort
-        logger.exception("Reply notification to user %s failed", recipient.id)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    article = public_article_or_404(comment.article.slug)
+    viewer = current_user.id if current_user.is_authenticated else None
+    target = comment_url(comment, article.slug, viewer)
+    if target.endswith("#comments"):
+        abort(404)
+    return redirect(target)
 
 
 def own_comment_or_abort(comment_id: int) -> Comment:
@@ -277,7 +275,7 @@ def edit(comment_id: int):
         flash("Your comment now has several links, so it is awaiting moderation.", "info")
     else:
         flash("Your comment was updated.", "success")
-    return redirect(article_url(article, f"comment-{comment.id}"))
+    return redirect(comment_url(comment, article.slug, current_user.id))
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -316,51 +314,16 @@ def delete(comment_id: int) -> Response:
     return redirect(article_url(article, "comments"))
 
 
-@bp.post("/comments/<int:comment_id>/report")
-def report(comment_id: int) -> Response:
-    """Report a visible comment to the moderators, once per reader."""
+@bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
+def report(comment_id: int):  # noqa: ANN201
+    """Report a visible comment to the moderators, once per reader, with a reason."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.deleted or comment.status != CommentStatus.APPROVED:
         abort(404)
-    article = comment.article
+    article = public_article_or_404(comment.article.slug)
     if not current_user.is_authenticated:
         return login_redirect(article, f"comment-{comment.id}")
-    back = redirect(article_url(article, f"comment-{comment.id}"))
-    if comment.author_id == current_user.id:
-        flash("You cannot report your own comment; you can edit or delete it.", "info")
-        return back
-    reason = clean_text(request.form.get("reason", "")).strip()[:500]
-
-    with writing() as write:
-        already = db.session.scalar(
-            sa.select(
-                sa.exists().where(
-                    CommentReport.comment_id == comment_id,
-                    CommentReport.reporter_id == current_user.id,
-                )
-            )
-        )
-        if already:
-            write.refuse()
-        db.session.add(
-            CommentReport(comment_id=comment_id, reporter_id=current_user.id, reason=reason)
-        )
-        db.session.execute(
-            sa.update(Comment)
-            .where(Comment.id == comment_id)
-            .values(report_count=Comment.report_count + 1)
-        )
-        try:
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            # Another request by the same reader won the race (engines without BEGIN
-            # IMMEDIATE).
-            write.refuse()
-    if write.refused:
-        flash("You have already reported this comment. A moderator will look at it.", "info")
-        return back
-    flash("Thank you. A moderator will review this comment.", "success")
-    return back
+    return report_page(comment, article)
 
 
 @bp.errorhandler(CSRFError)

@@ -118,7 +118,7 @@ def payload(endpoint: str, world) -> dict:
         "auth.reset_request": {"email": world.reader.email},
         "comments.create": {"body": "A forged comment."},
         "comments.edit": {"body": "A forged edit."},
-        "comments.report": {"reason": "forged"},
+        "comments.report": {"kind": "other", "reason": "forged"},
         "newsletter.account_save": {"newsletter-frequency": "daily"},
         "newsletter.subscribe": {"email": "forged-subscriber@example.com"},
     }

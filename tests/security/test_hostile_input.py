@@ -100,7 +100,7 @@ FORMS = [
     Form("comment-edit", "reader", "POST",
          lambda s: f"/comments/{s.reader_comment_id}/edit", {"body": "Edited"}),
     Form("comment-report", "reader", "POST",
-         lambda s: f"/comments/{s.admin_comment_id}/report", {"reason": "spam"}),
+         lambda s: f"/comments/{s.admin_comment_id}/report", {"kind": "other", "reason": "spam"}),
     Form("article-new", "admin", "POST", "/admin/articles/new", article_base),
     Form("article-edit", "admin", "POST", lambda s: f"/admin/articles/{s.draft_id}/edit",
          article_base),

@@ -1,0 +1,1 @@
+"""Blueprint: opening email confirmation links, and asking for a new one."""

@@ -1,0 +1,90 @@
+"""Views of the confirm blueprint: open a confirmation link, confirm, ask for a new link.
+
+The link's GET only shows what it would confirm and a button; the POST confirms (mail
+scanners fetch links, and no state changes on GET). What a link is and why it can
+fail is in blog/confirmation.py.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from blog import confirmation, throttle
+from blog.database import writing
+from blog.extensions import db
+from blog.models import UsedToken
+from blog.security_log import security_log
+
+bp = Blueprint("confirm", __name__)
+
+RESEND_LIMIT = 5  # links an account may ask for in RESEND_WINDOW
+RESEND_WINDOW = 3600
+TAKEN = "Another account started using that address meanwhile, so it was not changed."
+
+
+def _invalid(message: str, status: int = 400) -> tuple[str, int]:
+    return render_template("confirm/invalid.html", message=message), status
+
+
+@bp.get("/confirm/<token>")
+def show(token: str):
+    try:
+        found = confirmation.read(token)
+    except confirmation.LinkProblem as problem:
+        return _invalid(str(problem))
+    return render_template("confirm/confirm.html", found=found, token=token)
+
+
+@bp.post("/confirm/<token>")
+def confirm(token: str):
+    with writing() as write:
+        try:
+            found = confirmation.read(token)  # again, under the writer lock
+        except confirmation.LinkProblem as problem:
+            write.refuse(str(problem), 400)
+        try:
+            old = confirmation.apply(found)  # its queued mail flushes the new address
+            db.session.commit()
+        except sa.exc.IntegrityError:  # two clicks at once, or the address taken meanwhile
+            db.session.rollback()
+            if db.session.scalar(sa.select(UsedToken.id).where(UsedToken.digest == found.digest)):
+                write.refuse(confirmation.USED, 400)
+            write.refuse(TAKEN, 409)
+    if write.refused:
+        return _invalid(write.refused.message, write.refused.status)
+    user = found.user
+    if old is None:
+        security_log("email_confirmed", user=user.username)
+        flash(f"Thank you: {user.email} is confirmed.", "success")
+    else:
+        security_log("email_changed", user=user.username)
+        flash(f"Your email address is now {user.email}. We told {old} about the change.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("auth.account"), code=303)
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/confirm/again")
+@login_required
+def again() -> Response:
+    """Mail the logged-in reader a fresh link to their own, not yet confirmed address."""
+    user = current_user._get_current_object()
+    if user.email_confirmed:
+        flash("Your email address is already confirmed.", "info")
+        return redirect(url_for("auth.account"), code=303)
+    key = f"user:{user.id}"
+    wait = throttle.retry_after("confirm", key, window=RESEND_WINDOW, limit=RESEND_LIMIT)
+    if wait:
+        flash(
+            f"We have sent several links already. Please wait {throttle.describe_wait(wait)} "
+            "or look for them in your spam folder.",
+            "error",
+        )
+        return redirect(url_for("auth.account", _anchor="confirm"), code=303)
+    with writing():
+        throttle.hit("confirm", key)
+        confirmation.queue_link(user)
+        db.session.commit()
+    flash(f"We sent a new link to {user.email}. It works for {confirmation.hours()} hours.", "info")
+    return redirect(url_for("auth.account", _anchor="confirm"), code=303)

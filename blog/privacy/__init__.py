@@ -1,0 +1,1 @@
+"""Blueprint: "Download my data" on the account page."""

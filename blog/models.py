@@ -323,40 +323,6 @@ class SlugRedirect(db.Model):
     article: so.Mapped[Article] = so.relationship()
 
 
-class Redirect(db.Model):
-    """An old address (an imported site's permalink, /?p=ID, a feed) and where it lives now.
-
-    `source` is the key `blog.redirects.source_key` makes of a path and query; the
-    public site consults the table only when it would answer 404 (and on `/?p=`).
-    """
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    source: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
-    target: so.Mapped[str] = so.mapped_column(sa.String(500))
-    origin: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-
-
-class ImportRecord(db.Model):
-    """What an import made of one item of a foreign site, so a re-run changes nothing.
-
-    Keyed by the source site's URL, the kind of item and its id there (a post, comment
-    or author id, a term slug, an upload path); `digest` is a hash of the item as last
-    imported, so a newer export updates exactly what changed.
-    """
-
-    __table_args__ = (sa.UniqueConstraint("source", "kind", "source_id"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    source: so.Mapped[str] = so.mapped_column(sa.String(200))
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
-    source_id: so.Mapped[str] = so.mapped_column(sa.String(300))
-    local_id: so.Mapped[int | None] = so.mapped_column()
-    local_ref: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
-    digest: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
-    imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-
-
 class Comment(db.Model):
     __table_args__ = (
         sa.Index("ix_comment_article_status", "article_id", "status"),
@@ -425,76 +391,6 @@ class CommentReport(db.Model):
     resolved: so.Mapped[bool] = so.mapped_column(default=False)
 
 
-class Page(db.Model):
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    title: so.Mapped[str] = so.mapped_column(sa.String(200))
-    slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
-    body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    in_footer: so.Mapped[bool] = so.mapped_column(default=True)
-    position: so.Mapped[int] = so.mapped_column(default=0)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class Setting(db.Model):
-    """One site setting as a JSON value; read through `blog.settings.get_settings()`."""
-
-    key: so.Mapped[str] = so.mapped_column(sa.String(60), primary_key=True)
-    value: so.Mapped[str] = so.mapped_column(sa.Text)
-
-
-class SiteState(db.Model):
-    """A single row of counters that every worker reads to know when caches are stale.
-
-    `version` goes up (in SQL) on every change to content or settings, and
-    `comments_version` on every change to what readers see of comments; what moves
-    which is decided by blog/cache/invalidation.py from what a transaction writes.
-    """
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    version: so.Mapped[int] = so.mapped_column(default=1)
-    comments_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
-    # The earliest future published_at of a published article: when it passes, the
-    # first request moves `version` (blog/cache/versions.py). NULL: nothing scheduled.
-    next_publication_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-
-
-class ThrottleEvent(db.Model):
-    """One counted attempt (failed login, reset request, comment...) for rate limits.
-
-    Kept in the database so the limits hold across every worker process.
-    """
-
-    __table_args__ = (sa.Index("ix_throttle_event_lookup", "kind", "key", "created_at"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
-    key: so.Mapped[str] = so.mapped_column(sa.String(300))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-
-
-class UsedToken(db.Model):
-    """Fingerprints of single-use tokens (password reset) already spent."""
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    digest: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-
-
-class AuditLog(db.Model):
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    actor_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
-    )
-    action: so.Mapped[str] = so.mapped_column(sa.String(60))
-    object_type: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
-    object_id: so.Mapped[int | None] = so.mapped_column()
-    detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    actor: so.Mapped[User | None] = so.relationship()
-
-
 # Tables kept in their own modules, imported here so every metadata user sees them.
 from blog.models_jobs import Job, JobState  # noqa: E402, F401
 from blog.models_newsletter import (  # noqa: E402, F401
@@ -502,4 +398,14 @@ from blog.models_newsletter import (  # noqa: E402, F401
     NewsletterIssue,
     Subscriber,
     SubscriberState,
+)
+from blog.models_site import (  # noqa: E402, F401
+    AuditLog,
+    ImportRecord,
+    Page,
+    Redirect,
+    Setting,
+    SiteState,
+    ThrottleEvent,
+    UsedToken,
 )

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug import security
 
-from blog.auth.views import GENERIC_LOGIN_ERROR
+from blog.auth.credentials import GENERIC_LOGIN_ERROR
 from blog.extensions import db
 from blog.models import User
 from blog.urls import safe_next
@@ -90,7 +90,7 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(client, reader, 
         checks.append(pwhash)
         return real_check(pwhash, password)
 
-    monkeypatch.setattr("blog.auth.views.check_password_hash", spy)
+    monkeypatch.setattr("blog.auth.credentials.check_password_hash", spy)
 
     wrong = login(client, "rita", "not the right password")
     unknown = login(client, "nobody_here", "not the right password")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from blog.auth.views import _password_fingerprint, make_reset_token
+from blog.auth.credentials import make_reset_token, password_fingerprint
 from blog.extensions import db
 from blog.mail import send_mail
 from blog.models import UsedToken, User
@@ -166,7 +166,7 @@ def test_the_link_expires_after_an_hour(client, reader):
             return int(time.time()) - 3601
 
     serializer = URLSafeTimedSerializer(TEST_SECRET, salt="password-reset", signer=HourAgo)
-    token = serializer.dumps({"uid": reader.id, "pw": _password_fingerprint(reader)})
+    token = serializer.dumps({"uid": reader.id, "pw": password_fingerprint(reader)})
 
     response = client.post(f"/auth/reset/{token}", data={"new_password": NEW_PASSWORD})
 

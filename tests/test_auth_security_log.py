@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from blog.auth.views import make_reset_token
+from blog.auth.credentials import make_reset_token
 from blog.extensions import db
 from blog.security_log import clean, security_log
 from tests import factories

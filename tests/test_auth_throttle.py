@@ -22,7 +22,7 @@ def app_config():
 def cheap_dummy_hash(monkeypatch):
     # Unknown accounts are checked against a scrypt hash (test_auth_login proves it);
     # here many unknown-account attempts only need to fail, so skip the 0.1 s each.
-    monkeypatch.setattr("blog.auth.views._dummy_hash", lambda: factories.PASSWORD_HASH)
+    monkeypatch.setattr("blog.auth.credentials.dummy_hash", lambda: factories.PASSWORD_HASH)
 
 
 def login(client, name, password=factories.PASSWORD, ip="198.51.100.7"):

@@ -1,10 +1,5 @@
 """Views of the auth blueprint: register, log in and out, password reset, own account."""
 
-import hashlib
-import hmac
-from datetime import timedelta
-from functools import cache
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -18,11 +13,21 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from werkzeug.exceptions import TooManyRequests
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from blog import confirmation, personal_data, throttle
+from blog.auth.credentials import (
+    GENERIC_LOGIN_ERROR,
+    abort_if_throttled,
+    check_password,
+    find_user,
+    ip_key,
+    make_reset_token,
+    record_failure,
+    throttle_key,
+    token_digest,
+    user_for_reset_token,
+)
 from blog.auth.forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -33,7 +38,7 @@ from blog.auth.forms import (
     ResetForm,
     ResetRequestForm,
 )
-from blog.auth.rules import normalize_email, normalize_username
+from blog.auth.rules import normalize_email
 from blog.database import writing
 from blog.extensions import db
 from blog.mail import queue_mail
@@ -46,10 +51,6 @@ from blog.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
-GENERIC_LOGIN_ERROR = "That username or email and password do not match an active account."
-RESET_SALT = "password-reset"
-RESET_MAX_AGE = 60 * 60
-
 
 def require_confirmed() -> bool:
     from blog.cache.site import get_settings
@@ -59,88 +60,6 @@ def require_confirmed() -> bool:
 
 def _next_or(default: str) -> str:
     return safe_next(request.args.get("next")) or default
-
-
-@cache
-def _dummy_hash() -> str:
-    """A real hash (same method as real users') to check against for unknown accounts."""
-    return generate_password_hash("not the password of anyone")
-
-
-def check_password(user: User | None, password: str) -> bool:
-    """Whether `password` is the user's; costs the same time when `user` is None."""
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        return False
-    return check_password_hash(user.password_hash, password)
-
-
-def find_user(login: str) -> User | None:
-    """The user whose username or email is `login` (normalised like at registration)."""
-    login = login.strip()
-    if "@" in login:
-        try:
-            address = normalize_email(login)
-        except ValueError:
-            address = login.lower()
-        return db.session.scalar(sa.select(User).where(User.email == address))
-    return db.session.scalar(sa.select(User).where(User.username == normalize_username(login)))
-
-
-def _ip_key() -> str:
-    return f"ip:{request.remote_addr or '-'}"
-
-
-def _account_key(user: User | None, login: str) -> str:
-    # Keyed on the account when it exists, so its username and email share one
-    # budget; on the typed name otherwise, which behaves exactly the same.
-    if user is not None:
-        return f"user:{user.id}"
-    return f"name:{login.strip().casefold()}"
-
-
-# Per account, per IP, and the window they count in: the settings of each kind.
-LIMITS = {
-    "login": (
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT",
-        "LOGIN_MAX_FAILURES_PER_IP",
-        "LOGIN_WINDOW_SECONDS",
-    ),
-    "reset": ("RESET_MAX_PER_ACCOUNT", "RESET_MAX_PER_IP", "RESET_WINDOW_SECONDS"),
-}
-
-
-def _limits(kind: str) -> tuple[int, int, int]:
-    per_account, per_ip, window = (int(current_app.config[key]) for key in LIMITS[kind])
-    return per_account, per_ip, window
-
-
-def abort_if_throttled(kind: str, account_key: str, what: str) -> None:
-    """Abort with 429 (and Retry-After) when the account or this IP is over its limit."""
-    per_account, per_ip, window = _limits(kind)
-    wait = max(
-        throttle.retry_after(kind, account_key, window, per_account),
-        throttle.retry_after(kind, _ip_key(), window, per_ip),
-    )
-    if not wait:
-        return
-    security_log(f"{kind}_throttled", key=account_key, retry_after=wait)
-    at = (utcnow() + timedelta(seconds=wait)).strftime("%H:%M UTC")
-    raise TooManyRequests(
-        description=(
-            f"Too many {what}. For your security, please wait {throttle.describe_wait(wait)} "
-            f"(until {at}) before trying again."
-        ),
-        retry_after=wait,
-    )
-
-
-def record_failure(kind: str, account_key: str) -> None:
-    """Count one failed attempt against the account and this IP (commits)."""
-    with writing():
-        throttle.hit(kind, account_key)
-        throttle.hit(kind, _ip_key())
-        db.session.commit()
 
 
 def start_session(user: User, *, remember: bool) -> None:
@@ -161,7 +80,7 @@ def login():
 
     typed = form.login.data
     user = find_user(typed)
-    account_key = _account_key(user, typed)
+    account_key = throttle_key(user, typed)
     abort_if_throttled("login", account_key, "failed login attempts")
     if not check_password(user, form.password.data):
         record_failure("login", account_key)
@@ -244,43 +163,6 @@ def register():
 # Password reset ---------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
-
-
-def _password_fingerprint(user: User) -> str:
-    # A changed password changes the fingerprint, which voids every older token.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def make_reset_token(user: User) -> str:
-    """A signed token naming the user and their current password; valid one hour."""
-    return _serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
-
-
-def user_for_reset_token(token: str) -> User | None:
-    """The user a reset token is for, or None if it is forged, old, used or stale."""
-    try:
-        data = _serializer().loads(token, max_age=RESET_MAX_AGE)
-    except (SignatureExpired, BadSignature):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
-        return None
-    user = db.session.get(User, data["uid"])
-    if user is None or not user.active:
-        return None
-    if not hmac.compare_digest(str(data.get("pw", "")), _password_fingerprint(user)):
-        return None
-    used = db.session.scalar(
-        sa.select(UsedToken.id).where(UsedToken.digest == _token_digest(token))
-    )
-    return None if used is not None else user
-
-
 RESET_BODY = """Hello {name},
 
 Someone (hopefully you) asked to reset the password of your account at {site}.
@@ -317,13 +199,13 @@ def reset_request():
             user.email,
             f"Reset your password at {site}",
             RESET_BODY.format(name=user.name, site=site, link=link),
-            f"reset:{user.id}:{_token_digest(token)[:32]}",
+            f"reset:{user.id}:{token_digest(token)[:32]}",
         )
     # Every request counts, whether or not the address has an account; the mail is
     # queued in the same transaction and sent by the worker, never from here.
     with writing():
         throttle.hit("reset", account_key)
-        throttle.hit("reset", _ip_key())
+        throttle.hit("reset", ip_key())
         if mail is not None:
             queue_mail(*mail)
         db.session.commit()
@@ -348,7 +230,7 @@ def reset(token: str):
 
     password_hash = generate_password_hash(form.new_password.data)
     with writing() as write:
-        db.session.add(UsedToken(digest=_token_digest(token)))
+        db.session.add(UsedToken(digest=token_digest(token)))
         user.password_hash = password_hash
         user.end_all_sessions()
         if user.email_confirmed_at is None:  # the link reached this address: it is theirs

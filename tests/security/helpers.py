@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.routing import Rule
 
-from blog.auth.views import make_reset_token
+from blog.auth.credentials import make_reset_token
 from blog.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
 from blog.extensions import db
 from blog.models import (

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blog.auth.views import make_reset_token
+from blog.auth.credentials import make_reset_token
 from blog.extensions import db
 from blog.models import Role
 from tests import factories

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from blog.auth.views import make_reset_token
+from blog.auth.credentials import make_reset_token
 from blog.models import Role
 from tests import factories
 from tests.security.helpers import login

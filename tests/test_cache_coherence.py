@@ -576,7 +576,7 @@ class Targets:
     """Visible rows to write: each has a public page that shows it."""
 
     site: Site
-    spare_author: User  # an author with no articles yet: a page of their own
+    spare_author: User  # an author with no articles yet: a page of their own, by role
     empty_section: Category
     unused_tag: Tag
     lone_article: Article  # no tags and no comments: its delete cascades nowhere
@@ -686,7 +686,8 @@ def write_alone(row: str, t: Targets, prime: Callable[[], None]) -> Callable[[],
     if what == "<delete>":
         db.session.delete(
             {
-                "user": t.spare_author,
+                # The reader inserted just before: `spare_author` takes the role change.
+                "user": db.session.scalar(sa.select(User).where(User.username == "newcomer")),
                 "category": t.empty_section,
                 "tag": t.unused_tag,
                 "article": t.lone_article,
@@ -704,7 +705,14 @@ def write_alone(row: str, t: Targets, prime: Callable[[], None]) -> Callable[[],
             db.session.execute(Article.comment_count_change(t.site.lead.id, -1)),
             db.session.commit(),
         )
-    obj = t.row(table)
+    obj = {
+        # A role shows where it decides whether an author page exists (no articles yet).
+        "user.role": t.spare_author,
+        # The old static image path shows only on an article without an uploaded image.
+        "article.image_path": db.session.scalar(
+            sa.select(Article).where(Article.title == "Harbour story 1")
+        ),
+    }.get(row) or t.row(table)
     column = sa.inspect(obj).mapper.local_table.c[what]
     key = sa.inspect(obj).mapper.get_property_by_column(column).key
     old = getattr(obj, key)

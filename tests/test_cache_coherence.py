@@ -623,6 +623,8 @@ def targets(app, site) -> Targets:
     site.lead.image_id = image.id
     site.lead.image_alt = "The pier"
     factories.make_comment(site.lead, site.reader, body="A second thought.")
+    guest = factories.make_comment(site.lead, site.reader, body="From the old site.")
+    guest.author_id, guest.guest_name = None, "Harbourmaster"  # imported from WordPress
     spare = factories.make_user(Role.AUTHOR, username="cora", display_name="Cora Columnist")
     lone = factories.make_article("A lone notice", author=site.writer, tags=[])
     page = factories.make_page("Masthead", in_footer=True, position=2)
@@ -709,6 +711,10 @@ def write_alone(row: str, t: Targets, prime: Callable[[], None]) -> Callable[[],
         # A role shows where it decides whether an author page exists (no articles yet).
         "user.role": t.spare_author,
         # The old static image path shows only on an article without an uploaded image.
+        # A guest's name shows only on a comment without an account.
+        "comment.guest_name": db.session.scalar(
+            sa.select(Comment).where(Comment.guest_name == "Harbourmaster")
+        ),
         "article.image_path": db.session.scalar(
             sa.select(Article).where(Article.title == "Harbour story 1")
         ),

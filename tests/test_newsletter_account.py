@@ -107,7 +107,7 @@ def test_deleting_the_account_ends_its_subscription(client, auth, smtp, linked):
     if linked:  # else subscribed through the form, before having an account
         client.post("/newsletter/account", data={"newsletter-frequency": "daily"})
         assert subscription("leaving@example.com").user_id == reader_id
-    assert "Your newsletter subscription ends with it" in account_page(client)
+    assert "your newsletter subscription ends" in account_page(client)
 
     response = client.post("/auth/account/delete", data={
         "delete-current_password": factories.PASSWORD, "delete-confirm": "y",

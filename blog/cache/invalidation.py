@@ -119,10 +119,12 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "comment": Expiry(insert=COMMENTS, delete=COMMENTS, update={
         **_all(
-            COMMENTS, "article_id", "author_id", "parent_id", "body_source",
-            "body_html", "status", "deleted", "report_count", "created_at", "edited_at",
-            "guest_name",
+            COMMENTS, "article_id", "author_id", "parent_id", "body_html", "status",
+            "deleted", "created_at", "edited_at", "guest_name",
         ),
+        # Readers see body_html; the source only in its author's edit form (never
+        # cached). Reports hide a comment by its status, not by their count.
+        "body_source": NONE, "report_count": NONE,
         "guest_email": NONE,  # moderation only, never shown
         "id": NONE,
     }),

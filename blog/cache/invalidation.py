@@ -141,10 +141,10 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "page": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(
-            CONTENT, "title", "slug", "body_source", "body_html", "in_footer", "position",
-            "updated_at",
+            CONTENT, "title", "slug", "body_html", "in_footer", "position", "updated_at",
         ),
-        "id": NONE,
+        # Readers see body_html; the Markdown only in the admin (pages are not searched).
+        "body_source": NONE, "id": NONE,
     }),
     "setting": Expiry(insert=CONTENT, delete=CONTENT, update={"value": CONTENT, "key": NONE}),
     # The versions themselves: writing them is what expiring means.

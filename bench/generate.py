@@ -385,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     comments = args.comments if args.comments is not None else 3 * args.articles
-    out = args.out or ROOT / "bench" / "data" / f"{args.articles}.sqlite3"
+    # Absolute: Flask-SQLAlchemy reads a relative SQLite path inside the instance folder.
+    out = (args.out or ROOT / "bench" / "data" / f"{args.articles}.sqlite3").resolve()
     stats = generate(args.articles, comments, out, seed=args.seed)
     print(
         f"{out}: {stats['articles']} articles, {stats['comments']} comments, "

@@ -71,7 +71,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, g
 
-from blog.database import begin_write
+from blog.database import writing
 from blog.extensions import db
 from blog.models_jobs import Job, JobState
 from blog.types import utcnow
@@ -173,20 +173,17 @@ def counts(batch: str) -> dict[str, int]:
 def committed_write() -> Iterator[None]:
     """One write transaction committed when the block ends; rolled back if it raises.
 
-    Unlike `blog.database.writing()`, whose block commits itself, this commits for
+    `blog.database.writing()`, whose block commits itself, with the commit done for
     the block: the queue's and the newsletter's writes have no refusal path. Afterwards
-    the app context reads in deferred transactions again, so a long-lived worker does
-    not take the writer lock for its reads.
+    the app context reads in deferred transactions again and forgets the versions it
+    read, so a long-lived worker neither takes the writer lock for its reads nor keeps
+    stale versions.
     """
-    begin_write()
     try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+        with writing():
+            yield
+            db.session.commit()
     finally:
-        g.pop("_write_transaction", None)
         g.pop("_site_versions", None)
 
 

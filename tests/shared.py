@@ -1,6 +1,7 @@
 """Helpers more than one test module uses (a test module never imports another)."""
 
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,8 +11,16 @@ from PIL import Image
 
 from blog.extensions import db
 
+TOKEN = re.compile(r'(name="(?:csrf_token|started|[a-z]+-csrf_token)"[^>]*value=")[^"]*(")')
+
 WORDPRESS = Path(__file__).parent / "wordpress"
 SELFHOSTED = WORDPRESS / "selfhosted-1.2.xml"
+
+
+def mask_tokens(html: str) -> str:
+    """`html` with its per-request form tokens (CSRF, the comment form's signed start
+    time) replaced by "…": they carry a timestamp, so two renders a second apart differ."""
+    return TOKEN.sub(r"\1…\2", html)
 
 
 @contextmanager

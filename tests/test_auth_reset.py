@@ -17,6 +17,7 @@ from tests import factories
 from tests.conftest import TEST_SECRET
 from tests.live import free_port
 from tests.mailing import mail_config, run_jobs
+from tests.shared import mask_tokens
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -72,7 +73,7 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(client, reader, smtp):
 
     assert known.status_code == unknown.status_code == 303
     assert known.headers["Location"] == unknown.headers["Location"]
-    assert known_page == unknown_page
+    assert mask_tokens(known_page) == mask_tokens(unknown_page)
     assert "If an account uses that address" in known_page
     assert len(smtp.handler.envelopes) == 1
 

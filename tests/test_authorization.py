@@ -8,7 +8,7 @@ for a rule that no longer exists fails it too, so nobody can add an unchecked pa
 To add a route: add one line to RULES, using a row constant (PUBLIC, WRITERS, OWNER,
 EDITORS, ADMINS...) or `row(...)` with one expectation per persona, in the order of
 PERSONAS. `LOGIN` means "redirected to the login page". POSTs are sent with an empty
-form (CSRF is off here; tests/test_admin_csrf.py proves it is enforced), so an allowed
+form (CSRF is off here; tests/security/test_csrf.py proves it is enforced), so an allowed
 persona usually gets 422 (the form again) or 303 (done); each persona runs against a
 fresh database, so one persona's POST never changes what the next one sees.
 """

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,8 +42,7 @@ from blog.models import (
 from blog.types import utcnow
 from tests import factories
 from tests.conftest import IsolatedClient, base_config, logged_in_client
-
-TOKEN = re.compile(r'(name="(?:csrf_token|started|[a-z]+-csrf_token)"[^>]*value=")[^"]*(")')
+from tests.shared import mask_tokens
 
 
 @pytest.fixture(params=["simple", "filesystem", "redis"])
@@ -135,7 +133,7 @@ def snapshot(client, urls: list[str]) -> dict[str, tuple[int, str]]:
     pages = {}
     for url in urls:
         response = client.get(url)
-        pages[url] = (response.status_code, TOKEN.sub(r"\1…\2", response.get_data(as_text=True)))
+        pages[url] = (response.status_code, mask_tokens(response.get_data(as_text=True)))
     return pages
 
 

@@ -38,18 +38,8 @@ from blog.models import (
 from blog.types import utcnow
 
 bp = Blueprint("admin", __name__)
-AREAS = (
-    articles,
-    comments,
-    images,
-    newsletter,
-    pages,
-    people,
-    redirects,
-    site,
-    taxonomy,
-    tools,
-)
+AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
+         tools)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

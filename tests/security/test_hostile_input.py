@@ -58,20 +58,10 @@ class Form:
 
 
 def article_base(site) -> dict:
-    return {
-        "title": "A headline",
-        "slug": "",
-        "summary": "A summary",
-        "body": "A body.",
-        "category_id": str(site.world.category.id),
-        "tags": "one, two",
-        "image_id": "0",
-        "image_alt": "",
-        "comments_open": "y",
-        "status": "draft",
-        "publish_date": "",
-        "publish_time": "",
-    }
+    return factories.article_form(
+        site.world.category, title="A headline", summary="A summary", body="A body.",
+        tags="one, two",
+    )  # fmt: skip
 
 
 WRONG = "not the password at all"

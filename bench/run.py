@@ -831,6 +831,15 @@ class SizeRun:
     problems: list[str]
 
 
+def add_threads(db: Path, rows: list[Row]) -> None:
+    """Add the long-thread articles to `db` when a `thread-*` row asks for them."""
+    if any(row.name.startswith("thread-") for row in rows):
+        import threads
+
+        for slug in threads.add_threads(db):
+            print(f"added {slug} to {db}")
+
+
 def cpu_report(args: argparse.Namespace, articles: int, rows: list[Row], db: Path) -> None:
     site_env = {
         "BLOG_INSTANCE_PATH": tempfile.mkdtemp(prefix="blog-bench-cpu-"),
@@ -839,6 +848,7 @@ def cpu_report(args: argparse.Namespace, articles: int, rows: list[Row], db: Pat
         "BLOG_PAGE_CACHE": "true" if args.cache == "on" else "false",
     }
     site_env.update(item.partition("=")[::2] for item in args.env)
+    add_threads(db, rows)
     timings = cpu_per_request([r for r in rows if not r.posting], fixtures(db), site_env)
     shutil.rmtree(site_env["BLOG_INSTANCE_PATH"], ignore_errors=True)
     base = timings.get("constant", 0.0)
@@ -852,11 +862,7 @@ def cpu_report(args: argparse.Namespace, articles: int, rows: list[Row], db: Pat
 def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str | None) -> SizeRun:
     """Measure `rows` at one database size: its own gunicorns, always stopped."""
     db = ensure_database(articles, args.comments, args.regenerate)
-    if any(row.name.startswith("thread-") for row in rows):
-        import threads
-
-        for slug in threads.add_threads(db):
-            print(f"added {slug} to {db}")
+    add_threads(db, rows)
     values = fixtures(db)
     print(
         f"fixtures: article={values['article']} category={values['category']} "

@@ -78,15 +78,94 @@ def test_reply_to_an_unusable_parent_is_refused_with_text_kept(
     )
 
 
-def test_reply_forms_appear_under_top_level_comments(client, auth, reader, article):
+def test_top_level_comments_link_to_a_reply_page(client, auth, reader, article):
     top = make_comment(article, body="Top.")
+    answer = make_comment(article, body="An answer.", parent=top)
     db.session.commit()
+    assert 'href="/comments/' not in client.get(f"/article/{article.slug}").get_data(
+        as_text=True
+    ).replace(f'href="/comments/{top.id}"', "").replace(f'href="/comments/{answer.id}"', "")
     auth.login(reader)
 
     html = client.get(f"/article/{article.slug}").get_data(as_text=True)
 
+    # One Reply link per top-level comment, none on replies, and no form per comment.
+    assert html.count('class="reply-link"') == 1
+    assert f'<a class="reply-link" href="/comments/{top.id}/reply">Reply</a>' in html
+    assert 'name="parent_id"' not in html
+
+
+def test_the_reply_page_quotes_the_comment_and_posts_a_reply(
+    client, auth, reader, article, open_policy
+):
+    top = make_comment(article, body="The *ferry* runs late.")
+    answer = make_comment(article, body="An answer.", parent=top)
+    db.session.commit()
+    auth.login(reader)
+
+    page = client.get(f"/comments/{answer.id}/reply")  # a reply's link answers its thread
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"<title>Reply to {top.author_name} |" in html
+    assert '<blockquote class="comment-quote"><p>The <em>ferry</em> runs late.</p>' in html
     assert f'name="parent_id" value="{top.id}"' in html
-    assert "Reply" in html
+    assert '<label for="body">Your reply</label>' in html
+    started = html.split('name="started" value="')[1].split('"')[0]
+    posted = client.post(
+        f"/article/{article.slug}/comments",
+        data={"body": "It does.", "parent_id": str(top.id), "started": started},
+    )
+    new = db.session.scalar(sa.select(Comment).where(Comment.body_source == "It does."))
+    assert posted.status_code == 302
+    assert new.parent_id == top.id and new.status == CommentStatus.APPROVED
+
+
+def test_the_reply_page_sends_visitors_to_log_in_and_back(client, article):
+    top = make_comment(article, body="Top.")
+    db.session.commit()
+
+    response = client.get(f"/comments/{top.id}/reply")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/auth/login?next=/comments/{top.id}/reply"
+
+
+def test_the_reply_page_of_a_hidden_comment_is_not_found(client, auth, reader, article):
+    held = make_comment(article, body="Held.", status=CommentStatus.PENDING)
+    db.session.commit()
+    auth.login(reader)
+
+    assert client.get(f"/comments/{held.id}/reply").status_code == 404
+    assert client.get("/comments/999999/reply").status_code == 404
+
+
+def test_the_reply_page_of_a_closed_thread_says_so(client, auth, reader, article):
+    top = make_comment(article, body="Top.")
+    article.comments_open = False
+    db.session.commit()
+    top_id, slug = top.id, article.slug
+    auth.login(reader)
+
+    response = client.get(f"/comments/{top_id}/reply")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/article/{slug}#comment-{top_id}"
+    assert "so it takes no more replies" in client.get(f"/article/{slug}").get_data(as_text=True)
+
+
+def test_a_muted_reader_gets_the_reply_page_with_the_reason(client, auth, article):
+    from tests.factories import make_user
+
+    top = make_comment(article, body="Top.")
+    muted = make_user(username="hushed", can_comment=False)
+    db.session.commit()
+    auth.login(muted)
+
+    response = client.get(f"/comments/{top.id}/reply")
+
+    assert response.status_code == 403
+    assert "not allowed to post comments" in response.get_data(as_text=True)
 
 
 # --- editing -------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Two stores per worker process: `memo`/`lookup` keep plain data (list totals, related
 articles, a slug's facts); `fragment` keeps rendered HTML every reader shares. Both
 are emptied when the content version moves; fragments that show comments or their
-counts (`shows_comments=True`) also when the comments version moves. No time limit:
+counts (`shows_comments=True`) also when the comments version moves, and so does
+`comments_memo`, plain data read from the comments (who has comments held). No time limit:
 a scheduled publication moves the content version itself (blog/cache/versions.py).
 With MEMO_CACHE off (the coherence test's reference app) everything is computed afresh.
 """
@@ -51,6 +52,7 @@ class _Memo:
     comment_fragments: _Fragments = field(
         default_factory=lambda: _Fragments(COMMENT_FRAGMENT_BYTES)
     )
+    comment_values: dict[tuple, Any] = field(default_factory=dict)
 
 
 def _memo() -> _Memo | None:
@@ -67,6 +69,7 @@ def _memo() -> _Memo | None:
     if cache.comments_version != now.comments:
         cache.comments_version = now.comments
         cache.comment_fragments = _Fragments(COMMENT_FRAGMENT_BYTES)
+        cache.comment_values = {}
     return cache
 
 
@@ -91,6 +94,16 @@ def memo(key: tuple, compute: Callable[[], Any]) -> Any:
     value = compute()
     _keep(cache.values, key, value)
     return value
+
+
+def comments_memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    """Like `memo`, for plain data read from comments: kept until either version moves."""
+    cache = _memo()
+    if cache is None:
+        return compute()
+    if key not in cache.comment_values:
+        _keep(cache.comment_values, key, compute())
+    return cache.comment_values[key]
 
 
 def lookup(key: tuple, compute: Callable[[], Any]) -> Any:

@@ -7,9 +7,13 @@ reader comment"), with markers where the reader's own parts go, then filled in f
 each request:
 
 - `<!--csrf-->` and `<!--started-->` in the forms' hidden fields: the reader's CSRF
-  token and the comment forms' signed start time (see `policy.form_started_token`);
-- `<!--actions N-->…<!--/actions-->` around comment N's buttons: the Report button
-  everyone else gets, replaced by Edit and Delete for the comment's own author.
+  token and the comment form's signed start time (see `policy.form_started_token`);
+- `<!--actions N-->report<!--own-->edit and delete<!--/actions-->` around comment N's
+  buttons: the Report link everyone else gets, or Edit and Delete for its author.
+
+Replies are written on their own page (the Reply links), so a section holds one form
+whatever its length: the fill-in is a pick between two prepared strings per comment
+and two replacements.
 
 The markers cannot come from users: comment HTML passes bleach, which strips HTML
 comments, and every other value is escaped. A reader with comments awaiting moderation
@@ -22,11 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import get_template_attribute, render_template
+from flask import render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from blog.cache.memo import fragment
+from blog.cache.memo import comments_memo, fragment
 from blog.comments import paging, policy
 from blog.comments.paging import ThreadPage, thread_page
 from blog.extensions import db
@@ -34,16 +38,16 @@ from blog.models import Article, Comment, CommentStatus, User
 
 CSRF_MARK = Markup("<!--csrf-->")
 STARTED_MARK = Markup("<!--started-->")
-_ACTIONS = re.compile(r"<!--actions (\d+)-->(.*?)<!--/actions-->", re.DOTALL)
+_ACTIONS = re.compile(r"<!--actions (\d+)-->(.*?)<!--own-->(.*?)<!--/actions-->", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Section:
     """A rendered section: as most readers get it, and in pieces for comment authors."""
 
-    html: Markup  # the Report buttons in place, markers gone; tokens still to fill in
-    parts: tuple[str, ...]  # `html` before that: text, comment id, buttons, text, ...
-    by_author: Mapping[int, tuple[int, ...]]  # author id -> their comments' ids
+    html: Markup  # the Report links in place, markers gone; tokens still to fill in
+    parts: tuple[str, ...]  # `html` before that: text, comment id, report, own, text, ...
+    by_author: Mapping[int, frozenset[int]]  # author id -> their comments' ids
 
     @property
     def nbytes(self) -> int:  # the size `fragment` accounts for
@@ -76,7 +80,7 @@ def comment_section(article: Article, viewer: User | None) -> Markup:
             ),
             shows_comments=True,
         )
-    return fill_in(section, article, viewer)
+    return fill_in(section, viewer)
 
 
 def render(
@@ -106,25 +110,23 @@ def render(
             if not c.deleted and c.author_id is not None:
                 by_author.setdefault(c.author_id, []).append(c.id)
     parts = tuple(_ACTIONS.split(html))
-    default = "".join(part for i, part in enumerate(parts) if i % 3 != 1)
+    default = "".join(part for i, part in enumerate(parts) if i % 4 in (0, 2))
     return Section(
         Markup(default),  # noqa: S704
         parts,
-        {author: tuple(ids) for author, ids in by_author.items()},
+        {author: frozenset(ids) for author, ids in by_author.items()},
     )
 
 
-def fill_in(section: Section, article: Article, viewer: User) -> Markup:
+def fill_in(section: Section, viewer: User) -> Markup:
     """`section` with `viewer`'s tokens and their own comments' Edit and Delete buttons."""
     own = section.by_author.get(viewer.id)
     if own:
-        own_actions = get_template_attribute("comments/_own_actions.html", "own_actions")
-        pieces = list(section.parts)
-        for i in range(1, len(pieces), 3):  # text, comment id, buttons, text, ...
-            comment_id = int(pieces[i])
-            pieces[i] = ""
-            if comment_id in own:
-                pieces[i + 1] = own_actions(comment_id, article.comments_open)
+        parts = section.parts
+        pieces = [parts[0]]
+        for i in range(1, len(parts), 4):  # text, comment id, report, own, text, ...
+            pieces.append(parts[i + 2] if int(parts[i]) in own else parts[i + 1])
+            pieces.append(parts[i + 3])
         html = "".join(pieces)
     else:
         html = str(section.html)
@@ -133,16 +135,22 @@ def fill_in(section: Section, article: Article, viewer: User) -> Markup:
     return Markup(html)  # noqa: S704 - rendered by autoescaped templates, tokens escaped
 
 
-# Built once: constructing the statement cost as much as running it.
-_HELD = sa.select(
-    sa.exists().where(
-        Comment.article_id == sa.bindparam("article_id"),
-        Comment.status == CommentStatus.PENDING,
-        Comment.author_id == sa.bindparam("author_id"),
-    )
-)
-
-
 def has_held_comments(article: Article, viewer: User) -> bool:
-    """Whether `viewer` has comments awaiting moderation on `article`."""
-    return bool(db.session.scalar(_HELD, {"article_id": article.id, "author_id": viewer.id}))
+    """Whether `viewer` has comments awaiting moderation on `article`.
+
+    Read from one set of every (article, author) with a held comment, kept until the
+    comments version moves (any comment written does that): a query per logged-in page
+    cost a twentieth of it, and the moderation queue is short next to the page views.
+    """
+    held = comments_memo(
+        ("held",),
+        lambda: frozenset(
+            (article_id, author_id)
+            for article_id, author_id in db.session.execute(
+                sa.select(Comment.article_id, Comment.author_id)
+                .where(Comment.status == CommentStatus.PENDING, Comment.author_id.is_not(None))
+                .distinct()
+            )
+        ),
+    )
+    return (article.id, viewer.id) in held

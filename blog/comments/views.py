@@ -40,6 +40,7 @@ bp = Blueprint("comments", __name__)
 logger = logging.getLogger("blog.comments")
 
 CLOSED = "Comments are closed for this article, so your comment was not posted."
+CLOSED_REPLY = "Comments are closed for this article, so it takes no more replies."
 CLOSED_EDIT = "Comments are closed for this article, so comments can no longer be edited."
 NOT_ALLOWED = (
     "Your account is not allowed to post comments. "
@@ -203,6 +204,35 @@ def create(slug: str):
             "info",
         )
     return redirect(comment_url(db.session.get(Comment, comment_id), article.slug, current_user.id))
+
+
+@bp.get("/comments/<int:comment_id>/reply")
+def reply(comment_id: int) -> str | tuple[str, int] | Response:
+    """The reply form under a quote of the comment it answers (the thread's Reply links).
+
+    Replying to a reply answers its top-level comment, as the thread is one level deep.
+    An anonymous visitor logs in first and comes back here.
+    """
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    article = public_article_or_404(comment.article.slug)
+    if not current_user.is_authenticated:
+        flash("Please log in to take part in the discussion.", "info")
+        return redirect(url_for("auth.login", next=url_for(".reply", comment_id=comment_id)))
+    parent, problem = find_parent(article, str(comment_id))
+    if parent is None:
+        abort(404)
+    if not article.comments_open:
+        flash(CLOSED_REPLY, "info")
+        return redirect(article_url(article, f"comment-{parent.id}"))
+    form = CommentForm(parent_id=str(parent.id), started=comment_form_started())
+    refused = {"muted": NOT_ALLOWED, "unconfirmed": UNCONFIRMED}.get(
+        policy.may_comment_state(current_user)
+    )
+    if refused:
+        return refuse(article, form, refused, 403, parent=parent)
+    return render_template("comments/form.html", article=article, form=form, parent=parent)
 
 
 @bp.get("/comments/<int:comment_id>")

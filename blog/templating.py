@@ -5,10 +5,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from blog.cache.pages import has_login_cookie
-from blog.cache.site import get_site
+from blog.cache.site import get_site, site_chrome
 from blog.imagesets import image_set
 
 
@@ -58,6 +59,13 @@ def reader_has_session() -> bool:
     return has_login_cookie(current_app.config, request.cookies)
 
 
+def box_token() -> Markup:
+    """The hidden CSRF field of a subscribe box: only for a request with a session."""
+    if not reader_has_session():
+        return Markup("")
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -67,6 +75,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(absolute_url)
     app.add_template_global(image_set)
     app.add_template_global(reader_has_session)
+    app.add_template_global(box_token)
+    app.add_template_global(site_chrome)
 
     @app.context_processor
     def site_context() -> dict:

@@ -116,6 +116,7 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/comments/{comment.id}/report",
         row(LOGIN, 302, 400, 400, 400, 400),
     ),
+    ("GET", "/comments/<int:comment_id>/reply"): ("/comments/{comment.id}/reply", MEMBERS),
     ("GET", "/comments/<int:comment_id>"): ("/comments/{comment.id}", same(302)),
     # ---- confirmed addresses and personal data (every persona here is confirmed)
     ("GET", "/auth/confirm/<token>"): ("/auth/confirm/forged", same(400)),

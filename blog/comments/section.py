@@ -43,15 +43,27 @@ _ACTIONS = re.compile(r"<!--actions (\d+)-->(.*?)<!--own-->(.*?)<!--/actions-->"
 
 @dataclass(frozen=True)
 class Section:
-    """A rendered section: as most readers get it, and in pieces for comment authors."""
+    """A rendered section, in the pieces a reader's fill-in needs.
 
-    html: Markup  # the Report links in place, markers gone; tokens still to fill in
-    parts: tuple[str, ...]  # `html` before that: text, comment id, report, own, text, ...
+    `pieces` alternates text and the actions of one comment as other readers see them
+    (text, actions, text, ..., text); `slots` says where comment N's actions are and
+    `own` holds what its author gets there instead. The last text holds the comment
+    form, the only place besides `own` with token markers.
+    """
+
+    pieces: tuple[str, ...]
+    slots: Mapping[int, int]  # comment id -> index of its actions in `pieces`
+    own: Mapping[int, str]  # comment id -> its author's Edit and Delete
     by_author: Mapping[int, frozenset[int]]  # author id -> their comments' ids
+    head: str  # "".join(pieces[:-1]), kept so most readers cost one concatenation
+
+    @property
+    def html(self) -> Markup:  # as an anonymous reader gets it: no markers in it
+        return Markup(self.head + self.pieces[-1])  # noqa: S704 - autoescaped render
 
     @property
     def nbytes(self) -> int:  # the size `fragment` accounts for
-        return 2 * len(self.html)
+        return 2 * (len(self.head) + sum(map(len, self.pieces)) + sum(map(len, self.own.values())))
 
 
 def comment_section(article: Article, viewer: User | None) -> Markup:
@@ -109,30 +121,38 @@ def render(
         for c in (item.comment, *item.replies):
             if not c.deleted and c.author_id is not None:
                 by_author.setdefault(c.author_id, []).append(c.id)
-    parts = tuple(_ACTIONS.split(html))
-    default = "".join(part for i, part in enumerate(parts) if i % 4 in (0, 2))
+    split = _ACTIONS.split(html)  # text, comment id, report, own, text, ...
+    pieces, slots, own = [split[0]], {}, {}
+    for i in range(1, len(split), 4):
+        comment_id = int(split[i])
+        slots[comment_id] = len(pieces)
+        own[comment_id] = split[i + 2]
+        pieces += (split[i + 1], split[i + 3])
+    head = "".join(pieces[:-1])
+    if CSRF_MARK in head or STARTED_MARK in head:
+        raise RuntimeError("a token marker outside the comment form and own actions")
     return Section(
-        Markup(default),  # noqa: S704
-        parts,
+        tuple(pieces),
+        slots,
+        own,
         {author: frozenset(ids) for author, ids in by_author.items()},
+        head,
     )
 
 
 def fill_in(section: Section, viewer: User) -> Markup:
     """`section` with `viewer`'s tokens and their own comments' Edit and Delete buttons."""
-    own = section.by_author.get(viewer.id)
-    if own:
-        parts = section.parts
-        pieces = [parts[0]]
-        for i in range(1, len(parts), 4):  # text, comment id, report, own, text, ...
-            pieces.append(parts[i + 2] if int(parts[i]) in own else parts[i + 1])
-            pieces.append(parts[i + 3])
-        html = "".join(pieces)
-    else:
-        html = str(section.html)
-    html = html.replace(CSRF_MARK, escape(generate_csrf()))
-    html = html.replace(STARTED_MARK, escape(policy.form_started_token(viewer)))
-    return Markup(html)  # noqa: S704 - rendered by autoescaped templates, tokens escaped
+    token = escape(generate_csrf())
+    head = section.head
+    mine = section.by_author.get(viewer.id)
+    if mine:
+        pieces = list(section.pieces[:-1])
+        for comment_id in mine:
+            pieces[section.slots[comment_id]] = section.own[comment_id].replace(CSRF_MARK, token)
+        head = "".join(pieces)
+    tail = section.pieces[-1].replace(CSRF_MARK, token)
+    tail = tail.replace(STARTED_MARK, escape(policy.form_started_token(viewer)))
+    return Markup(head + tail)  # noqa: S704 - rendered by autoescaped templates, tokens escaped
 
 
 def has_held_comments(article: Article, viewer: User) -> bool:

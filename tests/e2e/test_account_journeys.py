@@ -66,9 +66,10 @@ def test_reader_comments_replies_edits_and_deletes(page, site):
     assert re.search(r"#comment-\d+$", page.url)
 
     thread = page.locator("article.comment", has_text="A fine service, long missed.").first
-    thread.locator("summary", has_text="Reply").click()
-    thread.get_by_label("Your reply").fill("Replying to myself, it seems.")
-    thread.get_by_role("button", name="Post reply").click()
+    thread.get_by_role("link", name="Reply").click()
+    expect(page.locator("blockquote.comment-quote")).to_contain_text("A fine service")
+    page.get_by_label("Your reply").fill("Replying to myself, it seems.")
+    page.get_by_role("button", name="Post reply").click()
     reply = page.locator("article.comment.reply", has_text="Replying to myself")
     expect(reply).to_be_visible()
 

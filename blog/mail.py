@@ -17,9 +17,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 
 from blog import jobs
+from blog.extensions import db
+from blog.models_jobs import Job, JobState
 from blog.types import utcnow
 
 logger = logging.getLogger("blog.mail")
@@ -195,6 +198,34 @@ def queue_mail(
     build_message(to, subject, body, html, headers)
     payload = {"to": to, "subject": subject, "body": body, "html": html, "headers": headers or {}}
     return jobs.enqueue("mail", key, payload, batch=batch)
+
+
+# The account mails whose job key carries the account id ("<prefix>:<user id>:..."):
+# blog/confirmation.py (a new address's confirmation, the old address's notice) and
+# blog/auth/views.py (password resets). The notice goes to an address the account no
+# longer has, so only the key ties it to the person.
+ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "reset")
+
+
+def forget_recipient(address: str, user_id: int) -> int:
+    """Keep nothing of the mail to one person being erased (blog/personal_data.py).
+
+    Every "mail" job to `address` (any case), or keyed by account `user_id`, loses its
+    payload (address, subject, body), whatever its state: the row stays, so its key
+    still refuses a duplicate and batch counts stay right. Mail not sent yet is
+    cancelled (failed, "recipient erased"); one a worker is sending at this moment
+    goes out as it was claimed. Inside the caller's write; returns the jobs touched.
+    """
+    keyed = [Job.key.startswith(f"{prefix}:{user_id}:", autoescape=True)
+             for prefix in ACCOUNT_MAIL_KEYS]  # fmt: skip
+    recipient = sa.func.lower(Job.payload["to"].as_string()) == address.lower()
+    theirs = sa.and_(Job.kind == "mail", sa.or_(recipient, *keyed))
+    db.session.execute(
+        sa.update(Job)
+        .where(theirs, Job.state == JobState.QUEUED)
+        .values(state=JobState.FAILED, last_error="recipient erased", finished_at=utcnow())
+    )
+    return db.session.execute(sa.update(Job).where(theirs).values(payload={})).rowcount
 
 
 @jobs.handler("mail")

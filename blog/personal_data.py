@@ -16,7 +16,8 @@ Either way the newsletter subscriptions end (blog/subscriptions.forget_account: 
 address stays, unsubscribed, so an old import cannot add it again), the reports the
 person made stay without their name (moderators' records), and audit-log lines they
 caused stay without their account (the log keeps the account id, which is never given
-to anyone else).
+to anyone else). Mail jobs to the person keep no address, subject or body, and those
+not sent yet are cancelled (blog/mail.forget_recipient).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
 from blog.extensions import db
+from blog.mail import forget_recipient
 from blog.models import (
     Article,
     Category,
@@ -217,6 +219,7 @@ def erase(user: User, comments: str) -> Erased:
             db.session.execute(Article.comment_count_change(article_id, -n))
         db.session.execute(sa.delete(Comment).where(Comment.parent_id.in_(own)))
         db.session.execute(sa.delete(Comment).where(Comment.author_id == user.id))
+    forget_recipient(user.email, user.id)  # no queued or sent mail keeps the address
     forget_account(user)  # the subscriptions end; the address stays, unsubscribed
     # Comments kept: the foreign key sets their author to NULL ("deleted user").
     db.session.execute(sa.delete(User).where(User.id == user.id))

@@ -80,11 +80,11 @@ def test_reply_to_an_unusable_parent_is_refused_with_text_kept(
 
 def test_top_level_comments_link_to_a_reply_page(client, auth, reader, article):
     top = make_comment(article, body="Top.")
-    answer = make_comment(article, body="An answer.", parent=top)
+    make_comment(article, body="An answer.", parent=top)
     db.session.commit()
-    assert 'href="/comments/' not in client.get(f"/article/{article.slug}").get_data(
-        as_text=True
-    ).replace(f'href="/comments/{top.id}"', "").replace(f'href="/comments/{answer.id}"', "")
+    anonymous = client.get(f"/article/{article.slug}").get_data(as_text=True)
+    assert "An answer." in anonymous
+    assert 'class="reply-link"' not in anonymous  # visitors get "log in to leave a comment"
     auth.login(reader)
 
     html = client.get(f"/article/{article.slug}").get_data(as_text=True)

@@ -7,11 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
+from blog.mail import queue_mail
 from blog.models import (
     Article,
     AuditLog,
     Comment,
     CommentReport,
+    Job,
+    JobState,
     Role,
     Subscriber,
     SubscriberState,
@@ -130,6 +133,28 @@ def test_deleting_and_removing_comments_takes_their_replies_too(client, auth, re
     assert "Rita has an opinion." not in page
     assert "Oscar answers Rita." not in page
     assert "Oscar starts a thread." in page
+
+
+def test_deleting_an_account_leaves_no_mail_with_its_address(client, auth, reader, other_reader):
+    rita, oscar = reader.id, other_reader.email
+    sent = queue_mail("Rita@Example.com", "Your reply", "Hello Rita", "reply-sent:1")
+    queue_mail(reader.email, "Reset your password", "Hello Rita", f"reset:{rita}:abc")
+    queue_mail("rita.old@example.net", "Address changed", "Hi", f"email-changed:{rita}:d")
+    queue_mail(oscar, "For Oscar", "Hello Oscar", "other:1")
+    assert sent
+    db.session.execute(sa.update(Job).where(Job.key == "reply-sent:1").values(state="done"))
+    db.session.commit()
+    auth.login(reader)
+
+    assert delete_own_account(client, "keep").status_code == 303
+
+    jobs = {job.key: (job.state, job.payload) for job in db.session.scalars(sa.select(Job))}
+    assert jobs["reply-sent:1"] == (JobState.DONE, {})
+    assert jobs[f"reset:{rita}:abc"] == (JobState.FAILED, {})
+    assert jobs[f"email-changed:{rita}:d"] == (JobState.FAILED, {})
+    state, payload = jobs["other:1"]
+    assert (state, payload["to"], payload["body"]) == (JobState.QUEUED, oscar, "Hello Oscar")
+    assert "rita" not in json.dumps([p for key, (s, p) in jobs.items() if key != "other:1"])
 
 
 def test_a_deletion_without_a_choice_keeps_the_comments(client, auth, reader, world):

@@ -4,12 +4,12 @@ visitor on a `login_required` view is told."""
 import hmac
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
+from blog.driver import OneRow
 from blog.extensions import db
 from blog.models import User
 from blog.urls import safe_next
@@ -36,40 +36,15 @@ def load_user(user_id: str) -> User | None:
 
 
 # Every logged-in request loads its user. Through the ORM session that cost a sixth of
-# a logged-in article page: the session's BEGIN and ROLLBACK, the query's compilation
-# and the loading. Like the versions (blog/cache/versions.py), the row is read on a
-# pooled driver connection with SQL compiled once per dialect, then handed to the
-# session as if a query had loaded it, so writes through `current_user` work as ever.
-_USER_SQL: dict[type, tuple[str, list, bool]] = {}
+# a logged-in article page (its BEGIN and ROLLBACK, the query's compilation, the
+# loading), so the row is read on a driver connection (blog/driver.py) and handed to
+# the session as if a query had loaded it: writes through `current_user` work as ever.
+_USER_ROW = OneRow(list(User.__table__.columns), lambda uid: User.__table__.c.id == uid)
 
 
 def _read_user(uid: int) -> dict | None:
-    """The user row `uid` as column values (the driver's values converted), or None."""
-    engine = db.engine
-    dialect = engine.dialect
-    if type(dialect) not in _USER_SQL:
-        columns = list(User.__table__.columns)
-        statement = sa.select(*columns).where(User.__table__.c.id == sa.bindparam("uid"))
-        processors = [
-            (c.key, c.type.dialect_impl(dialect).result_processor(dialect, None))
-            for c in columns
-        ]
-        _USER_SQL[type(dialect)] = (
-            str(statement.compile(dialect=dialect)), processors, dialect.positional
-        )
-    sql, processors, positional = _USER_SQL[type(dialect)]
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, (uid,) if positional else {"uid": uid})
-        row = cursor.fetchone()
-        cursor.close()
-        connection.rollback()  # end the driver's implicit transaction, if any
-    finally:
-        connection.close()  # back to the pool
-    if row is None:
-        return None
-    return {key: (p(v) if p else v) for (key, p), v in zip(processors, row, strict=True)}
+    """The user row `uid` as column values (converted as the ORM would), or None."""
+    return _USER_ROW.read(db.engine, uid)
 
 
 def _attach(values: dict) -> User:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import g, has_request_context, request
 
+from blog.driver import read_row
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, SiteState
 from blog.types import utcnow
@@ -95,20 +96,11 @@ def _due(versions: Versions) -> bool:
 def read_versions(engine: sa.Engine) -> Versions:
     """The committed versions, on a pooled driver connection; a passed boundary moved.
 
-    Outside the ORM session and without an app context: this runs on every request,
-    page-cache hits included (blog/cache/pages.py reads it before Flask is involved),
-    and the session's BEGIN, statement compilation and ROLLBACK cost more than the
-    primary-key lookup itself.
+    Outside the ORM session and without an app context (blog/driver.py says why): this
+    runs on every request, page-cache hits included (blog/cache/pages.py reads it
+    before Flask is involved).
     """
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
-        cursor.close()
-        connection.rollback()  # end the driver's implicit transaction, if any
-    finally:
-        connection.close()  # back to the pool
+    row = read_row(engine, _VERSION_SQL)
     versions = _versions_from(row)
     return _advance(engine, versions) if _due(versions) else versions
 

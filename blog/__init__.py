@@ -52,7 +52,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from blog.auth.sessions import ask_to_log_in, load_user
+    from blog.auth.sessions import CookieSessions, ask_to_log_in, load_user
     from blog.cache import invalidation
     from blog.database import configure_engine, engine_options
     from blog.extensions import csrf, db, login_manager, migrate
@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.unauthorized_handler(ask_to_log_in)
     login_manager.user_loader(load_user)
+    app.session_interface = CookieSessions()
     with app.app_context():
         configure_engine(app)
 

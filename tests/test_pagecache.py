@@ -50,7 +50,10 @@ def test_a_hit_repeats_every_header_of_the_page(client, article):
         "Vary",
     ):
         assert second.headers[name] == first.headers[name], name
+    assert second.headers["Content-Length"] == str(len(second.get_data()))
     assert "Set-Cookie" not in second.headers
+    # Date is the server's (gunicorn, nginx): the app never adds a second one.
+    assert "Date" not in first.headers and "Date" not in second.headers
 
 
 def test_a_head_request_is_answered_from_the_cache_without_a_body(client, article):

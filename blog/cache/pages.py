@@ -42,8 +42,13 @@ cache = Cache()
 # Prefixes never cached: per-user pages, files Flask or nginx serve cheaply anyway,
 # and monitoring, which must see the live database.
 SKIP_PREFIXES = ("/admin", "/auth", "/comments", "/static", "/uploads", "/healthz")
+# What makes a request conditional (RFC 9110 13.1; Range for completeness).
+CONDITIONAL_HEADERS = frozenset(
+    ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+     "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
+)  # fmt: skip
 # Headers that belong to one response, not to the page: the server adds its own Date.
-NOT_STORED = {"date", "set-cookie", "x-cache"}
+NOT_STORED = {"date", "set-cookie", "x-cache", "content-length"}
 
 
 def init_app(app: Flask) -> None:
@@ -157,9 +162,11 @@ def store(response: Response) -> None:
     versions = environ.get(VERSION_ENVIRON_KEY)
     if versions is None or response.status_code != 200:
         return  # the middleware did not look it up: not eligible (see `_eligible`)
+    body = response.get_data()
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
+    headers.append(("Content-Length", str(len(body))))  # hits are never sent chunked
     try:
-        cache.set(_key(versions, environ), (response.status, headers, response.get_data()))
+        cache.set(_key(versions, environ), (response.status, headers, body))
     except Exception as error:  # the page is fine; only keeping it failed
         _backend_failed(current_app, error)
         return
@@ -206,5 +213,8 @@ def set_cache_headers(app: Flask, response: Response, user: Any) -> bool:
         return False
     response.headers["Cache-Control"] = f"public, max-age={public_max_age(app)}"
     response.add_etag()
-    response.make_conditional(request)
+    if CONDITIONAL_HEADERS.intersection(request.environ):
+        # Only a request that asks gets the 304/412 logic (and werkzeug's Date header,
+        # which the server already sends: two Date fields otherwise).
+        response.make_conditional(request)
     return True

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from blog.appeal import choices
@@ -18,7 +17,7 @@ from blog.models import Article
 from blog.public import queries
 from blog.public.structured import news_article_ld
 from blog.share import share_links
-from blog.templating import absolute_url, rendered
+from blog.templating import absolute_url, json_script, rendered
 
 UPDATED_AFTER = timedelta(hours=1)
 
@@ -95,7 +94,6 @@ def article_page(slug: str) -> ArticlePage | None:
         next_article=following,
     )
     truncate = current_app.jinja_env.filters["truncate"]
-    tojson = current_app.jinja_env.filters["tojson"]
     return ArticlePage(
         id=found.id,
         slug=found.slug,
@@ -106,6 +104,6 @@ def article_page(slug: str) -> ArticlePage | None:
         url=url,
         description=truncate(current_app.jinja_env, context["description"], 200),
         og_image=rendered("public/_article_og.html", **context),
-        json_ld=tojson(EvalContext(current_app.jinja_env), context["json_ld"]),
+        json_ld=json_script(context["json_ld"]),
         main=rendered("public/_article_main.html", **context),
     )

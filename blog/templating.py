@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from blog.cache.pages import has_login_cookie
@@ -96,3 +97,9 @@ def rendered(template: str, **context) -> Markup:
     Safe: Jinja autoescaped every value while rendering (.html templates).
     """
     return Markup(render_template(template, **context))  # noqa: S704
+
+
+def json_script(value) -> Markup:
+    """`value` as the templates' `|tojson` writes it: JSON with <, >, & and ' escaped,
+    safe inside a <script> element (for fragments rendered ahead of the page)."""
+    return current_app.jinja_env.filters["tojson"](EvalContext(current_app.jinja_env), value)

@@ -42,7 +42,7 @@ from blog.pagination import Pager, current_page, paginate, per_page
 from blog.public import queries
 from blog.public.structured import home_ld
 from blog.search import search as run_search
-from blog.templating import absolute_url, rendered
+from blog.templating import absolute_url, json_script, rendered
 
 bp = Blueprint("public", __name__)
 
@@ -104,8 +104,12 @@ def _home_cards(pager: Pagination) -> dict:
 @bp.get("/")
 def index() -> str:
     listed = list_page(("home",), Article.listing, "public/_index_main.html", _home_cards)
+    # The first page's WebSite and publisher data: the same for every reader.
+    json_ld = (
+        fragment(("home-ld",), lambda: json_script(home_ld())) if listed.pager.page == 1 else None
+    )
     return render_template(
-        "public/index.html", cards=listed.html, pager=listed.pager, json_ld=home_ld()
+        "public/index.html", cards=listed.html, pager=listed.pager, json_ld=json_ld
     )
 
 

@@ -141,6 +141,9 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
         "favicon": link("static", filename="favicon.svg", v=static_version("favicon.svg")),
         "stylesheet": link("static", filename="style.css", v=static_version("style.css")),
         "register": link("auth.register"),
+        "account": link("auth.account"),
+        "logout": link("auth.logout"),
+        "admin": link("admin.dashboard"),
         "newsletter": link("newsletter.index"),
         "subscribe": link("newsletter.subscribe"),
     }

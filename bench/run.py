@@ -923,6 +923,24 @@ def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str 
         print(f"  {row.name:14} {rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms", flush=True)
         return result
 
+    def measure_interleaved(server: Server, row: Row, path: str) -> Result:
+        """`--interleave N`: N pairs of runs, the constant page then this page, back to
+        back; the pair with the median ratio is reported and all N ratios are in the note.
+        A burst of other work on the shared cores then moves one pair, not the figure."""
+        pairs: list[tuple[float, Result, float]] = []
+        for _ in range(args.interleave):
+            reference = measure(constant, CONSTANT, "/").rps or 0.0
+            constant_runs.append(reference)
+            page = measure(server, row, path)
+            if page.rps is None:
+                return page
+            pairs.append((page.rps / reference if reference else 0.0, page, reference))
+        pairs.sort(key=lambda pair: pair[0])
+        _, result, result.reference = pairs[(len(pairs) - 1) // 2]  # even N: the lower
+        spread = ", ".join(f"{ratio:.2f}" for ratio, _, _ in pairs)
+        result.note = "; ".join(filter(None, [result.note, f"ratios of the pairs: {spread}"]))
+        return result
+
     def measure_posting(row: Row) -> Result:
         """The comment row: its own gunicorn on a copy of the database."""
         copy = posting_database(db, workdir)
@@ -1000,7 +1018,8 @@ def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str 
 
         constant_runs.append(measure(constant, CONSTANT, "/").rps or 0.0)
         for row in rows:
-            if args.paired and results:
+            interleaved = bool(args.interleave) and not row.posting
+            if args.paired and results and not interleaved:
                 constant_runs.append(measure(constant, CONSTANT, "/").rps or 0.0)
             if row.posting:
                 result = measure_posting(row)
@@ -1009,8 +1028,12 @@ def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str 
                 server = constant if row.target == "constant" else site
                 if row.logged_in:
                     row = logged_in(server, row)
-                result = measure(server, row, path)
-            result.reference = constant_runs[-1] if args.paired else None
+                if interleaved:
+                    result = measure_interleaved(server, row, path)
+                else:
+                    result = measure(server, row, path)
+            if not interleaved:
+                result.reference = constant_runs[-1] if args.paired else None
             results.append(result)
         last = measure(constant, CONSTANT, "/")
         constant_runs.append(last.rps or 0.0)
@@ -1033,8 +1056,13 @@ def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str 
     header = (
         f"{articles:,} articles ({values['article']} has the article row), {stamp}, "
         f"{machine()}, load: {'wrk' if wrk else 'python'} -t{args.threads} "
-        f"-c{args.connections} -d{args.seconds}s (best of {args.repeat}), "
-        f"gunicorn {args.workers} sync workers, page cache {args.cache}"
+        f"-c{args.connections} -d{args.seconds}s "
+        + (
+            f"(median of {args.interleave} interleaved pairs), "
+            if args.interleave
+            else f"(best of {args.repeat}), "
+        )
+        + f"gunicorn {args.workers} sync workers, page cache {args.cache}"
     )
     footer = (
         f"constant page runs (req/s): {', '.join(f'{x:,.0f}' for x in constant_runs)}; "
@@ -1052,6 +1080,9 @@ def run_size(args: argparse.Namespace, articles: int, rows: list[Row], wrk: str 
         )
     )
     notes = "".join(f"\n\n{r.note}" for r in results if r.row.posting)
+    notes += "".join(
+        f"\n\n{r.row.name}: {r.note}" for r in results if not r.row.posting and r.note and r.rps
+    )
     report = f"{header}\n\n{table}\n\n{footer}{notes}\n"
     print()
     print(report)
@@ -1153,6 +1184,11 @@ def main(argv: list[str] | None = None) -> int:
         help="measure the constant page again before each page and use that run for the "
         "ratio (robust when other work shares the cores); --no-paired: start and end only",
     )
+    parser.add_argument(
+        "--interleave", type=int, default=0, metavar="N",
+        help="N pairs of runs per page (constant, then the page); the median pair's ratio "
+        "is reported (the most robust figure on shared cores; implies --repeat 1)",
+    )  # fmt: skip
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
     parser.add_argument(
         "--cpu",
@@ -1165,6 +1201,8 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     args = parser.parse_args(argv)
 
+    if args.interleave:
+        args.repeat = 1
     wanted = [r.name for r in ROWS] if args.pages == "all" else args.pages.split(",")
     unknown = set(wanted) - {r.name for r in ROWS}
     if unknown:

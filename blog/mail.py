@@ -200,21 +200,28 @@ def queue_mail(
     return jobs.enqueue("mail", key, payload, batch=batch)
 
 
-# The account mails whose job key carries the account id ("<prefix>:<user id>:..."):
-# blog/confirmation.py (a new address's confirmation, the old address's notice) and
-# blog/auth/views.py (password resets). The notice goes to an address the account no
-# longer has, so only the key ties it to the person.
+# The account mails, keyed "<kind>:<user id>:<digest>" by `account_mail_key`: a new
+# address's confirmation and the old address's notice (blog/confirmation.py), password
+# resets (blog/auth/views.py). The notice goes to an address the account no longer has,
+# so only the key ties it to the person when they are erased (`forget_recipient`).
 ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "reset")
 
 
-def forget_recipient(address: str, user_id: int) -> int:
+def account_mail_key(kind: str, user_id: int, digest: str) -> str:
+    """The job key of an account mail; `kind` must be one of ACCOUNT_MAIL_KEYS."""
+    if kind not in ACCOUNT_MAIL_KEYS:
+        raise ValueError(f"account mail kinds are {ACCOUNT_MAIL_KEYS}, not {kind!r}")
+    return f"{kind}:{user_id}:{digest[:32]}"
+
+
+def forget_recipient(address: str, user_id: int) -> None:
     """Keep nothing of the mail to one person being erased (blog/personal_data.py).
 
     Every "mail" job to `address` (any case), or keyed by account `user_id`, loses its
     payload (address, subject, body), whatever its state: the row stays, so its key
     still refuses a duplicate and batch counts stay right. Mail not sent yet is
     cancelled (failed, "recipient erased"); one a worker is sending at this moment
-    goes out as it was claimed. Inside the caller's write; returns the jobs touched.
+    goes out as it was claimed. Inside the caller's write.
     """
     keyed = [Job.key.startswith(f"{prefix}:{user_id}:", autoescape=True)
              for prefix in ACCOUNT_MAIL_KEYS]  # fmt: skip
@@ -225,7 +232,7 @@ def forget_recipient(address: str, user_id: int) -> int:
         .where(theirs, Job.state == JobState.QUEUED)
         .values(state=JobState.FAILED, last_error="recipient erased", finished_at=utcnow())
     )
-    return db.session.execute(sa.update(Job).where(theirs).values(payload={})).rowcount
+    db.session.execute(sa.update(Job).where(theirs).values(payload={}))
 
 
 @jobs.handler("mail")

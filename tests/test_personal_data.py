@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.mail import queue_mail
+from blog.mail import account_mail_key, queue_mail
 from blog.models import (
     Article,
     AuditLog,
@@ -141,6 +141,8 @@ def test_deleting_an_account_leaves_no_mail_with_its_address(client, auth, reade
     queue_mail(reader.email, "Reset your password", "Hello Rita", f"reset:{rita}:abc")
     queue_mail("rita.old@example.net", "Address changed", "Hi", f"email-changed:{rita}:d")
     queue_mail(oscar, "For Oscar", "Hello Oscar", "other:1")
+    # A newsletter confirmation for a subscriber whose id is Rita's account id.
+    queue_mail(oscar, "Confirm", "Hello Oscar", f"subscribe-confirm:{rita}:1")
     assert sent
     db.session.execute(sa.update(Job).where(Job.key == "reply-sent:1").values(state="done"))
     db.session.commit()
@@ -154,7 +156,9 @@ def test_deleting_an_account_leaves_no_mail_with_its_address(client, auth, reade
     assert jobs[f"email-changed:{rita}:d"] == (JobState.FAILED, {})
     state, payload = jobs["other:1"]
     assert (state, payload["to"], payload["body"]) == (JobState.QUEUED, oscar, "Hello Oscar")
-    assert "rita" not in json.dumps([p for key, (s, p) in jobs.items() if key != "other:1"])
+    assert jobs[f"subscribe-confirm:{rita}:1"][0] == JobState.QUEUED
+    others = {"other:1", f"subscribe-confirm:{rita}:1"}
+    assert "rita" not in json.dumps([p for key, (s, p) in jobs.items() if key not in others])
 
 
 def test_a_deletion_without_a_choice_keeps_the_comments(client, auth, reader, world):
@@ -226,3 +230,9 @@ def test_only_admins_reach_the_personal_data_pages_and_admins_are_not_erased(
     assert refused.status_code == 303
     assert db.session.get(User, other_admin.id) is not None
     assert db.session.get(User, reader.id) is not None
+
+
+def test_account_mail_keys_carry_the_account_and_refuse_unknown_kinds():
+    assert account_mail_key("reset", 7, "ab" * 20) == f"reset:7:{'ab' * 16}"
+    with pytest.raises(ValueError, match="account mail kinds"):
+        account_mail_key("newsletter", 7, "ab")

@@ -41,7 +41,7 @@ from blog.auth.forms import (
 from blog.auth.rules import normalize_email
 from blog.database import writing
 from blog.extensions import db
-from blog.mail import queue_mail
+from blog.mail import account_mail_key, queue_mail
 from blog.models import Article, Role, UsedToken, User
 from blog.security_log import security_log
 from blog.subscriptions import account_newsletter
@@ -199,7 +199,7 @@ def reset_request():
             user.email,
             f"Reset your password at {site}",
             RESET_BODY.format(name=user.name, site=site, link=link),
-            f"reset:{user.id}:{token_digest(token)[:32]}",
+            account_mail_key("reset", user.id, token_digest(token)),
         )
     # Every request counts, whether or not the address has an account; the mail is
     # queued in the same transaction and sent by the worker, never from here.

@@ -126,7 +126,8 @@ def subscribe():
             queue_mail(
                 address, f"Confirm your subscription to {_site()}",
                 CONFIRM_BODY.format(site=_site(), link=link),
-                key=f"confirm:{subscriber.id}:{int(now.timestamp())}",
+                # not "confirm:": that prefix is an account's (blog/mail.ACCOUNT_MAIL_KEYS)
+                key=f"subscribe-confirm:{subscriber.id}:{int(now.timestamp())}",
             )  # fmt: skip
     flash(SAME_ANSWER, "info")
     return redirect(url_for("newsletter.index"), code=303)

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from blog.appeal import choices
 from blog.content import excerpt
+from blog.imagesets import image_url
 from blog.models import Article
 from blog.public import queries
 from blog.public.structured import news_article_ld
@@ -99,7 +100,7 @@ def article_page(slug: str) -> ArticlePage | None:
         slug=found.slug,
         title=found.title,
         comments_open=found.comments_open,
-        image_url=found.image_url,
+        image_url=image_url(found),
         category_slug=found.category.slug,
         url=url,
         description=truncate(current_app.jinja_env, context["description"], 200),

@@ -179,7 +179,7 @@ QUEUE_MAX_AGE = timedelta(minutes=15)  # a due job older than this: no worker is
 
 def check_queue(app: Flask) -> Finding:
     """The oldest job that is due and not done: a worker that stopped shows up here."""
-    from blog.models_jobs import Job, JobState
+    from blog.models import Job, JobState
 
     oldest = db.session.scalar(
         sa.select(sa.func.min(Job.run_after)).where(

@@ -52,16 +52,33 @@ def _upload_url(filename: str) -> str:
     return url_for("public.upload", filename=filename)
 
 
+def image_url(article: Article) -> str | None:
+    """The address of the article's picture (an upload or an image shipped in
+    blog/static), or None when it has none. Templates: `article|image_url`."""
+    if article.image is not None:
+        return _upload_url(article.image.filename)
+    if article.image_path:
+        return url_for("static", filename=article.image_path)
+    return None
+
+
+def thumb_url(article: Article) -> str | None:
+    """The address of the article's thumbnail, else of its picture (`article|thumb_url`)."""
+    if article.image is not None and article.image.thumb_filename:
+        return _upload_url(article.image.thumb_filename)
+    return image_url(article)
+
+
 def image_set(article, thumb: bool = False) -> ImageSet | None:
     """The article's picture, or None when it has none."""
     upload = article.image
     if upload is not None:
-        src = article.thumb_url if thumb else article.image_url
+        src = thumb_url(article) if thumb else image_url(article)
         srcset, webp_srcset = srcsets(upload.filename, upload.variant_widths, _upload_url)
         return ImageSet(src, upload.width, upload.height, srcset, webp_srcset)
     if article.image_path:
         width, height = static_image_size(article.image_path)
-        return ImageSet(article.image_url, width, height)
+        return ImageSet(image_url(article) or "", width, height)
     return None
 
 

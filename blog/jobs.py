@@ -73,7 +73,7 @@ from flask import current_app, g
 
 from blog.database import writing
 from blog.extensions import db
-from blog.models_jobs import Job, JobState
+from blog.models import Job, JobState
 from blog.types import utcnow
 from blog.upsert import insert
 

@@ -22,7 +22,7 @@ from flask import current_app
 
 from blog import jobs
 from blog.extensions import db
-from blog.models_jobs import Job, JobState
+from blog.models import Job, JobState
 from blog.types import utcnow
 
 logger = logging.getLogger("blog.mail")

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from blog.cache.pages import has_login_cookie
 from blog.cache.site import get_site, site_chrome
-from blog.imagesets import image_set
+from blog.imagesets import image_set, image_url, thumb_url
 
 
 def site_zone() -> ZoneInfo:
@@ -72,6 +72,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(format_date, "date")
     app.add_template_filter(iso_datetime, "iso")
+    app.add_template_filter(image_url)
+    app.add_template_filter(thumb_url)
     app.add_template_global(page_url)
     app.add_template_global(absolute_url)
     app.add_template_global(image_set)

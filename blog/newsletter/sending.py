@@ -20,6 +20,7 @@ from flask import current_app, render_template
 
 from blog import jobs
 from blog.extensions import db
+from blog.imagesets import image_url
 from blog.mail import (
     Connection,
     PermanentFailure,
@@ -143,7 +144,7 @@ def content(subject: str, articles: list[Article]) -> dict[str, Any]:
         items = [
             {"title": a.title, "summary": a.summary, "category": a.category_id,
              "url": site_url + _path("public.article", slug=a.slug),
-             "image": (site_url + a.image_url) if a.image_url else None}
+             "image": (site_url + image_url(a)) if image_url(a) else None}
             for a in articles
         ]  # fmt: skip
         donate = site_url + _path("donations.donate") if "donations.donate" in _endpoints() else ""

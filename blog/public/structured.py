@@ -15,6 +15,7 @@ from flask import current_app, url_for
 
 from blog.assets import static_version
 from blog.cache.site import get_settings
+from blog.imagesets import image_url
 from blog.models import Article
 from blog.templating import absolute_url, iso_datetime
 
@@ -100,7 +101,7 @@ def news_article_ld(article: Article, url: str, updated: datetime | None) -> dic
             "breadcrumb": breadcrumbs(article, url),
         },
         # Without a featured image the newsroom's logo stands in: Google requires one.
-        "image": [site_url() + article.image_url] if article.image_url else [logo_url()],
+        "image": [site_url() + picture] if (picture := image_url(article)) else [logo_url()],
         "datePublished": iso_datetime(article.published_at),
         "dateModified": iso_datetime(updated or article.published_at),
         "articleSection": article.category.name,

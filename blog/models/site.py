@@ -1,22 +1,19 @@
 """The site's own records: pages, settings, the cache versions, throttles, spent tokens,
 the audit log, and what a WordPress move leaves (old links, import records).
 
-Imported by blog/models.py, which every caller imports them from.
+Re-exported by blog/models/, which callers import them from.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from blog.extensions import db
+from blog.models.people import User
 from blog.types import UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from blog.models import User
 
 
 class Redirect(db.Model):

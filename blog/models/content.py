@@ -1,120 +1,23 @@
-"""All tables of the site, as typed SQLAlchemy 2 models, and the rules that belong to them."""
+"""Content: articles, their versions and old slugs, categories, tags and uploads."""
 
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_login import UserMixin
 
 from blog.extensions import db
+from blog.models.common import NEVER_REUSE_IDS
+from blog.models.people import User
 from blog.types import UTCDateTime, utcnow
-
-
-class Role(enum.IntEnum):
-    """Roles in rising order of power; a role can do everything the lower ones can."""
-
-    READER = 1
-    AUTHOR = 2
-    EDITOR = 3
-    ADMIN = 4
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def from_label(cls, label: str) -> Role:
-        return cls[label.upper()]
 
 
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
     REVIEW = "review"
     PUBLISHED = "published"
-
-
-class CommentStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    SPAM = "spam"
-    REMOVED = "removed"
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-# SQLite would give a deleted row's id to the next row (the largest id + 1); with
-# AUTOINCREMENT ids are never reused, so an old link or audit line never points at
-# somebody else's comment, article or account. PostgreSQL sequences never reuse ids.
-NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
-
-
-class User(UserMixin, db.Model):
-    __table_args__ = NEVER_REUSE_IDS
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    # Stored already NFKC-normalised and case-folded, so uniqueness is case-insensitive
-    # and look-alikes (Admin, full-width letters) collide with the original.
-    username: so.Mapped[str] = so.mapped_column(sa.String(30), unique=True)
-    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
-    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
-    display_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
-    bio: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    role: so.Mapped[int] = so.mapped_column(default=Role.READER)
-    active: so.Mapped[bool] = so.mapped_column(default=True)
-    can_comment: so.Mapped[bool] = so.mapped_column(default=True)
-    notify_replies: so.Mapped[bool] = so.mapped_column(default=False)
-    # When the reader opened the confirmation link mailed to `email` (None: not yet).
-    email_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    # Part of every session and remember cookie; rotating it ends every session at once.
-    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<User {self.username}>"
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
-
-    @property
-    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
-        return self.active
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.username
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    def has_role(self, role: Role) -> bool:
-        return self.role >= role
-
-    @property
-    def can_write(self) -> bool:
-        return self.role >= Role.AUTHOR
-
-    @property
-    def is_editor(self) -> bool:
-        return self.role >= Role.EDITOR
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role >= Role.ADMIN
-
-    @property
-    def email_confirmed(self) -> bool:
-        return self.email_confirmed_at is not None
-
-    def end_all_sessions(self) -> None:
-        self.session_token = new_session_token()
 
 
 class Category(db.Model):
@@ -276,24 +179,6 @@ class Article(db.Model):
     def display_status(self) -> str:
         return "scheduled" if self.is_scheduled else self.status
 
-    @property
-    def image_url(self) -> str | None:
-        from flask import url_for
-
-        if self.image is not None:
-            return url_for("public.upload", filename=self.image.filename)
-        if self.image_path:
-            return url_for("static", filename=self.image_path)
-        return None
-
-    @property
-    def thumb_url(self) -> str | None:
-        from flask import url_for
-
-        if self.image is not None and self.image.thumb_filename:
-            return url_for("public.upload", filename=self.image.thumb_filename)
-        return self.image_url
-
 
 class ArticleVersion(db.Model):
     """The article as it was before one save; the editor can list and restore them."""
@@ -321,91 +206,3 @@ class SlugRedirect(db.Model):
     article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
 
     article: so.Mapped[Article] = so.relationship()
-
-
-class Comment(db.Model):
-    __table_args__ = (
-        sa.Index("ix_comment_article_status", "article_id", "status"),
-        NEVER_REUSE_IDS,
-    )
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
-    # NULL once the author deleted their account: the comment stays, by "deleted user".
-    author_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
-    )
-    parent_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
-    )
-    body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=CommentStatus.PENDING)
-    # The author deleted it but replies hang below: shown as "[deleted]".
-    deleted: so.Mapped[bool] = so.mapped_column(default=False)
-    report_count: so.Mapped[int] = so.mapped_column(default=0)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    # An imported comment by someone without an account here (blog/wordpress/): the name
-    # is shown; the email is kept for moderation only and never shown.
-    guest_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
-    guest_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
-
-    article: so.Mapped[Article] = so.relationship()
-    author: so.Mapped[User | None] = so.relationship()
-    parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id])
-
-    @property
-    def author_name(self) -> str:
-        """The name shown above the comment."""
-        if self.author is not None:
-            return self.author.name
-        return self.guest_name or "deleted user"
-
-    @property
-    def counts_as_visible(self) -> bool:
-        """Whether this comment is in Article.comment_count."""
-        return self.status == CommentStatus.APPROVED and not self.deleted
-
-
-REPORT_KINDS = {
-    "spam": "Spam or advertising",
-    "abuse": "Abuse, harassment or hate",
-    "off-topic": "Off-topic",
-    "other": "Something else (say what)",
-}
-
-
-class CommentReport(db.Model):
-    __table_args__ = (sa.UniqueConstraint("comment_id", "reporter_id"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    comment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"))
-    reporter_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL")
-    )
-    # One of REPORT_KINDS; `reason` is the reader's own words (required for "other").
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="other", server_default="other")
-    reason: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    resolved: so.Mapped[bool] = so.mapped_column(default=False)
-
-
-# Tables kept in their own modules, imported here so every metadata user sees them.
-from blog.models_jobs import Job, JobState  # noqa: E402, F401
-from blog.models_newsletter import (  # noqa: E402, F401
-    DonationClick,
-    NewsletterIssue,
-    Subscriber,
-    SubscriberState,
-)
-from blog.models_site import (  # noqa: E402, F401
-    AuditLog,
-    ImportRecord,
-    Page,
-    Redirect,
-    Setting,
-    SiteState,
-    ThrottleEvent,
-    UsedToken,
-)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -55,15 +55,3 @@ class NewsletterIssue(db.Model):
     article_ids: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
     recipients: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
-
-
-class DonationClick(db.Model):
-    """Clicks on a donation choice, by day, choice and article (0: none); no cookie, no IP."""
-
-    __table_args__ = (sa.UniqueConstraint("day", "choice", "article_id"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    day: so.Mapped[date] = so.mapped_column(sa.Date)
-    choice: so.Mapped[str] = so.mapped_column(sa.String(40))
-    article_id: so.Mapped[int] = so.mapped_column(default=0)
-    count: so.Mapped[int] = so.mapped_column(default=0)

@@ -9,7 +9,7 @@ through `/donate/go/<choice>?from=<article id>`, which counts the click by artic
 
 from urllib.parse import urlsplit
 
-from blog.cache.site import get_settings
+from blog.core.cache.site import get_settings
 
 FREQUENCIES = ("one-off", "monthly", "yearly")
 

@@ -12,13 +12,13 @@ from flask import current_app
 from markupsafe import Markup
 
 from blog.appeal import choices
-from blog.content import excerpt
-from blog.imagesets import image_url
+from blog.core.content import excerpt
+from blog.core.imagesets import image_url
+from blog.core.templating import absolute_url, json_script, rendered
 from blog.models import Article
 from blog.public import queries
 from blog.public.structured import news_article_ld
 from blog.share import share_links
-from blog.templating import absolute_url, json_script, rendered
 
 UPDATED_AFTER = timedelta(hours=1)
 
@@ -54,7 +54,7 @@ class ArticlePage:
     The facts the live part needs (the comment section reads id, slug and
     comments_open; the head, title and card type) and the rendered parts: `main`
     (everything in <main> but the comments), `og_image` and `json_ld` for <head>. No
-    comment count: comments do not expire this page (blog/cache/invalidation.py).
+    comment count: comments do not expire this page (blog/core/cache/invalidation.py).
     """
 
     id: int

@@ -123,7 +123,7 @@ def restore(archive: str | Path, database_uri: str, instance_path: str) -> Path:
 
 
 def _move_versions_past(restored: Path, current: Path) -> None:
-    """Give the restored database versions no cache has seen (blog/cache/versions.py).
+    """Give the restored database versions no cache has seen (blog/core/cache/versions.py).
 
     The archive's versions are older than the live ones: without this, a cache that
     survives the restore (files, Redis) would hold pages for the version numbers the

@@ -12,10 +12,10 @@ from flask.cli import FlaskGroup
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Role, User
 from blog.seed import seed_defaults
-from blog.types import utcnow
 
 
 def main() -> None:
@@ -35,7 +35,7 @@ def _create_app_for_cli() -> Flask:
     need no app and always run.
     """
     from blog import create_app
-    from blog.keyfile import ConfigError
+    from blog.core.keyfile import ConfigError
 
     try:
         return create_app()
@@ -84,7 +84,7 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
     is a command of the `blog` group itself rather than of the app.
     """
     from blog import create_app
-    from blog.keyfile import write_secret_key
+    from blog.core.keyfile import write_secret_key
 
     instance = Flask("blog", instance_path=os.environ.get("BLOG_INSTANCE_PATH")).instance_path
     if not os.environ.get("BLOG_SECRET_KEY") and write_secret_key(instance):
@@ -274,13 +274,13 @@ def register_commands(app: Flask) -> None:
     def reindex_command(images: bool) -> None:
         """Rebuild the full-text search index (or, with --images, the image variants)."""
         if images:
-            from blog.imagesets import add_missing_variants, refit_bodies
+            from blog.core.imagesets import add_missing_variants, refit_bodies
 
             with_variants, skipped = add_missing_variants(click.progressbar)
             click.echo(f"Made variants for {with_variants} images; {skipped} skipped")
             click.echo(f"Sized the images of {refit_bodies(click.progressbar)} bodies")
             return
-        from blog.search import reindex
+        from blog.core.search import reindex
 
         click.echo(f"Reindexed {reindex()} articles")
 
@@ -288,7 +288,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--limit", type=int, default=None, help="Stop after about this many jobs.")
     def send_due_command(limit: int | None) -> None:
         """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
-        from blog.jobs import run_due
+        from blog.core.jobs import run_due
 
         counts = run_due(limit=limit)
         click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
@@ -301,7 +301,7 @@ def register_commands(app: Flask) -> None:
         import signal
         import threading
 
-        from blog.jobs import work
+        from blog.core.jobs import work
 
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -31,11 +31,11 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from blog import jobs
+from blog.core import jobs
+from blog.core.mail import account_mail_key, queue_mail
+from blog.core.types import utcnow
 from blog.extensions import db
-from blog.mail import account_mail_key, queue_mail
 from blog.models import Article, Comment, Role, UsedToken, User
-from blog.types import utcnow
 
 logger = logging.getLogger("blog.confirmation")
 SALT = "email-confirmation"
@@ -137,8 +137,8 @@ def queue_link(user: User, purpose: str = REGISTER, address: str | None = None) 
     `user` must have its id (flush first). The link goes to `address` (the new one for a
     change), else to the account's own address.
     """
-    from blog.cache.site import get_settings
-    from blog.templating import absolute_url
+    from blog.core.cache.site import get_settings
+    from blog.core.templating import absolute_url
 
     address = address or user.email
     token = make_token(user, address, purpose)
@@ -175,8 +175,8 @@ def apply(found: Confirmation) -> str | None:
 
 
 def _tell_old_address(user: User, old: str, link_digest: str) -> None:
-    from blog.cache.site import get_settings
-    from blog.templating import absolute_url
+    from blog.core.cache.site import get_settings
+    from blog.core.templating import absolute_url
 
     site = get_settings().get("site_name", "the site")
     body = CHANGED_BODY.format(

@@ -22,9 +22,9 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from blog import create_app
-from blog.database import psycopg_url
+from blog.core.database import psycopg_url
+from blog.core.search import reindex
 from blog.extensions import db
-from blog.search import reindex
 
 BATCH = 1000
 # Tables that exist in a database but are not the site's data: the migration

@@ -24,8 +24,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 
+from blog.core.types import utcnow
 from blog.extensions import db
-from blog.types import utcnow
 
 MIN_FREE_BYTES = 1024**3  # 1 GiB: room for a backup, uploads and the database's growth
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -50,7 +50,7 @@ def fail(name: str, detail: str) -> Finding:
 
 
 def check_secret_key(app: Flask) -> Finding:
-    from blog.keyfile import KNOWN_BAD_SECRETS
+    from blog.core.keyfile import KNOWN_BAD_SECRETS
 
     key = str(app.config.get("SECRET_KEY") or "")
     if len(key) < 32 or key.lower() in KNOWN_BAD_SECRETS:
@@ -143,7 +143,7 @@ def check_disk(app: Flask) -> Finding:
 
 
 def check_mail(app: Flask) -> Finding:
-    from blog.mail import smtp_session
+    from blog.core.mail import smtp_session
 
     if not app.config.get("MAIL_SERVER"):
         return ok("mail", "no MAIL_SERVER: messages are written to instance/outbox/")
@@ -157,7 +157,7 @@ def check_mail(app: Flask) -> Finding:
 
 
 def check_cache(app: Flask) -> Finding:
-    from blog.cache.pages import cache
+    from blog.core.cache.pages import cache
 
     if not app.config.get("PAGE_CACHE"):
         return ok("cache", "page cache off")

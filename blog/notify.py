@@ -9,7 +9,7 @@ and shown again the queue holds one job and the parent's author gets one mail.
 The worker (`blog worker`, `blog send-due`) builds the mail when it runs the job, from
 what is true then: no mail if the reply was hidden or deleted meanwhile, if the parent's
 author turned notices off, left, or wrote the reply themselves. The mail goes out
-through the same SMTP path as every queued mail (blog/mail.py), with a Message-ID
+through the same SMTP path as every queued mail (blog/core/mail.py), with a Message-ID
 derived from the job, retried on 4xx and outages.
 """
 
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from blog import jobs
+from blog.core import jobs
+from blog.core.mail import send_queued
 from blog.extensions import db
-from blog.mail import send_queued
 from blog.models import Comment, User
 
 KIND = "reply_notice"
@@ -61,8 +61,8 @@ def notice_for(reply: Comment | None) -> dict[str, Any] | None:
     article = reply.article
     if not article.is_public:
         return None
-    from blog.cache.site import get_settings
-    from blog.templating import absolute_url
+    from blog.core.cache.site import get_settings
+    from blog.core.templating import absolute_url
 
     site = get_settings().get("site_name", "the site")
     body = BODY.format(

@@ -33,8 +33,9 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
+from blog.core.mail import forget_recipient
+from blog.core.types import utcnow
 from blog.extensions import db
-from blog.mail import forget_recipient
 from blog.models import (
     Article,
     Category,
@@ -46,7 +47,6 @@ from blog.models import (
     User,
 )
 from blog.subscriptions import forget_account
-from blog.types import utcnow
 
 KEEP, REMOVE = "keep", "remove"
 CHOICES = {
@@ -80,7 +80,7 @@ def _subscriptions(user: User) -> sa.Select:
 
 def export(user: User) -> dict[str, Any]:
     """Everything about `user` as JSON-ready data (a few queries, whatever the size)."""
-    from blog.templating import absolute_url
+    from blog.core.templating import absolute_url
 
     comments = db.session.scalars(
         sa.select(Comment)

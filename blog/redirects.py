@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, redirect, request
 from werkzeug.wrappers import Response
 
+from blog.core import errors
 from blog.extensions import db
 from blog.models import Redirect
 
@@ -58,6 +59,8 @@ def old_link_response() -> Response | None:
 
 
 def init_app(app: Flask) -> None:
+    errors.on_not_found(app, old_link_response)
+
     @app.before_request
     def wordpress_short_link() -> Response | None:
         # `/?p=123` is the home page to Flask; only these arguments cost a look-up.

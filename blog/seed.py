@@ -5,7 +5,7 @@ Used by `blog setup`, the demo, the bench generator and the tests.
 
 import sqlalchemy as sa
 
-from blog.content import render_page, slugify
+from blog.core.content import render_page, slugify
 from blog.extensions import db
 from blog.models import Category, Page
 

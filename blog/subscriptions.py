@@ -17,9 +17,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Category, Subscriber, SubscriberState, User
-from blog.types import utcnow
 
 
 class PreferencesForm(FlaskForm):

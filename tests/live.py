@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 from flask_migrate import upgrade
 
 from blog import create_app
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Role
-from blog.settings import save_settings
 from tests import factories
 from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
 

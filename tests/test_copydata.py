@@ -17,6 +17,7 @@ from flask_migrate import upgrade
 from blog import create_app
 from blog.cli import copy_data_command
 from blog.copydata import CopyError, copy_data
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     ArticleStatus,
@@ -32,7 +33,6 @@ from blog.models import (
     UsedToken,
     User,
 )
-from blog.types import utcnow
 from tests import factories
 from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, on_postgresql, pg_url
 
@@ -138,7 +138,7 @@ def test_copy_keeps_every_row_and_id_and_leaves_a_working_site(source, tmp_path)
             {"SQLALCHEMY_DATABASE_URI": target, "SECRET_KEY": TEST_SECRET, "TESTING": True}
         )
         with app.app_context():
-            from blog.search import search
+            from blog.core.search import search
 
             hits, total = search("ferry", 1, 10)
             assert total == 1 and hits[0].article.slug == "the-harbour-pier-reopens"

@@ -12,13 +12,13 @@ from PIL import Image
 from werkzeug.security import generate_password_hash
 
 import blog.demo
-from blog.content import plain_text
+from blog.core.content import plain_text
+from blog.core.types import utcnow
 from blog.demo import load_demo
 from blog.demo.people import COMMENTS
 from blog.demo.stories import demo_articles, parse
 from blog.extensions import db
 from blog.models import Article, Category, Comment, CommentStatus, Role, Tag, User
-from blog.types import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 

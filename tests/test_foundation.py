@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from blog import create_app
-from blog.cache.versions import current_version
-from blog.database import begin_write, writing
+from blog.core.cache.versions import current_version
+from blog.core.database import begin_write, writing
+from blog.core.keyfile import ConfigError, write_secret_key
+from blog.core.settings import save_settings
 from blog.extensions import db
-from blog.keyfile import ConfigError, write_secret_key
 from blog.models import SiteState
-from blog.settings import save_settings
 from tests import factories
 
 
@@ -246,7 +246,7 @@ def test_a_refused_form_renders_after_its_write_so_other_writers_do_not_wait(
 
     from flask import before_render_template
 
-    from blog.database import _no_render_in_write
+    from blog.core.database import _no_render_in_write
     from blog.models import Setting
 
     factories.make_page("Corrections")

@@ -2,13 +2,13 @@
 worker and content version, and everything that depends on the viewer stays live.
 
 Factories write as any code does: the commit moves the versions by itself
-(blog/cache/invalidation.py), so no test moves them by hand.
+(blog/core/cache/invalidation.py), so no test moves them by hand.
 """
 
 import pytest
 from flask_login import login_user
 
-from blog.cache.site import get_site, site_chrome
+from blog.core.cache.site import get_site, site_chrome
 from blog.extensions import db
 from blog.models import CommentStatus, Role
 from tests import factories
@@ -55,7 +55,7 @@ def test_article_page_runs_no_orm_statement_when_its_fragments_are_warm(client, 
     count, _ = statements(client, "/article/the-pier")
 
     # Article, comments and <head> come from fragments; the only database read is the
-    # content version, on a driver connection of its own (blog.database.current_version).
+    # content version, on a driver connection of its own (blog.core.database.current_version).
     assert count == 0
 
 
@@ -183,7 +183,7 @@ def test_admin_preview_is_never_cached(app, client, auth, author, site):
 
 
 def test_fragments_are_bounded_per_worker(app, client, site, monkeypatch):
-    from blog.cache import memo as store
+    from blog.core.cache import memo as store
 
     monkeypatch.setattr(store, "FRAGMENT_BYTES", 1)
     monkeypatch.setattr(store, "COMMENT_FRAGMENT_BYTES", 1)

@@ -19,12 +19,13 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_login import current_user
 
 from blog.admin.common import area, paginate
-from blog.audit import record
 from blog.auth.rules import normalize_email
-from blog.cache.site import get_settings
+from blog.core.audit import record
+from blog.core.cache.site import get_settings
+from blog.core.jobs import committed_write, counts
+from blog.core.mail import queue_mail
+from blog.core.settings import save_settings
 from blog.extensions import db
-from blog.jobs import committed_write, counts
-from blog.mail import queue_mail
 from blog.models import (
     Article,
     DonationClick,
@@ -35,7 +36,6 @@ from blog.models import (
     Subscriber,
     SubscriberState,
 )
-from blog.settings import save_settings
 
 bp = area("newsletter", __name__, Role.EDITOR)
 

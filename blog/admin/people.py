@@ -15,12 +15,12 @@ from werkzeug.wrappers import Response
 from blog import personal_data
 from blog.admin.common import area, paginate
 from blog.admin.forms import EraseForm, RoleForm
-from blog.audit import record
-from blog.content import clean_text
-from blog.database import writing
+from blog.core.audit import record
+from blog.core.content import clean_text
+from blog.core.database import writing
+from blog.core.security_log import security_log
 from blog.extensions import db
 from blog.models import Role, User
-from blog.security_log import security_log
 
 bp = area("people", __name__, Role.ADMIN)
 

@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate
 from blog.admin.forms import RedirectForm
-from blog.audit import record
-from blog.database import writing
+from blog.core.audit import record
+from blog.core.database import writing
 from blog.extensions import db
 from blog.models import Redirect, Role
 from blog.redirects import key_of_url

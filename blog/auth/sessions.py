@@ -12,10 +12,10 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
-from blog.driver import OneRow
+from blog.core.driver import OneRow
+from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import User
-from blog.urls import safe_next
 
 
 def load_user(user_id: str) -> User | None:
@@ -40,7 +40,7 @@ def load_user(user_id: str) -> User | None:
 
 # Every logged-in request loads its user. Through the ORM session that cost a sixth of
 # a logged-in article page (its BEGIN and ROLLBACK, the query's compilation, the
-# loading), so the row is read on a driver connection (blog/driver.py) and handed to
+# loading), so the row is read on a driver connection (blog/core/driver.py) and handed to
 # the session as if a query had loaded it: writes through `current_user` work as ever.
 _USER_MANAGER = so.class_mapper(User).class_manager
 _USER_ROW = OneRow(list(User.__table__.columns), lambda uid: User.__table__.c.id == uid)

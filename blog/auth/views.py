@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import generate_password_hash
 
-from blog import confirmation, personal_data, throttle
+from blog import confirmation, personal_data
 from blog.auth.credentials import (
     GENERIC_LOGIN_ERROR,
     abort_if_throttled,
@@ -39,21 +39,22 @@ from blog.auth.forms import (
     ResetRequestForm,
 )
 from blog.auth.rules import normalize_email
-from blog.database import writing
+from blog.core import throttle
+from blog.core.database import writing
+from blog.core.mail import account_mail_key, queue_mail
+from blog.core.security_log import security_log
+from blog.core.templating import absolute_url
+from blog.core.types import utcnow
+from blog.core.urls import safe_next
 from blog.extensions import db
-from blog.mail import account_mail_key, queue_mail
 from blog.models import Article, Role, UsedToken, User
-from blog.security_log import security_log
 from blog.subscriptions import account_newsletter
-from blog.templating import absolute_url
-from blog.types import utcnow
-from blog.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 def require_confirmed() -> bool:
-    from blog.cache.site import get_settings
+    from blog.core.cache.site import get_settings
 
     return bool(get_settings().get("require_confirmed_email", True))
 
@@ -190,7 +191,7 @@ def reset_request():
     user = db.session.scalar(sa.select(User).where(User.email == address))
     mail = None
     if user is not None and user.active:
-        from blog.cache.site import get_settings
+        from blog.core.cache.site import get_settings
 
         token = make_reset_token(user)
         site = get_settings().get("site_name", "the site")

@@ -10,11 +10,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from blog import confirmation, throttle
-from blog.database import writing
+from blog import confirmation
+from blog.core import throttle
+from blog.core.database import writing
+from blog.core.security_log import security_log
 from blog.extensions import db
 from blog.models import UsedToken
-from blog.security_log import security_log
 
 bp = Blueprint("confirm", __name__)
 

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from blog.content import reading_time, render_article, render_comment, slugify
-from blog.database import writing
+from blog.core.content import reading_time, render_article, render_comment, slugify
+from blog.core.database import writing
+from blog.core.types import utcnow
 from blog.demo.people import COMMENTS, READERS, STAFF, DemoComment, DemoUser
 from blog.demo.stories import demo_articles
 from blog.extensions import db
@@ -30,7 +31,6 @@ from blog.models import (
     User,
 )
 from blog.seed import DEFAULT_CATEGORIES
-from blog.types import utcnow
 
 
 def load_demo() -> str:

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request
 
 from blog.appeal import choices
+from blog.core.jobs import committed_write
+from blog.core.types import utcnow
+from blog.core.upsert import insert
 from blog.extensions import db
-from blog.jobs import committed_write
 from blog.models import Article, DonationClick, Page
-from blog.types import utcnow
-from blog.upsert import insert
 
 bp = Blueprint("donations", __name__)
 

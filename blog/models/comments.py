@@ -8,11 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
 from blog.models.common import NEVER_REUSE_IDS
 from blog.models.content import Article
 from blog.models.people import User
-from blog.types import UTCDateTime, utcnow
 
 
 class CommentStatus(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""The job queue's table (see blog/jobs.py for the API and the guarantees)."""
+"""The job queue's table (see blog/core/jobs.py for the API and the guarantees)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
-from blog.types import UTCDateTime, utcnow
 
 
 class JobState(enum.StrEnum):

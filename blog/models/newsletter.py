@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
-from blog.types import UTCDateTime, utcnow
 
 
 class SubscriberState(enum.StrEnum):

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
+from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
 from blog.models.common import NEVER_REUSE_IDS
-from blog.types import UTCDateTime, utcnow
 
 
 class Role(enum.IntEnum):

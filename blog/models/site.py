@@ -11,9 +11,9 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
 from blog.models.people import User
-from blog.types import UTCDateTime, utcnow
 
 
 class Redirect(db.Model):
@@ -62,7 +62,7 @@ class Page(db.Model):
 
 
 class Setting(db.Model):
-    """One site setting as a JSON value; read through `blog.settings.get_settings()`."""
+    """One site setting as a JSON value; read through `blog.core.settings.get_settings()`."""
 
     key: so.Mapped[str] = so.mapped_column(sa.String(60), primary_key=True)
     value: so.Mapped[str] = so.mapped_column(sa.Text)
@@ -73,14 +73,14 @@ class SiteState(db.Model):
 
     `version` goes up (in SQL) on every change to content or settings, and
     `comments_version` on every change to what readers see of comments; what moves
-    which is decided by blog/cache/invalidation.py from what a transaction writes.
+    which is decided by blog/core/cache/invalidation.py from what a transaction writes.
     """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version: so.Mapped[int] = so.mapped_column(default=1)
     comments_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     # The earliest future published_at of a published article: when it passes, the
-    # first request moves `version` (blog/cache/versions.py). NULL: nothing scheduled.
+    # first request moves `version` (blog/core/cache/versions.py). NULL: nothing scheduled.
     next_publication_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from blog import personal_data
-from blog.security_log import security_log
+from blog.core.security_log import security_log
 
 bp = Blueprint("privacy", __name__)
 

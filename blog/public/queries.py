@@ -1,6 +1,6 @@
 """Queries and small helpers the public views share (pagination, related articles, share links).
 
-Caching (memos, fragments) lives in blog/cache/; this module only asks it.
+Caching (memos, fragments) lives in blog/core/cache/; this module only asks it.
 
 Every function here costs a fixed number of SQL statements whatever the data size:
 lists go through `Article.listing()` (author, category and image joined, tags in one
@@ -15,8 +15,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from blog.core.imagesets import ImageSet, image_set
 from blog.extensions import db
-from blog.imagesets import ImageSet, image_set
 from blog.models import Article, ArticleStatus, SlugRedirect, article_tag
 
 # Far beyond any real archive, and small enough that OFFSET never overflows SQLite's

@@ -13,11 +13,11 @@ from datetime import datetime
 
 from flask import current_app, url_for
 
-from blog.assets import static_version
-from blog.cache.site import get_settings
-from blog.imagesets import image_url
+from blog.core.assets import static_version
+from blog.core.cache.site import get_settings
+from blog.core.imagesets import image_url
+from blog.core.templating import absolute_url, iso_datetime
 from blog.models import Article
-from blog.templating import absolute_url, iso_datetime
 
 CONTEXT = "https://schema.org"
 LOGO = "logo.png"  # blog/static/logo.png, 512 x 512

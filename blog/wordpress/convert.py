@@ -6,7 +6,7 @@ block comments, and shortcodes. `to_markdown` turns those into plain HTML first
 (paragraphs, [caption] as a figure with its caption, [gallery] as its images,
 [embed] and iframes as links), drops what cannot be represented (scripts, styles,
 forms, unknown shortcodes; their text is kept) and counts it, then converts with
-markdownify. The Markdown is rendered by blog.content like any article, so the
+markdownify. The Markdown is rendered by blog.core.content like any article, so the
 sanitizer decides what reaches the page; nothing here is ever executed or fetched.
 """
 

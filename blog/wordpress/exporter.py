@@ -19,6 +19,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from markupsafe import escape
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -31,7 +32,6 @@ from blog.models import (
     Tag,
     User,
 )
-from blog.types import utcnow
 from blog.wordpress.importer import FOOTER_META, MARKDOWN_META, SUMMARY_META
 
 NAMESPACES = (
@@ -86,7 +86,7 @@ class Exporter:
         self.out.write("".join(parts) + "\n")
 
     def run(self) -> dict[str, int]:
-        from blog.cache.site import get_settings
+        from blog.core.cache.site import get_settings
 
         settings = get_settings()
         self.write('<?xml version="1.0" encoding="UTF-8" ?>')

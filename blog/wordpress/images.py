@@ -2,7 +2,7 @@
 
 An image URL (an attachment, an inline <img>, a featured image) is matched by its path
 after `/wp-content/uploads/` (or the path on `*.files.wordpress.com`) to a file under
-the `--uploads` folder. Each file goes through blog.uploads like an admin upload
+the `--uploads` folder. Each file goes through blog.core.uploads like an admin upload
 (Pillow verification, re-encoding, a random name), once: a second run finds it in the
 import records. Nothing is ever fetched from the internet; a missing file is reported.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from blog.uploads import StoredImage, UploadError, process_image, write_files
+from blog.core.uploads import StoredImage, UploadError, process_image, write_files
 from blog.wordpress.report import Report
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")

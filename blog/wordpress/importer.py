@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 
-from blog.content import (
+from blog.core.content import (
     clean_text,
     excerpt,
     reading_time,
@@ -31,10 +31,10 @@ from blog.content import (
     render_page,
     slugify,
 )
-from blog.database import begin_write
+from blog.core.database import begin_write
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import ArticleStatus, CommentStatus, ImportRecord
-from blog.types import utcnow
 from blog.wordpress.convert import to_markdown
 from blog.wordpress.images import ImageStore
 from blog.wordpress.parse import Channel, Record, read_wxr, wp_date
@@ -342,7 +342,7 @@ class Importer:
                 db.session.commit()
         except Exception:
             db.session.rollback()
-            from blog.uploads import remove_files
+            from blog.core.uploads import remove_files
 
             remove_files(
                 *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename))
@@ -379,7 +379,7 @@ class Importer:
             self.report.add(kind, "failed", f"{item.wp_id}: {str(error).splitlines()[0][:150]}")
 
     def finish(self) -> None:
-        from blog.audit import record
+        from blog.core.audit import record
 
         if self.dry_run:
             db.session.rollback()

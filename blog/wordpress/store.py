@@ -15,7 +15,9 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 
-from blog.content import slugify, unique_slug
+from blog.core.content import slugify, unique_slug
+from blog.core.types import utcnow
+from blog.core.upsert import get_or_create, insert
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -29,8 +31,6 @@ from blog.models import (
     User,
 )
 from blog.redirects import key_of_url
-from blog.types import utcnow
-from blog.upsert import get_or_create, insert
 from blog.wordpress.report import Report
 from blog.wordpress.threads import PreparedComment, write_comments
 

@@ -28,9 +28,9 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, ArticleStatus
-from blog.types import utcnow
 
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40

@@ -26,7 +26,7 @@ def get_or_create(model: type[Row], lookup: sa.Select[tuple[Row]], **values: Any
     """The row `lookup` finds; when there is none, insert `values` and look again.
 
     Two requests may create the same row at once (PostgreSQL runs writers side by side;
-    see `blog.database`). The loser's INSERT then does nothing instead of failing on the
+    see `blog.core.database`). The loser's INSERT then does nothing instead of failing on the
     unique constraint, after waiting for the winner's transaction to end, and the second
     look-up, a new statement under READ COMMITTED, finds the winner's row. An INSERT in a
     SAVEPOINT with a retry on IntegrityError would do the same, but takes a failed

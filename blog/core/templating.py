@@ -9,9 +9,9 @@ from flask_wtf.csrf import generate_csrf
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from blog.cache.pages import has_login_cookie
-from blog.cache.site import get_site, site_chrome
-from blog.imagesets import image_set, image_url, thumb_url
+from blog.core.cache.site import get_site, site_chrome
+from blog.core.imagesets import image_set, image_url, thumb_url
+from blog.core.state import has_login_cookie
 
 
 def site_zone() -> ZoneInfo:

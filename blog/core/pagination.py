@@ -12,8 +12,8 @@ import sqlalchemy.orm as so
 from flask import abort, request
 from flask_sqlalchemy.pagination import Pagination
 
-from blog.cache.memo import memo
-from blog.cache.site import get_settings
+from blog.core.cache.memo import memo
+from blog.core.cache.site import get_settings
 from blog.extensions import db
 
 MAX_PAGE = 100_000

@@ -10,7 +10,7 @@ import re
 from flask import has_request_context, request
 from flask_login import current_user
 
-from blog.types import utcnow
+from blog.core.types import utcnow
 
 logger = logging.getLogger("blog.security")
 

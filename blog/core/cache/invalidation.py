@@ -14,7 +14,7 @@ Scopes, narrowest first:
 - COMMENTS: only what shows comments or their counts (comment sections, list cards,
   whole cached pages); moves `comments_version`;
 - CONTENT: anything else a reader can see; moves `version`, which every cache keys
-  on, and recomputes the next publication boundary (blog/cache/versions.py).
+  on, and recomputes the next publication boundary (blog/core/cache/versions.py).
 
 Primary keys (`id`, `setting.key`) are never updated: a row's identity comes and goes
 with its INSERT and DELETE, so their UPDATE rows are NONE.
@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from blog.cache.versions import next_publication_query
+from blog.core.cache.versions import next_publication_query
+from blog.core.types import utcnow
 from blog.models import SiteState
-from blog.types import utcnow
 
 
 class Scope(enum.IntEnum):

@@ -10,7 +10,7 @@ through the (kind, key, created_at) index. A caller chooses:
 
 Typical use, e.g. "5 comments a minute" for the comments blueprint::
 
-    from blog import throttle
+    from blog.core import throttle
 
     wait = throttle.retry_after("comment", f"user:{user.id}", window=60, limit=5)
     if wait:
@@ -32,9 +32,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import ThrottleEvent
-from blog.types import utcnow
 
 # Rows older than this are never needed by any limit and get deleted now and then.
 KEEP = timedelta(days=1)

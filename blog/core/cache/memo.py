@@ -5,7 +5,7 @@ articles, a slug's facts); `fragment` keeps rendered HTML every reader shares. B
 are emptied when the content version moves; fragments that show comments or their
 counts (`shows_comments=True`) also when the comments version moves, and so does
 `comments_memo`, plain data read from the comments (who has comments held). No time limit:
-a scheduled publication moves the content version itself (blog/cache/versions.py).
+a scheduled publication moves the content version itself (blog/core/cache/versions.py).
 With MEMO_CACHE off (the coherence test's reference app) everything is computed afresh.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 
-from blog.cache.versions import versions
+from blog.core.cache.versions import versions
 
 MEMO_SIZE = 10_000
 # Rendered HTML kept per worker: the oldest entries go first past these.

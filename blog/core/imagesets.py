@@ -1,5 +1,5 @@
 """What an <img> needs for an article's picture: src, width, height, srcset and the
-WebP srcset of a <picture> source, built from the upload's variants (blog/uploads.py).
+WebP srcset of a <picture> source, built from the upload's variants (blog/core/uploads.py).
 
 Templates call `image_set(article)` (the full image: the article's featured image,
 the lead story) or `image_set(article, thumb=True)` (cards and related lists, whose
@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from PIL import Image
 
-from blog.assets import STATIC
-from blog.content import render_article, render_page
-from blog.database import writing
+from blog.core.assets import STATIC
+from blog.core.content import render_article, render_page
+from blog.core.database import writing
+from blog.core.uploads import UploadError, srcsets, variants_of_stored, write_files
 from blog.extensions import db
 from blog.models import Article, Page, Upload
-from blog.uploads import UploadError, srcsets, variants_of_stored, write_files
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ sanitizer can be swapped in one place. It is unmaintained since June 2026 (6.4.0
 every known fix): the allowlists never include svg, math, style or raw-text tags, which
 every published bypass needed, and the Content-Security-Policy is the second wall.
 An uploaded image in an article or page body gets its width, height, srcset and WebP
-<source> after sanitizing (`_FitImages`, sizes from blog/bodyimages.py), so the
+<source> after sanitizing (`_FitImages`, sizes from blog/core/bodyimages.py), so the
 allowlist keeps none of them.
 """
 
@@ -22,7 +22,7 @@ from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 
-from blog.bodyimages import BodyImages, Sized
+from blog.core.bodyimages import BodyImages, Sized
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -63,7 +63,7 @@ _article_cleaner = bleach.Cleaner(**_ARTICLE_RULES)
 
 
 class _FitImages(Filter):
-    """Gives an uploaded image's <img> its sizes (blog/bodyimages.py), after sanitizing:
+    """Gives an uploaded image's <img> its sizes (blog/core/bodyimages.py), after sanitizing:
     the allowlist needs none of what this adds, so no author can write a srcset or a
     <picture>. Images after the body's first block (maybe on the first screen when
     there is no featured image) also get loading="lazy"."""

@@ -27,7 +27,7 @@ to PostgreSQL. That is safe because of how the code writes, not by luck:
   second report of a comment, a category, page or article slug) the view catches the
   IntegrityError of the loser and answers as if it had seen the row; rows created on
   the fly (a tag saved with an article, a setting saved the first time) are inserted
-  with ON CONFLICT DO NOTHING or an upsert (blog/upsert.py) and then read back;
+  with ON CONFLICT DO NOTHING or an upsert (blog/core/upsert.py) and then read back;
 - rate limits count rows and then insert, so N simultaneous requests can overshoot
   a limit by at most N - 1; they are throttles, not invariants.
 Connections are checked with `pool_pre_ping` (a restarted server or a dropped idle
@@ -47,7 +47,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, before_render_template, g, has_app_context, has_request_context, request
 
-from blog.cache.versions import VERSION_ENVIRON_KEY
+from blog.core.cache.versions import VERSION_ENVIRON_KEY
 from blog.extensions import db
 
 

@@ -1,8 +1,19 @@
-"""The friendly error pages: one template, a title and message per HTTP status."""
+"""The friendly error pages: one template, a title and message per HTTP status.
 
-from flask import Flask, render_template, request
+A feature that can answer an address the site does not know (an old link that moved)
+registers a hook with `on_not_found`; the 404 handler asks the hooks first.
+"""
+
+from collections.abc import Callable
+
+from flask import Flask, current_app, render_template, request
 from flask.globals import request_ctx
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.wrappers import Response
+
+from blog.core.security_log import security_log
+from blog.extensions import db
 
 # The friendly error pages: title and what the reader should know.
 ERROR_PAGES = {
@@ -20,23 +31,25 @@ ERROR_PAGES = {
 }  # fmt: skip
 ERROR_CODES = tuple(ERROR_PAGES)
 
+NotFoundHook = Callable[[], Response | None]
+
+
+def on_not_found(app: Flask, hook: NotFoundHook) -> None:
+    """Ask `hook` before answering 404; the first response it returns is sent instead."""
+    app.extensions.setdefault("blog_not_found_hooks", []).append(hook)
+
 
 def render_error(error: HTTPException):
     """The friendly page for an HTTP error (rolls the session back on 5xx)."""
-    from blog.extensions import db
-
     code = error.code or 500
     if code == 404 and request_ctx.url_adapter is not None:
-        from blog.redirects import old_link_response
-
-        moved = old_link_response()
-        if moved is not None:
-            return moved
+        for hook in current_app.extensions.get("blog_not_found_hooks", ()):
+            moved = hook()
+            if moved is not None:
+                return moved
     if code >= 500:
         db.session.rollback()
     if code == 403:
-        from blog.security_log import security_log
-
         security_log("forbidden", method=request.method, path=request.full_path.rstrip("?"))
     # Keep headers the error carries for clients, such as 429's Retry-After.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")]
@@ -58,8 +71,6 @@ def init_app(app: Flask) -> None:
     def number_too_large(error: OverflowError):
         # An id or page number past the database's 64-bit integers, typed into a URL,
         # query or form (?page=99999999999999999999): bad input, not a server error.
-        from blog.extensions import db
-
         db.session.rollback()
         return render_error(BadRequest())
 
@@ -71,7 +82,5 @@ def init_app(app: Flask) -> None:
         if getattr(getattr(error, "orig", None), "sqlstate", None) == "22003":
             return number_too_large(error)
         raise error
-
-    from sqlalchemy.exc import DataError
 
     app.register_error_handler(DataError, out_of_range)

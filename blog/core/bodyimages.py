@@ -3,14 +3,14 @@
 An `<img>` whose src is an upload (`/uploads/<name>`, or the same under SITE_URL) gets
 what a featured image gets: width and height from the upload's row (no layout shift),
 `srcset`/`sizes` over its resized variants and a WebP `<source>` when those exist, and
-`decoding="async"`; blog/content.py adds `loading="lazy"` below the body's first block.
+`decoding="async"`; blog/core/content.py adds `loading="lazy"` below the body's first block.
 The sizes come from the database, by filename, in one query per body, when the body is
 rendered at save time: the result is stored in `body_html`, so reading a page costs
 nothing more. No file is opened, so a missing file changes nothing. Any other image
 (external, a demo image, an unknown upload) is left exactly as written.
 
 Bodies saved before this, or before their images had variants, get them from
-`blog reindex --images` (blog/imagesets.py: `refit_bodies`).
+`blog reindex --images` (blog/core/imagesets.py: `refit_bodies`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from typing import Protocol
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
+from blog.core.uploads import srcsets
 from blog.extensions import db
 from blog.models import Upload
-from blog.uploads import srcsets
 
 UPLOADS = "/uploads/"
 # Stored names are random hex; anything else after /uploads/ is no upload of ours.

@@ -1,6 +1,6 @@
 """A cache of rendered pages for anonymous readers, answered before Flask runs.
 
-Keys carry the shared content and comments versions (`blog.cache.versions`), which
+Keys carry the shared content and comments versions (`blog.core.cache.versions`), which
 every change to content, comments or settings moves in the database, and a scheduled
 publication moves when its time comes: after that, the next request in any worker
 builds a new key and renders afresh, whatever backend holds the pages. Old entries are
@@ -35,7 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
-from blog.cache.versions import VERSION_ENVIRON_KEY, Versions, read_versions, versions
+from blog.core.cache.versions import VERSION_ENVIRON_KEY, Versions, read_versions, versions
+from blog.core.state import has_login_cookie
 
 cache = Cache()
 
@@ -65,14 +66,6 @@ def init_app(app: Flask) -> None:
         )
     cache.init_app(app)
     app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
-
-
-def has_login_cookie(config: Mapping[str, Any], cookies: Mapping[str, str]) -> bool:
-    """A session or remember cookie: the response may be the reader's own."""
-    return (
-        config["SESSION_COOKIE_NAME"] in cookies
-        or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
-    )
 
 
 def _eligible(config: Mapping[str, Any], environ: Mapping[str, Any]) -> bool:

@@ -1,8 +1,8 @@
 """Outgoing mail: SMTP when MAIL_SERVER is set, else .eml files in instance/outbox/.
 
 Requests never talk to the mail server: they call `queue_mail`, which adds a "mail"
-job (blog/jobs.py), and the worker sends it through a `Connection` that it reuses for
-a whole batch. Links in bodies must come from `blog.templating.absolute_url`
+job (blog/core/jobs.py), and the worker sends it through a `Connection` that it reuses for
+a whole batch. Links in bodies must come from `blog.core.templating.absolute_url`
 (SITE_URL), never from the Host header.
 """
 
@@ -20,10 +20,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from blog import jobs
+from blog.core import jobs
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Job, JobState
-from blog.types import utcnow
 
 logger = logging.getLogger("blog.mail")
 SMTP_TIMEOUT = 15

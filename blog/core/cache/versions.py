@@ -18,10 +18,10 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import g, has_request_context, request
 
-from blog.driver import read_row
+from blog.core.driver import read_row
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, SiteState
-from blog.types import utcnow
 
 logger = logging.getLogger("blog.cache")
 
@@ -96,8 +96,8 @@ def _due(versions: Versions) -> bool:
 def read_versions(engine: sa.Engine) -> Versions:
     """The committed versions, on a pooled driver connection; a passed boundary moved.
 
-    Outside the ORM session and without an app context (blog/driver.py says why): this
-    runs on every request, page-cache hits included (blog/cache/pages.py reads it
+    Outside the ORM session and without an app context (blog/core/driver.py says why): this
+    runs on every request, page-cache hits included (blog/core/cache/pages.py reads it
     before Flask is involved).
     """
     row = read_row(engine, _VERSION_SQL)
@@ -123,7 +123,7 @@ def _advance(engine: sa.Engine, seen: Versions) -> Versions:
 def versions() -> Versions:
     """The versions for this request, read once.
 
-    A request inside a write transaction (see `blog.database.writing`) asks its own
+    A request inside a write transaction (see `blog.core.database.writing`) asks its own
     session instead, so what it renders reflects its own uncommitted writes.
     """
     if "_site_versions" not in g:
@@ -133,7 +133,7 @@ def versions() -> Versions:
                 db.session.execute(advance_statement(utcnow()))
                 found = _session_versions()
         elif has_request_context() and VERSION_ENVIRON_KEY in request.environ:
-            found = request.environ[VERSION_ENVIRON_KEY]  # read by blog/cache/pages.py
+            found = request.environ[VERSION_ENVIRON_KEY]  # read by blog/core/cache/pages.py
         else:
             found = read_versions(db.engine)
         g._site_versions = found

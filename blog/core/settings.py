@@ -1,16 +1,16 @@
 """Site settings editors change in the admin: their defaults and how they are saved.
 
 Values live in the `setting` table as JSON. They are read through one cached
-accessor, `blog.cache.site.get_settings`; saving one expires that copy in every worker
-(the `setting` table's row in blog/cache/invalidation.py).
+accessor, `blog.core.cache.site.get_settings`; saving one expires that copy in every worker
+(the `setting` table's row in blog/core/cache/invalidation.py).
 """
 
 import json
 from typing import Any
 
+from blog.core.upsert import insert
 from blog.extensions import db
 from blog.models import Setting
-from blog.upsert import insert
 
 COMMENT_POLICIES = {
     "open": "Open: comments appear at once",

@@ -2,7 +2,7 @@
 and the header and footer rendered from them.
 
 Reloaded when the content version moves (a saved setting, category or page moves it;
-see blog/cache/invalidation.py), so a change in one worker is seen by every worker on
+see blog/core/cache/invalidation.py), so a change in one worker is seen by every worker on
 its next request. With MEMO_CACHE off it is loaded afresh for every request.
 """
 
@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, render_template, url_for
 from markupsafe import Markup, escape
 
-from blog.assets import static_version
-from blog.cache.versions import current_version
+from blog.core.assets import static_version
+from blog.core.cache.versions import current_version
+from blog.core.settings import DEFAULTS
 from blog.extensions import db
 from blog.models import Category, Page, Setting
-from blog.settings import DEFAULTS
 
 
 @dataclass(frozen=True)

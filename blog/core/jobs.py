@@ -5,7 +5,7 @@ job in its own write transaction; a worker process runs it later.
 
 Adding work::
 
-    from blog import jobs
+    from blog.core import jobs
 
     with writing():
         ...
@@ -36,8 +36,8 @@ A handler runs in an app context with no transaction open; it may read, and writ
 `run` carries the job (`run.job_id`, `run.key`, `run.attempt`) and `run.resource(name,
 factory)`: one object per batch of claimed jobs (an SMTP connection reused for a whole
 batch); `run.discard(name)` drops a broken one. Objects with a `close()` are closed when
-the batch ends. Modules with handlers are listed in HANDLER_MODULES and imported by the
-worker. `@jobs.periodic` registers a function every run calls first (at most once per
+the batch ends. Modules with handlers are named by the factory (`init_app`) and imported by
+the worker. `@jobs.periodic` registers a function every run calls first (at most once per
 JOBS_PERIODIC_SECONDS in `blog worker`): cheap, idempotent work such as "enqueue today's
 digest if it is due", made safe by its enqueue keys.
 
@@ -63,30 +63,22 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import Flask, current_app, g
 
-from blog.database import writing
+from blog.core.database import writing
+from blog.core.types import utcnow
+from blog.core.upsert import insert
 from blog.extensions import db
 from blog.models import Job, JobState
-from blog.types import utcnow
-from blog.upsert import insert
 
 logger = logging.getLogger("blog.jobs")
 
-# Modules whose import registers handlers and periodic functions.
-HANDLER_MODULES: list[str] = [
-    "blog.mail",
-    "blog.newsletter.sending",
-    "blog.newsletter.alerts",
-    "blog.notify",
-    "blog.confirmation",
-]
 
 Handler = Callable[[dict[str, Any], "Run"], None]
 _handlers: dict[str, Handler] = {}
@@ -122,8 +114,14 @@ def periodic(fn: Callable[[], None]) -> Callable[[], None]:
     return fn
 
 
+def init_app(app: Flask, handler_modules: Iterable[str]) -> None:
+    """Name the modules whose import registers handlers (the features' tasks)."""
+    app.extensions["blog_job_modules"] = tuple(handler_modules)
+
+
 def load_handlers() -> None:
-    for name in HANDLER_MODULES:
+    """Import the modules `init_app` named, so their handlers are registered."""
+    for name in current_app.extensions["blog_job_modules"]:
         importlib.import_module(name)
 
 
@@ -173,7 +171,7 @@ def counts(batch: str) -> dict[str, int]:
 def committed_write() -> Iterator[None]:
     """One write transaction committed when the block ends; rolled back if it raises.
 
-    `blog.database.writing()`, whose block commits itself, with the commit done for
+    `blog.core.database.writing()`, whose block commits itself, with the commit done for
     the block: the queue's and the newsletter's writes have no refusal path. Afterwards
     the app context reads in deferred transactions again and forgets the versions it
     read, so a long-lived worker neither takes the writer lock for its reads nor keeps

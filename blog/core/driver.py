@@ -1,6 +1,6 @@
 """One-row reads on a pooled driver connection, outside the ORM session.
 
-Two reads happen on nearly every request: the site's versions (blog/cache/versions.py,
+Two reads happen on nearly every request: the site's versions (blog/core/cache/versions.py,
 page-cache hits included, before Flask is involved) and, for a logged-in reader, the
 user row (blog/auth/sessions.py). Through the session each costs a BEGIN, the
 statement's compilation and a ROLLBACK, more than the primary-key look-up itself. Here

@@ -3,7 +3,7 @@
     .venv/bin/python bench/generate.py --articles 100000 --comments 300000 \
         --out bench/data/100000.sqlite3
 
-The schema comes from the real migrations and the defaults from `blog.seed.seed_defaults`,
+The schema comes from the real migrations and the defaults from `blog.core.seed.seed_defaults`,
 so the database is exactly what a live site has. Then users (authors and readers), tags,
 articles and approved comments are bulk-inserted with `executemany` inside one big
 transaction (journal off, synchronous off while loading). Articles are ~600 words of
@@ -154,8 +154,8 @@ def migrate(path: Path) -> None:
     from flask_migrate import upgrade
 
     from blog import create_app
+    from blog.core.seed import seed_defaults
     from blog.extensions import db
-    from blog.seed import seed_defaults
 
     app = create_app(
         {

@@ -56,8 +56,8 @@ JOB_MODULES = (
     "blog.core.mail",
     "blog.newsletter.sending",
     "blog.newsletter.alerts",
-    "blog.notify",
-    "blog.confirmation",
+    "blog.comments.notify",
+    "blog.confirm.confirmation",
 )
 
 
@@ -112,8 +112,8 @@ CSP = (
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
-    from blog import redirects
     from blog.core.cache import pages
+    from blog.public import redirects
 
     pages.init_app(app)
     redirects.init_app(app)

@@ -12,10 +12,10 @@ from flask.cli import FlaskGroup
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
+from blog.core.seed import seed_defaults
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Role, User
-from blog.seed import seed_defaults
 
 
 def main() -> None:
@@ -104,7 +104,7 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
         else:
             click.echo("An admin account already exists; none created.")
         if demo:
-            from blog.demo import load_demo
+            from blog.demo.loader import load_demo
 
             click.echo(load_demo())
 
@@ -129,7 +129,7 @@ def copy_data_command(source: str, target: str) -> None:
     id sequences, rebuilds the search index and checks the row counts. Stop the app
     servers (or keep them read-only) while it runs; the source is only read.
     """
-    from blog.copydata import CopyError, copy_data
+    from blog.ops.copydata import CopyError, copy_data
 
     try:
         counts = copy_data(source, target, echo=click.echo)
@@ -139,7 +139,7 @@ def copy_data_command(source: str, target: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from blog.wordpress.cli import register as register_wordpress
+    from blog.importers.wordpress.cli import register as register_wordpress
 
     register_wordpress(app)
 
@@ -162,7 +162,7 @@ def register_commands(app: Flask) -> None:
         """Check the install: each line says OK or what to do; exit 1 on any failure."""
         from pathlib import Path
 
-        from blog.doctor import run_checks
+        from blog.ops.doctor import run_checks
 
         failures = 0
         for finding in run_checks(Path(backups) if backups else None, backup_days, not offline):
@@ -191,7 +191,7 @@ def register_commands(app: Flask) -> None:
         """Write the nginx site, systemd units and logrotate file for this install."""
         from pathlib import Path
 
-        from blog.deployconfig import DeployError, DeploySettings, write
+        from blog.ops.deployconfig import DeployError, DeploySettings, write
 
         try:
             settings = DeploySettings.from_app(
@@ -227,7 +227,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("demo")
     def demo_command() -> None:
         """Add the demo articles, readers and comments (skips what is already there)."""
-        from blog.demo import load_demo
+        from blog.demo.loader import load_demo
 
         seed_defaults()
         click.echo(load_demo())
@@ -242,7 +242,7 @@ def register_commands(app: Flask) -> None:
     )
     def backup_command(out_dir: str | None) -> None:
         """Consistent online copy of the database plus uploads, as one archive."""
-        from blog.backup import BackupError, backup
+        from blog.ops.backup import BackupError, backup
 
         target = out_dir or os.path.join(app.instance_path, "backups")
         try:
@@ -256,7 +256,7 @@ def register_commands(app: Flask) -> None:
     @click.confirmation_option(prompt="Replace the current database and uploads with this backup?")
     def restore_command(archive: str) -> None:
         """Check a backup archive, then put it in place (stop the app servers first)."""
-        from blog.backup import BackupError, restore
+        from blog.ops.backup import BackupError, restore
 
         db.engine.dispose()
         try:

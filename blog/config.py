@@ -70,7 +70,7 @@ DEFAULTS = {
     "COMMENT_MAX_PER_MINUTE": 5,
     "COMMENT_MAX_LINKS": 2,
     "COMMENT_MAX_LENGTH": 5000,
-    # Confirmation links (blog/confirmation.py) work this long; accounts that never
+    # Confirmation links (blog/confirm/confirmation.py) work this long; accounts that never
     # confirm are removed by the worker this many days after registering (0: kept).
     "CONFIRM_LINK_HOURS": 48,
     "UNCONFIRMED_ACCOUNT_DAYS": 7,

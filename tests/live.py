@@ -83,7 +83,7 @@ def prepare_site(folder: Path, readers: int = 8) -> Site:
     uri = pg_url(pg_database) if pg_database else f"sqlite:///{db_path}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": secret, "TESTING": True})
     with app.app_context():
-        from blog.seed import seed_defaults
+        from blog.core.seed import seed_defaults
 
         upgrade()
         seed_defaults()

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from blog import doctor
-from blog.doctor import fetch_health as real_fetch_health
 from blog.extensions import db
+from blog.ops import doctor
+from blog.ops.doctor import fetch_health as real_fetch_health
 from tests.live import free_port
 
 

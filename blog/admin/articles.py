@@ -32,8 +32,8 @@ from blog.admin.article_editor import (
 )
 from blog.admin.common import area, paginate
 from blog.admin.forms import ArticleForm
-from blog.comments.paging import ThreadPage
-from blog.comments.paging import page_url as comment_page_url
+from blog.comments.api import ThreadPage
+from blog.comments.api import page_url as comment_page_url
 from blog.core import uploads
 from blog.core.audit import record
 from blog.core.content import clean_text, reading_time, render_article, slugify, unique_slug
@@ -51,7 +51,7 @@ from blog.models import (
     Upload,
     User,
 )
-from blog.newsletter.alerts import alert_status, sync_alert
+from blog.newsletter.api import alert_status, sync_alert
 
 bp = area("articles", __name__, Role.AUTHOR)
 
@@ -299,8 +299,8 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
 
 
 def render_preview(article: Article | None) -> Response:
-    from blog.article_page import page_context
     from blog.core.templating import absolute_url
+    from blog.public.api import page_context
 
     form = ArticleForm()
     prepare_form(form, article)

@@ -26,7 +26,7 @@ from wtforms.validators import (
 from blog.core.content import has_control_chars, slugify
 from blog.core.settings import COMMENT_POLICIES
 from blog.models import Role
-from blog.personal_data import comments_field
+from blog.privacy.api import comments_field
 
 
 def options(pairs) -> list[SelectChoice]:

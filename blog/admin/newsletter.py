@@ -19,7 +19,7 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_login import current_user
 
 from blog.admin.common import area, paginate
-from blog.auth.rules import normalize_email
+from blog.auth.api import normalize_email
 from blog.core.audit import record
 from blog.core.cache.site import get_settings
 from blog.core.jobs import committed_write, counts
@@ -276,7 +276,7 @@ def newsletter_export() -> Response:
 
 @bp.get("/newsletter/preview")
 def newsletter_preview() -> str:
-    from blog.newsletter.sending import preview
+    from blog.newsletter.api import preview
 
     kind = "daily" if request.args.get("kind") == "daily" else "weekly"
     return render_template("admin/newsletter_preview.html", kind=kind, preview=preview(kind))
@@ -284,7 +284,7 @@ def newsletter_preview() -> str:
 
 @bp.post("/newsletter/test")
 def newsletter_test() -> Response:
-    from blog.newsletter.sending import preview, test_key
+    from blog.newsletter.api import preview, test_key
 
     kind = "daily" if request.form.get("kind") == "daily" else "weekly"
     found = preview(kind)

@@ -12,7 +12,7 @@ from blog.core.audit import record
 from blog.core.database import writing
 from blog.extensions import db
 from blog.models import Redirect, Role
-from blog.redirects import key_of_url
+from blog.public.api import key_of_url
 
 bp = area("redirects", __name__, Role.EDITOR)
 

@@ -46,8 +46,7 @@ def tools_import() -> tuple:
 @bp.post("/tools/import")
 @csrf.exempt  # checked below, once the size limit of this view is in place
 def tools_import_run() -> tuple:
-    from blog.wordpress.importer import import_wordpress
-    from blog.wordpress.parse import WXRError
+    from blog.importers.api import WXRError, import_wordpress
 
     request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
     try:

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 
 from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
+from blog.comments.notify import reply_became_visible
 from blog.comments.paging import comment_url
 from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
 from blog.comments.reports import report_page
@@ -34,7 +35,6 @@ from blog.core.errors import render_error
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
-from blog.notify import reply_became_visible
 
 bp = Blueprint("comments", __name__)
 logger = logging.getLogger("blog.comments")

@@ -201,7 +201,7 @@ def queue_mail(
 
 
 # The account mails, keyed "<kind>:<user id>:<digest>" by `account_mail_key`: a new
-# address's confirmation and the old address's notice (blog/confirmation.py), password
+# address's confirmation and the old address's notice (blog/confirm/confirmation.py), password
 # resets (blog/auth/views.py). The notice goes to an address the account no longer has,
 # so only the key ties it to the person when they are erased (`forget_recipient`).
 ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "reset")
@@ -215,7 +215,7 @@ def account_mail_key(kind: str, user_id: int, digest: str) -> str:
 
 
 def forget_recipient(address: str, user_id: int) -> None:
-    """Keep nothing of the mail to one person being erased (blog/personal_data.py).
+    """Keep nothing of the mail to one person being erased (blog/privacy/personal_data.py).
 
     Every "mail" job to `address` (any case), or keyed by account `user_id`, loses its
     payload (address, subject, body), whatever its state: the row stays, so its key

@@ -45,7 +45,7 @@ class Comment(db.Model):
     report_count: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    # An imported comment by someone without an account here (blog/wordpress/): the name
+    # An imported comment by someone without an account here (blog/importers/wordpress/): the name
     # is shown; the email is kept for moderation only and never shown.
     guest_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     guest_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")

@@ -19,7 +19,7 @@ from blog.models.people import User
 class Redirect(db.Model):
     """An old address (an imported site's permalink, /?p=ID, a feed) and where it lives now.
 
-    `source` is the key `blog.redirects.source_key` makes of a path and query; the
+    `source` is the key `blog.public.redirects.source_key` makes of a path and query; the
     public site consults the table only when it would answer 404 (and on `/?p=`).
     """
 

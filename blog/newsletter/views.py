@@ -11,7 +11,7 @@ post to `subscribe` too. On a page from the page cache they carry no CSRF token,
 Flask-WTF refuses them; `stale_form` answers with this page, the address kept and a
 real token, and the reader presses once more. A logged-in reader's subscription is
 also shown and changed on the account page (`account_save`, `account_unsubscribe`;
-blog/subscriptions.py holds what both share).
+blog/newsletter/subscriptions.py holds what both share).
 """
 
 from datetime import timedelta
@@ -21,7 +21,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
-from blog import subscriptions
 from blog.core import throttle
 from blog.core.database import writing
 from blog.core.errors import render_error
@@ -31,6 +30,7 @@ from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import csrf, db
 from blog.models import Subscriber, SubscriberState
+from blog.newsletter import subscriptions
 from blog.newsletter.forms import SubscribeForm
 from blog.newsletter.tokens import (
     confirm_token,

@@ -30,9 +30,8 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from blog.article_page import article_page
-from blog.auth.rules import normalize_username
-from blog.comments.section import comment_section
+from blog.auth.api import normalize_username
+from blog.comments.api import comment_section
 from blog.core.cache.memo import fragment, lookup
 from blog.core.cache.site import get_settings
 from blog.core.content import clean_text
@@ -42,6 +41,7 @@ from blog.core.templating import absolute_url, json_script, rendered
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
 from blog.public import queries
+from blog.public.article_page import article_page
 from blog.public.structured import home_ld
 
 bp = Blueprint("public", __name__)

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from blog.core.uploads import StoredImage, UploadError, process_image, write_files
-from blog.wordpress.report import Report
+from blog.importers.wordpress.report import Report
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 _MARKER = "/wp-content/uploads/"
@@ -36,7 +36,7 @@ def upload_path(url: str) -> str | None:
     match = _BLOGS_DIR.match(path)
     if match:
         return match[1]
-    # An export of this site (blog/wordpress/exporter.py): --uploads instance/uploads.
+    # An export of this site (blog/importers/wordpress/exporter.py): --uploads instance/uploads.
     return path[len("/uploads/") :] if path.startswith("/uploads/") else None
 
 

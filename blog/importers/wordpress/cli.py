@@ -26,8 +26,8 @@ def register(app: Flask) -> None:
     def import_command(export: str, uploads: str | None, dry_run: bool, mappings: tuple) -> None:
         """Import a WordPress export (WXR): authors, sections, tags, posts, pages,
         comments, images and redirects for the old links. Safe to run again."""
-        from blog.wordpress.importer import Importer
-        from blog.wordpress.parse import WXRError
+        from blog.importers.wordpress.importer import Importer
+        from blog.importers.wordpress.parse import WXRError
 
         author_map = {}
         for mapping in mappings:
@@ -49,7 +49,7 @@ def register(app: Flask) -> None:
     @click.argument("out", type=click.Path(dir_okay=False, writable=True))
     def export_command(out: str) -> None:
         """Write the whole site as a WordPress export (WXR 1.2)."""
-        from blog.wordpress.exporter import export_wordpress
+        from blog.importers.wordpress.exporter import export_wordpress
 
         counts = export_wordpress(out)
         click.echo(f"Wrote {out}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))

@@ -46,7 +46,7 @@ from blog.models import (
     Subscriber,
     User,
 )
-from blog.subscriptions import forget_account
+from blog.newsletter.api import forget_account
 
 KEEP, REMOVE = "keep", "remove"
 CHOICES = {

@@ -19,9 +19,12 @@ from blog.core.content import slugify, unique_slug
 from blog.core.types import utcnow
 from blog.core.upsert import get_or_create, insert
 from blog.extensions import db
+from blog.importers.wordpress.report import Report
+from blog.importers.wordpress.threads import PreparedComment
 from blog.models import (
     Article,
     Category,
+    Comment,
     ImportRecord,
     Page,
     Redirect,
@@ -30,9 +33,7 @@ from blog.models import (
     Upload,
     User,
 )
-from blog.redirects import key_of_url
-from blog.wordpress.report import Report
-from blog.wordpress.threads import PreparedComment, write_comments
+from blog.public.api import key_of_url
 
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no hash matches it: log in after a reset
 
@@ -128,7 +129,7 @@ class Store:
         return f"/author/{db.session.get(User, user_id).username}"
 
     def _author(self, login: str, fields: dict[str, str]) -> int:
-        from blog.auth.rules import normalize_email
+        from blog.auth.api import normalize_email
 
         if login in self.author_map:
             wanted = self.author_map[login].casefold()
@@ -324,7 +325,7 @@ class Store:
         for old in item.links:
             self.link(old, target)
         if model is Article and item.comments:
-            write_comments(self, row.id, item.comments)
+            self.write_comments(row.id, item.comments)
 
     def _slug(self, model: type, item: PreparedItem) -> str:
         def taken(slug: str) -> bool:
@@ -337,3 +338,60 @@ class Store:
                 kind, "imported", f'slug "{item.slug}" was taken here; renamed "{slug}"'
             )
         return slug
+
+    def write_comments(self, article_id: int, items: list[PreparedComment]) -> None:
+        """Comments of one article, parents first; replies hang under their top-level ancestor."""
+        records = self.records("comment", [c.wp_id for c in items])
+        by_id = {c.wp_id: c for c in items}
+        local: dict[str, int] = {k: r.local_id for k, r in records.items() if r.local_id}
+
+        def top(comment: PreparedComment) -> str:
+            seen, current = set(), comment
+            while current.parent_wp and current.parent_wp not in seen:
+                seen.add(current.parent_wp)
+                parent = by_id.get(current.parent_wp)
+                if parent is None:
+                    return current.parent_wp if current.parent_wp in local else ""
+                current = parent
+            return current.wp_id if current is not comment else ""
+
+        roots = [c for c in items if not top(c)]
+        done: set[str] = set()
+        for comment in roots + [c for c in items if top(c)]:
+            if comment.wp_id in done:  # the same id twice in a broken export
+                self.report.add("comments", "skipped", "duplicate comment id")
+                continue
+            done.add(comment.wp_id)
+            parent_wp = top(comment)
+            parent_id = local.get(parent_wp) if parent_wp else None
+            author_id = self.users.get(self.user_ids.get(comment.user_wp, ""))
+            record = records.get(comment.wp_id)
+            row = db.session.get(Comment, record.local_id) if record and record.local_id else None
+            if record is not None and row is None:
+                self.report.add("comments", "skipped", "deleted on this site since the import")
+                continue
+            if row is not None and record.digest == comment.digest:
+                self.report.add("comments", "unchanged")
+                continue
+            values = dict(
+                article_id=article_id,
+                author_id=author_id,
+                parent_id=parent_id,
+                body_source=comment.body_source,
+                body_html=comment.body_html,
+                status=comment.status,
+                created_at=comment.created_at,
+                guest_name="" if author_id else comment.guest_name,
+                guest_email="" if author_id else comment.guest_email,
+            )
+            if row is None:
+                row = Comment(**values)
+                db.session.add(row)
+                self.report.add("comments", "imported")
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+                self.report.add("comments", "updated")
+            db.session.flush()
+            local[comment.wp_id] = row.id
+            self.remember("comment", comment.wp_id, row.id, comment.digest, record=record)

@@ -11,14 +11,14 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup
 
-from blog.appeal import choices
 from blog.core.content import excerpt
 from blog.core.imagesets import image_url
 from blog.core.templating import absolute_url, json_script, rendered
+from blog.donations.api import choices
 from blog.models import Article
 from blog.public import queries
+from blog.public.share import share_links
 from blog.public.structured import news_article_ld
-from blog.share import share_links
 
 UPDATED_AFTER = timedelta(hours=1)
 

@@ -34,16 +34,16 @@ from blog.core.content import (
 from blog.core.database import begin_write
 from blog.core.types import utcnow
 from blog.extensions import db
+from blog.importers.wordpress.convert import to_markdown
+from blog.importers.wordpress.images import ImageStore
+from blog.importers.wordpress.parse import Channel, Record, read_wxr, wp_date
+from blog.importers.wordpress.report import Report
+from blog.importers.wordpress.store import PreparedItem, Store
+from blog.importers.wordpress.threads import PreparedComment, recount
 from blog.models import ArticleStatus, CommentStatus, ImportRecord
-from blog.wordpress.convert import to_markdown
-from blog.wordpress.images import ImageStore
-from blog.wordpress.parse import Channel, Record, read_wxr, wp_date
-from blog.wordpress.report import Report
-from blog.wordpress.store import PreparedItem, Store
-from blog.wordpress.threads import PreparedComment, recount
 
 BATCH = 100
-# Our own exports (blog/wordpress/exporter.py) carry the exact source in post meta.
+# Our own exports (blog/importers/wordpress/exporter.py) carry the exact source in post meta.
 MARKDOWN_META = "_newsroom_markdown"
 SUMMARY_META = "_newsroom_summary"
 FOOTER_META = "_newsroom_in_footer"

@@ -21,6 +21,7 @@ from markupsafe import escape
 
 from blog.core.types import utcnow
 from blog.extensions import db
+from blog.importers.wordpress.importer import FOOTER_META, MARKDOWN_META, SUMMARY_META
 from blog.models import (
     Article,
     ArticleStatus,
@@ -32,7 +33,6 @@ from blog.models import (
     Tag,
     User,
 )
-from blog.wordpress.importer import FOOTER_META, MARKDOWN_META, SUMMARY_META
 
 NAMESPACES = (
     'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '

@@ -112,9 +112,11 @@ CSP = (
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
+    from blog.core import state
     from blog.core.cache import pages
     from blog.public import redirects
 
+    state.init_app(app)
     pages.init_app(app)
     redirects.init_app(app)
 

@@ -12,6 +12,7 @@ from blog.core.cache.versions import current_version
 from blog.core.database import begin_write, writing
 from blog.core.keyfile import ConfigError, write_secret_key
 from blog.core.settings import save_settings
+from blog.core.state import request_state
 from blog.extensions import db
 from blog.models import SiteState
 from tests import factories
@@ -200,15 +201,13 @@ def test_rotated_secret_key_keeps_sessions_during_the_grace_period(app, client, 
 
 
 def test_writing_ends_its_transaction_however_the_block_ends(app):
-    from flask import g
-
     from blog.models import Setting
 
     def run(action):
         with app.app_context(), app.test_request_context(method="POST"):
             try:
                 with writing() as write:
-                    assert g._write_transaction is True
+                    assert request_state().writing is True
                     save_settings({"tagline": action})
                     if action == "committed":
                         db.session.commit()
@@ -220,7 +219,7 @@ def test_writing_ends_its_transaction_however_the_block_ends(app):
                     # "abandoned": the block ends without committing
             except RuntimeError:
                 pass
-            assert "_write_transaction" not in g  # the next read needs no write lock
+            assert not request_state().writing  # the next read needs no write lock
             assert not db.session().in_transaction()
             if action == "refused":
                 assert write.refused.message == "Taken"

@@ -5,7 +5,7 @@ import hmac
 from urllib.parse import urlsplit
 
 import sqlalchemy.orm as so
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import make_transient_to_detached
@@ -13,6 +13,7 @@ from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
 from blog.core.driver import OneRow
+from blog.core.state import request_state
 from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import User
@@ -24,7 +25,7 @@ def load_user(user_id: str) -> User | None:
     if not id_part.isdigit() or not token:
         return None
     uid = int(id_part)
-    if g.get("_write_transaction") or identity_key(User, uid) in db.session.identity_map:
+    if request_state().writing or identity_key(User, uid) in db.session.identity_map:
         user = db.session.get(User, uid)  # its own transaction's view, or already loaded
         values = {"active": user.active, "session_token": user.session_token} if user else None
     else:

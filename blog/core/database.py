@@ -45,9 +45,9 @@ from typing import NoReturn
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, before_render_template, g, has_app_context, has_request_context, request
+from flask import Flask, before_render_template, has_app_context
 
-from blog.core.cache.versions import VERSION_ENVIRON_KEY
+from blog.core.state import end_write, request_state
 from blog.extensions import db
 
 
@@ -109,7 +109,7 @@ def configure_engine(app: Flask) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        immediate = has_app_context() and g.get("_write_transaction", False)
+        immediate = has_app_context() and request_state().writing
         if immediate and writer_lock is not None:
             writer_lock.acquire()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -215,7 +215,7 @@ def begin_write() -> None:
     or rolls back, so whatever the request does afterwards reads without the lock.
     """
     db.session.commit()
-    g._write_transaction = True
+    request_state().writing = True
 
 
 class Refusal(Exception):
@@ -268,7 +268,7 @@ def writing() -> Iterator[Write]:
     finally:
         if db.session().in_transaction():
             db.session.rollback()
-        g.pop("_write_transaction", None)
+        request_state().writing = False
 
 
 def _no_render_in_write(app: Flask, template, context, **_extra) -> None:
@@ -278,7 +278,7 @@ def _no_render_in_write(app: Flask, template, context, **_extra) -> None:
     refusal after the block instead. Production renders anyway: a slow page is better
     than an error page.
     """
-    if app.testing and g.get("_write_transaction"):
+    if app.testing and request_state().writing:
         raise RuntimeError(
             f"{template.name} rendered inside a write transaction: "
             "render after the `with writing():` block"
@@ -286,12 +286,7 @@ def _no_render_in_write(app: Flask, template, context, **_extra) -> None:
 
 
 def _end_write(_session) -> None:
-    if has_app_context():
-        g.pop("_write_transaction", None)
-        g.pop("_site_versions", None)  # read again: the write may have moved them
-    if has_request_context():
-        # Nor is the page-cache key read before the write any longer this page's.
-        request.environ.pop(VERSION_ENVIRON_KEY, None)
+    end_write()
 
 
 # Whatever happens to the write transaction, the next one is a plain read again.

@@ -69,9 +69,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 
 from blog.core.database import writing
+from blog.core.state import end_write, request_state
 from blog.core.types import utcnow
 from blog.core.upsert import insert
 from blog.extensions import db
@@ -182,7 +183,7 @@ def committed_write() -> Iterator[None]:
             yield
             db.session.commit()
     finally:
-        g.pop("_site_versions", None)
+        request_state().versions = None
 
 
 def worker_id() -> str:
@@ -334,8 +335,7 @@ def _run(job: Claimed, run: Run) -> tuple[str, str, float | None]:
         logger.exception("Job %s (%s) raised", job.id, job.kind)
         return JobState.QUEUED, f"{type(error).__name__}: {error}", None
     finally:
-        g.pop("_write_transaction", None)
-        g.pop("_site_versions", None)
+        end_write()
 
 
 def _finish(job: Claimed, me: str, state: str, error: str, delay: float | None) -> str:
@@ -367,7 +367,7 @@ def run_periodic() -> None:
             db.session.rollback()
             logger.exception("Periodic task %s failed", getattr(fn, "__name__", fn))
         finally:
-            g.pop("_write_transaction", None)
+            request_state().writing = False
 
 
 def run_batch(me: str, stop: threading.Event | None = None) -> Counts:

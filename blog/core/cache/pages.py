@@ -29,14 +29,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, request, session
 from flask_caching import Cache
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
-from blog.core.cache.versions import VERSION_ENVIRON_KEY, Versions, read_versions, versions
-from blog.core.state import has_login_cookie
+from blog.core.cache.versions import Versions, read_versions, versions
+from blog.core.state import hand_over, has_login_cookie, request_state
 
 cache = Cache()
 
@@ -140,7 +140,7 @@ class PageCacheMiddleware:
             return None  # Flask answers, with its error page if the database is down
         # On a miss Flask renders the page: it reuses these versions (one read per
         # request), and `store` files the page under the versions it was built from.
-        environ[VERSION_ENVIRON_KEY] = versions
+        hand_over(environ, versions)
         backend = self.app.extensions["cache"][cache]
         try:
             return backend.get(_key(versions, environ))
@@ -152,7 +152,7 @@ class PageCacheMiddleware:
 def store(response: Response) -> None:
     """Keep a public page for the next anonymous reader (called by the header hook)."""
     environ = request.environ
-    versions = environ.get(VERSION_ENVIRON_KEY)
+    versions = request_state().page_versions
     if versions is None or response.status_code != 200:
         return  # the middleware did not look it up: not eligible (see `_eligible`)
     body = response.get_data()
@@ -186,8 +186,6 @@ def set_cache_headers(app: Flask, response: Response, user: Any) -> bool:
     no session written). Returns whether the response is public.
     """
     if response.headers.get("Cache-Control"):  # the view decided (static files, uploads)
-        if g.get("_private_page"):
-            response.headers["Cache-Control"] = "private, no-store"
         return False
     public = (
         request.method in ("GET", "HEAD")
@@ -195,7 +193,6 @@ def set_cache_headers(app: Flask, response: Response, user: Any) -> bool:
         and is_anonymous_request(app)
         and not session.modified
         and response.status_code == 200
-        and not g.get("_private_page")
         and "Set-Cookie" not in response.headers
         and not request.path.startswith(("/admin", "/auth"))
         and not response.direct_passthrough

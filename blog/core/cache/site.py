@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from markupsafe import Markup, escape
 
 from blog.core.assets import static_version
 from blog.core.cache.versions import current_version
 from blog.core.settings import DEFAULTS
+from blog.core.state import request_state
 from blog.extensions import db
 from blog.models import Category, Page, Setting
 
@@ -97,9 +98,10 @@ def get_site() -> _Cache:
     background job) a fresh copy is returned and nothing is kept.
     """
     if not current_app.config.get("MEMO_CACHE", True):
-        if "_site_copy" not in g:
-            g._site_copy = _load(_Cache(), has_request_context())
-        return g._site_copy
+        state = request_state()
+        if state.site_copy is None:
+            state.site_copy = _load(_Cache(), has_request_context())
+        return state.site_copy
     cache = current_app.extensions.setdefault("blog_site", _Cache())
     version = current_version()
     if version != cache.version:

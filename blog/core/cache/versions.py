@@ -16,17 +16,15 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
 
 from blog.core.driver import read_row
+from blog.core.state import request_state
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, SiteState
 
 logger = logging.getLogger("blog.cache")
 
-# Where the page cache's middleware leaves the versions it read for this request.
-VERSION_ENVIRON_KEY = "blog.versions"
 # The one row, twice: as driver SQL for the per-request read (no compilation, no
 # session), and as a statement for the connections and sessions that write.
 _VERSION_SQL = "SELECT version, comments_version, next_publication_at FROM site_state WHERE id = 1"
@@ -126,18 +124,17 @@ def versions() -> Versions:
     A request inside a write transaction (see `blog.core.database.writing`) asks its own
     session instead, so what it renders reflects its own uncommitted writes.
     """
-    if "_site_versions" not in g:
-        if g.get("_write_transaction"):
+    state = request_state()
+    if state.versions is None:
+        if state.writing:
             found = _session_versions()
             if _due(found):
                 db.session.execute(advance_statement(utcnow()))
                 found = _session_versions()
-        elif has_request_context() and VERSION_ENVIRON_KEY in request.environ:
-            found = request.environ[VERSION_ENVIRON_KEY]  # read by blog/core/cache/pages.py
         else:
             found = read_versions(db.engine)
-        g._site_versions = found
-    return g._site_versions
+        state.versions = found
+    return state.versions
 
 
 def _session_versions() -> Versions:

@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from blog.core.cache.site import get_site, site_chrome
+from blog.core.cache.site import get_site
 from blog.core.imagesets import image_set, image_url, thumb_url
 from blog.core.state import has_login_cookie
 
@@ -79,7 +79,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(image_set)
     app.add_template_global(reader_has_session)
     app.add_template_global(box_token)
-    app.add_template_global(site_chrome)
 
     @app.context_processor
     def site_context() -> dict:

@@ -1,5 +1,5 @@
-"""The per-worker copy of what every page repeats: settings, navigation, footer pages,
-and the header and footer rendered from them.
+"""The per-worker copy of what every page repeats: settings, navigation, footer pages
+and the links of the header and footer.
 
 Reloaded when the content version moves (a saved setting, category or page moves it;
 see blog/core/cache/invalidation.py), so a change in one worker is seen by every worker on
@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, url_for
-from markupsafe import Markup, escape
+from flask import current_app, has_request_context, url_for
 
 from blog.core.assets import static_version
 from blog.core.cache.versions import current_version
@@ -38,56 +37,6 @@ class _Cache:
     footer_pages: list[NavItem] = field(default_factory=list)
     # URLs base.html shows on every page (feed, stylesheet, search...), built per version.
     links: dict[str, str] = field(default_factory=dict)
-    # The rendered header and footer, per highlighted section (None: no section).
-    chrome: dict[str | None, "Chrome"] = field(default_factory=dict)
-
-
-# Markers in _chrome.html; they cannot come from settings or names, which are escaped.
-SEARCH_MARK, ACCOUNT_MARK, MAIN_MARK, BOX_TOKEN_MARK = (
-    "<!--q-->",
-    "<!--account-->",
-    "<!--main-->",
-    Markup("<!--box-token-->"),
-)
-
-
-@dataclass(frozen=True)
-class Chrome:
-    """The header and footer of every page, rendered once per content version.
-
-    base.html puts in what belongs to one request: the search box's text, the account
-    links (who is logged in, where "Log in" comes back to) and the footer subscribe
-    box's CSRF token. Measured, this saved little: 0.51 to 0.50 ms CPU for a cache-off
-    article page. Nothing of one request may go into _chrome.html itself
-    (tests/test_fragments.py renders it for two readers and compares).
-    """
-
-    top: str  # up to the account links, SEARCH_MARK in the search box
-    nav: str  # after them: the section navigation, the end of the header
-    footer: str  # BOX_TOKEN_MARK where the footer box's token goes
-
-    def header(self, search: str, account: Markup) -> Markup:
-        top = self.top.replace(SEARCH_MARK, escape(search))
-        return Markup(top) + account + Markup(self.nav)  # noqa: S704 - autoescaped
-
-    def footer_with(self, token: Markup) -> Markup:
-        return Markup(self.footer.replace(BOX_TOKEN_MARK, token))  # noqa: S704
-
-
-def site_chrome(active_category: str | None) -> Chrome:
-    """The header and footer with `active_category`'s link marked as the current page."""
-    site = get_site()
-    found = site.chrome.get(active_category)
-    if found is None:
-        html = render_template(
-            "_chrome.html", active_category=active_category, box_token=lambda: BOX_TOKEN_MARK
-        )
-        top, _, rest = html.partition(ACCOUNT_MARK)
-        nav, _, footer = rest.partition(MAIN_MARK)
-        found = Chrome(top, nav, footer)
-        if len(site.chrome) < 100:  # sections are a few dozen; a bound all the same
-            site.chrome[active_category] = found
-    return found
 
 
 def get_site() -> _Cache:
@@ -150,7 +99,6 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
         "subscribe": link("newsletter.subscribe"),
     }
     cache.values, cache.nav, cache.footer_pages = values, nav, pages
-    cache.chrome = {}
     return cache
 
 

@@ -53,12 +53,16 @@ def readers_see(target: str) -> bool:
     itself answers 404. Other targets are taken as they are."""
     path = unquote(urlsplit(target).path)
     if path.startswith("/article/"):
-        where = sa.and_(Article.slug == path[len("/article/") :], Article.is_public_clause())
-        return db.session.scalar(sa.select(Article.id).where(where)) is not None
-    if path.startswith("/pages/"):
-        where = sa.and_(Page.slug == path[len("/pages/") :], Page.published)
-        return db.session.scalar(sa.select(Page.id).where(where)) is not None
-    return True
+        slug = path.removeprefix("/article/")
+        hidden = sa.and_(Article.slug == slug, sa.not_(Article.is_public_clause()))
+    elif path.startswith("/pages/"):
+        hidden = sa.and_(Page.slug == path.removeprefix("/pages/"), sa.not_(Page.published))
+    else:
+        return True
+    # An address nothing holds reveals nothing: it is followed (to a 404, or on to
+    # where that article's slug moved).
+    model = Article if path.startswith("/article/") else Page
+    return db.session.scalar(sa.select(model.id).where(hidden)) is None
 
 
 def old_link_response() -> Response | None:

@@ -10,7 +10,7 @@ from blog.admin.common import area
 from blog.admin.forms import PageForm
 from blog.core.audit import record
 from blog.core.content import clean_text, render_page, unique_slug
-from blog.core.database import writing
+from blog.core.database import reread, writing
 from blog.extensions import db
 from blog.models import Page, Role
 
@@ -50,13 +50,14 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
             db.session.add(page)
             action = "page.create"
         else:
-            db.session.refresh(page)
+            reread(page)
             action = "page.update"
         page.title = title
         page.slug = slug
         page.body_source = body
         page.body_html = html
         page.in_footer = form.in_footer.data
+        page.published = not form.draft.data
         page.position = form.position.data or 0
         try:
             db.session.flush()
@@ -97,6 +98,7 @@ def edit_page(page_id: int) -> Response | tuple:
             "slug": page.slug,
             "body": page.body_source,
             "in_footer": page.in_footer,
+            "draft": not page.published,
             "position": page.position,
         }
     )
@@ -109,7 +111,7 @@ def delete_page(page_id: int) -> Response | str:
     if request.method == "GET":
         return render_template("admin/page_delete.html", page=page)
     with writing():
-        db.session.refresh(page)
+        reread(page)
         title = page.title
         record("page.delete", page, title)
         db.session.delete(page)

@@ -56,6 +56,19 @@ _comment_md = (
     .disable(["image", "heading", "lheading", "table"], ignoreInvalid=True)
 )
 
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _allowed_link(url: str) -> bool:
+    """Markdown links and images only to http(s), mailto or a path: any other scheme
+    stays plain text, where the sanitizer would leave an <a> without its href."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in PROTOCOLS
+
+
+_article_md.validateLink = _allowed_link
+_comment_md.validateLink = _allowed_link
+
 _ARTICLE_RULES = {
     "tags": ARTICLE_TAGS, "attributes": ARTICLE_ATTRIBUTES, "protocols": PROTOCOLS, "strip": True
 }  # fmt: skip
@@ -119,8 +132,8 @@ def _drop_unsafe_links(attrs: dict, new: bool = False) -> dict | None:
     # linkify also sees links that came from Markdown; keep only allowed schemes.
     href = attrs.get((None, "href"), "")
     scheme = href.split(":", 1)[0].lower() if ":" in href else ""
-    if scheme and scheme not in PROTOCOLS:
-        return None
+    if not href or (scheme and scheme not in PROTOCOLS):
+        return None  # the link's text stays; an <a> with rel and no href is invalid HTML
     return attrs
 
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog import create_app
+from blog.core.assets import STATIC, static_version
 from blog.core.cache.versions import current_version
 from blog.core.database import begin_write, writing
 from blog.core.keyfile import ConfigError, write_secret_key
@@ -15,6 +16,7 @@ from blog.core.settings import save_settings
 from blog.core.state import request_state
 from blog.extensions import db
 from blog.models import SiteState
+from blog.ops.deployconfig import TEMPLATES
 from tests import factories
 
 
@@ -296,3 +298,10 @@ def test_a_template_rendered_inside_a_write_fails_under_testing(app):
         writing(),
     ):
         render_template("errors/error.html")
+
+
+def test_files_beside_the_package_are_found_from_the_modules_that_read_them():
+    """Modules that find files by their own location (moving one broke this once)."""
+    assert (STATIC / "style.css").is_file()
+    assert static_version("style.css")
+    assert (TEMPLATES / "newsroom.nginx.conf").is_file()

@@ -9,7 +9,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 @cache

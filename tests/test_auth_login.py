@@ -6,10 +6,12 @@ from werkzeug import security
 
 from blog.auth.credentials import GENERIC_LOGIN_ERROR
 from blog.auth.sessions import load_user
+from blog.core.database import writing
 from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import User
 from tests import factories
+from tests.shared import counting_statements
 
 
 def login(client, login, password=factories.PASSWORD, **extra):
@@ -245,13 +247,15 @@ def test_logged_in_user_visiting_login_is_sent_on(client, auth, reader):
     assert response.headers["Location"] == "/category/world"
 
 
-def test_the_user_loader_loads_through_the_session_and_writes_through_current_user(app, reader):
+def test_the_user_loader_reads_on_the_driver_and_writes_through_current_user(app, reader):
     reader_id, cookie = reader.id, f"{reader.id}:{reader.session_token}"
     with app.test_request_context("/"):
         db.session.close()  # a request starts with nothing loaded
-        user = load_user(cookie)
+        with counting_statements() as seen:
+            user = load_user(cookie)
+        assert seen == []  # no statement through the engine: the driver read it
         assert user.id == reader_id and user.username == "rita" and user.active is True
-        assert user.created_at.tzinfo is not None
+        assert user.created_at.tzinfo is not None  # converted as a query would
         assert user in db.session and not db.session.dirty
 
         user.bio = "Writes about ferries."
@@ -259,6 +263,16 @@ def test_the_user_loader_loads_through_the_session_and_writes_through_current_us
 
     db.session.close()
     assert db.session.get(User, reader_id).bio == "Writes about ferries."
+
+
+def test_inside_a_write_the_user_loader_asks_the_session(app, reader):
+    cookie = f"{reader.id}:{reader.session_token}"
+    with app.test_request_context("/"):
+        db.session.close()
+        with writing(), counting_statements() as seen:
+            user = load_user(cookie)
+        assert any('FROM "user"' in s or "FROM user" in s for s in seen)
+        assert user.username == "rita"
 
 
 @pytest.mark.parametrize("cookie", ["{id}:wrong-token", "x{id}:{token}", "{id}:", ""])

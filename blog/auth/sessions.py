@@ -7,28 +7,59 @@ from urllib.parse import urlsplit
 from flask import Flask, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
+from blog.core.driver import OneRow
+from blog.core.state import request_state
 from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import User
 
 
 def load_user(user_id: str) -> User | None:
-    """The active user of a cookie "id:session_token", or None.
-
-    Loaded through the request's session like any other row, so views read and write
-    `current_user` as the model it is.
-    """
+    """The active user of a cookie "id:session_token", or None."""
     id_part, _, token = user_id.partition(":")
     if not id_part.isdigit() or not token:
         return None
-    user = db.session.get(User, int(id_part))
-    if user is None or not user.active:
+    uid = int(id_part)
+    if request_state().writing or identity_key(User, uid) in db.session.identity_map:
+        user = db.session.get(User, uid)  # its own transaction's view, or already loaded
+        values = {"active": user.active, "session_token": user.session_token} if user else None
+    else:
+        values = _read_user(uid)
+        user = None
+    if values is None or not values["active"]:
         return None
     # Logout, a password change or deactivation rotate the token: old cookies die.
-    if not hmac.compare_digest(user.session_token, token):
+    if not hmac.compare_digest(values["session_token"], token):
         return None
+    return user if user is not None else _attach(values)
+
+
+# Every logged-in request loads its user. Through the ORM session that costs a BEGIN,
+# a ROLLBACK, the query and the loading (bench/README.md, "One house", has the figure),
+# so the row is read on a driver connection (blog/core/driver.py) and handed to the
+# session as if a query had loaded it: writes through `current_user` work as ever.
+_USER_ROW = OneRow(list(User.__table__.columns), lambda uid: User.__table__.c.id == uid)
+
+
+def _read_user(uid: int) -> dict | None:
+    """The user row `uid` as column values (converted as the ORM would), or None."""
+    return _USER_ROW.read(db.engine, uid)
+
+
+def _attach(values: dict) -> User:
+    """A persistent User in this request's session, from a row read outside it.
+
+    Made by the mapped constructor, then marked as loaded (`make_transient_to_detached`,
+    SQLAlchemy's public way to do so) and added: nothing is pending, and a later change
+    is tracked as usual.
+    """
+    user = User(**values)
+    make_transient_to_detached(user)
+    db.session.add(user)
     return user
 
 

@@ -205,7 +205,7 @@ def deploy_config_command(
         raise click.ClickException(str(error)) from error
     for path in paths:
         click.echo(f"wrote {path}")
-    click.echo('Next: see README.md, "Deploying on one server".')
+    click.echo('Next: see docs/operators.md, "Deploying on one server".')
 
 
 @click.command("create-user")

@@ -61,7 +61,15 @@ class Page(db.Model):
     body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     in_footer: so.Mapped[bool] = so.mapped_column(default=True)
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # False: a draft, seen only in the admin (a WordPress page that was private,
+    # password-protected or not yet published arrives so).
+    published: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @classmethod
+    def visible(cls) -> sa.Select[tuple[Page]]:
+        """Pages readers may see, in footer order."""
+        return sa.select(cls).where(cls.published).order_by(cls.position, cls.title)
 
 
 class Setting(db.Model):

@@ -16,7 +16,7 @@ from flask import Flask, redirect, request
 from werkzeug.wrappers import Response
 
 from blog.extensions import db
-from blog.models import Redirect
+from blog.models import Article, Page, Redirect
 
 ID_ARGS = ("p", "page_id")
 
@@ -47,12 +47,31 @@ def find(key: str) -> str | None:
     return db.session.scalar(sa.select(Redirect.target).where(Redirect.source == key))
 
 
+def readers_see(target: str) -> bool:
+    """False when `target` is an article or page readers cannot see (a draft, one in
+    review, a scheduled one): a 301 there would reveal its address, though the address
+    itself answers 404. Other targets are taken as they are."""
+    path = unquote(urlsplit(target).path)
+    if path.startswith("/article/"):
+        slug = path.removeprefix("/article/")
+        hidden = sa.and_(Article.slug == slug, sa.not_(Article.is_public_clause()))
+    elif path.startswith("/pages/"):
+        hidden = sa.and_(Page.slug == path.removeprefix("/pages/"), sa.not_(Page.published))
+    else:
+        return True
+    # An address nothing holds reveals nothing: it is followed (to a 404, or on to
+    # where that article's slug moved).
+    model = Article if path.startswith("/article/") else Page
+    return db.session.scalar(sa.select(model.id).where(hidden)) is None
+
+
 def old_link_response() -> Response | None:
-    """A 301 to where the current request's address lives now, if the table knows it."""
+    """A 301 to where the current request's address lives now, if the table knows it
+    and readers may see what is there (no old link reveals a hidden article's slug)."""
     if request.method not in ("GET", "HEAD"):
         return None
     target = find(source_key(request.path, request.args))
-    if not target or target == request.path:
+    if not target or target == request.path or not readers_see(target):
         return None
     return redirect(target, code=301)
 

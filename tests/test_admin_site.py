@@ -1,5 +1,7 @@
 """Categories, tags, pages, users, settings and the audit log in the admin."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -327,3 +329,29 @@ def test_audit_log_lists_actions(client, auth, admin, reader):
     text = client.get("/admin/audit").get_data(as_text=True)
 
     assert "user.deactivate" in text and "adam" in text and f"user #{reader.id}" in text
+
+
+def test_a_draft_page_is_seen_by_staff_only(client, auth, editor):
+    auth.login(editor)
+    client.post(
+        "/admin/pages/new",
+        data={"title": "Masthead", "body": "Who we are", "in_footer": "y", "draft": "y"},
+    )
+    page = db.session.scalar(sa.select(Page).where(Page.slug == "masthead"))
+    assert page is not None and not page.published
+    assert "(draft)" in client.get("/admin/pages").text
+    edit_form = client.get(f"/admin/pages/{page.id}/edit").text
+    assert "checked" in re.search(r'<input[^>]*name="draft"[^>]*>', edit_form).group()
+    auth.logout()
+    assert client.get("/pages/masthead").status_code == 404
+    assert "/pages/masthead" not in client.get("/").text
+    assert "/pages/masthead" not in client.get("/sitemap.xml").text
+
+    auth.login(editor)
+    client.post(
+        f"/admin/pages/{page.id}/edit",
+        data={"title": "Masthead", "slug": "masthead", "body": "Who we are", "in_footer": "y"},
+    )
+    auth.logout()
+    assert client.get("/pages/masthead").status_code == 200
+    assert "/pages/masthead" in client.get("/").text

@@ -48,6 +48,8 @@ def test_admin_uploads_an_export_and_sees_the_report(client, auth, admin):
     assert response.status_code == 200
     assert "Imported — https://herald.example.org (WXR 1.2)" in page
     assert "posts skipped: post type &#39;revision&#39; (1)" in page
+    assert "<h3>Items kept hidden or left out</h3>" in page
+    assert "post 15 “Private memo”: was private; kept hidden here" in page
     storm = db.session.scalar(sa.select(Article).where(Article.slug == "storm-closes-the-harbour"))
     assert storm.image is not None and storm.comment_count == 3
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "wordpress.import"))

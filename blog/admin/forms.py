@@ -121,6 +121,8 @@ class PageForm(FlaskForm):
     )
     body = TextAreaField("Body (Markdown)", validators=[Length(max=200_000)])
     in_footer = BooleanField("Show in the footer", default=True)
+    # Ticked means hidden, so a form posted without the box publishes, as before drafts.
+    draft = BooleanField("Draft: only staff can see it")
     position = IntegerField("Position", default=0, validators=[Optional(), NumberRange(0, 1000)])
 
 

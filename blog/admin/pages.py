@@ -57,6 +57,7 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
         page.body_source = body
         page.body_html = html
         page.in_footer = form.in_footer.data
+        page.published = not form.draft.data
         page.position = form.position.data or 0
         try:
             db.session.flush()
@@ -97,6 +98,7 @@ def edit_page(page_id: int) -> Response | tuple:
             "slug": page.slug,
             "body": page.body_source,
             "in_footer": page.in_footer,
+            "draft": not page.published,
             "position": page.position,
         }
     )

@@ -141,7 +141,8 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "page": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(
-            CONTENT, "title", "slug", "body_html", "in_footer", "position", "updated_at",
+            CONTENT, "title", "slug", "body_html", "in_footer", "position", "published",
+            "updated_at",
         ),
         # Readers see body_html; the Markdown only in the admin (pages are not searched).
         "body_source": NONE, "id": NONE,

@@ -129,9 +129,7 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
     ]
     pages = [
         NavItem(p.title, p.slug, url=link("public.page", slug=p.slug))
-        for p in db.session.scalars(
-            sa.select(Page).where(Page.in_footer).order_by(Page.position, Page.title)
-        )
+        for p in db.session.scalars(Page.visible().where(Page.in_footer))
     ]
     cache.links = {
         "index": link("public.index"),

@@ -6,7 +6,6 @@ with no cookie and no address stored; the redirect is private, so no cache answe
 instead of counting.
 """
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request
 
 from blog.appeal import choices
@@ -21,7 +20,7 @@ bp = Blueprint("donations", __name__)
 
 @bp.get("/donate")
 def donate():
-    page = db.session.scalar(sa.select(Page).where(Page.slug == "donate"))
+    page = db.session.scalar(Page.visible().where(Page.slug == "donate"))
     return render_template("donations/donate.html", page=page, choices=choices())
 
 

@@ -236,7 +236,7 @@ def site_url() -> str:
 
 @bp.get("/pages/<slug>")
 def page(slug: str) -> str:
-    found = db.first_or_404(sa.select(Page).where(Page.slug == slug))
+    found = db.first_or_404(sa.select(Page).where(Page.slug == slug, Page.published))
     return render_template("public/page.html", page=found)
 
 
@@ -295,7 +295,7 @@ def category_feed(slug: str) -> Response:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     categories = db.session.scalars(Category.ordered()).all()
-    pages = db.session.scalars(sa.select(Page).order_by(Page.position, Page.title)).all()
+    pages = db.session.scalars(Page.visible()).all()
     body = render_template(
         "public/sitemap.xml",
         categories=categories,

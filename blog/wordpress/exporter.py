@@ -318,7 +318,7 @@ class Exporter:
             "",
             page.body_html,
             "",
-            "publish",
+            "publish" if page.published else "draft",
             page.slug,
             [
                 meta(MARKDOWN_META, page.body_source),

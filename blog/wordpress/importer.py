@@ -54,6 +54,38 @@ POST_STATUS = {
     "pending": ArticleStatus.REVIEW,
     "private": ArticleStatus.DRAFT,
 }
+# What WordPress showed nobody, and why; such an item arrives hidden here (an article
+# as a draft or in review, a page unpublished) and is named in the report.
+HIDDEN_STATUS = {
+    "private": "was private",
+    "draft": "was a draft",
+    "pending": "was pending review",
+}
+# Statuses that are not content anyone wrote to keep: named in the report, not imported.
+LEFT_OUT_STATUS = {
+    "trash": "was in the trash",
+    "auto-draft": "was an auto-draft WordPress made, never saved",
+    "inherit": "is a revision or attachment record",
+}
+
+
+def visibility(post_type: str, status: str, password: str) -> tuple[str, str]:
+    """(how the item arrives, why it is hidden) for a WordPress status and password.
+
+    How: "public", "scheduled", "hidden" or "left out". Nothing WordPress hid becomes
+    public: a post password, however the post was published, makes it hidden.
+    """
+    if status in LEFT_OUT_STATUS or status not in POST_STATUS:
+        return "left out", LEFT_OUT_STATUS.get(status, f"has the unknown status {status!r}")
+    if password:
+        return "hidden", "was password-protected"
+    if status in HIDDEN_STATUS:
+        return "hidden", HIDDEN_STATUS[status]
+    if status == "future" and post_type == "page":
+        return "hidden", "was scheduled (pages here are not scheduled)"
+    return ("scheduled" if status == "future" else "public"), ""
+
+
 COMMENT_STATUS = {
     "1": CommentStatus.APPROVED,
     "approve": CommentStatus.APPROVED,
@@ -88,6 +120,11 @@ def scan(path: str) -> Scan:
                     found.attachments[post_id] = url
                     found.children[fields.get("wp:post_parent", "0").strip()].append(post_id)
     return found
+
+
+def hidden_status(status: str) -> ArticleStatus:
+    """The status a hidden WordPress post gets: in review if it was pending, else draft."""
+    return ArticleStatus.REVIEW if status == "pending" else ArticleStatus.DRAFT
 
 
 def parse_date(*values: str) -> datetime | None:
@@ -197,10 +234,14 @@ class Importer:
         if not wp_id:
             self.report.add(kind, "failed", "no wp:post_id")
             return None
-        if status not in POST_STATUS or (post_type == "page" and status != "publish"):
-            why = f"status {status!r}" + (" (pages here have no drafts)" if kind == "pages" else "")
-            self.report.add(kind, "skipped", why)
+        title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
+        shown, why = visibility(post_type, status, (fields.get("wp:post_password") or "").strip())
+        if shown == "left out":
+            self.report.add(kind, "skipped", f"status {status!r}")
+            self.report.name(post_type, wp_id, title, f"{why}; not imported")
             return None
+        if shown == "hidden":
+            self.report.name(post_type, wp_id, title, f"{why}; kept hidden here")
         meta = fields["postmeta"]
         html = fields.get("content:encoded") or ""
         if meta.get(MARKDOWN_META):
@@ -213,12 +254,12 @@ class Importer:
         new_images = [image.stored for image in self.images.pending]
         render = render_article if post_type == "post" else render_page
         body_html = render(markdown, new_images)
-        title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
         slug = unquote(fields.get("wp:post_name") or "").strip() or slugify(title)
         values: dict = {"title": title, "body_source": markdown, "body_html": body_html}
         if post_type == "page":
             order = (fields.get("wp:menu_order") or "0").strip()
             values.update(
+                published=shown == "public",
                 in_footer=meta.get(FOOTER_META) == "1",
                 position=int(order) if order.lstrip("-").isdigit() else 0,
             )
@@ -228,7 +269,7 @@ class Importer:
                 fields.get("pubDate", ""),
                 fields.get("wp:post_date", ""),
             )
-            if published is None and status in ("publish", "future"):
+            if published is None and shown in ("public", "scheduled"):
                 published = utcnow()
             summary_html = excerpt_html = fields.get("excerpt:encoded") or ""
             if SUMMARY_META in meta:
@@ -243,8 +284,9 @@ class Importer:
                 else excerpt(summary_html, 300)
                 if summary_html.strip()
                 else "",
-                status=POST_STATUS[status],
-                published_at=published if status in ("publish", "future") else None,
+                # A password-protected post that WordPress published is a draft here.
+                status=POST_STATUS[status] if shown != "hidden" else hidden_status(status),
+                published_at=published if shown in ("public", "scheduled") else None,
                 created_at=published or utcnow(),
                 updated_at=parse_date(fields.get("wp:post_modified_gmt", ""))
                 or published
@@ -267,6 +309,7 @@ class Importer:
             terms=fields["categories"],
             links=[link for link in links if link.strip()],
             digest=digest({k: v for k, v in fields.items() if k != "comments"}),
+            hidden=why,
         )
         thumbnail = self.scan.attachments.get((meta.get("_thumbnail_id") or "").strip())
         if thumbnail and post_type == "post":

@@ -18,11 +18,16 @@ class Report:
     reasons: Counter = field(default_factory=Counter)  # (kind, outcome, reason) -> n
     dropped: Counter = field(default_factory=Counter)  # what bodies lost, by kind
     notes: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)  # items kept hidden or left out, by name
 
     def add(self, kind: str, outcome: str, reason: str = "", n: int = 1) -> None:
         self.counts[kind, outcome] += n
         if reason:
             self.reasons[kind, outcome, reason[:200]] += n
+
+    def name(self, kind: str, source_id: str, title: str, what: str) -> None:
+        """Name one item in the report: `post 12 “Title”: was private; kept hidden here`."""
+        self.named.append(f"{kind} {source_id} “{title}”: {what}")
 
     def count(self, kind: str, outcome: str) -> int:
         return self.counts[kind, outcome]
@@ -61,6 +66,9 @@ class Report:
                 "Dropped from bodies (never executed):",
                 "  " + ", ".join(f"{what} ({n})" for what, n in self.dropped.most_common()),
             ]
+        if self.named:
+            # Every one, however many: an editor checks each hidden item by hand.
+            lines += ["", "Items kept hidden or left out:", *(f"  {line}" for line in self.named)]
         lines += self.notes
         return "\n".join(lines)
 

@@ -19,6 +19,7 @@ from blog.content import slugify, unique_slug
 from blog.extensions import db
 from blog.models import (
     Article,
+    ArticleStatus,
     Category,
     ImportRecord,
     Page,
@@ -48,6 +49,7 @@ class PreparedItem:
     links: list[str]
     digest: str
     image: str = ""  # stored upload filename of the featured image
+    hidden: str = ""  # why WordPress showed it to nobody ("was private"); "" if public
     comments: list[PreparedComment] = field(default_factory=list)
 
 
@@ -303,6 +305,14 @@ class Store:
             )
             values["category_id"], tag_ids = self.section_and_tags(item.terms)
             values["image_id"] = self.upload_id(item.image) if item.image else None
+        if row is not None and item.hidden:
+            # Imported public by a release that did not read WordPress's visibility:
+            # privacy wins over edits made here since (the report names it).
+            edited_here = row.updated_at > record.imported_at
+            if self._hide(row):
+                self.report.name(item.kind, item.wp_id, row.title, "was public here; now hidden")
+                if not edited_here:
+                    record.imported_at = utcnow()
         if row is not None and record.digest == item.digest:
             self.report.add(kind, "unchanged")
         elif row is not None and row.updated_at > record.imported_at:
@@ -325,6 +335,20 @@ class Store:
             self.link(old, target)
         if model is Article and item.comments:
             write_comments(self, row.id, item.comments)
+
+    @staticmethod
+    def _hide(row: Article | Page) -> bool:
+        """Take a public article or page off the site; False if it was not public."""
+        if isinstance(row, Page):
+            if not row.published:
+                return False
+            row.published = False
+        else:
+            if row.status != ArticleStatus.PUBLISHED:
+                return False
+            row.status, row.published_at = ArticleStatus.DRAFT, None
+        db.session.flush()
+        return True
 
     def _slug(self, model: type, item: PreparedItem) -> str:
         def taken(slug: str) -> bool:

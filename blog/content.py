@@ -58,6 +58,19 @@ _comment_md = (
 )
 _comment_md.linkify.set({"fuzzy_email": False})
 
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _allowed_link(url: str) -> bool:
+    """Markdown links and images only to http(s), mailto or a path: any other scheme
+    stays plain text, where the sanitizer would leave an <a> without its href."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in PROTOCOLS
+
+
+_article_md.validateLink = _allowed_link
+_comment_md.validateLink = _allowed_link
+
 
 def _policy(tags: frozenset[str], attributes: dict[str, list[str]], rel: str | None) -> dict:
     """nh3.clean's options for one allowlist. "*" empties ammonia's default generic

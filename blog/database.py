@@ -41,14 +41,24 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, before_render_template, g, has_app_context, has_request_context, request
+from flask import (
+    Flask,
+    abort,
+    before_render_template,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+)
 
 from blog.cache.versions import VERSION_ENVIRON_KEY
 from blog.extensions import db
+
+ModelT = TypeVar("ModelT")
 
 
 def psycopg_url(uri: str) -> str:
@@ -269,6 +279,20 @@ def writing() -> Iterator[Write]:
         if db.session().in_transaction():
             db.session.rollback()
         g.pop("_write_transaction", None)
+
+
+def reread(instance: ModelT) -> ModelT:
+    """`instance` read again inside the open write transaction (what a concurrent
+    request committed since it was loaded); aborts 404 when that request deleted it.
+
+    A plain `session.refresh` raises on a deleted row, which was a 500 for two tabs
+    editing and deleting the same comment, tag or page at once.
+    """
+    try:
+        db.session.refresh(instance)
+    except sa.exc.InvalidRequestError:
+        abort(404)
+    return instance
 
 
 def _no_render_in_write(app: Flask, template, context, **_extra) -> None:

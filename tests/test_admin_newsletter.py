@@ -1,5 +1,6 @@
 """Admin: subscribers, CSV import (bad rows reported, the rest imported), export, preview."""
 
+import csv
 import io
 import re
 from datetime import timedelta
@@ -76,8 +77,34 @@ def test_a_substack_export_and_the_csv_export(client, auth, editor):
 
     csv_text = client.get("/admin/newsletter/export.csv").get_data(as_text=True)
 
-    assert csv_text.splitlines()[0].startswith("email,state")
-    assert "sue@example.com,active,weekly,import" in csv_text
+    assert csv_text.splitlines()[0].startswith("email,state,confirmed")
+    assert "sue@example.com,active,imported,weekly,import" in csv_text
+
+
+def test_the_csv_export_runs_no_formula_and_marks_unconfirmed_rows(client, auth, editor):
+    for email, state in [
+        ("=HYPERLINK(evil)@example.com", SubscriberState.WAITING),
+        ("+1@example.com", SubscriberState.ACTIVE),
+        ("-sum@example.com", SubscriberState.ACTIVE),
+        ("@at@example.com", SubscriberState.ACTIVE),
+        ("plain@example.com", SubscriberState.ACTIVE),
+    ]:
+        db.session.add(Subscriber(email=email, state=state, source="form"))
+    db.session.add(
+        Subscriber(email="sure@example.com", state=SubscriberState.ACTIVE, confirmed_at=utcnow())
+    )
+    db.session.commit()
+    auth.login(editor)
+
+    rows = list(csv.reader(io.StringIO(client.get("/admin/newsletter/export.csv").text)))
+
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    by_email = {row[0]: row for row in rows[1:]}
+    assert by_email["'=HYPERLINK(evil)@example.com"][1:3] == ["waiting", "no"]
+    assert by_email["'+1@example.com"][2] == "no"
+    assert by_email["plain@example.com"][2] == "no"
+    assert by_email["sure@example.com"][2] == "yes"
 
 
 def test_preview_and_send_a_test_to_me(client, auth, editor, smtp):

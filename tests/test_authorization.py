@@ -448,3 +448,58 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
     outside = {e for e in admin_endpoints if e.count(".") != 2 and e != "admin.dashboard"}
     assert not outside, f"admin views outside an area: {outside}"
     assert {e.split(".")[1] for e in admin_endpoints - {"admin.dashboard"}} == set(expected)
+
+
+# ---- who may change a publication time (issue 23: an embargo brought forward)
+
+
+@pytest.mark.parametrize(
+    ("persona", "authors_can_publish", "may_move"),
+    [("author", False, False), ("author", True, True), ("editor", False, True)],
+)
+def test_only_those_who_may_publish_move_a_scheduled_time(
+    app, client, auth, author, editor, category, persona, authors_can_publish, may_move
+):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from blog.models import Article
+    from blog.settings import save_settings
+    from blog.types import utcnow
+
+    embargo = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
+    article = factories.make_article(author=author, category=category, published_at=embargo)
+    save_settings({"authors_can_publish": authors_can_publish})
+    db.session.commit()
+    article_id = article.id
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    auth.login(author if persona == "author" else editor)
+
+    def save(when) -> object:
+        local = when.astimezone(zone)
+        return client.post(
+            f"/admin/articles/{article_id}/edit",
+            data=factories.article_form(
+                category,
+                title=article.title,
+                slug=article.slug,
+                status="scheduled",
+                publish_date=local.date().isoformat(),
+                publish_time=local.strftime("%H:%M"),
+            ),
+        )
+
+    untouched = save(embargo)
+    assert untouched.status_code == 303
+    assert db.session.get(Article, article_id).published_at == embargo
+
+    earlier = embargo - timedelta(days=1, hours=23)
+    moved = save(earlier)
+
+    stored = db.session.get(Article, article_id).published_at
+    if may_move:
+        assert moved.status_code == 303 and stored == earlier
+    else:
+        assert moved.status_code == 422
+        assert "Only editors can change when an article is published" in moved.text
+        assert stored == embargo and not db.session.get(Article, article_id).is_public

@@ -118,6 +118,11 @@ def chosen_file() -> FileStorage | None:
     return upload if upload is not None and upload.filename else None
 
 
+def minute_of(moment: datetime) -> datetime:
+    """`moment` as the form shows it: to the minute, in the site's time zone."""
+    return moment.astimezone(site_zone()).replace(second=0, microsecond=0)
+
+
 def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
     """Validate the form (adding field errors) and render the Markdown; None when invalid."""
     valid = form.validate()
@@ -148,6 +153,18 @@ def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
         if form.publish_date.data and form.publish_time.data:
             local = datetime.combine(form.publish_date.data, form.publish_time.data)
             chosen = local.replace(tzinfo=site_zone()).astimezone(now.tzinfo)
+        if not can_publish():
+            # Someone who may not publish keeps an editor's choice of status and time:
+            # moving a scheduled article's time would break its embargo.
+            kept = article.published_at if article is not None else None
+            if chosen is not None and (kept is None or chosen != minute_of(kept)):
+                form.publish_date.errors = [
+                    *form.publish_date.errors,
+                    "Only editors can change when an article is published; "
+                    "the time was left as the editor set it.",
+                ]
+                valid = False
+            chosen = kept
         if status == "scheduled":
             if chosen is None:
                 form.publish_date.errors = [

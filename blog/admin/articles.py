@@ -37,7 +37,7 @@ from blog.audit import record
 from blog.comments.paging import ThreadPage
 from blog.comments.paging import page_url as comment_page_url
 from blog.content import clean_text, reading_time, render_article, slugify, unique_slug
-from blog.database import writing
+from blog.database import reread, writing
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -146,7 +146,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     existing = article
     with writing() as write:
         if article is not None:
-            db.session.refresh(article)
+            reread(article)
             old_status = article.display_status
             old_slug = article.slug
         else:
@@ -362,7 +362,7 @@ def restore_version(article_id: int, version_id: int) -> Response:
         abort(404)
     html = render_article(version.body_source)
     with writing():
-        db.session.refresh(article)
+        reread(article)
         snapshot(article)
         article.title = version.title
         article.summary = version.summary
@@ -388,7 +388,7 @@ def delete_article(article_id: int) -> Response | str:
     if request.method == "GET":
         return render_template("admin/article_delete.html", article=article)
     with writing():
-        db.session.refresh(article)
+        reread(article)
         title = article.title
         record("article.delete", article, title)
         db.session.delete(article)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from blog.admin.common import area, paginate, reported_clause
 from blog.audit import record
 from blog.content import clean_text
-from blog.database import writing
+from blog.database import reread, writing
 from blog.extensions import db
 from blog.models import REPORT_KINDS, Article, Comment, CommentReport, CommentStatus, Role, User
 from blog.notify import reply_became_visible
@@ -158,7 +158,7 @@ def blockable_or_403(user_id: int) -> User:
 def block_commenter(user_id: int) -> Response:
     user = blockable_or_403(user_id)
     with writing():
-        db.session.refresh(user)
+        reread(user)
         if user.can_comment:
             user.can_comment = False
             record("user.block_comments", user, user.username)
@@ -171,7 +171,7 @@ def block_commenter(user_id: int) -> Response:
 def unblock_commenter(user_id: int) -> Response:
     user = blockable_or_403(user_id)
     with writing():
-        db.session.refresh(user)
+        reread(user)
         if not user.can_comment:
             user.can_comment = True
             record("user.unblock_comments", user, user.username)

@@ -255,17 +255,40 @@ def parse_subscriber_csv(stream) -> tuple[dict[str, str], list[str]]:
     return addresses, problems
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets
+# (OWASP "CSV injection"); an address may legally start with "=" or "+".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """`value` as a CSV cell no spreadsheet runs: a formula-like start gets a leading '."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def confirmation(subscriber: Subscriber) -> str:
+    """How the address was confirmed: "yes" (its owner, here), "imported" (brought from
+    another list as active, where consent was given) or "no"."""
+    if subscriber.confirmed_at is not None:
+        return "yes"
+    return "imported" if subscriber.source == "import" else "no"
+
+
 @bp.get("/newsletter/export.csv")
 def newsletter_export() -> Response:
+    """Every subscriber as CSV, with how each address was confirmed (`confirmation`)."""
 
     def rows():
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["email", "state", "frequency", "source", "created_at", "confirmed_at"])
+        writer.writerow(
+            ["email", "state", "confirmed", "frequency", "source", "created_at", "confirmed_at"]
+        )
         query = sa.select(Subscriber).order_by(Subscriber.id).execution_options(yield_per=500)
         for s in db.session.scalars(query):
-            writer.writerow([s.email, s.state, s.frequency, s.source, s.created_at.isoformat(),
-                             s.confirmed_at.isoformat() if s.confirmed_at else ""])  # fmt: skip
+            confirmed_at = s.confirmed_at.isoformat() if s.confirmed_at else ""
+            cells = [s.email, s.state, confirmation(s), s.frequency, s.source,
+                     s.created_at.isoformat(), confirmed_at]  # fmt: skip
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])
             yield out.getvalue()
             out.seek(0)
             out.truncate()

@@ -10,7 +10,7 @@ from blog.admin.common import area
 from blog.admin.forms import PageForm
 from blog.audit import record
 from blog.content import clean_text, render_page, unique_slug
-from blog.database import writing
+from blog.database import reread, writing
 from blog.extensions import db
 from blog.models import Page, Role
 
@@ -50,7 +50,7 @@ def save_page(form: PageForm, page: Page | None) -> Response | tuple:
             db.session.add(page)
             action = "page.create"
         else:
-            db.session.refresh(page)
+            reread(page)
             action = "page.update"
         page.title = title
         page.slug = slug
@@ -111,7 +111,7 @@ def delete_page(page_id: int) -> Response | str:
     if request.method == "GET":
         return render_template("admin/page_delete.html", page=page)
     with writing():
-        db.session.refresh(page)
+        reread(page)
         title = page.title
         record("page.delete", page, title)
         db.session.delete(page)

@@ -17,7 +17,7 @@ from blog.admin.common import area, paginate
 from blog.admin.forms import EraseForm, RoleForm
 from blog.audit import record
 from blog.content import clean_text
-from blog.database import writing
+from blog.database import reread, writing
 from blog.extensions import db
 from blog.models import Role, User
 from blog.security_log import security_log
@@ -77,7 +77,7 @@ def change_role(user_id: int) -> Response | tuple:
     if not form.validate():
         return render_template("admin/user.html", user=user, form=form), 422
     with writing() as write:
-        db.session.refresh(user)
+        reread(user)
         new_role = Role(form.role.data)
         if new_role < Role.ADMIN and is_last_admin(user):
             form.role.errors = ["This is the last active admin; make someone else an admin first."]
@@ -98,7 +98,7 @@ def change_role(user_id: int) -> Response | tuple:
 def deactivate_user(user_id: int) -> Response | tuple:
     user = db.get_or_404(User, user_id)
     with writing() as write:
-        db.session.refresh(user)
+        reread(user)
         if is_last_admin(user):
             flash("This is the last active admin and cannot be deactivated.", "error")
             write.refuse()
@@ -120,7 +120,7 @@ def deactivate_user(user_id: int) -> Response | tuple:
 def reactivate_user(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     with writing():
-        db.session.refresh(user)
+        reread(user)
         if not user.active:
             user.active = True
             record("user.reactivate", user, user.username)
@@ -181,7 +181,7 @@ def erase_user(user_id: int) -> Response | tuple[str, int]:
         return _data_page(user, form, 422)
     username, choice = user.username, form.comments.data
     with writing():
-        db.session.refresh(user)
+        reread(user)
         found = personal_data.erase(user, choice)
         record("user.erase", user, f"{username}: erased on request; {found.describe(choice)}")
         db.session.commit()

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from blog.admin.common import area, paginate
 from blog.admin.forms import RedirectForm
 from blog.audit import record
-from blog.database import writing
+from blog.database import reread, writing
 from blog.extensions import db
 from blog.models import Redirect, Role
 from blog.redirects import key_of_url
@@ -45,7 +45,7 @@ def _save(form: RedirectForm, row: Redirect | None) -> Response | tuple:
             row = Redirect(origin="admin")
             db.session.add(row)
         else:
-            db.session.refresh(row)
+            reread(row)
         row.source, row.target = source, form.target.data
         target = row.target
         record("redirect.save", row, f"{source} -> {target}")

@@ -10,7 +10,7 @@ from blog.admin.common import area, paginate
 from blog.admin.forms import CategoryForm, DeleteCategoryForm, MergeTagForm, TagForm, options
 from blog.audit import record
 from blog.content import clean_text, slugify, unique_slug
-from blog.database import writing
+from blog.database import reread, writing
 from blog.extensions import db
 from blog.models import Article, Category, Role, Tag, article_tag
 
@@ -141,7 +141,7 @@ def edit_category(category_id: int) -> Response | tuple:
     with writing() as write:
         if refuse_taken_category(form, name, slug, category.id):
             write.refuse()
-        db.session.refresh(category)
+        reread(category)
         old = category.name
         category.name = name
         category.slug = slug
@@ -297,7 +297,7 @@ def edit_tag(tag_id: int) -> Response | tuple:
     with writing() as write:
         if refuse_taken_tag(form, name, slug, tag.id):
             write.refuse()
-        db.session.refresh(tag)
+        reread(tag)
         old = tag.name
         tag.name, tag.slug = name, slug
         try:

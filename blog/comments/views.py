@@ -21,15 +21,22 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
 from blog.comments.paging import comment_url
-from blog.comments.queries import change_comment_count, has_replies, public_article_or_404
+from blog.comments.queries import (
+    change_comment_count,
+    has_replies,
+    public_article,
+    public_article_or_404,
+    seen_by,
+)
 from blog.comments.reports import report_page
 from blog.content import clean_text, render_comment
-from blog.database import writing
+from blog.database import reread, writing
 from blog.errors import render_error
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
@@ -253,11 +260,12 @@ def permalink(comment_id: int) -> Response:
 
 
 def own_comment_or_abort(comment_id: int) -> Comment:
-    """The current user's own, not deleted comment; 404 if missing, 403 if someone else's."""
+    """The current user's own, not deleted comment; 403 if it is someone else's visible
+    comment, 404 if the user may not know it exists (`seen_by`)."""
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.deleted:
+    if not seen_by(comment, current_user.id):
         abort(404)
-    if comment.author_id is None or comment.author_id != current_user.id:
+    if comment.author_id != current_user.id:
         abort(403)
     return comment
 
@@ -290,7 +298,7 @@ def edit(comment_id: int):
     hold = not current_user.can_write and policy.too_many_links(html)
 
     with writing():
-        db.session.refresh(comment)
+        reread(comment)
         if comment.deleted or comment.author_id != current_user.id:
             abort(404)
         comment.body_source = source
@@ -313,9 +321,10 @@ def delete(comment_id: int) -> Response:
     """Delete your own comment: the row goes, or a "[deleted]" placeholder stays while
     replies hang below it. Allowed even once comments are closed."""
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.deleted:
+    viewer = current_user.id if current_user.is_authenticated else None
+    if not seen_by(comment, viewer):
         abort(404)
-    if not current_user.is_authenticated:
+    if viewer is None:
         return login_redirect(comment.article, f"comment-{comment.id}")
     article = comment.article
 
@@ -360,7 +369,10 @@ def report(comment_id: int):  # noqa: ANN201
 def csrf_failed(error: CSRFError):
     """A comment refused for a missing or stale CSRF token comes back with its text."""
     if request.endpoint == "comments.create" and current_user.is_authenticated:
-        article = public_article_or_404(request.view_args.get("slug", ""))
+        # No abort() here: an exception inside an error handler is a 500.
+        article = public_article((request.view_args or {}).get("slug", ""))
+        if article is None:
+            return render_error(NotFound())
         form = CommentForm(meta={"csrf": False})
         form.started.data = policy.form_started_token(current_user)
         return refuse(article, form, CSRF_MESSAGE, 400)

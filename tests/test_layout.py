@@ -1,4 +1,4 @@
-"""The layout of blog/: a small core under feature packages (README "Code layout").
+"""The layout of blog/: a small core under feature packages (docs/architecture.md).
 
 Floors, from the bottom:
 - the base: `blog.extensions`, `blog.config`, `blog.models` (the tables, by domain) and

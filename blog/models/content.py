@@ -21,6 +21,8 @@ class ArticleStatus(enum.StrEnum):
 
 
 class Category(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -46,6 +48,8 @@ article_tag = sa.Table(
 
 
 class Tag(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -56,6 +60,8 @@ class Tag(db.Model):
 
 class Upload(db.Model):
     """An image uploaded through the admin, re-encoded and stored under instance/uploads/."""
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     filename: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -182,6 +188,8 @@ class Article(db.Model):
 
 class ArticleVersion(db.Model):
     """The article as it was before one save; the editor can list and restore them."""
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     article_id: so.Mapped[int] = so.mapped_column(

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 
 from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
+from blog.models.common import NEVER_REUSE_IDS
 
 
 class JobState(enum.StrEnum):
@@ -26,6 +27,7 @@ class Job(db.Model):
     __table_args__ = (
         sa.Index("ix_job_due", "state", "run_after"),
         sa.Index("ix_job_batch_state", "batch", "state"),
+        NEVER_REUSE_IDS,
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

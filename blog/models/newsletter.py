@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
+from blog.models.common import NEVER_REUSE_IDS
 
 
 class SubscriberState(enum.StrEnum):
@@ -22,7 +23,7 @@ class SubscriberState(enum.StrEnum):
 class Subscriber(db.Model):
     """One address on the list; an unsubscribed one keeps only its address and state."""
 
-    __table_args__ = (sa.Index("ix_subscriber_state", "state"),)
+    __table_args__ = (sa.Index("ix_subscriber_state", "state"), NEVER_REUSE_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
@@ -46,6 +47,8 @@ class Subscriber(db.Model):
 
 class NewsletterIssue(db.Model):
     """One digest or alert: what it holds; its deliveries are jobs of batch "issue:<id>"."""
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(8))  # daily, weekly, alert

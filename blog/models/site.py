@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 
 from blog.core.types import UTCDateTime, utcnow
 from blog.extensions import db
+from blog.models.common import NEVER_REUSE_IDS
 from blog.models.people import User
 
 
@@ -22,6 +23,8 @@ class Redirect(db.Model):
     `source` is the key `blog.public.redirects.source_key` makes of a path and query; the
     public site consults the table only when it would answer 404 (and on `/?p=`).
     """
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     source: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
@@ -51,6 +54,8 @@ class ImportRecord(db.Model):
 
 
 class Page(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
@@ -115,6 +120,8 @@ class UsedToken(db.Model):
 
 
 class AuditLog(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     actor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True

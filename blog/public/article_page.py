@@ -20,6 +20,7 @@ from blog.public import queries
 from blog.public.share import share_links
 from blog.public.structured import news_article_ld
 
+# An edit this long after publication is shown as "Updated"; quick typo fixes are not.
 UPDATED_AFTER = timedelta(hours=1)
 
 

@@ -66,6 +66,10 @@ DEFAULTS = {
     "RESET_MAX_PER_ACCOUNT": 5,
     "RESET_MAX_PER_IP": 20,
     "RESET_WINDOW_SECONDS": 60 * 60,
+    # Registrations, per address and per IP (each sends a mail to the address).
+    "REGISTER_MAX_PER_ADDRESS": 3,
+    "REGISTER_MAX_PER_IP": 10,
+    "REGISTER_WINDOW_SECONDS": 60 * 60,
     "COMMENT_MIN_SECONDS": 3,  # a human takes at least this long to write a comment
     "COMMENT_MAX_PER_MINUTE": 5,
     "COMMENT_MAX_LINKS": 2,

@@ -5,7 +5,8 @@ the views read as pages.
 - `check_password` takes the same time whether the account exists or not (an unknown
   name is checked against a dummy scrypt hash); `find_user` reads a username or email.
 - `abort_if_throttled(kind, ...)` and `record_failure(kind, ...)` count per account and
-  per IP with the limits of `kind` (LIMITS: "login", "reset"), kept in the database.
+  per IP with the limits of `kind` (LIMITS: "login", "reset", "register"), kept in the
+  database.
 - A reset token is signed with the secret key, names the user and a fingerprint of
   their password (a changed password voids it), lives an hour and works once
   (`UsedToken` keeps its digest).
@@ -85,6 +86,7 @@ LIMITS = {
         "LOGIN_WINDOW_SECONDS",
     ),
     "reset": ("RESET_MAX_PER_ACCOUNT", "RESET_MAX_PER_IP", "RESET_WINDOW_SECONDS"),
+    "register": ("REGISTER_MAX_PER_ADDRESS", "REGISTER_MAX_PER_IP", "REGISTER_WINDOW_SECONDS"),
 }
 
 

@@ -119,8 +119,18 @@ def logout():
     return redirect(url_for("public.index"), code=303)
 
 
+REGISTERED = (
+    "Check your mail: we sent a message to {address}. Open the link in it within {hours} "
+    "hours to confirm the address; that makes your account and logs you in."
+)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """A sign-up: the address is mailed a link that makes the account
+    (blog/confirmation.register). The answer is the same whether or not the address
+    already has an account, whose owner is mailed instead; limited per address and per
+    IP, across workers, like password resets."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("auth.account"))
     form = RegisterForm()
@@ -128,36 +138,19 @@ def register():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/register.html", form=form), status
 
+    address = form.normalized_email
+    abort_if_throttled("register", f"email:{address}", "registrations")
     password_hash = generate_password_hash(form.password.data)  # slow: before the write lock
-    user = User(
-        username=form.normalized_username,
-        email=form.normalized_email,
-        password_hash=password_hash,
-        display_name=form.username.data.strip()[:80],
-        role=Role.READER,
-    )
-    with writing() as write:
-        db.session.add(user)
-        try:
-            db.session.flush()
-            confirmation.queue_link(user)  # the worker mails it
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            # Someone took the name or address between validation and now.
-            form.form_errors.append(
-                "That username or email address was just taken. Please try again."
-            )
-            write.refuse()
-    if write.refused:
-        return render_template("auth/register.html", form=form), 409
-    start_session(user, remember=False)
-    security_log("register", user=user.username)
-    flash(
-        f"Welcome! We sent a link to {user.email}: open it to confirm your address"
-        + (" before you comment." if require_confirmed() else "."),
-        "success",
-    )
-    return redirect(_next_or(url_for("auth.account")), code=303)
+    with writing():
+        throttle.hit("register", f"email:{address}")
+        throttle.hit("register", ip_key())
+        confirmation.register(
+            form.normalized_username, address, form.username.data.strip()[:80], password_hash
+        )
+        db.session.commit()
+    security_log("register_requested", email=address)
+    flash(REGISTERED.format(address=address, hours=confirmation.hours()), "info")
+    return redirect(url_for("auth.login"), code=303)
 
 
 # Password reset ---------------------------------------------------------------------

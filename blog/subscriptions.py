@@ -154,7 +154,8 @@ def subscribe_account(user: User) -> Subscriber | None:
     One click makes the subscription active at once only when all of this holds:
     - the account's address is confirmed: its owner opened a link mailed to it, which
       proves the same as the newsletter's own link would;
-    - the subscription is of that address (not a linked row of an earlier address);
+    - the subscription is of that address (a linked row of an earlier address that is
+      off the list is let go, and the present address asked for instead);
     - the address never left the list: it is new to it, or waiting for a confirmation.
       An unsubscribed or bounced address was taken off by its owner or its mail server,
       perhaps long after the account confirmed; it may no longer be this person's or
@@ -167,6 +168,14 @@ def subscribe_account(user: User) -> Subscriber | None:
     state may show).
     """
     subscriber = account_subscription(user)
+    if (
+        subscriber is not None
+        and subscriber.email != user.email
+        and subscriber.state != SubscriberState.ACTIVE
+    ):
+        # An earlier address of the account, off the list: the present one is asked for.
+        subscriber.user_id = None
+        subscriber = None
     if subscriber is None:
         subscriber = db.session.scalar(sa.select(Subscriber).where(Subscriber.email == user.email))
     if subscriber is None:

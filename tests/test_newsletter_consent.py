@@ -256,3 +256,15 @@ def test_an_older_link_dies_when_a_newer_one_is_sent(client, smtp, monkeypatch):
     assert subscriber("left@example.com").state == SubscriberState.UNSUBSCRIBED
     assert client.post(confirm_link(second)).status_code == 303
     assert subscriber("left@example.com").state == SubscriberState.ACTIVE
+
+
+def test_an_earlier_address_off_the_list_is_let_go_for_the_present_one(client, auth, reader):
+    add_subscriber("old-address@example.com", SubscriberState.UNSUBSCRIBED, user_id=reader.id)
+    auth.login(reader)
+
+    response = client.post("/newsletter/account", data={"newsletter-frequency": "daily"})
+
+    assert response.status_code == 303
+    assert subscriber("old-address@example.com").user_id is None
+    present = subscriber(reader.email)
+    assert (present.state, present.user_id) == (SubscriberState.ACTIVE, reader.id)

@@ -167,3 +167,12 @@ def test_strangers_failing_do_not_lock_the_owner_out_of_their_account_page(clien
     })  # fmt: skip
 
     assert response.status_code == 303
+
+
+def test_a_new_password_voids_every_earlier_pass(app, reader, known_browser):
+    reader.password_hash = factories.PASSWORD_HASH.replace("1000", "1001", 1)
+    db.session.commit()
+    stranger = app.test_client()
+    fail(stranger, "rita", 5)
+
+    assert login(known_browser, "rita", "wrong password!").status_code == 429

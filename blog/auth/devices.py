@@ -11,8 +11,9 @@ counted per kind of attempt:
 - from any other browser: per account and IP pair (LOGIN_MAX_FAILURES_PER_ACCOUNT),
   per account from every IP (LOGIN_MAX_FAILURES_PER_ACCOUNT_ANY_IP: guessing spread over
   many addresses) and per IP (LOGIN_MAX_FAILURES_PER_IP).
-When such a browser is refused and the account exists, its address is mailed (once
-per window) a link that gives the browser it is opened in the device cookie.
+When such a browser is refused and the account exists, its address is mailed (once an
+hour at most) a link that gives the browser it is opened in the device cookie. A
+device cookie names the account's password too: a new password voids every pass.
 Unknown names are counted and answered exactly like accounts, so nothing tells them
 apart. The counts live in the database (blog/throttle.py): they hold across workers.
 """
@@ -30,7 +31,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from blog import throttle
-from blog.auth.credentials import ip_key
+from blog.auth.credentials import ip_key, password_fingerprint
 from blog.database import writing
 from blog.extensions import db
 from blog.mail import account_mail_key, queue_mail
@@ -43,6 +44,8 @@ DEVICE_SALT = "login-device"
 DEVICE_DAYS = 180
 UNLOCK_SALT = "login-unlock"
 UNLOCK_MAX_AGE = 60 * 60
+# However long the attack, the owner gets one unlock mail an hour at most.
+UNLOCK_MAIL_EVERY = 60 * 60
 UNLOCK_BODY = """Hello,
 
 There were several failed attempts to log in to your account at {site}, so logins
@@ -94,14 +97,19 @@ def known_device(user: User | None) -> str | None:
         return None
     if not isinstance(data, dict) or data.get("u") != user.id or not isinstance(data.get("d"), str):
         return None
+    if data.get("p") != password_fingerprint(user)[:10]:  # a new password voids every pass
+        return None
     key = f"device:{data['d']}"
     per_pair, _, _, window = _limits()
     return None if throttle.retry_after("login", key, window, per_pair) else key
 
 
 def remember_device(response: Response, user: User) -> Response:
-    """Give the browser `user`'s device cookie (signed, HttpOnly, only sent to /auth/)."""
-    value = _devices().dumps({"u": user.id, "d": secrets.token_urlsafe(12)})
+    """Give the browser `user`'s device cookie (signed, HttpOnly, only sent to /auth/);
+    it names the password too, so changing the password voids every earlier pass."""
+    value = _devices().dumps(
+        {"u": user.id, "d": secrets.token_urlsafe(12), "p": password_fingerprint(user)[:10]}
+    )
     response.set_cookie(
         COOKIE, value, max_age=DEVICE_DAYS * 86400, path="/auth/", httponly=True,
         samesite="Lax", secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
@@ -123,7 +131,7 @@ def abort_if_locked(user: User | None, login: str, device: str | None) -> None:
     if not wait:
         return
     if user is not None and user.active:
-        _mail_unlock_link(user, window)
+        _mail_unlock_link(user)
     security_log("login_throttled", key=pair_key(user, login), retry_after=wait)
     at = (utcnow() + timedelta(seconds=wait)).strftime("%H:%M UTC")
     raise TooManyRequests(
@@ -160,13 +168,14 @@ def clear_failures(user: User, device: str | None = None) -> None:
     throttle.clear("login", f"user:{user.id}|{ip_key()}")
 
 
-def _mail_unlock_link(user: User, window: int) -> None:
-    """Queue the unlock link to `user`'s address, at most once per `window` (commits)."""
+def _mail_unlock_link(user: User) -> None:
+    """Queue the unlock link to `user`'s address, at most once per UNLOCK_MAIL_EVERY
+    (commits)."""
     from blog.cache.site import get_settings
     from blog.templating import absolute_url
 
     key = f"user:{user.id}"
-    if throttle.retry_after("unlock", key, window, 1):
+    if throttle.retry_after("unlock", key, UNLOCK_MAIL_EVERY, 1):
         return
     token = _unlocks().dumps({"u": user.id, "n": secrets.token_hex(4)})
     site = get_settings().get("site_name", "the site")

@@ -187,6 +187,9 @@ def test_registrations_are_limited_per_ip_across_workers(app, client):
         for n in range(11)
     ]
 
+    with other.app_context():
+        db.engine.dispose()
+
     assert answers == [303] * 10 + [429]
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 10
     elsewhere = workers[0].post(

@@ -14,6 +14,7 @@ from blog.settings import save_settings
 from blog.types import utcnow
 from tests.conftest import logged_in_client
 from tests.factories import make_article, make_comment, make_user
+from tests.test_races import lookups_miss_once
 
 
 def settled_reader(**kwargs):
@@ -227,3 +228,20 @@ def test_what_one_report_weighs(age, confirmed, upheld, rejected, weight):
     now = utcnow()
 
     assert reporter_weight(now - age, confirmed, upheld, rejected, now) == weight
+
+
+def test_a_report_the_same_reader_just_made_elsewhere_is_already_there(app, article):
+    # As if a second tab's report committed between this one's check and its insert.
+    comment = make_comment(article)
+    reader = settled_reader()
+    db.session.add(CommentReport(comment_id=comment.id, reporter_id=reader.id, kind="spam"))
+    db.session.commit()
+    client = logged_in_client(app, reader)
+
+    with lookups_miss_once(CommentReport.reporter_id):
+        response = client.post(f"/comments/{comment.id}/report", data={"kind": "abuse"})
+
+    assert response.status_code == 302
+    assert "already reported" in client.get(response.headers["Location"]).get_data(True)
+    assert db.session.scalar(sa.select(sa.func.count(CommentReport.id))) == 1
+    assert db.session.get(Comment, comment.id).report_count == 0

@@ -145,14 +145,14 @@ def report_page(comment: Comment, article: Article) -> Response | tuple[str, int
 
     with writing() as write:
         already = db.session.scalar(
-            sa.select(
-                sa.exists().where(
-                    CommentReport.comment_id == comment.id,
-                    CommentReport.reporter_id == current_user.id,
-                )
+            sa.select(CommentReport.id)
+            .where(
+                CommentReport.comment_id == comment.id,
+                CommentReport.reporter_id == current_user.id,
             )
+            .limit(1)
         )
-        if already:
+        if already is not None:
             write.refuse(ALREADY)
         db.session.add(
             CommentReport(

@@ -14,7 +14,7 @@ from blog.settings import save_settings
 from blog.types import utcnow
 from tests.conftest import logged_in_client
 from tests.factories import make_article, make_comment, make_user
-from tests.test_races import lookups_miss_once
+from tests.shared import lookups_miss_once
 
 
 def settled_reader(**kwargs):

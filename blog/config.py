@@ -62,13 +62,20 @@ DEFAULTS = {
     # of the old site's wp-content/uploads is (empty: images are reported, not imported).
     "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
     "IMPORT_UPLOADS_DIR": "",
+    # Failed logins (blog/auth/devices.py): per account and IP pair (and per device that
+    # logged in before), per account from every IP, per IP.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_ANY_IP": 50,
     "LOGIN_MAX_FAILURES_PER_IP": 20,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     # Password-reset requests, per address and per IP (each sends a mail).
     "RESET_MAX_PER_ACCOUNT": 5,
     "RESET_MAX_PER_IP": 20,
     "RESET_WINDOW_SECONDS": 60 * 60,
+    # Registrations, per address and per IP (each sends a mail to the address).
+    "REGISTER_MAX_PER_ADDRESS": 3,
+    "REGISTER_MAX_PER_IP": 10,
+    "REGISTER_WINDOW_SECONDS": 60 * 60,
     "COMMENT_MIN_SECONDS": 3,  # a human takes at least this long to write a comment
     "COMMENT_MAX_PER_MINUTE": 5,
     "COMMENT_MAX_LINKS": 2,

@@ -90,6 +90,8 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/auth/reset"): ("/auth/reset", same(422)),
     ("GET", "/auth/reset/<token>"): ("/auth/reset/not-a-real-token", same(400)),
     ("POST", "/auth/reset/<token>"): ("/auth/reset/not-a-real-token", same(400)),
+    ("GET", "/auth/unlock/<token>"): ("/auth/unlock/not-a-real-token", same(400)),
+    ("POST", "/auth/unlock/<token>"): ("/auth/unlock/not-a-real-token", same(400)),
     ("GET", "/auth/account"): ("/auth/account", MEMBERS),
     ("POST", "/auth/account"): ("/auth/account", staff(303, MEMBERS)),
     ("POST", "/auth/account/password"): ("/auth/account/password", staff(422, MEMBERS)),

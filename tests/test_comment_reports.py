@@ -1,15 +1,25 @@
-"""Reports carry a reason; enough of them hide a comment until a moderator decides."""
+"""Reports carry a reason; enough weighty ones hide a comment until a moderator decides.
+Only confirmed readers report, within a limit; staff comments are never hidden by reports."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from blog.comments.reports import REPORT_LIMIT, reporter_weight
 from blog.core.settings import save_settings
+from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import Article, Comment, CommentReport, CommentStatus
+from blog.models import Article, Comment, CommentReport, CommentStatus, Role
 from tests.conftest import logged_in_client
 from tests.factories import make_article, make_comment, make_user
+from tests.shared import lookups_miss_once
+
+
+def settled_reader(**kwargs):
+    """A reader with a confirmed address whose account is a month old: a report weighs 1."""
+    return make_user(created_at=utcnow() - timedelta(days=30), **kwargs)
 
 
 @pytest.fixture
@@ -20,7 +30,7 @@ def article(app):
 
 
 def report(app, comment, kind="spam", reason="", user=None):  # noqa: ANN001
-    user = user or make_user()
+    user = user or settled_reader()
     db.session.commit()
     client = logged_in_client(app, user)
     return client.post(f"/comments/{comment.id}/report", data={"kind": kind, "reason": reason})
@@ -117,3 +127,121 @@ def test_the_queue_lists_the_most_reported_first(app, article, editor):
 
     rows = re.findall(r'<tr id="c(\d+)"', queue)
     assert rows[:2] == [str(twice.id), str(once.id)]
+
+
+# --- who may report, how often, and what reports weigh (issue 23) ----------------------
+
+
+def test_a_reader_without_a_confirmed_address_cannot_report(app, article):
+    comment = make_comment(article)
+    unconfirmed = make_user(email_confirmed_at=None)
+    db.session.commit()
+    client = logged_in_client(app, unconfirmed)
+
+    page = client.get(f"/comments/{comment.id}/report")
+    sent = client.post(f"/comments/{comment.id}/report", data={"kind": "spam"})
+
+    assert page.status_code == sent.status_code == 403
+    assert "Please confirm your email address before reporting" in sent.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(CommentReport.id))) == 0
+    assert db.session.get(Comment, comment.id).report_count == 0
+
+
+def test_reports_are_limited_per_reader(app, article):
+    comments = [make_comment(article) for _ in range(REPORT_LIMIT + 1)]
+    reader = settled_reader()
+    db.session.commit()
+    client = logged_in_client(app, reader)
+
+    for comment in comments[:REPORT_LIMIT]:
+        sent = client.post(f"/comments/{comment.id}/report", data={"kind": "spam"})
+        assert sent.status_code == 302
+    refused = client.post(f"/comments/{comments[-1].id}/report", data={"kind": "spam"})
+
+    assert refused.status_code == 429
+    assert "You have sent many reports in the last hour" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(CommentReport.id))) == REPORT_LIMIT
+    assert db.session.get(Comment, comments[-1].id).report_count == 0
+
+
+def test_three_brand_new_accounts_cannot_hide_a_comment(app, client, article, editor):
+    comment = make_comment(article, body="Unpopular but fair.")
+    db.session.commit()
+
+    for _ in range(3):
+        assert report(app, comment, user=make_user()).status_code == 302
+
+    stored = db.session.get(Comment, comment.id)
+    assert (stored.status, stored.report_count) == (CommentStatus.APPROVED, 3)
+    assert "Unpopular but fair." in client.get(f"/article/{article.slug}").get_data(True)
+    queue = logged_in_client(app, editor).get("/admin/comments").get_data(as_text=True)
+    assert "Unpopular but fair." in queue and "3 reports" in queue  # moderators still see it
+
+
+def test_reporters_whose_reports_were_upheld_count_for_more(app, article):
+    trusted = [settled_reader(), settled_reader()]
+    for reporter in trusted:  # four earlier reports each, all upheld: weight 1 + 1
+        for _ in range(4):
+            gone = make_comment(article, status=CommentStatus.REMOVED)
+            db.session.add(CommentReport(comment_id=gone.id, reporter_id=reporter.id,
+                                         kind="spam", resolved=True))  # fmt: skip
+    comment = make_comment(article)
+    db.session.commit()
+
+    report(app, comment, user=trusted[0])
+    assert db.session.get(Comment, comment.id).status == CommentStatus.APPROVED
+    report(app, comment, user=trusted[1])
+
+    assert db.session.get(Comment, comment.id).status == CommentStatus.PENDING
+
+
+@pytest.mark.parametrize("role", [Role.AUTHOR, Role.EDITOR, Role.ADMIN])
+def test_staff_comments_are_never_hidden_by_reports_alone(app, client, article, editor, role):
+    staff = make_user(role)
+    comment = make_comment(article, author=staff, body="Correction from the desk.")
+    db.session.commit()
+
+    for _ in range(5):
+        assert report(app, comment).status_code == 302
+
+    stored = db.session.get(Comment, comment.id)
+    assert (stored.status, stored.report_count) == (CommentStatus.APPROVED, 5)
+    assert "Correction from the desk." in client.get(f"/article/{article.slug}").get_data(True)
+    queue = logged_in_client(app, editor).get("/admin/comments").get_data(as_text=True)
+    assert "Correction from the desk." in queue and "5 reports" in queue
+
+
+@pytest.mark.parametrize(
+    ("age", "confirmed", "upheld", "rejected", "weight"),
+    [
+        (timedelta(hours=2), True, 0, 0, 0.25),
+        (timedelta(days=3), True, 0, 0, 0.5),
+        (timedelta(days=30), True, 0, 0, 1.0),
+        (timedelta(days=30), False, 9, 0, 0.0),
+        (timedelta(days=30), True, 2, 0, 1.5),
+        (timedelta(days=30), True, 9, 0, 2.0),
+        (timedelta(days=30), True, 1, 3, 0.625),
+        (timedelta(hours=2), True, 0, 2, 0.125),
+    ],
+)  # fmt: skip
+def test_what_one_report_weighs(age, confirmed, upheld, rejected, weight):
+    now = utcnow()
+
+    assert reporter_weight(now - age, confirmed, upheld, rejected, now) == weight
+
+
+def test_a_report_the_same_reader_just_made_elsewhere_is_already_there(app, article):
+    # As if a second tab's report committed between this one's check and its insert.
+    comment = make_comment(article)
+    reader = settled_reader()
+    db.session.add(CommentReport(comment_id=comment.id, reporter_id=reader.id, kind="spam"))
+    db.session.commit()
+    client = logged_in_client(app, reader)
+
+    with lookups_miss_once(CommentReport.reporter_id):
+        response = client.post(f"/comments/{comment.id}/report", data={"kind": "abuse"})
+
+    assert response.status_code == 302
+    assert "already reported" in client.get(response.headers["Location"]).get_data(True)
+    assert db.session.scalar(sa.select(sa.func.count(CommentReport.id))) == 1
+    assert db.session.get(Comment, comment.id).report_count == 0

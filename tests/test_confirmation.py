@@ -1,6 +1,7 @@
-"""Confirmed addresses: the link a new account gets, commenting that waits for it, email
-changes that apply only once the new address confirms, and the clean-up of accounts
-never confirmed. Mail goes through the queue to a real SMTP server (aiosmtpd)."""
+"""Confirmed addresses: the link a sign-up gets, commenting that waits for it (accounts
+made before sign-ups waited for their link), email changes that apply only once the new
+address confirms, and the clean-up of accounts never confirmed. Mail goes through the
+queue to a real SMTP server (aiosmtpd)."""
 
 import re
 import time
@@ -13,7 +14,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from blog.core.settings import save_settings
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import Comment, Role, User
+from blog.models import Comment, Registration, Role, User
 from tests import factories
 from tests.conftest import TEST_SECRET
 from tests.mailing import mail_config, run_jobs
@@ -49,15 +50,22 @@ def comment(client, article, body="First words."):
     return client.post(f"/article/{article.slug}/comments", data={"body": body})
 
 
-def test_registration_mails_a_link_that_confirms_the_address_once(client, smtp):
+@pytest.fixture
+def unconfirmed(app) -> User:
+    """An account from before sign-ups waited for their link: its address unconfirmed."""
+    user = factories.make_user(username="newbie", email="newbie@example.com",
+                               email_confirmed_at=None)  # fmt: skip
+    db.session.commit()
+    return user
+
+
+def test_registration_mails_a_link_that_makes_the_account_once(client, smtp):
     response = register(client)
 
     assert response.status_code == 303
-    assert response.headers["Location"] == "/auth/account"
-    assert user_named("newbie").email_confirmed_at is None
+    assert response.headers["Location"] == "/auth/login"
+    assert user_named("newbie") is None
     assert smtp.handler.envelopes == []  # the worker sends it, not the request
-    account = client.get("/auth/account").get_data(as_text=True)
-    assert "newbie@example.com is not confirmed yet" in account
     run_jobs()
     [message] = mails_to(smtp, "newbie@example.com")
     assert message["Subject"].startswith("Confirm your email address")
@@ -66,23 +74,27 @@ def test_registration_mails_a_link_that_confirms_the_address_once(client, smtp):
     page = client.get(path)
     assert page.status_code == 200
     assert "Confirm newbie@example.com" in page.get_data(as_text=True)
-    assert user_named("newbie").email_confirmed_at is None  # GET changes nothing
+    assert user_named("newbie") is None  # GET changes nothing
 
     done = client.post(path)
     assert done.status_code == 303
     assert done.headers["Location"] == "/auth/account"
     assert user_named("newbie").email_confirmed_at is not None
-    assert "is not confirmed yet" not in client.get("/auth/account").get_data(as_text=True)
+    account = client.get("/auth/account").get_data(as_text=True)
+    assert "newbie@example.com is confirmed" in account
+    assert "is not confirmed yet" not in account
 
     again = client.post(path)
     assert again.status_code == 400
     assert "already been used" in again.get_data(as_text=True)
 
 
-def test_commenting_waits_for_confirmation_while_the_setting_is_on(client, article, smtp):
+def test_commenting_waits_for_confirmation_while_the_setting_is_on(
+    client, auth, unconfirmed, article, smtp
+):
     save_settings({"comment_policy": "open"})
     db.session.commit()
-    register(client)
+    auth.login(unconfirmed)
 
     refused = comment(client, article, "Before confirming.")
     assert refused.status_code == 403
@@ -92,6 +104,7 @@ def test_commenting_waits_for_confirmation_while_the_setting_is_on(client, artic
     assert "To comment, please confirm your email address first" in page
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
 
+    client.post("/auth/confirm/again")
     run_jobs()
     client.post(link_in(mails_to(smtp, "newbie@example.com")[0]))
 
@@ -99,18 +112,17 @@ def test_commenting_waits_for_confirmation_while_the_setting_is_on(client, artic
     assert db.session.scalar(sa.select(Comment.body_source)) == "After confirming."
 
 
-def test_with_the_setting_off_an_unconfirmed_reader_may_comment(client, article):
+def test_with_the_setting_off_an_unconfirmed_reader_may_comment(client, auth, unconfirmed, article):
     save_settings({"comment_policy": "open", "require_confirmed_email": False})
     db.session.commit()
-    register(client)
+    auth.login(unconfirmed)
 
     assert comment(client, article, "No check here.").status_code == 302
     assert db.session.scalar(sa.select(Comment.body_source)) == "No check here."
 
 
-def test_an_expired_or_forged_link_confirms_nothing(client, smtp):
-    register(client)
-    user = user_named("newbie")
+def test_an_expired_or_forged_link_confirms_nothing(client, unconfirmed, smtp):
+    user = unconfirmed
 
     class TwoDaysAgo(TimestampSigner):
         def get_timestamp(self) -> int:
@@ -193,8 +205,8 @@ def test_a_new_address_taken_meanwhile_is_not_applied(client, auth, reader, smtp
     assert db.session.get(User, reader.id).email == "rita@example.com"
 
 
-def test_a_reader_can_ask_for_the_link_again_a_few_times(client, smtp):
-    register(client)
+def test_a_reader_can_ask_for_the_link_again_a_few_times(client, auth, unconfirmed, smtp):
+    auth.login(unconfirmed)
 
     for _ in range(5):
         response = client.post("/auth/confirm/again")
@@ -205,7 +217,7 @@ def test_a_reader_can_ask_for_the_link_again_a_few_times(client, smtp):
 
     assert "We have sent several links already" in refused.get_data(as_text=True)
     run_jobs()
-    assert len(mails_to(smtp, "newbie@example.com")) == 6  # at registration, then 5
+    assert len(mails_to(smtp, "newbie@example.com")) == 5
 
 
 def test_the_worker_removes_accounts_never_confirmed_within_the_set_days(app, article):
@@ -229,6 +241,19 @@ def test_the_worker_removes_accounts_never_confirmed_within_the_set_days(app, ar
     left = set(db.session.scalars(sa.select(User.id)))
     assert gone not in left
     assert {young, confirmed, staff, talker} <= left
+
+
+def test_the_worker_removes_registrations_whose_link_expired(app):
+    db.session.add_all([
+        Registration(username="late", email="late@example.com", password_hash="x",
+                     created_at=utcnow() - timedelta(hours=49)),
+        Registration(username="fresh", email="fresh@example.com", password_hash="x"),
+    ])  # fmt: skip
+    db.session.commit()
+
+    run_jobs()
+
+    assert list(db.session.scalars(sa.select(Registration.username))) == ["fresh"]
 
 
 def test_demo_and_command_line_accounts_are_confirmed(app, runner):

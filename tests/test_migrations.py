@@ -69,3 +69,49 @@ def test_search_index_follows_inserts_updates_and_deletes(app):
     db.session.delete(article)
     db.session.commit()
     assert matches("tram") == []
+
+
+def test_subscribers_an_unconfirmed_account_activated_wait_again(tmp_path):
+    """0013: rows the old one-click put on the list for an unconfirmed address."""
+    with empty_database(tmp_path) as uri:
+        config = base_config(tmp_path / "old.sqlite3", tmp_path)
+        app = create_app(config | {"SQLALCHEMY_DATABASE_URI": uri})
+        with app.app_context():
+            upgrade(revision="4de8712d03f1")
+            now = "2026-12-01 10:00:00"
+            for uid, email, confirmed in [(1, "taken@example.com", None),
+                                          (2, "owner@example.com", now)]:  # fmt: skip
+                db.session.execute(
+                    sa.text(
+                        'INSERT INTO "user" (id, username, email, password_hash, display_name,'
+                        " bio, role, active, can_comment, session_token, notify_replies,"
+                        " created_at, updated_at, email_confirmed_at) VALUES (:id, :name,"
+                        " :email, 'x', '', '', 1, true, true, :token, false, :now, :now,"
+                        " :confirmed)"
+                    ),
+                    {
+                        "id": uid,
+                        "name": f"u{uid}",
+                        "email": email,
+                        "token": f"t{uid}",
+                        "now": now,
+                        "confirmed": confirmed,
+                    },  # fmt: skip
+                )
+            for email, uid in [("taken@example.com", 1), ("owner@example.com", 2)]:
+                db.session.execute(
+                    sa.text(
+                        "INSERT INTO subscriber (email, state, frequency, alerts, sections,"
+                        " source, user_id, created_at, updated_at) VALUES (:email, 'active',"
+                        " 'weekly', false, '[]', 'account', :uid, :now, :now)"
+                    ),
+                    {"email": email, "uid": uid, "now": now},
+                )
+            db.session.commit()
+
+            upgrade()
+
+            rows = dict(db.session.execute(sa.text("SELECT email, state FROM subscriber")).all())
+            assert rows == {"taken@example.com": "waiting", "owner@example.com": "active"}
+            db.session.remove()
+            db.engine.dispose()

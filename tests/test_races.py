@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from blog.core.cache.site import get_settings
 from blog.core.settings import save_settings
@@ -24,43 +23,7 @@ from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Setting, Tag
 from tests import factories
 from tests.conftest import logged_in_client, on_postgresql
-
-
-@contextlib.contextmanager
-def lookups_miss_once(*columns: so.InstrumentedAttribute) -> Iterator[None]:
-    """Every distinct ORM SELECT filtering on one of `columns` finds nothing the first time.
-
-    Other reads (get_or_404 by id, lists) are untouched; the same look-up run again,
-    as a view does after an IntegrityError, finds the row.
-    """
-    wanted = {(c.class_.__table__.name, c.key) for c in columns}
-    seen: set[str] = set()
-
-    def filters_on_wanted(statement: sa.Select) -> bool:
-        where = statement.whereclause
-        return where is not None and any(
-            isinstance(element, sa.Column) and (element.table.name, element.key) in wanted
-            for element in sa.sql.visitors.iterate(where)
-        )
-
-    def miss_once(state: so.ORMExecuteState):
-        if not state.is_select or state.is_relationship_load:
-            return None
-        if not filters_on_wanted(state.statement):
-            return None
-        compiled = state.statement.compile()
-        params = compiled.params | dict(state.parameters or {})  # a get() passes its own
-        key = f"{compiled}|{sorted(params.items())!r}"
-        if key in seen:
-            return None
-        seen.add(key)
-        return state.invoke_statement(statement=state.statement.where(sa.false()))
-
-    sa.event.listen(so.Session, "do_orm_execute", miss_once)
-    try:
-        yield
-    finally:
-        sa.event.remove(so.Session, "do_orm_execute", miss_once)
+from tests.shared import lookups_miss_once
 
 
 def count(model: type, **where: str) -> int:

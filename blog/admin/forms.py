@@ -151,6 +151,7 @@ class SettingsForm(FlaskForm):
     comments_per_page = IntegerField(
         "Comments per page", validators=[Optional(), NumberRange(5, 500)]
     )
+    # Weighed: a report of a reader of a week's standing counts 1 (comments/reports.py).
     report_threshold = IntegerField(
         "Reports that hide a comment", validators=[Optional(), NumberRange(0, 1000)]
     )

@@ -1,11 +1,12 @@
-"""Credentials of the auth blueprint: password checks, login and reset throttles, and
-the signed reset tokens. What the views of blog/auth/views.py use, kept apart so that
-the views read as pages.
+"""Credentials of the auth blueprint: password checks, reset and registration throttles,
+and the signed reset tokens (failed logins: blog/auth/devices.py). What the views of
+blog/auth/views.py use, kept apart so that the views read as pages.
 
 - `check_password` takes the same time whether the account exists or not (an unknown
   name is checked against a dummy scrypt hash); `find_user` reads a username or email.
 - `abort_if_throttled(kind, ...)` and `record_failure(kind, ...)` count per account and
-  per IP with the limits of `kind` (LIMITS: "login", "reset"), kept in the database.
+  per IP with the limits of `kind` (LIMITS: "password-check", "reset", "register"),
+  kept in the database.
 - A reset token is signed with the secret key, names the user and a fingerprint of
   their password (a changed password voids it), lives an hour and works once
   (`UsedToken` keeps its digest).
@@ -69,22 +70,17 @@ def ip_key() -> str:
     return f"ip:{request.remote_addr or '-'}"
 
 
-def throttle_key(user: User | None, login: str) -> str:
-    # Keyed on the account when it exists, so its username and email share one
-    # budget; on the typed name otherwise, which behaves exactly the same.
-    if user is not None:
-        return f"user:{user.id}"
-    return f"name:{login.strip().casefold()}"
-
-
 # Per account, per IP, and the window they count in: the settings of each kind.
 LIMITS = {
-    "login": (
+    # Wrong "current password" answers on the account page: a kind of their own, so
+    # strangers' failed logins (blog/auth/devices.py) never lock the owner out of it.
+    "password-check": (
         "LOGIN_MAX_FAILURES_PER_ACCOUNT",
         "LOGIN_MAX_FAILURES_PER_IP",
         "LOGIN_WINDOW_SECONDS",
     ),
     "reset": ("RESET_MAX_PER_ACCOUNT", "RESET_MAX_PER_IP", "RESET_WINDOW_SECONDS"),
+    "register": ("REGISTER_MAX_PER_ADDRESS", "REGISTER_MAX_PER_IP", "REGISTER_WINDOW_SECONDS"),
 }
 
 

@@ -65,8 +65,8 @@ class RegisterForm(FlaskForm):
             address = normalize_email(field.data)
         except ValueError as error:
             raise ValidationError(f"That email address is not valid. {error}") from error
-        if email_in_use(address):
-            raise ValidationError("An account with that email address already exists.")
+        # Whether the address has an account is never said here (the reset page keeps
+        # the same silence): the view mails the address either way.
         self.normalized_email = address
 
     def validate_password(self, field) -> None:

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import generate_password_hash
 
+from blog.auth import devices
 from blog.auth.credentials import (
     GENERIC_LOGIN_ERROR,
     abort_if_throttled,
@@ -23,7 +24,6 @@ from blog.auth.credentials import (
     ip_key,
     make_reset_token,
     record_failure,
-    throttle_key,
     token_digest,
     user_for_reset_token,
 )
@@ -82,10 +82,10 @@ def login():
 
     typed = form.login.data
     user = find_user(typed)
-    account_key = throttle_key(user, typed)
-    abort_if_throttled("login", account_key, "failed login attempts")
+    device = devices.known_device(user)
+    devices.abort_if_locked(user, typed, device)
     if not check_password(user, form.password.data):
-        record_failure("login", account_key)
+        devices.record_failure(user, typed, device)
         security_log("login_failed", login=typed)
         form.form_errors.append(GENERIC_LOGIN_ERROR)
         return render_template("auth/login.html", form=form, next=next_target), 422
@@ -98,12 +98,12 @@ def login():
         return render_template("auth/login.html", form=form, next=next_target), 403
 
     with writing():
-        throttle.clear("login", account_key)
+        devices.clear_failures(user, device)
         db.session.commit()
     start_session(user, remember=form.remember.data)
     security_log("login", user=user.username, remember=bool(form.remember.data))
     flash(f"Welcome back, {user.name}.", "success")
-    return redirect(next_target or url_for("public.index"), code=303)
+    return devices.remember_device(redirect(next_target or url_for("public.index"), code=303), user)
 
 
 @bp.post("/logout")
@@ -121,8 +121,18 @@ def logout():
     return redirect(url_for("public.index"), code=303)
 
 
+REGISTERED = (
+    "Check your mail: we sent a message to {address}. Open the link in it within {hours} "
+    "hours to confirm the address; that makes your account and logs you in."
+)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """A sign-up: the address is mailed a link that makes the account
+    (blog/confirm.register). The answer is the same whether or not the address
+    already has an account, whose owner is mailed instead; limited per address and per
+    IP, across workers, like password resets."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("auth.account"))
     form = RegisterForm()
@@ -130,36 +140,19 @@ def register():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/register.html", form=form), status
 
+    address = form.normalized_email
+    abort_if_throttled("register", f"email:{address}", "registrations")
     password_hash = generate_password_hash(form.password.data)  # slow: before the write lock
-    user = User(
-        username=form.normalized_username,
-        email=form.normalized_email,
-        password_hash=password_hash,
-        display_name=form.username.data.strip()[:80],
-        role=Role.READER,
-    )
-    with writing() as write:
-        db.session.add(user)
-        try:
-            db.session.flush()
-            confirm.queue_link(user)  # the worker mails it
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            # Someone took the name or address between validation and now.
-            form.form_errors.append(
-                "That username or email address was just taken. Please try again."
-            )
-            write.refuse()
-    if write.refused:
-        return render_template("auth/register.html", form=form), 409
-    start_session(user, remember=False)
-    security_log("register", user=user.username)
-    flash(
-        f"Welcome! We sent a link to {user.email}: open it to confirm your address"
-        + (" before you comment." if require_confirmed() else "."),
-        "success",
-    )
-    return redirect(_next_or(url_for("auth.account")), code=303)
+    with writing():
+        throttle.hit("register", f"email:{address}")
+        throttle.hit("register", ip_key())
+        confirm.register(
+            form.normalized_username, address, form.username.data.strip()[:80], password_hash
+        )
+        db.session.commit()
+    security_log("register_requested", email=address)
+    flash(REGISTERED.format(address=address, hours=confirm.hours()), "info")
+    return redirect(url_for("auth.login"), code=303)
 
 
 # Password reset ---------------------------------------------------------------------
@@ -237,7 +230,7 @@ def reset(token: str):
         user.end_all_sessions()
         if user.email_confirmed_at is None:  # the link reached this address: it is theirs
             user.email_confirmed_at = utcnow()
-        throttle.clear("login", f"user:{user.id}")
+        devices.clear_failures(user)
         try:
             db.session.commit()
         except sa.exc.IntegrityError:  # the same link submitted twice at once
@@ -248,7 +241,32 @@ def reset(token: str):
     logout_user()
     security_log("reset_completed", user=user.username)
     flash("Your password has been changed. Please log in with the new one.", "success")
-    return redirect(url_for("auth.login"), code=303)
+    # The link reached the account's address: this browser is the owner's.
+    return devices.remember_device(redirect(url_for("auth.login"), code=303), user)
+
+
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
+def unlock(token: str):
+    """The link mailed after failed logins (blog/auth/devices.py): its button gives this
+    browser the account's device cookie, so the right password gets in again."""
+    user = devices.user_for_unlock(token)
+    if user is None:
+        return render_template("auth/unlock.html", invalid=True), 400
+    if request.method == "GET":  # a mail scanner fetching the link changes nothing
+        return render_template("auth/unlock.html", token=token)
+    # Nothing is cleared: the cookie lets this browser past the counts, which keep
+    # holding for everyone else.
+    with writing() as write:
+        db.session.add(UsedToken(digest=devices.unlock_digest(token)))
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:  # the same link pressed twice at once
+            write.refuse()
+    if write.refused:
+        return render_template("auth/unlock.html", invalid=True), 400
+    security_log("login_unlocked", user=user.username)
+    flash("This browser can log in to your account now, with your password.", "success")
+    return devices.remember_device(redirect(url_for("auth.login"), code=303), user)
 
 
 # The reader's own account -----------------------------------------------------------
@@ -289,10 +307,10 @@ def _can_delete_self(user: User) -> bool:
 def _check_current_password(form, user: User) -> bool:
     """Check the current password, throttled like logins (aborts 429 when over)."""
     key = f"user:{user.id}"
-    abort_if_throttled("login", key, "wrong password attempts")
+    abort_if_throttled("password-check", key, "wrong password attempts")
     if check_password(user, form.current_password.data):
         return True
-    record_failure("login", key)
+    record_failure("password-check", key)
     security_log("password_check_failed", user=user.username)
     form.current_password.errors.append("That is not your current password.")
     return False

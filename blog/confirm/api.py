@@ -1,5 +1,6 @@
-"""What other features use of email confirmation: mailing a confirmation link."""
+"""What other features use of email confirmation: mailing a confirmation link,
+registering a sign-up that waits for its link."""
 
-from blog.confirm.confirmation import CHANGE, queue_link
+from blog.confirm.confirmation import CHANGE, hours, queue_link, register
 
-__all__ = ["CHANGE", "queue_link"]
+__all__ = ["CHANGE", "hours", "queue_link", "register"]

@@ -1,22 +1,31 @@
 """Confirmed email addresses: signed, single-use, expiring links, and the clean-up.
 
-Two things wait for a link mailed to an address:
-- a new account's own address ("register"): until it is opened, the account may log
-  in and read but not comment while the `require_confirmed_email` setting is on;
+Three things wait for a link mailed to an address:
+- a sign-up ("new"): the account is made when the link is opened, from the waiting
+  `Registration`, so registering answers the same whether the address already has an
+  account or not; when it has, its owner is mailed instead (`register`);
+- the address of an account that has none confirmed yet ("register": accounts made
+  before sign-ups waited for their link): until it is opened, the account may log in
+  and read but not comment while the `require_confirmed_email` setting is on;
 - a changed address ("change"): the account keeps its old address until the link sent
   to the new one is opened; then the change applies and the old address is told.
 
+No mail greets anyone by a name: a name is chosen by whoever registers or edits a
+profile, who may not own the address, and would use the greeting as their message.
+
 A link carries a token signed with the secret key (itsdangerous, its own salt) naming
-the account, the address to confirm and the address the account had when the link
-was made. It expires after CONFIRM_LINK_HOURS; it works once (its fingerprint goes
-into `used_token` in the write that applies it); and it dies when the account's
-address changes in between, so an older change link cannot undo a newer one. Opening
+the account (or the waiting registration), the address to confirm and the address the
+account had when the link was made. It expires after CONFIRM_LINK_HOURS; it works
+once (its fingerprint goes into `used_token` in the write that applies it); and it
+dies when the account's address changes in between, so an older change link cannot
+undo a newer one. Opening
 the link shows a page with a button: the POST confirms, so a mail scanner that
 fetches links confirms nothing.
 
 Accounts that never confirm are removed by the queue's periodic clean-up (`blog
 worker`, `blog send-due`) UNCONFIRMED_ACCOUNT_DAYS after registration (0: never):
-readers only, and only while they have no comment and no article.
+readers only, and only while they have no comment and no article. Registrations go
+once their link has expired.
 """
 
 from __future__ import annotations
@@ -35,18 +44,25 @@ from blog.core import jobs
 from blog.core.mail import account_mail_key, queue_mail
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import Article, Comment, Role, UsedToken, User
+from blog.models import Article, Comment, Registration, Role, UsedToken, User
 
 logger = logging.getLogger("blog.confirmation")
 SALT = "email-confirmation"
-REGISTER, CHANGE = "register", "change"
+NEW, REGISTER, CHANGE = "new", "register", "change"
 
-EXPIRED = "This link has expired. Log in and ask for a new one on your account page."
+EXPIRED = (
+    "This link has expired. Register again, or, if you have an account, log in and ask "
+    "for a new one on your account page."
+)
 INVALID = "This link is not valid. Check that you copied all of it."
 USED = "This link has already been used."
 SUPERSEDED = "The account's email address has changed since this link was sent."
+TAKEN_MEANWHILE = (
+    "That username was taken, or this address got an account, since you registered. "
+    "Please register again."
+)
 
-CONFIRM_BODY = """Hello {name},
+CONFIRM_BODY = """Hello,
 
 {opening}
 
@@ -56,12 +72,23 @@ The link works once, for {hours} hours. If you did not ask for this, ignore this
 message: nothing changes.
 """
 OPENINGS = {
+    NEW: "Someone (hopefully you) asked to create an account at {site} with this "
+    "address. To confirm the address and create the account, open this link and press "
+    "the button:",
     REGISTER: "Welcome to {site}. To confirm that {address} is your address, open this "
     "link and press the button:",
     CHANGE: "You asked to use {address} for your account at {site}. Your account keeps "
     "its old address until you open this link and press the button:",
 }
-CHANGED_BODY = """Hello {name},
+TAKEN_BODY = """Hello,
+
+Someone (perhaps you) asked to create an account at {site} with this address, which
+already has one. No account was created and nothing was changed.
+
+If it was you, log in at {login}. If you have forgotten your password, choose a new
+one at {reset}. If it was not you, ignore this message.
+"""
+CHANGED_BODY = """Hello,
 
 The email address of your account at {site} was changed from {old} to {new}:
 the new address was confirmed just now.
@@ -72,12 +99,14 @@ If you did not do this, reset your password at {reset} and contact the editors.
 
 @dataclass
 class Confirmation:
-    """What a valid link asks for."""
+    """What a valid link asks for: a sign-up has its `registration` and no `user` until
+    `apply` makes the account."""
 
-    user: User
+    user: User | None
     address: str
     purpose: str
     digest: str
+    registration: Registration | None = None
 
 
 class LinkProblem(Exception):
@@ -102,6 +131,17 @@ def make_token(user: User, address: str, purpose: str) -> str:
     return _serializer().dumps(data | {"n": secrets.token_hex(4)})
 
 
+def _read_registration(data: dict, fingerprint: str) -> Confirmation:
+    registration = (
+        db.session.get(Registration, data["reg"]) if isinstance(data.get("reg"), int) else None
+    )
+    if db.session.scalar(sa.select(UsedToken.id).where(UsedToken.digest == fingerprint)):
+        raise LinkProblem(USED)
+    if registration is None or registration.email != data.get("to"):
+        raise LinkProblem(INVALID)
+    return Confirmation(None, registration.email, NEW, fingerprint, registration)
+
+
 def read(token: str) -> Confirmation:
     """The confirmation `token` asks for; raises LinkProblem when it cannot be used.
 
@@ -113,6 +153,8 @@ def read(token: str) -> Confirmation:
         raise LinkProblem(EXPIRED) from None
     except BadSignature:
         raise LinkProblem(INVALID) from None
+    if isinstance(data, dict) and data.get("p") == NEW:
+        return _read_registration(data, digest(token))
     if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         raise LinkProblem(INVALID)
     purpose, address = data.get("p"), data.get("to")
@@ -144,7 +186,6 @@ def queue_link(user: User, purpose: str = REGISTER, address: str | None = None) 
     token = make_token(user, address, purpose)
     site = get_settings().get("site_name", "the site")
     body = CONFIRM_BODY.format(
-        name=user.name,
         opening=OPENINGS[purpose].format(site=site, address=address),
         link=absolute_url("confirm.confirm", token=token),
         hours=hours(),
@@ -160,9 +201,13 @@ def queue_link(user: User, purpose: str = REGISTER, address: str | None = None) 
 def apply(found: Confirmation) -> str | None:
     """Confirm inside the write transaction; the old address when this was a change.
 
-    The caller commits; an IntegrityError at commit means the link was used at the same
-    moment or the new address was taken meanwhile.
+    A sign-up's account is made here (`found.user` is set to it), from its registration,
+    which goes. The caller commits; an IntegrityError at commit means the link was used
+    at the same moment, or the name or address was taken meanwhile.
     """
+    if found.purpose == NEW:
+        _make_account(found)
+        return None
     user = found.user
     db.session.add(UsedToken(digest=found.digest))
     user.email_confirmed_at = utcnow()
@@ -174,13 +219,60 @@ def apply(found: Confirmation) -> str | None:
     return old
 
 
+def _make_account(found: Confirmation) -> None:
+    registration = found.registration
+    found.user = User(
+        username=registration.username,
+        email=registration.email,
+        password_hash=registration.password_hash,
+        display_name=registration.display_name,
+        role=Role.READER,
+        email_confirmed_at=utcnow(),
+    )
+    db.session.add_all([found.user, UsedToken(digest=found.digest)])
+    db.session.delete(registration)
+
+
+def register(username: str, address: str, display_name: str, password_hash: str) -> None:
+    """A sign-up, inside the caller's write (the caller commits and answers the same
+    whatever happened here): when `address` has no account, a `Registration` waits and
+    the address is mailed a link that makes the account; when it has one, its owner is
+    mailed that someone tried, and nothing else changes."""
+    from blog.core.cache.site import get_settings
+    from blog.core.templating import absolute_url
+
+    site = get_settings().get("site_name", "the site")
+    owner = db.session.scalar(sa.select(User).where(User.email == address))
+    if owner is not None:
+        body = TAKEN_BODY.format(
+            site=site, login=absolute_url("auth.login"), reset=absolute_url("auth.reset_request")
+        )
+        key = account_mail_key("register-taken", owner.id, secrets.token_hex(16))
+        queue_mail(address, f"Someone tried to register at {site} with your address", body, key)
+        return
+    registration = Registration(username=username, email=address, display_name=display_name,
+                                password_hash=password_hash)  # fmt: skip
+    db.session.add(registration)
+    db.session.flush()
+    token = _serializer().dumps(
+        {"reg": registration.id, "to": address, "p": NEW, "n": secrets.token_hex(4)}
+    )
+    body = CONFIRM_BODY.format(
+        opening=OPENINGS[NEW].format(site=site, address=address),
+        link=absolute_url("confirm.confirm", token=token),
+        hours=hours(),
+    )
+    subject = f"Confirm your email address at {site}"
+    queue_mail(address, subject, body, f"register:{registration.id}:{digest(token)[:32]}")
+
+
 def _tell_old_address(user: User, old: str, link_digest: str) -> None:
     from blog.core.cache.site import get_settings
     from blog.core.templating import absolute_url
 
     site = get_settings().get("site_name", "the site")
     body = CHANGED_BODY.format(
-        name=user.name, site=site, old=old, new=user.email, reset=absolute_url("auth.reset_request")
+        site=site, old=old, new=user.email, reset=absolute_url("auth.reset_request")
     )
     subject = f"Your email address at {site} was changed"
     queue_mail(old, subject, body, account_mail_key("email-changed", user.id, link_digest))
@@ -214,3 +306,17 @@ def remove_unconfirmed() -> int:
     if ids:
         logger.info("Removed %d accounts whose address was never confirmed", len(ids))
     return len(ids)
+
+
+@jobs.periodic
+def remove_stale_registrations() -> int:
+    """Delete sign-ups whose link has expired; how many."""
+    stale = sa.select(Registration.id).where(
+        Registration.created_at < utcnow() - timedelta(hours=hours())
+    )
+    if not db.session.scalars(stale.limit(1)).first():  # the usual case: no write at all
+        db.session.rollback()
+        return 0
+    with jobs.committed_write():
+        removed = db.session.execute(sa.delete(Registration).where(Registration.id.in_(stale)))
+    return removed.rowcount or 0

@@ -6,8 +6,8 @@ fail is in blog/confirm/confirmation.py.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 from blog.confirm import confirmation
@@ -51,10 +51,19 @@ def confirm(token: str):
             db.session.rollback()
             if db.session.scalar(sa.select(UsedToken.id).where(UsedToken.digest == found.digest)):
                 write.refuse(confirmation.USED, 400)
-            write.refuse(TAKEN, 409)
+            write.refuse(confirmation.TAKEN_MEANWHILE if found.purpose == confirmation.NEW
+                         else TAKEN, 409)  # fmt: skip
     if write.refused:
         return _invalid(write.refused.message, write.refused.status)
     user = found.user
+    if found.purpose == confirmation.NEW:
+        # The link reached the address, and its sign-up chose the password: the person
+        # who registered is in. A fresh session, as at any login (no fixation).
+        session.clear()
+        login_user(user)
+        security_log("register", user=user.username)
+        flash(f"Welcome: your account is ready and {user.email} is confirmed.", "success")
+        return redirect(url_for("auth.account"), code=303)
     if old is None:
         security_log("email_confirmed", user=user.username)
         flash(f"Thank you: {user.email} is confirmed.", "success")

@@ -201,10 +201,12 @@ def queue_mail(
 
 
 # The account mails, keyed "<kind>:<user id>:<digest>" by `account_mail_key`: a new
-# address's confirmation and the old address's notice (blog/confirm/confirmation.py), password
-# resets (blog/auth/views.py). The notice goes to an address the account no longer has,
-# so only the key ties it to the person when they are erased (`forget_recipient`).
-ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "reset")
+# address's confirmation, the old address's notice and the notice that someone tried to
+# register with the account's address (blog/confirm/confirmation.py), password resets
+# (blog/auth/views.py) and unlock links after failed logins (blog/auth/devices.py). The
+# notice goes to an address the account no longer has, so only the key ties it to the
+# person when they are erased (`forget_recipient`).
+ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "register-taken", "reset", "unlock")
 
 
 def account_mail_key(kind: str, user_id: int, digest: str) -> str:

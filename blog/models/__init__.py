@@ -21,7 +21,7 @@ from blog.models.content import (
 from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
-from blog.models.people import Role, User, new_session_token
+from blog.models.people import Registration, Role, User, new_session_token
 from blog.models.site import (
     AuditLog,
     ImportRecord,
@@ -51,6 +51,7 @@ __all__ = [
     "NewsletterIssue",
     "Page",
     "Redirect",
+    "Registration",
     "Role",
     "Setting",
     "SiteState",

@@ -97,3 +97,18 @@ class User(UserMixin, db.Model):
 
     def end_all_sessions(self) -> None:
         self.session_token = new_session_token()
+
+
+class Registration(db.Model):
+    """A sign-up waiting for the link mailed to its address; the account is made from
+    it when the link is opened (blog/confirm/confirmation.py), so until then nothing
+    shows whether the address or the name was taken. Several may wait for one address."""
+
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(30))
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)

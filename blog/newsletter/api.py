@@ -9,13 +9,14 @@ from blog.newsletter.subscriber_csv import (
     spreadsheet_safe,
     store_import,
 )
-from blog.newsletter.subscriptions import account_newsletter, forget_account
+from blog.newsletter.subscriptions import account_newsletter, forget_account, owned_by
 
 __all__ = [
     "account_newsletter",
     "alert_status",
     "confirmation",
     "forget_account",
+    "owned_by",
     "parse_subscriber_csv",
     "preview",
     "spreadsheet_safe",

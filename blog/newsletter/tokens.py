@@ -1,11 +1,13 @@
 """Signed links of the newsletter: confirmation (expires, single use) and manage (no expiry).
 
 A confirmation token names the subscriber and the moment its confirmation mail was
-asked for; it confirms only while the subscriber is waiting with that same moment, so
-a replayed or older link (after an unsubscribe, or once a newer mail was sent) does
-nothing. A manage token names the subscriber and a digest of its address; it opens the
-preference page and unsubscribes, without logging in, for as long as the address is the
-same.
+asked for; it confirms only while that is still the subscriber's latest mail and
+nothing confirmed the subscriber since (blog/subscriptions.awaiting_confirmation), so a
+replayed or older link (after an unsubscribe, or once a newer mail was sent) does
+nothing. The subscriber may be waiting, or unsubscribed or bounced: such an address
+keeps its state until its owner opens the link. A manage token names the subscriber and
+a digest of its address; it opens the preference page and unsubscribes, without logging
+in, for as long as the address is the same.
 """
 
 import hashlib

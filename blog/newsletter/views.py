@@ -2,19 +2,19 @@
 
 Every answer to a subscribe request is the same, whatever the address's state, so the
 form reveals nothing about who is subscribed; a confirmation mail goes out at most once
-an hour per address. Unsubscribing is a POST without CSRF token (RFC 8058 one-click:
-mail clients POST `List-Unsubscribe=One-Click` to the link); the signed token in the URL
-is the authorisation. Nothing is sent from here: mails are queued (blog/core/jobs.py).
+per CONFIRM_RESEND_WINDOW (a day) per address, and nothing but the link's confirmation
+puts an address on the list (blog/subscriptions.py). Unsubscribing is a POST without
+CSRF token (RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` to the
+link); the signed token in the URL is the authorisation. Nothing is sent from here:
+mails are queued (blog/jobs.py).
 
 The subscribe boxes of the footer and of the end of articles (newsletter/_box.html)
 post to `subscribe` too. On a page from the page cache they carry no CSRF token, so
 Flask-WTF refuses them; `stale_form` answers with this page, the address kept and a
 real token, and the reader presses once more. A logged-in reader's subscription is
 also shown and changed on the account page (`account_save`, `account_unsubscribe`;
-blog/newsletter/subscriptions.py holds what both share).
+blog/subscriptions.py holds what both share).
 """
-
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -25,42 +25,23 @@ from blog.core import throttle
 from blog.core.database import writing
 from blog.core.errors import render_error
 from blog.core.jobs import committed_write
-from blog.core.mail import queue_mail
-from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import csrf, db
 from blog.models import Subscriber, SubscriberState
 from blog.newsletter import subscriptions
 from blog.newsletter.forms import SubscribeForm
-from blog.newsletter.tokens import (
-    confirm_token,
-    manage_token,
-    subscriber_to_confirm,
-    subscriber_to_manage,
-)
+from blog.newsletter.tokens import manage_token, subscriber_to_confirm, subscriber_to_manage
 
 bp = Blueprint("newsletter", __name__)
 
-RESEND_AFTER = timedelta(hours=1)
 SAME_ANSWER = (
     "Thank you. If that address is not subscribed yet, a message with a confirmation "
     "link is on its way; nothing else is sent until you open it."
 )
-CONFIRM_BODY = """Hello,
-
-Someone (hopefully you) asked to receive the newsletter of {site} at this address.
-To confirm, open this link within two days:
-
-{link}
-
-If you did not ask for it, ignore this message: you will get nothing more from us.
-"""
-
-
-def _site() -> str:
-    from blog.core.cache.site import get_settings
-
-    return get_settings().get("site_name", "the newsroom")
+CHECK_MAIL = (
+    "To start the newsletter, open the confirmation link we mailed to {address} "
+    "(we send at most one a day); nothing is sent before that."
+)
 
 
 def _throttled() -> bool:
@@ -119,26 +100,24 @@ def subscribe():
                 db.session.rollback()
                 flash(SAME_ANSWER, "info")
                 return redirect(url_for("newsletter.index"), code=303)
-        recent = subscriber.confirm_sent_at and now - subscriber.confirm_sent_at < RESEND_AFTER
-        if subscriber.state != SubscriberState.ACTIVE and not recent:
-            subscriber.state = SubscriberState.WAITING
-            subscriber.confirm_sent_at = now.replace(microsecond=0)
-            link = absolute_url("newsletter.confirm", token=confirm_token(subscriber))
-            queue_mail(
-                address, f"Confirm your subscription to {_site()}",
-                CONFIRM_BODY.format(site=_site(), link=link),
-                # not "confirm:": that prefix is an account's (blog/mail.ACCOUNT_MAIL_KEYS)
-                key=f"subscribe-confirm:{subscriber.id}:{int(now.timestamp())}",
-            )  # fmt: skip
+        subscriptions.ask_confirmation(subscriber, now)
     flash(SAME_ANSWER, "info")
     return redirect(url_for("newsletter.index"), code=303)
 
 
 def _subscribe_account():
-    """A logged-in reader subscribes their account's address with one click."""
+    """A logged-in reader asks for the newsletter at their account's address; one click
+    is enough only when blog/subscriptions.subscribe_account says so."""
     user = current_user._get_current_object()
     with committed_write():
-        token = manage_token(subscriptions.subscribe_account(user))
+        subscriber = subscriptions.subscribe_account(user)
+        token = manage_token(subscriber) if subscriber is not None else None
+    if subscriber is None:  # an address the account has not proved: the form's answer
+        flash(SAME_ANSWER, "info")
+        return redirect(url_for("newsletter.index"), code=303)
+    if subscriber.state != SubscriberState.ACTIVE:
+        flash(CHECK_MAIL.format(address=subscriber.email), "info")
+        return redirect(url_for("auth.account", _anchor="newsletter-heading"), code=303)
     flash("You are subscribed. You can change what you get at any time.", "success")
     return redirect(url_for("newsletter.preferences", token=token), code=303)
 
@@ -146,14 +125,13 @@ def _subscribe_account():
 @bp.route("/newsletter/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
     subscriber, why = subscriber_to_confirm(token)
-    if subscriber is None or subscriber.state != SubscriberState.WAITING:
+    if subscriber is None or not subscriptions.awaiting_confirmation(subscriber):
         status = "expired" if why == "expired" else "invalid"
         return render_template("newsletter/link_invalid.html", why=status), 400
     if request.method == "GET":  # a link preview must not confirm: the page has a button
         return render_template("newsletter/confirm.html", token=token)
     with committed_write():
-        subscriber.state = SubscriberState.ACTIVE
-        subscriber.confirmed_at = utcnow()
+        subscriptions.confirm(subscriber)
         manage = manage_token(subscriber)
     flash("Your subscription is confirmed. Welcome!", "success")
     return redirect(url_for("newsletter.preferences", token=manage), code=303)
@@ -207,19 +185,28 @@ def account():
 @bp.post("/newsletter/account")
 @login_required
 def account_save():
-    """Save the account's choices; subscribes it at once if it was not (one click)."""
+    """Save the account's choices; subscribes it if it was not: at once or by the
+    mailed confirmation (blog/subscriptions.subscribe_account decides)."""
     user = current_user._get_current_object()
     subscription = subscriptions.account_subscription(user)
     form = subscriptions.preferences_form(subscription, request.form, prefix="newsletter")
     if not form.validate():
-        return render_template("newsletter/account.html", subscription=subscription,
-                               newsletter_form=form), 422  # fmt: skip
+        shown = subscriptions.account_newsletter(user, form)
+        return render_template("newsletter/account.html", **shown), 422
     was_active = subscription is not None and subscription.state == SubscriberState.ACTIVE
     with writing():
-        subscriptions.save_choices(subscriptions.subscribe_account(user), form)
+        subscriber = subscriptions.subscribe_account(user)
+        if subscriber is not None:  # only the account's own row takes its choices
+            subscriptions.save_choices(subscriber, form)
         db.session.commit()
-    flash("Your newsletter choices are saved." if was_active
-          else f"You are subscribed: the newsletter goes to {user.email}.", "success")  # fmt: skip
+    if subscriber is None:
+        flash(SAME_ANSWER, "info")
+    elif subscriber.state != SubscriberState.ACTIVE:
+        flash(CHECK_MAIL.format(address=subscriber.email), "info")
+    elif was_active:
+        flash("Your newsletter choices are saved.", "success")
+    else:
+        flash(f"You are subscribed: the newsletter goes to {user.email}.", "success")
     return redirect(url_for("auth.account", _anchor="newsletter-heading"), code=303)
 
 

@@ -3,8 +3,8 @@
 `export(user)` is what "Download my data" (the account page) and an admin's export on
 request (Admin > Users > a user > Personal data) hand over, as one JSON document:
 the account, its comments (with the article and a permalink each), newsletter
-subscriptions (linked to the account or to its address), the reports it made, and,
-for staff, the articles it wrote.
+subscriptions (linked to the account or, once the account confirmed it, to its
+address), the reports it made, and, for staff, the articles it wrote.
 
 `erase(user, comments=KEEP | REMOVE)` deletes the account inside the caller's write
 transaction; the caller commits. What stays is said in KEPT, shown before anyone
@@ -46,7 +46,7 @@ from blog.models import (
     Subscriber,
     User,
 )
-from blog.newsletter.api import forget_account
+from blog.newsletter.api import forget_account, owned_by
 
 KEEP, REMOVE = "keep", "remove"
 CHOICES = {
@@ -73,9 +73,7 @@ def _time(value: datetime | None) -> str | None:
 
 
 def _subscriptions(user: User) -> sa.Select:
-    return sa.select(Subscriber).where(
-        sa.or_(Subscriber.user_id == user.id, Subscriber.email == user.email)
-    )
+    return sa.select(Subscriber).where(owned_by(user))
 
 
 def export(user: User) -> dict[str, Any]:

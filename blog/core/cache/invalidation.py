@@ -155,6 +155,10 @@ EXPIRES: dict[str, Expiry] = {
     "throttle_event": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "kind", "key", "created_at",
     )),
+    # Sign-ups waiting for their link: private until the link makes the account.
+    "registration": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "username", "email", "display_name", "password_hash", "created_at",
+    )),
     "used_token": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "digest", "created_at",
     )),

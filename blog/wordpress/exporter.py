@@ -32,7 +32,7 @@ from blog.models import (
     User,
 )
 from blog.types import utcnow
-from blog.wordpress.importer import FOOTER_META, MARKDOWN_META, SUMMARY_META
+from blog.wordpress.parse import FOOTER_META, MARKDOWN_META, SUMMARY_META
 
 NAMESPACES = (
     'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '

@@ -11,13 +11,9 @@ A dry run does the same in one transaction that is rolled back, and writes no fi
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
@@ -27,26 +23,30 @@ from blog.content import (
     excerpt,
     reading_time,
     render_article,
-    render_comment,
     render_page,
     slugify,
 )
 from blog.database import begin_write
 from blog.extensions import db
-from blog.models import ArticleStatus, CommentStatus, ImportRecord
+from blog.models import ArticleStatus, ImportRecord
 from blog.types import utcnow
 from blog.wordpress.convert import to_markdown
 from blog.wordpress.images import ImageStore
-from blog.wordpress.parse import Channel, Record, read_wxr, wp_date
+from blog.wordpress.parse import (
+    FOOTER_META,
+    MARKDOWN_META,
+    SUMMARY_META,
+    Channel,
+    Record,
+    digest,
+    parse_date,
+    read_wxr,
+)
 from blog.wordpress.report import Report
 from blog.wordpress.store import PreparedItem, Store
-from blog.wordpress.threads import PreparedComment, recount
+from blog.wordpress.threads import prepare_comment, recount
 
 BATCH = 100
-# Our own exports (blog/wordpress/exporter.py) carry the exact source in post meta.
-MARKDOWN_META = "_newsroom_markdown"
-SUMMARY_META = "_newsroom_summary"
-FOOTER_META = "_newsroom_in_footer"
 POST_STATUS = {
     "publish": ArticleStatus.PUBLISHED,
     "future": ArticleStatus.PUBLISHED,  # a future date: scheduled
@@ -86,16 +86,6 @@ def visibility(post_type: str, status: str, password: str) -> tuple[str, str]:
     return ("scheduled" if status == "future" else "public"), ""
 
 
-COMMENT_STATUS = {
-    "1": CommentStatus.APPROVED,
-    "approve": CommentStatus.APPROVED,
-    "approved": CommentStatus.APPROVED,
-    "0": CommentStatus.PENDING,
-    "hold": CommentStatus.PENDING,
-    "spam": CommentStatus.SPAM,
-}
-
-
 @dataclass
 class Scan:
     channel: Channel = field(default_factory=Channel)
@@ -127,24 +117,6 @@ def hidden_status(status: str) -> ArticleStatus:
     return ArticleStatus.REVIEW if status == "pending" else ArticleStatus.DRAFT
 
 
-def parse_date(*values: str) -> datetime | None:
-    """The first usable date: `YYYY-MM-DD HH:MM:SS` (taken as UTC) or an RFC 822 pubDate."""
-    for value in values:
-        value = wp_date(value)
-        if not value:
-            continue
-        try:
-            return datetime.fromisoformat(value.replace(" ", "T")[:19]).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-        try:
-            parsed = parsedate_to_datetime(value)
-            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        except (TypeError, ValueError, IndexError):
-            continue
-    return None
-
-
 def plain_title(title: str) -> str:
     """A title as text: WordPress allows HTML in titles (<em>), this site does not."""
     if "<" in title:
@@ -152,10 +124,6 @@ def plain_title(title: str) -> str:
 
         title = BeautifulSoup(title, "html.parser").get_text()
     return " ".join(clean_text(title).split())
-
-
-def digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class Importer:
@@ -316,7 +284,9 @@ class Importer:
             item.image = self.images.filename(thumbnail) or ""
             item.values["image_alt"] = (meta.get("_wp_attachment_image_alt") or "")[:300]
         if post_type == "post":
-            item.comments = [c for c in map(self.prepare_comment, fields["comments"]) if c]
+            item.comments = [
+                c for c in (prepare_comment(c, self.report) for c in fields["comments"]) if c
+            ]
         return item
 
     def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:
@@ -326,40 +296,6 @@ class Importer:
             return [self.images.url(url) or url for url in found]
 
         return urls
-
-    def prepare_comment(self, fields: dict) -> PreparedComment | None:
-        kind = (fields.get("wp:comment_type") or "").strip()
-        if kind in ("pingback", "trackback"):
-            self.report.add("comments", "skipped", kind)
-            return None
-        approved = (fields.get("wp:comment_approved") or "1").strip()
-        status = COMMENT_STATUS.get(approved)
-        wp_id = (fields.get("wp:comment_id") or "").strip()
-        if status is None or not wp_id:
-            self.report.add("comments", "skipped", f"status {approved!r}" if wp_id else "no id")
-            return None
-        meta = fields["commentmeta"]
-        source = (
-            clean_text(meta[MARKDOWN_META])
-            if meta.get(MARKDOWN_META)
-            else (to_markdown(fields.get("wp:comment_content") or "").markdown)
-        )
-        created = parse_date(
-            fields.get("wp:comment_date_gmt", ""), fields.get("wp:comment_date", "")
-        )
-        return PreparedComment(
-            wp_id=wp_id,
-            parent_wp=(fields.get("wp:comment_parent") or "0").strip().lstrip("0"),
-            user_wp=(fields.get("wp:comment_user_id") or "0").strip(),
-            status=status,
-            body_source=source,
-            body_html=render_comment(source),
-            created_at=created or utcnow(),
-            guest_name=clean_text(fields.get("wp:comment_author") or "").strip()[:100]
-            or "Anonymous",
-            guest_email=(fields.get("wp:comment_author_email") or "").strip()[:254],
-            digest=digest(fields),
-        )
 
     # -- writing ----------------------------------------------------------------------
 

@@ -9,8 +9,13 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from blog.content import clean_text, render_comment
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
+from blog.types import utcnow
+from blog.wordpress.convert import to_markdown
+from blog.wordpress.parse import MARKDOWN_META, digest, parse_date
+from blog.wordpress.report import Report
 
 if TYPE_CHECKING:
     from blog.wordpress.store import Store
@@ -28,6 +33,50 @@ class PreparedComment:
     guest_name: str
     guest_email: str
     digest: str
+
+
+COMMENT_STATUS = {
+    "1": CommentStatus.APPROVED,
+    "approve": CommentStatus.APPROVED,
+    "approved": CommentStatus.APPROVED,
+    "0": CommentStatus.PENDING,
+    "hold": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM,
+}
+
+
+def prepare_comment(fields: dict, report: Report) -> PreparedComment | None:
+    """A WordPress comment converted and rendered (no transaction open), or None when
+    it is not imported (a pingback, an unknown status), which the report counts."""
+    kind = (fields.get("wp:comment_type") or "").strip()
+    if kind in ("pingback", "trackback"):
+        report.add("comments", "skipped", kind)
+        return None
+    approved = (fields.get("wp:comment_approved") or "1").strip()
+    status = COMMENT_STATUS.get(approved)
+    wp_id = (fields.get("wp:comment_id") or "").strip()
+    if status is None or not wp_id:
+        report.add("comments", "skipped", f"status {approved!r}" if wp_id else "no id")
+        return None
+    meta = fields["commentmeta"]
+    source = (
+        clean_text(meta[MARKDOWN_META])
+        if meta.get(MARKDOWN_META)
+        else (to_markdown(fields.get("wp:comment_content") or "").markdown)
+    )
+    created = parse_date(fields.get("wp:comment_date_gmt", ""), fields.get("wp:comment_date", ""))
+    return PreparedComment(
+        wp_id=wp_id,
+        parent_wp=(fields.get("wp:comment_parent") or "0").strip().lstrip("0"),
+        user_wp=(fields.get("wp:comment_user_id") or "0").strip(),
+        status=status,
+        body_source=source,
+        body_html=render_comment(source),
+        created_at=created or utcnow(),
+        guest_name=clean_text(fields.get("wp:comment_author") or "").strip()[:100] or "Anonymous",
+        guest_email=(fields.get("wp:comment_author_email") or "").strip()[:254],
+        digest=digest(fields),
+    )
 
 
 def write_comments(store: Store, article_id: int, items: list[PreparedComment]) -> None:

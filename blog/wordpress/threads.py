@@ -1,4 +1,10 @@
-"""Imported comments: one level of replies here, however deep the thread was there."""
+"""Imported comments: one level of replies here, however deep the thread was there.
+
+A WordPress thread can be ten levels deep; here a reply hangs under its top-level
+comment, among that comment's replies oldest first (the order they were written in).
+A reply that answered a deeper comment keeps that comment as `reply_to_id`, and the
+page says "in reply to NAME" with a link to it, so flattening loses no context.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -33,6 +40,7 @@ class PreparedComment:
     guest_name: str
     guest_email: str
     digest: str
+    guest_url: str = ""
 
 
 COMMENT_STATUS = {
@@ -43,6 +51,15 @@ COMMENT_STATUS = {
     "hold": CommentStatus.PENDING,
     "spam": CommentStatus.SPAM,
 }
+
+
+def website(url: str) -> str:
+    """A commenter's website as WordPress kept it, if it is an http(s) address that fits."""
+    url = clean_text(url).strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(url) > 200:
+        return ""
+    return "" if any(c.isspace() or c in "<>\"'" for c in url) else url
 
 
 def prepare_comment(fields: dict, report: Report) -> PreparedComment | None:
@@ -75,6 +92,7 @@ def prepare_comment(fields: dict, report: Report) -> PreparedComment | None:
         created_at=created or utcnow(),
         guest_name=clean_text(fields.get("wp:comment_author") or "").strip()[:100] or "Anonymous",
         guest_email=(fields.get("wp:comment_author_email") or "").strip()[:254],
+        guest_url=website(fields.get("wp:comment_author_url") or ""),
         digest=digest(fields),
     )
 
@@ -95,15 +113,30 @@ def write_comments(store: Store, article_id: int, items: list[PreparedComment]) 
             current = parent
         return current.wp_id if current is not comment else ""
 
-    roots = [c for c in items if not top(c)]
+    # Depth first, as WordPress reads a thread: every parent is written before its
+    # replies, whatever order the file lists them in.
+    children: dict[str, list[PreparedComment]] = {}
+    for c in items:
+        if top(c):
+            children.setdefault(c.parent_wp, []).append(c)
+    ordered: list[PreparedComment] = []
+    stack = [c for c in reversed(items) if not top(c)]
+    while stack:
+        current = stack.pop()
+        ordered.append(current)
+        stack.extend(reversed(children.pop(current.wp_id, [])))
+    ordered += [c for rest in children.values() for c in rest]  # parents in a cycle
     done: set[str] = set()
-    for comment in roots + [c for c in items if top(c)]:
+    for comment in ordered:
         if comment.wp_id in done:  # the same id twice in a broken export
             store.report.add("comments", "skipped", "duplicate comment id")
             continue
         done.add(comment.wp_id)
         parent_wp = top(comment)
         parent_id = local.get(parent_wp) if parent_wp else None
+        # The comment it answered, when that is deeper than the top of the thread.
+        answered = comment.parent_wp if comment.parent_wp != parent_wp else ""
+        reply_to_id = local.get(answered) if answered and parent_id else None
         author_id = store.users.get(store.user_ids.get(comment.user_wp, ""))
         record = records.get(comment.wp_id)
         row = db.session.get(Comment, record.local_id) if record and record.local_id else None
@@ -111,18 +144,24 @@ def write_comments(store: Store, article_id: int, items: list[PreparedComment]) 
             store.report.add("comments", "skipped", "deleted on this site since the import")
             continue
         if row is not None and record.digest == comment.digest:
-            store.report.add("comments", "unchanged")
+            if row.reply_to_id is None and reply_to_id is not None:
+                row.reply_to_id = reply_to_id  # imported before replies kept their context
+                store.report.add("comments", "updated")
+            else:
+                store.report.add("comments", "unchanged")
             continue
         values = dict(
             article_id=article_id,
             author_id=author_id,
             parent_id=parent_id,
+            reply_to_id=reply_to_id,
             body_source=comment.body_source,
             body_html=comment.body_html,
             status=comment.status,
             created_at=comment.created_at,
             guest_name="" if author_id else comment.guest_name,
             guest_email="" if author_id else comment.guest_email,
+            guest_url="" if author_id else comment.guest_url,
         )
         if row is None:
             row = Comment(**values)

@@ -1,0 +1,199 @@
+"""What a WordPress export keeps here, item by item: threads, comments on pages, every
+category, comment bodies, alt text, websites, media, Unicode slugs and the counts.
+
+Each test builds the small export it needs with `wxr()`, imports it and looks at the
+rows, the report and the pages a reader gets.
+"""
+
+import re
+
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Article, Comment
+
+SITE = "https://fidelity.example.org"
+
+
+def comment(
+    wp_id: int,
+    author: str,
+    text: str,
+    parent: int = 0,
+    minute: int = 0,
+    url: str = "",
+    kind: str = "comment",
+) -> str:
+    return f"""<wp:comment><wp:comment_id>{wp_id}</wp:comment_id>
+    <wp:comment_author><![CDATA[{author}]]></wp:comment_author>
+    <wp:comment_author_email>{author.lower()}@example.org</wp:comment_author_email>
+    <wp:comment_author_url>{url}</wp:comment_author_url>
+    <wp:comment_date_gmt>2025-03-02 10:{minute:02d}:00</wp:comment_date_gmt>
+    <wp:comment_content><![CDATA[{text}]]></wp:comment_content>
+    <wp:comment_approved>1</wp:comment_approved><wp:comment_type>{kind}</wp:comment_type>
+    <wp:comment_parent>{parent}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id>
+    </wp:comment>"""
+
+
+def item(
+    wp_id: int,
+    slug: str,
+    body: str = "<p>Body.</p>",
+    *extra: str,
+    kind: str = "post",
+    title: str = "",
+    status: str = "publish",
+    parent: int = 0,
+    url: str = "",
+) -> str:
+    return f"""<item>
+    <title>{title or slug.replace("-", " ").capitalize()}</title>
+    <link>{SITE}/{slug}/</link>
+    <dc:creator><![CDATA[editor]]></dc:creator>
+    <guid isPermaLink="false">{SITE}/?p={wp_id}</guid>
+    <content:encoded><![CDATA[{body}]]></content:encoded>
+    <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+    <wp:post_id>{wp_id}</wp:post_id>
+    <wp:post_date_gmt>2025-03-01 09:00:00</wp:post_date_gmt>
+    <wp:comment_status>open</wp:comment_status>
+    <wp:post_name><![CDATA[{slug}]]></wp:post_name>
+    <wp:status><![CDATA[{status}]]></wp:status>
+    <wp:post_parent>{parent}</wp:post_parent><wp:menu_order>0</wp:menu_order>
+    <wp:post_type><![CDATA[{kind}]]></wp:post_type>
+    <wp:post_password></wp:post_password>
+    {f"<wp:attachment_url>{url}</wp:attachment_url>" if url else ""}
+    {"".join(extra)}
+    </item>"""
+
+
+def category(domain: str, nicename: str, name: str) -> str:
+    return f'<category domain="{domain}" nicename="{nicename}"><![CDATA[{name}]]></category>'
+
+
+def postmeta(key: str, value: str) -> str:
+    return (
+        f"<wp:postmeta><wp:meta_key>{key}</wp:meta_key>"
+        f"<wp:meta_value><![CDATA[{value}]]></wp:meta_value></wp:postmeta>"
+    )
+
+
+def wxr(folder, *items: str, terms: str = "", name: str = "site.xml") -> str:
+    path = folder / name
+    path.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Fidelity</title><link>{SITE}</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{SITE}</wp:base_site_url>
+<wp:base_blog_url>{SITE}</wp:base_blog_url>
+<wp:author><wp:author_id>1</wp:author_id><wp:author_login>editor</wp:author_login>
+<wp:author_email>editor@fidelity.example.org</wp:author_email></wp:author>
+{terms}
+{"".join(items)}
+</channel></rss>""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def run_import(runner, path: str, *args: str) -> str:
+    result = runner.invoke(args=["import-wordpress", path, *args])
+    db.session.remove()
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def row(output: str, kind: str) -> list[int]:
+    """A row of the report: imported, updated, unchanged, skipped, failed."""
+    line = next(line for line in output.splitlines() if line.split()[:1] == [kind])
+    return [int(n) for n in line.split()[1:]]
+
+
+def by_wp_id() -> dict[str, Comment]:
+    from blog.models import ImportRecord
+
+    records = db.session.scalars(sa.select(ImportRecord).where(ImportRecord.kind == "comment"))
+    return {r.source_id: db.session.get(Comment, r.local_id) for r in records}
+
+
+def article(slug: str) -> Article:
+    return db.session.scalar(sa.select(Article).where(Article.slug == slug))
+
+
+# -- threads ---------------------------------------------------------------------------
+
+# A thread four levels deep under Alice, a second one under Bob, written in between;
+# the file lists Fay's level-4 reply before the comment it answers.
+THREAD = [
+    comment(11, "Alice", "First thoughts.", minute=1, url="https://alice.example/"),
+    comment(12, "Bob", "Another view.", minute=2, url="javascript:alert(1)"),
+    comment(13, "Carol", "Answering Alice.", parent=11, minute=3),
+    comment(16, "Fay", "Answering Dan.", parent=14, minute=6),
+    comment(14, "Dan", "Answering Carol.", parent=13, minute=4),
+    comment(15, "Erin", "Answering Bob.", parent=12, minute=5),
+]
+
+
+def test_a_deep_reply_hangs_under_its_thread_and_says_whom_it_answers(
+    app, runner, tmp_path, client
+):
+    run_import(runner, wxr(tmp_path, item(1, "threaded", "<p>Body.</p>", *THREAD)))
+
+    c = by_wp_id()
+    assert c["13"].parent_id == c["11"].id and c["13"].reply_to_id is None
+    assert c["14"].parent_id == c["11"].id and c["14"].reply_to_id == c["13"].id
+    assert c["16"].parent_id == c["11"].id and c["16"].reply_to_id == c["14"].id
+    assert c["15"].parent_id == c["12"].id and c["15"].reply_to_id is None
+
+    page = client.get("/article/threaded").text
+    shown = re.findall(r'id="comment-(\d+)"', page)
+    assert shown == [str(c[n].id) for n in ("11", "13", "14", "16", "12", "15")]
+    assert (
+        f'in reply to <a href="/comments/{c["14"].id}">Dan</a>' in page
+        and f'in reply to <a href="/comments/{c["13"].id}">Carol</a>' in page
+    )
+    assert page.count("in reply to") == 2  # replies to a top-level comment need none
+    assert client.get(f"/comments/{c['14'].id}").status_code == 302
+
+
+def test_a_commenter_website_links_their_name_when_it_is_a_web_address(
+    app, runner, tmp_path, client
+):
+    run_import(runner, wxr(tmp_path, item(1, "threaded", "<p>Body.</p>", *THREAD)))
+
+    c = by_wp_id()
+    assert c["11"].guest_url == "https://alice.example/" and c["12"].guest_url == ""
+    page = client.get("/article/threaded").text
+    assert (
+        '<a class="comment-author" href="https://alice.example/" rel="nofollow ugc noopener">'
+        "Alice</a>" in page
+    )
+    assert "javascript:" not in page
+
+
+def test_a_rerun_gives_replies_imported_before_their_context(app, runner, tmp_path):
+    path = wxr(tmp_path, item(1, "threaded", "<p>Body.</p>", *THREAD))
+    run_import(runner, path)
+    for found in by_wp_id().values():
+        found.reply_to_id = None  # as a release without reply_to left them
+    db.session.commit()
+
+    output = run_import(runner, path)
+
+    c = by_wp_id()
+    assert c["16"].reply_to_id == c["14"].id
+    assert row(output, "comments")[:3] == [0, 2, 4]
+
+
+def test_the_export_gives_wordpress_the_deep_thread_back(app, runner, tmp_path):
+    run_import(runner, wxr(tmp_path, item(1, "threaded", "<p>Body.</p>", *THREAD)))
+    out = tmp_path / "out.xml"
+
+    assert runner.invoke(args=["export-wordpress", str(out)]).exit_code == 0
+
+    c, text = by_wp_id(), out.read_text()
+    fay = text.split(f"<wp:comment_id>{c['16'].id}</wp:comment_id>")[1].split("</wp:comment>")[0]
+    assert f"<wp:comment_parent>{c['14'].id}</wp:comment_parent>" in fay
+    alice = text.split(f"<wp:comment_id>{c['11'].id}</wp:comment_id>")[1]
+    assert "<![CDATA[https://alice.example/]]>" in alice.split("</wp:comment>")[0]

@@ -197,3 +197,44 @@ def test_the_export_gives_wordpress_the_deep_thread_back(app, runner, tmp_path):
     assert f"<wp:comment_parent>{c['14'].id}</wp:comment_parent>" in fay
     alice = text.split(f"<wp:comment_id>{c['11'].id}</wp:comment_id>")[1]
     assert "<![CDATA[https://alice.example/]]>" in alice.split("</wp:comment>")[0]
+
+
+# -- what is not imported is counted and named -------------------------------------------
+
+
+def test_comments_on_pages_and_pingbacks_are_counted_and_named(app, runner, tmp_path):
+    path = wxr(
+        tmp_path,
+        item(
+            1,
+            "a-post",
+            "<p>Body.</p>",
+            comment(31, "Reader", "Kept."),
+            comment(32, "Blog", "Linked.", kind="pingback"),
+        ),
+        item(
+            201,
+            "about",
+            "<p>About.</p>",
+            comment(33, "Visitor", "Nice page."),
+            comment(34, "Other", "Me too.", parent=33),
+            kind="page",
+            title="About us",
+        ),
+        item(3, "binned", "<p>Gone.</p>", comment(35, "Late", "Hello?"), status="trash"),
+    )
+
+    output = run_import(runner, path)
+
+    assert row(output, "comments") == [1, 0, 0, 4, 0]
+    assert "comments skipped: pages here take no comments (2)" in output
+    assert "comments skipped: pingback (1)" in output
+    assert "comments skipped: its post was not imported (1)" in output
+    for line in (
+        "comment 33 “Visitor”: on page 201, and pages here take no comments; not imported",
+        "comment 34 “Other”: on page 201, and pages here take no comments; not imported",
+        "comment 32 “Blog”: a pingback; not imported",
+        "comment 35 “Late”: its post 3 was left out; not imported",
+    ):
+        assert line in output, line
+    assert "Reader" not in output

@@ -44,7 +44,7 @@ from blog.wordpress.parse import (
 )
 from blog.wordpress.report import Report
 from blog.wordpress.store import PreparedItem, Store
-from blog.wordpress.threads import prepare_comment, recount
+from blog.wordpress.threads import leave_out, prepare_comment, recount
 
 BATCH = 100
 POST_STATUS = {
@@ -207,6 +207,12 @@ class Importer:
         if shown == "left out":
             self.report.add(kind, "skipped", f"status {status!r}")
             self.report.name(post_type, wp_id, title, f"{why}; not imported")
+            leave_out(
+                self.report,
+                fields["comments"],
+                "its post was not imported",
+                f"its {post_type} {wp_id} was left out",
+            )
             return None
         if shown == "hidden":
             self.report.name(post_type, wp_id, title, f"{why}; kept hidden here")
@@ -284,9 +290,15 @@ class Importer:
             item.image = self.images.filename(thumbnail) or ""
             item.values["image_alt"] = (meta.get("_wp_attachment_image_alt") or "")[:300]
         if post_type == "post":
-            item.comments = [
-                c for c in (prepare_comment(c, self.report) for c in fields["comments"]) if c
-            ]
+            prepared = (prepare_comment(c, self.report) for c in fields["comments"])
+            item.comments = [c for c in prepared if c is not None]
+        else:
+            leave_out(
+                self.report,
+                fields["comments"],
+                "pages here take no comments",
+                f"on page {wp_id}, and pages here take no comments",
+            )
         return item
 
     def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:

@@ -64,16 +64,19 @@ def website(url: str) -> str:
 
 def prepare_comment(fields: dict, report: Report) -> PreparedComment | None:
     """A WordPress comment converted and rendered (no transaction open), or None when
-    it is not imported (a pingback, an unknown status), which the report counts."""
+    it is not imported (a pingback, an unknown status), which the report counts and names."""
     kind = (fields.get("wp:comment_type") or "").strip()
     if kind in ("pingback", "trackback"):
         report.add("comments", "skipped", kind)
+        name_comment(report, fields, f"a {kind}")
         return None
     approved = (fields.get("wp:comment_approved") or "1").strip()
     status = COMMENT_STATUS.get(approved)
     wp_id = (fields.get("wp:comment_id") or "").strip()
     if status is None or not wp_id:
-        report.add("comments", "skipped", f"status {approved!r}" if wp_id else "no id")
+        why = f"status {approved!r}" if wp_id else "no id"
+        report.add("comments", "skipped", why)
+        name_comment(report, fields, f"had the {why}" if wp_id else "had no id")
         return None
     meta = fields["commentmeta"]
     source = (
@@ -95,6 +98,19 @@ def prepare_comment(fields: dict, report: Report) -> PreparedComment | None:
         guest_url=website(fields.get("wp:comment_author_url") or ""),
         digest=digest(fields),
     )
+
+
+def leave_out(report: Report, comments: list[dict], reason: str, why: str) -> None:
+    """Count each comment that is not imported under `reason`; name it with `why`."""
+    for fields in comments:
+        report.add("comments", "skipped", reason)
+        name_comment(report, fields, why)
+
+
+def name_comment(report: Report, fields: dict, why: str) -> None:
+    author = clean_text(fields.get("wp:comment_author") or "").strip() or "Anonymous"
+    wp_id = (fields.get("wp:comment_id") or "").strip() or "without an id"
+    report.name("comment", wp_id, author[:60], f"{why}; not imported")
 
 
 def write_comments(store: Store, article_id: int, items: list[PreparedComment]) -> None:

@@ -10,7 +10,7 @@ import re
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, Comment
+from blog.models import Article, Category, Comment, Tag
 
 SITE = "https://fidelity.example.org"
 
@@ -238,3 +238,73 @@ def test_comments_on_pages_and_pingbacks_are_counted_and_named(app, runner, tmp_
     ):
         assert line in output, line
     assert "Reader" not in output
+
+
+# -- categories, descriptions and bios -----------------------------------------------------
+
+TERMS = """
+<wp:category><wp:term_id>2</wp:term_id><wp:category_nicename>news</wp:category_nicename>
+<wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[News]]></wp:cat_name>
+<wp:category_description><![CDATA[What happened today.]]></wp:category_description>
+</wp:category>
+<wp:category><wp:term_id>3</wp:term_id><wp:category_nicename>harbour</wp:category_nicename>
+<wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[Harbour]]></wp:cat_name>
+<wp:category_description><![CDATA[Ships and quays.]]></wp:category_description>
+</wp:category>
+<wp:category><wp:term_id>4</wp:term_id><wp:category_nicename>ferries</wp:category_nicename>
+<wp:category_parent>harbour</wp:category_parent><wp:cat_name><![CDATA[Ferries]]></wp:cat_name>
+</wp:category>
+<wp:tag><wp:term_id>5</wp:term_id><wp:tag_slug>weather</wp:tag_slug>
+<wp:tag_name><![CDATA[Weather]]></wp:tag_name>
+<wp:tag_description><![CDATA[Rain, wind, fog.]]></wp:tag_description></wp:tag>
+"""
+
+
+def test_the_first_category_is_the_section_and_every_other_one_a_tag(app, runner, tmp_path, client):
+    post = item(
+        1,
+        "three-categories",
+        "<p>Body.</p>",
+        category("category", "news", "News"),
+        category("category", "harbour", "Harbour"),
+        category("category", "ferries", "Ferries"),
+        category("post_tag", "weather", "Weather"),
+    )
+
+    output = run_import(runner, wxr(tmp_path, post, terms=TERMS))
+
+    found = article("three-categories")
+    assert found.category.slug == "news"
+    assert sorted(t.slug for t in found.tags) == ["ferries", "harbour", "weather"]
+    assert db.session.scalar(sa.select(Category.description).where(Category.slug == "news")) == (
+        "What happened today."
+    )
+    harbour = db.session.scalar(sa.select(Tag).where(Tag.slug == "harbour"))
+    assert harbour.description == "Ships and quays."
+    assert "Rain, wind, fog." in client.get("/tag/weather").text
+    assert "Ships and quays." in client.get("/category/harbour").text
+    # A second run changes nothing and says so.
+    again = run_import(runner, wxr(tmp_path, post, terms=TERMS))
+    assert row(again, "tags")[:2] == [0, 0] and row(again, "sections")[:2] == [0, 0]
+    assert row(output, "tags")[0] == 3
+
+
+def test_a_bio_goes_out_and_comes_back_wordpress_exports_carry_none(app, runner, tmp_path):
+    from blog.models import User
+    from tests.factories import make_article
+
+    made = make_article("Bio carrier")
+    made.author.bio = "Reports on the harbour since 2010."
+    db.session.commit()
+    out = tmp_path / "out.xml"
+    assert runner.invoke(args=["export-wordpress", str(out)]).exit_code == 0
+    author_xml = out.read_text().split("<wp:author>")[1].split("</wp:author>")[0]
+    assert "Reports on the harbour since 2010." in author_xml
+    login = made.author.username
+    db.session.delete(db.session.get(User, made.author_id))
+    db.session.commit()
+
+    run_import(runner, str(out))
+
+    user = db.session.scalar(sa.select(User).where(User.username == login))
+    assert user is not None and user.bio == "Reports on the harbour since 2010."

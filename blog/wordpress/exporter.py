@@ -33,13 +33,17 @@ from blog.models import (
 )
 from blog.types import utcnow
 from blog.wordpress.parse import FOOTER_META, MARKDOWN_META, SUMMARY_META
+from blog.wordpress.store import BIO_FIELD
 
+NEWSROOM_NS = "urn:newsroom:wxr:1"
 NAMESPACES = (
     'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
     'xmlns:wfw="http://wellformedweb.org/CommentAPI/" '
     'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-    'xmlns:wp="http://wordpress.org/export/1.2/"'
+    'xmlns:wp="http://wordpress.org/export/1.2/" '
+    # Fields WXR has no place for (an author's bio); WordPress's importer skips them.
+    f'xmlns:newsroom="{NEWSROOM_NS}"'
 )
 NEVER = "0000-00-00 00:00:00"
 
@@ -126,6 +130,7 @@ class Exporter:
                 element("wp:author_display_name", user.name),
                 element("wp:author_first_name", ""),
                 element("wp:author_last_name", ""),
+                element(f"newsroom:{BIO_FIELD}", user.bio),
                 "</wp:author>",
             )
 
@@ -148,6 +153,7 @@ class Exporter:
                 element("wp:term_id", tag.id, raw=True),
                 element("wp:tag_slug", tag.slug),
                 element("wp:tag_name", tag.name),
+                element("wp:tag_description", tag.description),
                 "</wp:tag>",
             )
 

@@ -349,6 +349,7 @@ class Importer:
                 self.store.category(record.fields)
             elif record.kind == "tag":
                 slug = unquote(record.fields.get("wp:tag_slug", "")).strip()
+                self.store.describe(slug, record.fields.get("wp:tag_description"))
                 self.store.tag(slug, record.fields.get("wp:tag_name", ""))
                 self.store.tag_link(slug, f"{self.store.base}/tag/{slug}/")
         for record in self.terms:

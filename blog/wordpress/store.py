@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 
-from blog.content import slugify, unique_slug
+from blog.content import clean_text, slugify, unique_slug
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -35,6 +35,7 @@ from blog.upsert import get_or_create, insert
 from blog.wordpress.report import Report
 from blog.wordpress.threads import PreparedComment, write_comments
 
+BIO_FIELD = "author_bio"  # <newsroom:author_bio> in a wp:author (see exporter.py)
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no hash matches it: log in after a reset
 
 
@@ -64,6 +65,7 @@ class Store:
         self.users: dict[str, int] = {}  # author login -> user id
         self.user_ids: dict[str, str] = {}  # WordPress author id -> login
         self.categories: dict[str, tuple[str, str]] = {}  # nicename -> (name, parent)
+        self.descriptions: dict[str, str] = {}  # category nicename or tag slug -> text
         self.sections: dict[str, int] = {}  # top-level nicename -> category id
         self.tags: dict[str, int] = {}  # slug -> tag id
         self.fallback_section: int | None = None
@@ -141,10 +143,18 @@ class Store:
                 raise LookupError(f"--map-author {login}={wanted}: no such user here")
             self.report.add("authors", "skipped", f"{login} mapped to {user.username}")
             return user.id
+        # WordPress keeps a bio in user meta (`description`), which its exports leave
+        # out; this site's own export carries it in BIO_FIELD.
+        bio = clean_text(fields.get(BIO_FIELD) or "").strip()
         record = self.records("author", [login]).get(login)
-        if record is not None and db.session.get(User, record.local_id) is not None:
-            self.report.add("authors", "unchanged")
-            return record.local_id
+        found = db.session.get(User, record.local_id) if record is not None else None
+        if found is not None:
+            if bio and not found.bio:  # one written here is kept
+                found.bio = bio
+                self.report.add("authors", "updated")
+            else:
+                self.report.add("authors", "unchanged")
+            return found.id
         try:
             email = normalize_email(fields.get("wp:author_email") or "")
         except ValueError:
@@ -170,6 +180,7 @@ class Store:
             email=email or f"{username}@imported.invalid",
             password_hash=UNUSABLE_PASSWORD,
             display_name=(display or login)[:80],
+            bio=bio,
             role=Role.AUTHOR,
         )
         db.session.add(user)
@@ -184,6 +195,12 @@ class Store:
         if nicename:
             parent = unquote(fields.get("wp:category_parent") or "").strip()
             self.categories[nicename] = (name, parent)
+            self.describe(nicename, fields.get("wp:category_description"))
+
+    def describe(self, slug: str, description: str | None) -> None:
+        text = clean_text(description or "").strip()
+        if text:
+            self.descriptions[slugify(slug) or slug] = text
 
     def top_of(self, nicename: str) -> str:
         seen = {nicename}
@@ -205,12 +222,16 @@ class Store:
         found = found or db.session.scalar(
             sa.select(Category).where(sa.or_(Category.slug == slug, Category.name == name))
         )
+        description = self.descriptions.get(slugify(nicename) or nicename, "")
         if found is None:
             position = db.session.scalar(sa.select(sa.func.max(Category.position))) or 0
-            found = Category(name=name, slug=slug, position=position + 1)
+            found = Category(name=name, slug=slug, position=position + 1, description=description)
             db.session.add(found)
             db.session.flush()
             self.report.add("sections", "imported")
+        elif description and not found.description:  # one written here is kept
+            found.description = description
+            self.report.add("sections", "updated")
         else:
             self.report.add("sections", "unchanged")
         if record is None:
@@ -225,14 +246,17 @@ class Store:
         slug = slugify(slug) or slugify(name) or "tag"
         if slug in self.tags:
             return self.tags[slug]
-        found = db.session.scalar(sa.select(Tag.id).where(Tag.slug == slug))
-        tag = get_or_create(
-            Tag,
-            sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name)),
-            name=name,
-            slug=slug,
-        )
-        self.report.add("tags", "unchanged" if found else "imported")
+        lookup = sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name))
+        found = db.session.scalar(lookup)
+        description = self.descriptions.get(slug, "")
+        tag = get_or_create(Tag, lookup, name=name, slug=slug, description=description)
+        if found is None:
+            self.report.add("tags", "imported")
+        elif description and not tag.description:  # one written here is kept
+            tag.description = description
+            self.report.add("tags", "updated")
+        else:
+            self.report.add("tags", "unchanged")
         self.tags[slug] = tag.id
         return tag.id
 
@@ -241,15 +265,18 @@ class Store:
         self.link(old, f"/tag/{tag.slug}")
 
     def section_and_tags(self, terms: list[tuple[str, str, str]]) -> tuple[int, list[int]]:
-        section_id, tag_ids = None, []
+        """The section and tags of an item: its first category's top-level category is
+        the section; a child category and every further category is kept as a tag."""
+        section_id, tag_ids, first = None, [], ""
         for domain, nicename, name in terms:
             nicename = unquote(nicename).strip() or slugify(name)
-            if not nicename:
-                continue
-            if domain == "category":
-                top = self.top_of(nicename)
-                current = self.section(top, name if top == nicename else "")
-                section_id = section_id or current
+            if not nicename or (domain == "category" and nicename == first):
+                continue  # WXR 1.0 lists each category twice, once without a nicename
+            if domain == "category" and section_id is not None:
+                tag_ids.append(self.tag(nicename, self.categories.get(nicename, (name,))[0]))
+            elif domain == "category":
+                top, first = self.top_of(nicename), nicename
+                section_id = self.section(top, name if top == nicename else "")
                 if top != nicename:  # a child category: its name is kept as a tag
                     tag_ids.append(self.tag(nicename, self.categories.get(nicename, (name,))[0]))
                     path = self._category_path(nicename)

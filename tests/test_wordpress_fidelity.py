@@ -308,3 +308,25 @@ def test_a_bio_goes_out_and_comes_back_wordpress_exports_carry_none(app, runner,
 
     user = db.session.scalar(sa.select(User).where(User.username == login))
     assert user is not None and user.bio == "Reports on the harbour since 2010."
+
+
+# -- comment bodies ----------------------------------------------------------------------
+
+
+def test_a_comment_body_shows_no_markdown_debris(app, runner, tmp_path, client):
+    body = (
+        "<h1>Header one</h1>\n\nSome text.\n\n"
+        '<img src="https://cdn.example.org/cat.jpg" alt="A sleeping cat">\n\n'
+        '<a href="https://example.org/big.jpg"><img src="https://example.org/s.jpg" alt="Big"></a>'
+    )
+    run_import(runner, wxr(tmp_path, item(1, "with-comment", "<p>B.</p>", comment(41, "Al", body))))
+
+    html = by_wp_id()["41"].body_html
+    assert "<strong>Header one</strong>" in html and "#" not in html
+    assert (
+        '<a href="https://cdn.example.org/cat.jpg" rel="nofollow ugc noopener">A sleeping cat</a>'
+        in html
+    )
+    assert '<a href="https://example.org/big.jpg" rel="nofollow ugc noopener">Big</a>' in html
+    assert "!" not in html
+    assert "Header one" in client.get("/article/with-comment").text

@@ -180,6 +180,25 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
         caption.replace_with(paragraph)
 
 
+def _for_comments(soup: BeautifulSoup) -> None:
+    """What the comment rules can show (blog.content.render_comment has no headings and
+    no images): a heading becomes a bold paragraph, an image a link named by its alt
+    text (inside a link already, just the alt text)."""
+    for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        paragraph, strong = soup.new_tag("p"), soup.new_tag("strong")
+        strong.string = heading.get_text(" ", strip=True)
+        paragraph.append(strong)
+        heading.replace_with(paragraph)
+    for image in soup.find_all("img"):
+        src, alt = image.get("src", ""), (image.get("alt") or "").strip()
+        if image.find_parent("a") is not None:
+            image.replace_with(alt)
+            continue
+        link = soup.new_tag("a", href=src)
+        link.string = alt or src
+        image.replace_with(link)
+
+
 class _Converter(MarkdownConverter):
     def convert_figure(self, el, text, parent_tags=None):
         return f"\n\n{text.strip()}\n\n"
@@ -195,9 +214,11 @@ def to_markdown(
     images: ImageMap = lambda url: None,
     gallery: Gallery = lambda ids: [],
     paragraphs: bool = True,
+    comment: bool = False,
 ) -> Converted:
-    """Markdown for a WordPress body (or comment); `images` maps an image URL to its
-    new address (None keeps it), `gallery` turns attachment ids into image URLs."""
+    """Markdown for a WordPress body (or, with `comment`, a comment's, in what the
+    comment rules show); `images` maps an image URL to its new address (None keeps
+    it), `gallery` turns attachment ids into image URLs."""
     dropped: Counter = Counter()
     gutenberg = "<!-- wp:" in html
     html = _GUTENBERG.sub("", html or "")
@@ -207,6 +228,8 @@ def to_markdown(
         html = autop(html)
     soup = BeautifulSoup(html, "html.parser")
     _clean(soup, images, dropped)
+    if comment:
+        _for_comments(soup)
     markdown = _converter.convert_soup(soup)
     markdown = _BLANK_LINES.sub("\n\n", _SPACE_ONLY.sub("", markdown)).strip()
     teaser = ""

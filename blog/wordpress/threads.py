@@ -82,7 +82,7 @@ def prepare_comment(fields: dict, report: Report) -> PreparedComment | None:
     source = (
         clean_text(meta[MARKDOWN_META])
         if meta.get(MARKDOWN_META)
-        else (to_markdown(fields.get("wp:comment_content") or "").markdown)
+        else (to_markdown(fields.get("wp:comment_content") or "", comment=True).markdown)
     )
     created = parse_date(fields.get("wp:comment_date_gmt", ""), fields.get("wp:comment_date", ""))
     return PreparedComment(

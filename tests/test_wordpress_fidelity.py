@@ -330,3 +330,50 @@ def test_a_comment_body_shows_no_markdown_debris(app, runner, tmp_path, client):
     assert '<a href="https://example.org/big.jpg" rel="nofollow ugc noopener">Big</a>' in html
     assert "!" not in html
     assert "Header one" in client.get("/article/with-comment").text
+
+
+# -- featured images and their alt text ----------------------------------------------------
+
+
+def uploads(folder, *names: str) -> str:
+    from PIL import Image
+
+    for name in names:
+        path = folder / "uploads" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (60, 40), "teal").save(path)
+    return str(folder / "uploads")
+
+
+CAT_URL = f"{SITE}/wp-content/uploads/2025/03/cat.jpg"
+
+
+def test_featured_image_alt_text_comes_from_the_attachment_and_goes_back_on_it(
+    app, runner, tmp_path
+):
+    attachment = item(
+        50,
+        "cat",
+        "",
+        postmeta("_wp_attachment_image_alt", "A cat on a wall"),
+        kind="attachment",
+        status="inherit",
+        parent=1,
+        url=CAT_URL,
+    )
+    post = item(1, "with-a-cat", "<p>Body.</p>", postmeta("_thumbnail_id", "50"))
+    run_import(
+        runner, wxr(tmp_path, post, attachment), "--uploads", uploads(tmp_path, "2025/03/cat.jpg")
+    )
+
+    found = article("with-a-cat")
+    assert found.image is not None and found.image_alt == "A cat on a wall"
+
+    out = tmp_path / "out.xml"
+    assert runner.invoke(args=["export-wordpress", str(out)]).exit_code == 0
+    items = out.read_text().split("<item>")[1:]
+    post_xml = next(i for i in items if "<wp:post_type><![CDATA[post]]>" in i)
+    image_xml = next(i for i in items if "<wp:post_type><![CDATA[attachment]]>" in i)
+    assert "_wp_attachment_image_alt" not in post_xml
+    assert "<wp:meta_key><![CDATA[_wp_attachment_image_alt]]></wp:meta_key>" in image_xml
+    assert "A cat on a wall" in image_xml

@@ -32,7 +32,7 @@ from blog.models import (
     User,
 )
 from blog.types import utcnow
-from blog.wordpress.parse import FOOTER_META, MARKDOWN_META, SUMMARY_META
+from blog.wordpress.parse import ALT_META, FOOTER_META, MARKDOWN_META, SUMMARY_META
 from blog.wordpress.store import BIO_FIELD
 
 NEWSROOM_NS = "urn:newsroom:wxr:1"
@@ -242,7 +242,6 @@ class Exporter:
         if article.image is not None:
             attachment = self.attachment_base + article.image.id
             extra.append(meta("_thumbnail_id", str(attachment)))
-            extra.append(meta("_wp_attachment_image_alt", article.image_alt))
         extra.extend(self.comments(article))
         self.counts["posts"] += 1
         self.item(
@@ -274,7 +273,8 @@ class Exporter:
                 "",
                 "inherit",
                 article.image.filename.split(".")[0],
-                [element("wp:attachment_url", url)],
+                # WordPress reads an image's alt text from its attachment.
+                [element("wp:attachment_url", url), meta(ALT_META, article.image_alt)],
                 parent=article.id,
             )
 

@@ -33,6 +33,7 @@ from blog.types import utcnow
 from blog.wordpress.convert import to_markdown
 from blog.wordpress.images import ImageStore
 from blog.wordpress.parse import (
+    ALT_META,
     FOOTER_META,
     MARKDOWN_META,
     SUMMARY_META,
@@ -91,6 +92,7 @@ class Scan:
     channel: Channel = field(default_factory=Channel)
     items: int = 0
     attachments: dict[str, str] = field(default_factory=dict)  # id -> URL
+    alts: dict[str, str] = field(default_factory=dict)  # attachment id -> its alt text
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -108,6 +110,10 @@ def scan(path: str) -> Scan:
                 url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
                 if post_id and url:
                     found.attachments[post_id] = url
+                    # WordPress keeps an image's alt text on its attachment, not on posts.
+                    alt = clean_text(fields["postmeta"].get(ALT_META) or "").strip()
+                    if alt:
+                        found.alts[post_id] = alt
                     found.children[fields.get("wp:post_parent", "0").strip()].append(post_id)
     return found
 
@@ -285,10 +291,13 @@ class Importer:
             digest=digest({k: v for k, v in fields.items() if k != "comments"}),
             hidden=why,
         )
-        thumbnail = self.scan.attachments.get((meta.get("_thumbnail_id") or "").strip())
+        thumbnail_id = (meta.get("_thumbnail_id") or "").strip()
+        thumbnail = self.scan.attachments.get(thumbnail_id)
         if thumbnail and post_type == "post":
             item.image = self.images.filename(thumbnail) or ""
-            item.values["image_alt"] = (meta.get("_wp_attachment_image_alt") or "")[:300]
+            # On the attachment; exports of this site before 2026-12 put it on the post.
+            alt = self.scan.alts.get(thumbnail_id) or clean_text(meta.get(ALT_META) or "")
+            item.values["image_alt"] = alt.strip()[:300]
         if post_type == "post":
             prepared = (prepare_comment(c, self.report) for c in fields["comments"])
             item.comments = [c for c in prepared if c is not None]

@@ -31,6 +31,7 @@ CHUNK = 256 * 1024
 MARKDOWN_META = "_newsroom_markdown"
 SUMMARY_META = "_newsroom_summary"
 FOOTER_META = "_newsroom_in_footer"
+ALT_META = "_wp_attachment_image_alt"  # WordPress's, on an attachment item
 # XML 1.0 forbids C0 controls except tab, newline and carriage return. In UTF-8 these
 # bytes never occur inside a multi-byte character, so they can be deleted as bytes.
 _FORBIDDEN_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))

@@ -10,7 +10,7 @@ import re
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, Category, Comment, Tag
+from blog.models import Article, Category, Comment, Page, Tag
 
 SITE = "https://fidelity.example.org"
 
@@ -377,3 +377,67 @@ def test_featured_image_alt_text_comes_from_the_attachment_and_goes_back_on_it(
     assert "_wp_attachment_image_alt" not in post_xml
     assert "<wp:meta_key><![CDATA[_wp_attachment_image_alt]]></wp:meta_key>" in image_xml
     assert "A cat on a wall" in image_xml
+
+
+# -- other losses --------------------------------------------------------------------------
+
+GREEK = "%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2"  # επίπεδο-2, as WordPress writes it
+
+
+def test_audio_bare_embeds_and_unicode_slugs_are_kept(app, runner, tmp_path, client):
+    body = (
+        "Listen:\n\n[audio https://media.example.org/talk.mp3]\n\n"
+        "https://www.youtube.com/watch?v=abc123&amp;t=5\n\nThe end."
+    )
+    path = wxr(
+        tmp_path,
+        item(1, GREEK, body, title="Greek post"),
+        item(201, GREEK, "<p>Σελίδα.</p>", kind="page", title="Greek page"),
+    )
+
+    output = run_import(runner, path)
+
+    post = client.get("/article/επίπεδο-2")
+    assert post.status_code == 200
+    assert '<a href="https://media.example.org/talk.mp3">' in post.text
+    assert '<a href="https://www.youtube.com/watch?v=abc123&amp;t=5">' in post.text
+    assert "[audio] (kept as a link) (1)" in output
+    assert "embedded address (kept as a link) (1)" in output
+    assert client.get("/pages/επίπεδο-2").status_code == 200
+    assert db.session.scalar(sa.select(Page.slug).where(Page.title == "Greek page")) == "επίπεδο-2"
+    assert client.get(f"/{GREEK}/").headers["Location"] == f"/article/{GREEK.upper()}"
+
+
+def test_gallery_images_are_found_on_every_run(app, runner, tmp_path):
+    attachment = item(50, "cat", "", kind="attachment", status="inherit", parent=1, url=CAT_URL)
+    post = item(1, "gallery", '<p>Look.</p>\n\n[gallery ids="50"]')
+    folder = uploads(tmp_path, "2025/03/cat.jpg")
+    path = wxr(tmp_path, post, attachment)
+
+    first = run_import(runner, path, "--uploads", folder)
+    second = run_import(runner, path, "--uploads", folder)
+
+    for output in (first, second):
+        assert "images failed" not in output, output
+        assert row(output, "images")[4] == 0
+    assert row(first, "images")[0] == 1
+    assert "/uploads/" in article("gallery").body_html
+
+
+def test_counts_say_what_happened_on_a_first_and_a_second_run(app, runner, tmp_path):
+    from tests.factories import make_page
+
+    make_page("Taken", slug="taken")
+    db.session.add(Tag(name="Weather", slug="weather-here"))
+    db.session.commit()
+    post = item(1, "rainy", "<p>Rain.</p>", category("post_tag", "weather", "Weather"))
+    page = item(201, "taken", "<p>Page.</p>", kind="page")
+    path = wxr(tmp_path, post, page)
+
+    first = run_import(runner, path)
+    second = run_import(runner, path)
+
+    assert row(first, "pages")[0] == 1 and row(second, "pages")[:3] == [0, 0, 1]
+    assert 'pages imported: slug "taken" was taken here; renamed "taken-2" (1)' in first
+    assert row(first, "tags")[0] == 0 and row(second, "tags")[0] == 0
+    assert [t.slug for t in article("rainy").tags] == ["weather-here"]

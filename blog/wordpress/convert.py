@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 
 from bs4 import BeautifulSoup, Comment
 from markdownify import MarkdownConverter
@@ -29,6 +29,9 @@ _ATTRS = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.S | re.I)
 _GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.I)
 _EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.S | re.I)
+MEDIA_KEYS = ("src", "mp3", "mp4", "ogg", "m4a", "wav", "m4v", "webm", "ogv", "wmv", "flv")
+# An address alone on its line: WordPress shows it as an embed (YouTube, oEmbed).
+_BARE_URL = re.compile(r"^[ \t]*(https?://[^\s<>\"'\[\]]+)[ \t]*$", re.M)
 _MEDIA = re.compile(r"\[(audio|video)\b([^\]]*)\](?:(.*?)\[/\1\])?", re.S | re.I)
 # An unknown shortcode: [name attr=...], [name/], [name] ... [/name]. A bare word in
 # brackets with no closing tag ("[sic]") is left as text.
@@ -115,9 +118,22 @@ def _shortcodes(html: str, gallery: Gallery, dropped: Counter) -> str:
         return f'\n\n<p><a href="{escape(url)}">{escape(url)}</a></p>\n\n'
 
     def media(match: re.Match) -> str:
-        attrs = attributes(match[2])
-        url = next((v for k, v in attrs.items() if k in ("src", "mp3", "mp4", "ogg", "m4a")), "")
-        return f'<p><a href="{escape(url)}">{escape(url)}</a></p>' if url else ""
+        attrs, name = attributes(match[2]), match[1].lower()
+        url = next((v for k, v in attrs.items() if k in MEDIA_KEYS), "")
+        # [audio https://…/a.mp3]: WordPress takes a bare address as the source, and
+        # [audio]https://…[/audio] the address between the tags.
+        words = [*match[2].split(), *(match[3] or "").split()]
+        url = url or next((w for w in words if w.startswith(("http://", "https://"))), "")
+        if not url:
+            dropped[f"[{name}] without an address"] += 1
+            return ""
+        dropped[f"[{name}] (kept as a link)"] += 1
+        return f'\n\n<p><a href="{escape(url)}">{escape(url)}</a></p>\n\n'
+
+    def bare_url(match: re.Match) -> str:
+        dropped["embedded address (kept as a link)"] += 1
+        url = escape(unescape(match[1]))
+        return f'<p><a href="{url}">{url}</a></p>'
 
     def unknown(match: re.Match) -> str:
         dropped[f"shortcode [{match[1].lower()}]"] += 1
@@ -131,6 +147,7 @@ def _shortcodes(html: str, gallery: Gallery, dropped: Counter) -> str:
     html = _GALLERY.sub(gallery_of, html)
     html = _EMBED.sub(embed, html)
     html = _MEDIA.sub(media, html)
+    html = _BARE_URL.sub(bare_url, html)
     for _ in range(3):  # nested shortcodes, outermost first
         html, n = _CLOSED.subn(unknown, html)
         if not n:

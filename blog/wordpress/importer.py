@@ -313,8 +313,9 @@ class Importer:
     def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:
         def urls(ids: list[str]) -> list[str]:
             ids = ids or self.scan.children.get(wp_id, [])
-            found = [self.scan.attachments[i] for i in ids if i in self.scan.attachments]
-            return [self.images.url(url) or url for url in found]
+            # As WordPress has them: the body's images are mapped to their new
+            # addresses once, with the others (a new address is no file there).
+            return [self.scan.attachments[i] for i in ids if i in self.scan.attachments]
 
         return urls
 

@@ -39,6 +39,11 @@ BIO_FIELD = "author_bio"  # <newsroom:author_bio> in a wp:author (see exporter.p
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no hash matches it: log in after a reset
 
 
+def wp_slug(text: str) -> str:
+    """A slug as WordPress keeps it: letters of any script stay (`επίπεδο-2`)."""
+    return slugify(text, keep_unicode=True)
+
+
 @dataclass
 class PreparedItem:
     wp_id: str
@@ -125,7 +130,12 @@ class Store:
             return self.users[login]
         user_id = self._author(login, fields)
         self.users[login] = user_id
-        self.link(f"{self.base}/author/{slugify(login) or login}/", self._author_url(user_id))
+        # WordPress's author address is its user_nicename: the login, lowercased, with
+        # underscores and dots kept (jane_editor); a slug of it is tried as well.
+        target = self._author_url(user_id)
+        for name in dict.fromkeys((login.lower(), slugify(login))):
+            if name:
+                self.link(f"{self.base}/author/{name}/", target)
         return user_id
 
     def _author_url(self, user_id: int) -> str:
@@ -200,7 +210,7 @@ class Store:
     def describe(self, slug: str, description: str | None) -> None:
         text = clean_text(description or "").strip()
         if text:
-            self.descriptions[slugify(slug) or slug] = text
+            self.descriptions[wp_slug(slug) or slug] = text
 
     def top_of(self, nicename: str) -> str:
         seen = {nicename}
@@ -216,13 +226,13 @@ class Store:
         if nicename in self.sections:
             return self.sections[nicename]
         name = (self.categories.get(nicename, (name, ""))[0] or name or nicename)[:60]
-        slug = slugify(nicename) or slugify(name) or "section"
+        slug = wp_slug(nicename) or wp_slug(name) or "section"
         record = self.records("category", [nicename]).get(nicename)
         found = db.session.get(Category, record.local_id) if record else None
         found = found or db.session.scalar(
             sa.select(Category).where(sa.or_(Category.slug == slug, Category.name == name))
         )
-        description = self.descriptions.get(slugify(nicename) or nicename, "")
+        description = self.descriptions.get(wp_slug(nicename) or nicename, "")
         if found is None:
             position = db.session.scalar(sa.select(sa.func.max(Category.position))) or 0
             found = Category(name=name, slug=slug, position=position + 1, description=description)
@@ -243,7 +253,7 @@ class Store:
 
     def tag(self, slug: str, name: str) -> int:
         name = (name or slug).strip()[:60]
-        slug = slugify(slug) or slugify(name) or "tag"
+        slug = wp_slug(slug) or wp_slug(name) or "tag"
         if slug in self.tags:
             return self.tags[slug]
         lookup = sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name))
@@ -261,7 +271,7 @@ class Store:
         return tag.id
 
     def tag_link(self, slug: str, old: str) -> None:
-        tag = db.session.get(Tag, self.tags[slugify(slug) or "tag"])
+        tag = db.session.get(Tag, self.tags[wp_slug(slug) or "tag"])
         self.link(old, f"/tag/{tag.slug}")
 
     def section_and_tags(self, terms: list[tuple[str, str, str]]) -> tuple[int, list[int]]:
@@ -269,7 +279,7 @@ class Store:
         the section; a child category and every further category is kept as a tag."""
         section_id, tag_ids, first = None, [], ""
         for domain, nicename, name in terms:
-            nicename = unquote(nicename).strip() or slugify(name)
+            nicename = unquote(nicename).strip() or wp_slug(name)
             if not nicename or (domain == "category" and nicename == first):
                 continue  # WXR 1.0 lists each category twice, once without a nicename
             if domain == "category" and section_id is not None:
@@ -381,10 +391,13 @@ class Store:
         def taken(slug: str) -> bool:
             return db.session.scalar(sa.select(model.id).where(model.slug == slug)) is not None
 
-        slug = unique_slug(item.slug, taken, fallback=f"{item.kind}-{item.wp_id}")
-        if slug != (slugify(item.slug) or f"{item.kind}-{item.wp_id}"):
+        slug = unique_slug(
+            item.slug, taken, fallback=f"{item.kind}-{item.wp_id}", keep_unicode=True
+        )
+        if slug != (wp_slug(item.slug) or f"{item.kind}-{item.wp_id}"):
             kind = "posts" if model is Article else "pages"
-            self.report.add(
+            # The item is counted once, as imported, by the caller; this is its reason.
+            self.report.because(
                 kind, "imported", f'slug "{item.slug}" was taken here; renamed "{slug}"'
             )
         return slug

@@ -441,3 +441,49 @@ def test_counts_say_what_happened_on_a_first_and_a_second_run(app, runner, tmp_p
     assert 'pages imported: slug "taken" was taken here; renamed "taken-2" (1)' in first
     assert row(first, "tags")[0] == 0 and row(second, "tags")[0] == 0
     assert [t.slug for t in article("rainy").tags] == ["weather-here"]
+
+
+# -- old links ---------------------------------------------------------------------------
+
+JANE = """<wp:author><wp:author_id>2</wp:author_id><wp:author_login>jane_editor</wp:author_login>
+<wp:author_email>jane@fidelity.example.org</wp:author_email></wp:author>"""
+
+
+def test_old_wordpress_links_go_to_the_nearest_page_here(app, runner, tmp_path, client):
+    attachment = item(
+        50, "cat-photo", "", kind="attachment", status="inherit", parent=1, url=CAT_URL
+    )
+    post = item(
+        1,
+        "long-read",
+        '<p>Look.</p><img src="' + CAT_URL + '" alt="cat">',
+        category("category", "news", "News"),
+        category("post_tag", "weather", "Weather"),
+    )
+    path = wxr(tmp_path, post, attachment, terms=JANE + TERMS)
+    run_import(runner, path, "--uploads", uploads(tmp_path, "2025/03/cat.jpg"))
+    image = article("long-read").body_html.split('src="')[1].split('"')[0]
+
+    for old, new in [
+        ("/author/jane_editor/", "/author/jane_editor"),
+        ("/?feed=rss2", "/feed.xml"),
+        ("/?feed=comments-rss2", "/feed.xml"),
+        ("/feed/atom/", "/feed.xml"),
+        ("/comments/feed/", "/feed.xml"),
+        ("/tag/weather/feed/", "/tag/weather"),
+        ("/category/news/feed/", "/category/news/feed.xml"),
+        ("/page/2/", "/?page=2"),
+        ("/category/news/page/2/", "/category/news?page=2"),
+        ("/long-read/2/", "/article/long-read"),
+        ("/long-read/feed/", "/article/long-read"),
+        ("/2025/03/", "/"),
+        ("/?attachment_id=50", image),
+        ("/cat-photo/", image),
+    ]:
+        response = client.get(old)
+        assert (response.status_code, response.headers.get("Location")) == (301, new), old
+    assert client.get("/author/jane_editor").status_code == 200
+    assert client.get("/?p=999").status_code == 404
+    assert client.get("/?attachment_id=77").status_code == 404
+    assert client.get("/?p=abc").status_code == 200  # not an id: the front page
+    assert client.get("/never-was/2/").status_code == 404

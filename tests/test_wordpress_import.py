@@ -190,7 +190,7 @@ def test_old_image_links_and_unknown_addresses(imported, client):
     assert response.headers["Location"] == f"/uploads/{storm.image.filename}"
     assert client.get(response.headers["Location"]).status_code == 200
     assert client.get("/2031/01/01/never-was/").status_code == 404
-    assert client.get("/?p=999").status_code == 200  # the home page, as before
+    assert client.get("/?p=999").status_code == 404  # an id nothing holds: not the home page
 
 
 def test_second_run_changes_nothing(imported, runner, tmp_path):

@@ -31,7 +31,7 @@ from blog.extensions import db
 from blog.models import ArticleStatus, ImportRecord
 from blog.types import utcnow
 from blog.wordpress.convert import to_markdown
-from blog.wordpress.images import ImageStore
+from blog.wordpress.images import ImageStore, upload_path
 from blog.wordpress.parse import (
     ALT_META,
     FOOTER_META,
@@ -92,6 +92,7 @@ class Scan:
     channel: Channel = field(default_factory=Channel)
     items: int = 0
     attachments: dict[str, str] = field(default_factory=dict)  # id -> URL
+    pages: dict[str, str] = field(default_factory=dict)  # attachment id -> its page's URL
     alts: dict[str, str] = field(default_factory=dict)  # attachment id -> its alt text
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -115,6 +116,7 @@ def scan(path: str) -> Scan:
                     if alt:
                         found.alts[post_id] = alt
                     found.children[fields.get("wp:post_parent", "0").strip()].append(post_id)
+                    found.pages[post_id] = (fields.get("link") or "").strip()
     return found
 
 
@@ -190,8 +192,20 @@ class Importer:
                     batch = []
         self.write(batch)
         self.store.link(f"{self.store.base}/feed/", "/feed.xml")
+        self.link_attachments()
         self.finish()
         return self.report
+
+    def link_attachments(self) -> None:
+        """An attachment's page (`/?attachment_id=N`, its permalink) goes to its image,
+        when the image is here: one a post showed, so it came with the import."""
+        for wp_id, url in self.scan.attachments.items():
+            path = upload_path(url)
+            name = self.images.known.get(path) if path else None
+            if name:
+                for old in (f"{self.store.base}/?attachment_id={wp_id}", self.scan.pages[wp_id]):
+                    if old:
+                        self.store.link(old, f"/uploads/{name}")
 
     # -- preparing (no transaction open) ---------------------------------------------
 

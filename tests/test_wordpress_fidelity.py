@@ -487,3 +487,55 @@ def test_old_wordpress_links_go_to_the_nearest_page_here(app, runner, tmp_path, 
     assert client.get("/?attachment_id=77").status_code == 404
     assert client.get("/?p=abc").status_code == 200  # not an id: the front page
     assert client.get("/never-was/2/").status_code == 404
+
+
+# -- the export ----------------------------------------------------------------------------
+
+
+def exported_items(runner, tmp_path) -> list[str]:
+    out = tmp_path / "export.xml"
+    assert runner.invoke(args=["export-wordpress", str(out)]).exit_code == 0
+    return out.read_text().split("<item>")[1:]
+
+
+def field(item_xml: str, name: str) -> str:
+    found = re.search(rf"<{name}>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</{name}>", item_xml, re.S)
+    return found[1] if found else ""
+
+
+def test_the_export_gives_wordpress_every_image_dates_and_authors(app, runner, tmp_path):
+    from blog.models import ArticleStatus, Role, Upload
+    from tests.factories import make_article, make_page, make_user
+
+    owner = make_user(Role.ADMIN, username="owner")
+    photo = Upload(filename="harbour.jpg", content_type="image/jpeg", width=800, height=600)
+    db.session.add(photo)
+    db.session.flush()
+    make_article(
+        "Shows a photo",
+        body="Before.\n\n![The harbour at dawn](/uploads/harbour.jpg)\n\n[More](/pages/about-us)",
+    )
+    make_article("Same photo on top", image_id=photo.id, image_alt="The harbour at dawn")
+    make_article("Unfinished", status=ArticleStatus.DRAFT)
+    make_page("About us")
+    db.session.commit()
+
+    items = exported_items(runner, tmp_path)
+
+    site = app.config["SITE_URL"]
+    shows = next(i for i in items if field(i, "title") == "Shows a photo")
+    body = field(shows, "content:encoded")
+    assert f'src="{site}/uploads/harbour.jpg"' in body and 'src="/uploads' not in body
+    assert f'href="{site}/pages/about-us"' in body
+    attachments = [i for i in items if field(i, "wp:post_type") == "attachment"]
+    assert len(attachments) == 1  # one per image, however many articles show it
+    assert field(attachments[0], "wp:attachment_url") == f"{site}/uploads/harbour.jpg"
+    assert "The harbour at dawn" in attachments[0].split("_wp_attachment_image_alt")[1]
+    top = next(i for i in items if field(i, "title") == "Same photo on top")
+    thumbnail = top.split("_thumbnail_id")[1].split("</wp:postmeta>")[0]
+    assert f"<![CDATA[{field(attachments[0], 'wp:post_id')}]]>" in thumbnail
+    draft = next(i for i in items if field(i, "title") == "Unfinished")
+    assert "0000-00-00" not in draft and field(draft, "wp:post_date")[:2] == "20"
+    page = next(i for i in items if field(i, "title") == "About us")
+    assert field(page, "dc:creator") == owner.username
+    assert field(page, "wp:post_date")[:2] == "20"

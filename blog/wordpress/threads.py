@@ -159,6 +159,10 @@ def write_comments(store: Store, article_id: int, items: list[PreparedComment]) 
         if record is not None and row is None:
             store.report.add("comments", "skipped", "deleted on this site since the import")
             continue
+        if row is not None and reply_to_id is not None and reply_to_id > row.id:
+            # Only ever an earlier row: a copy of the database (blog/copydata.py) writes
+            # rows in id order, and a key to a later row would not exist yet.
+            reply_to_id = None
         if row is not None and record.digest == comment.digest:
             if row.reply_to_id is None and reply_to_id is not None:
                 row.reply_to_id = reply_to_id  # imported before replies kept their context

@@ -6,7 +6,8 @@ the site would otherwise answer 404, and on `/` when it carries `?p=`, `?page_id
 `?attachment_id=` with a number (WordPress's own short links; one nothing here holds
 is a 404, not the front page), so a normal page costs no query for it. `/?feed=...`
 goes to the feed. An address with no row of its own that has a WordPress shape (a
-feed, `/page/2/`, a paged post, a date archive) goes to the nearest page here.
+feed, `/page/2/`, a paged post, a date archive, a resized image) goes to the nearest
+page here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from blog.extensions import db
-from blog.models import Article, Page, Redirect
+from blog.models import Article, Page, Redirect, Upload
+from blog.uploads import variant_name
 
 ID_ARGS = ("p", "page_id", "attachment_id")
 # WordPress's shapes around an address: its feeds, its pages of a list, a paged post
@@ -30,6 +32,8 @@ _FEED = re.compile(r"/feed(?:/(?:rss2?|atom|rdf))?$")
 _PAGED = re.compile(r"/(page/|comment-page-)?(\d+)$")
 _DATE_ARCHIVE = re.compile(r"^/\d{4}(?:/\d{1,2}){0,2}$")
 _SITE_FEEDS = ("/feed", "/comments/feed")
+# A size WordPress made of an upload: harbour-300x225.jpg beside harbour.jpg.
+_RESIZED = re.compile(r"^(/.*)-(\d{1,5})x\d{1,5}(\.[a-z0-9]{3,4})$")
 
 
 def source_key(path: str, args: Mapping[str, str] | None = None) -> str:
@@ -97,6 +101,8 @@ def nearest(path: str) -> str | None:
         return "/feed.xml"
     if _DATE_ARCHIVE.match(key):
         return "/"
+    if resized := _RESIZED.match(key):
+        return nearest_size(resized[1] + resized[3], int(resized[2]))
     page = 0
     if feed := _FEED.search(key):
         rest = key[: feed.start()]
@@ -113,6 +119,19 @@ def nearest(path: str) -> str | None:
         return None
     listing = not target.startswith(("/article/", "/pages/"))
     return f"{target}?page={page}" if page > 1 and listing else target
+
+
+def nearest_size(original: str, width: int) -> str | None:
+    """The upload here that `original` (a WordPress upload's address) became, in the
+    variant nearest `width` that is at least as wide (else the full size)."""
+    target = find(source_key(original))
+    if not target or not target.startswith("/uploads/"):
+        return target
+    filename = target.removeprefix("/uploads/")
+    widths = db.session.scalar(sa.select(Upload.variant_widths).where(Upload.filename == filename))
+    sizes = [int(w) for w in (widths or "").split(",") if w.isdigit()]
+    wide_enough = [w for w in sizes[:-1] if w >= width]  # the last is the full size
+    return f"/uploads/{variant_name(filename, min(wide_enough))}" if wide_enough else target
 
 
 def routed(path: str) -> bool:

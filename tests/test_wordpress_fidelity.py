@@ -335,13 +335,13 @@ def test_a_comment_body_shows_no_markdown_debris(app, runner, tmp_path, client):
 # -- featured images and their alt text ----------------------------------------------------
 
 
-def uploads(folder, *names: str) -> str:
+def uploads(folder, *names: str, width: int = 60) -> str:
     from PIL import Image
 
     for name in names:
         path = folder / "uploads" / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        Image.new("RGB", (60, 40), "teal").save(path)
+        Image.new("RGB", (width, width * 2 // 3), "teal").save(path)
     return str(folder / "uploads")
 
 
@@ -539,3 +539,18 @@ def test_the_export_gives_wordpress_every_image_dates_and_authors(app, runner, t
     page = next(i for i in items if field(i, "title") == "About us")
     assert field(page, "dc:creator") == owner.username
     assert field(page, "wp:post_date")[:2] == "20"
+
+
+def test_a_resized_image_link_goes_to_the_nearest_size_here(app, runner, tmp_path, client):
+    post = item(1, "big-cat", f'<p>Look.</p><img src="{CAT_URL}" alt="cat">')
+    folder = uploads(tmp_path, "2025/03/cat.jpg", width=1000)
+    run_import(runner, wxr(tmp_path, post), "--uploads", folder)
+    stem = article("big-cat").body_html.split('src="/uploads/')[1].split(".jpg")[0]
+
+    small = client.get("/wp-content/uploads/2025/03/cat-300x200.jpg")
+    large = client.get("/wp-content/uploads/2025/03/cat-1024x683.jpg")
+
+    assert small.status_code == 301 and small.headers["Location"] == f"/uploads/{stem}-480.jpg"
+    assert client.get(small.headers["Location"]).status_code == 200
+    assert large.headers["Location"] == f"/uploads/{stem}.jpg"
+    assert client.get("/wp-content/uploads/2025/03/dog-300x200.jpg").status_code == 404

@@ -554,3 +554,29 @@ def test_a_resized_image_link_goes_to_the_nearest_size_here(app, runner, tmp_pat
     assert client.get(small.headers["Location"]).status_code == 200
     assert large.headers["Location"] == f"/uploads/{stem}.jpg"
     assert client.get("/wp-content/uploads/2025/03/dog-300x200.jpg").status_code == 404
+
+
+def test_footnotes_are_kept_and_other_files_are_named(app, runner, tmp_path):
+    body = (
+        '<!-- wp:paragraph --><p>A claim<sup data-fn="f1" class="fn"><a href="#f1" id="f1-link">'
+        "1</a></sup>.</p><!-- /wp:paragraph --><!-- wp:footnotes /-->"
+    )
+    notes = '[{"id":"f1","content":"The <em>source</em> of it."}]'
+    post = item(1, "with-notes", body, postmeta("footnotes", notes))
+    audio = item(
+        60,
+        "talk",
+        "",
+        kind="attachment",
+        status="inherit",
+        parent=1,
+        url=f"{SITE}/wp-content/uploads/2025/03/talk.mp3",
+    )
+
+    output = run_import(runner, wxr(tmp_path, post, audio))
+
+    html = article("with-notes").body_html
+    assert "A claim[1]." in html and "<li>The <em>source</em> of it.</li>" in html
+    assert "#f1" not in html
+    assert "images skipped: not an image (audio, video, a document) (1)" in output
+    assert f"attachment 60 “Talk”: {SITE}/wp-content/uploads/2025/03/talk.mp3; not copied" in output

@@ -12,6 +12,7 @@ sanitizer decides what reaches the page; nothing here is ever executed or fetche
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -226,16 +227,30 @@ class _Converter(MarkdownConverter):
 _converter = _Converter(heading_style="ATX", bullets="-", strong_em_symbol="*", escape_misc=True)
 
 
+def footnotes(meta: str | None) -> list[str]:
+    """The HTML of each Gutenberg footnote, in order, from the `footnotes` post meta (a
+    JSON list of {"id", "content"}); none if it is missing or malformed."""
+    try:
+        notes = json.loads(meta or "[]")
+    except ValueError:
+        return []
+    if not isinstance(notes, list):
+        return []
+    return [str(note.get("content", "")) for note in notes if isinstance(note, dict)]
+
+
 def to_markdown(
     html: str,
     images: ImageMap = lambda url: None,
     gallery: Gallery = lambda ids: [],
     paragraphs: bool = True,
     comment: bool = False,
+    footnotes: list[str] | None = None,
 ) -> Converted:
     """Markdown for a WordPress body (or, with `comment`, a comment's, in what the
     comment rules show); `images` maps an image URL to its new address (None keeps
-    it), `gallery` turns attachment ids into image URLs."""
+    it), `gallery` turns attachment ids into image URLs, `footnotes` are the HTML
+    of WordPress's footnotes (the `footnotes` post meta), in order."""
     dropped: Counter = Counter()
     gutenberg = "<!-- wp:" in html
     html = _GUTENBERG.sub("", html or "")
@@ -243,7 +258,13 @@ def to_markdown(
     html = _shortcodes(html, gallery, dropped)
     if paragraphs and not gutenberg:
         html = autop(html)
+    if footnotes:
+        # Gutenberg's notes live in post meta; the body has only the numbers.
+        notes = "".join(f"<li>{note}</li>" for note in footnotes)
+        html = f"{html}\n\n<hr>\n\n<ol>{notes}</ol>"
     soup = BeautifulSoup(html, "html.parser")
+    for mark in soup.select("sup[data-fn], sup.fn"):  # its link points at no anchor here
+        mark.replace_with(f"[{mark.get_text(strip=True)}]")
     _clean(soup, images, dropped)
     if comment:
         _for_comments(soup)

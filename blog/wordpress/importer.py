@@ -30,7 +30,7 @@ from blog.database import begin_write
 from blog.extensions import db
 from blog.models import ArticleStatus, ImportRecord
 from blog.types import utcnow
-from blog.wordpress.convert import to_markdown
+from blog.wordpress.convert import footnotes, to_markdown
 from blog.wordpress.images import ImageStore, upload_path
 from blog.wordpress.parse import (
     ALT_META,
@@ -215,7 +215,8 @@ class Importer:
         wp_id = (fields.get("wp:post_id") or "").strip()
         kind = "pages" if post_type == "page" else "posts"
         if post_type == "attachment":
-            return None  # handled through the posts that show them
+            self.other_file(fields)
+            return None  # an image comes with the posts that show it
         if post_type not in ("post", "page"):
             self.report.add("posts", "skipped", f"post type {post_type!r}")
             return None
@@ -241,7 +242,12 @@ class Importer:
         if meta.get(MARKDOWN_META):
             markdown, teaser = clean_text(meta[MARKDOWN_META]), ""
         else:
-            converted = to_markdown(html, self.images.url, self.gallery(wp_id))
+            converted = to_markdown(
+                html,
+                self.images.url,
+                self.gallery(wp_id),
+                footnotes=footnotes(meta.get("footnotes")),
+            )
             self.report.dropped.update(converted.dropped)
             markdown, teaser = converted.markdown, converted.teaser
         # This batch's new images have no rows yet: their sizes come from the store.
@@ -323,6 +329,18 @@ class Importer:
                 f"on page {wp_id}, and pages here take no comments",
             )
         return item
+
+    def other_file(self, fields: dict) -> None:
+        """Count and name an attachment that is no image (mp3, mov, pdf): uploads here
+        are raster images only, so links to it keep pointing at the old site."""
+        url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
+        path = urlsplit(url).path.lower()
+        if not url or upload_path(url) is not None or "." not in path.rsplit("/", 1)[-1]:
+            return
+        wp_id = (fields.get("wp:post_id") or "").strip()
+        title = plain_title(fields.get("title") or "") or path.rsplit("/", 1)[-1]
+        self.report.add("images", "skipped", "not an image (audio, video, a document)")
+        self.report.name("attachment", wp_id, title[:80], f"{url}; not copied, not an image")
 
     def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:
         def urls(ids: list[str]) -> list[str]:

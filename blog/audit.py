@@ -10,12 +10,13 @@ from blog.extensions import db
 from blog.models import AuditLog
 
 
-def record(action: str, obj: Any = None, detail: str = "") -> AuditLog:
+def record(action: str, obj: Any = None, detail: str = "", actor_id: int | None = None) -> AuditLog:
     """Add an AuditLog row for the current user in the caller's transaction.
 
     `action` is a short dotted verb such as "article.publish"; `obj` any model with an
     `id` (flushed first if it has none yet). The caller commits, so the entry is stored
-    exactly when the change it describes is.
+    exactly when the change it describes is. `actor_id` names who acted where no
+    user is logged in (a background job started by an admin).
     """
     object_type, object_id = "", None
     if obj is not None:
@@ -23,7 +24,8 @@ def record(action: str, obj: Any = None, detail: str = "") -> AuditLog:
             db.session.flush()
         object_type = type(obj).__name__.lower()
         object_id = obj.id
-    actor_id = current_user.id if getattr(current_user, "is_authenticated", False) else None
+    if actor_id is None and getattr(current_user, "is_authenticated", False):
+        actor_id = current_user.id  # a background job names its actor instead
     entry = AuditLog(
         actor_id=actor_id,
         action=action[:60],

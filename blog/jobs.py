@@ -86,6 +86,7 @@ HANDLER_MODULES: list[str] = [
     "blog.newsletter.alerts",
     "blog.notify",
     "blog.confirmation",
+    "blog.wordpress.tasks",
 ]
 
 Handler = Callable[[dict[str, Any], "Run"], None]

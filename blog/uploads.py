@@ -1,14 +1,22 @@
 """Image uploads: verified and re-encoded with Pillow, stored under instance/uploads/.
 
-Only raster images (JPEG, PNG, WebP, GIF) are accepted. Every file is decoded in full,
+Only raster images (JPEG, PNG, WebP, GIF) are accepted. Every file is decoded,
 re-encoded in its own format without metadata (EXIF, comments, XMP), and written under
 a random name, so nothing the uploader controls (name, metadata, trailing bytes, a
-polyglot payload) survives. A narrower copy is made for lists, and for `srcset`
+polyglot payload) survives.
+
+What decoding may cost is bounded from the header, before any pixel is decoded: the
+pixel count (MAX_PIXELS) and the decoded bytes (MAX_DECODED_BYTES). An animation is
+stored as its first frame, and no other frame is ever decoded. An image larger than
+MAX_SIDE on its longest side is scaled down first (a JPEG is decoded at a reduced
+scale already), so what follows works on at most MAX_SIDE x MAX_SIDE pixels.
+
+A narrower copy is made for lists, and for `srcset`
 resized variants (VARIANT_WIDTHS narrower than the image, same format) each with a WebP
 twin, plus a WebP of the full size: `<name>-480.jpg`, `<name>-480.webp`, `<name>.webp`.
 `Upload.variant_widths` lists the widths that exist, the full width last ("480,960,1200");
-empty means none were made (an animated GIF, or an upload from before variants, which
-`blog reindex --images` fills in).
+empty means none were made (an animated GIF stored before animations became their
+first frame, or an upload from before variants, which `blog reindex --images` fills in).
 """
 
 from __future__ import annotations
@@ -34,6 +42,11 @@ THUMB_WIDTH = 640
 VARIANT_WIDTHS = (480, 960, 1600)
 # Far above any photo a newsroom publishes, far below a decompression bomb.
 MAX_PIXELS = 50_000_000
+# Decoded size of the one frame that is decoded (pixels x bytes per pixel).
+MAX_DECODED_BYTES = 200 * 1024 * 1024
+# The longest side kept: 1.5 times the widest variant, sharp on any screen.
+MAX_SIDE = 2400
+TOO_MANY_PIXELS = "That image has too many pixels; please scale it down first."
 # Keys of Image.info that describe pixels or animation, not the author or camera.
 _KEEP_INFO = ("transparency", "duration", "loop", "background")
 
@@ -68,8 +81,14 @@ def _refuse_unknown(data: bytes, filename: str) -> UploadError:
     )
 
 
+def _bytes_per_pixel(mode: str) -> int:
+    # Pillow keeps "1", "L" and "P" in one byte a pixel, 16-bit modes in two or four.
+    return max(1, Image.getmodebands(mode)) * (4 if mode in ("I", "F", "I;16") else 1)
+
+
 def _open(data: bytes, filename: str) -> Image.Image:
-    """Decode the whole image, or raise UploadError with a message for the user."""
+    """Decode the first frame of the image, or raise UploadError with a message for
+    the user; a JPEG larger than MAX_SIDE is decoded at a reduced scale (see above)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -77,15 +96,20 @@ def _open(data: bytes, filename: str) -> Image.Image:
             fmt = probe.format
             if fmt not in FORMATS:
                 raise _refuse_unknown(data, filename)
-            if probe.width * probe.height > MAX_PIXELS:
-                raise UploadError("That image has too many pixels; please scale it down first.")
+            pixels = probe.width * probe.height
+            if pixels > MAX_PIXELS or pixels * _bytes_per_pixel(probe.mode) > MAX_DECODED_BYTES:
+                raise UploadError(TOO_MANY_PIXELS)
             probe.verify()
             image = Image.open(io.BytesIO(data))
-            image.load()
+            if fmt == "JPEG" and max(image.size) > MAX_SIDE:
+                # DCT scaling: 1/2, 1/4 or 1/8 of the pixels decoded, never below MAX_SIDE.
+                scale = MAX_SIDE / max(image.size)
+                image.draft(image.mode, (round(image.width * scale), round(image.height * scale)))
+            image.load()  # the first frame only: nothing here seeks further
     except UploadError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise UploadError("That image has too many pixels; please scale it down first.") from exc
+        raise UploadError(TOO_MANY_PIXELS) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _refuse_unknown(data, filename) from exc
     return image
@@ -108,15 +132,37 @@ def _clean(image: Image.Image, fmt: str) -> Image.Image:
     return image
 
 
+def _fit(image: Image.Image) -> Image.Image:
+    """The image scaled down to MAX_SIDE on its longest side (unchanged if smaller)."""
+    if max(image.size) <= MAX_SIDE:
+        return image
+    info = image.info
+    if image.mode in ("1", "P"):
+        # These modes resize only by nearest neighbour: halve them that way (cheap, no
+        # copy in a wider mode) to near 2 x MAX_SIDE, then convert for a smooth resize.
+        factor = max(image.size) // (2 * MAX_SIDE)
+        if factor > 1:
+            image = image.resize((image.width // factor, image.height // factor), Image.NEAREST)
+        wide = "RGBA" if "transparency" in info else "L" if image.mode == "1" else "RGB"
+        image = image.convert(wide)
+    image = image.copy()
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    image.info = {k: v for k, v in info.items() if k != "transparency"}
+    return image
+
+
 def _encode(image: Image.Image, fmt: str, animated: bool = False) -> bytes:
     out = io.BytesIO()
     options: dict = {}
     if fmt == "JPEG":
         options = {"quality": 85, "optimize": True}
     elif fmt == "WEBP":
-        options = {"quality": 85}
+        # method 1 of 0-6: slightly larger files than the default 4, far less CPU.
+        options = {"quality": 85, "method": 1}
     elif fmt == "PNG":
-        options = {"optimize": True}
+        # zlib level 3, not `optimize`: much less CPU on photographic PNGs, about the
+        # same size on the flat graphics PNG is mostly used for (bench/README.md).
+        options = {"compress_level": 3}
     elif fmt == "GIF" and animated:
         options = {"save_all": True}
     image.save(out, fmt, **options)
@@ -138,13 +184,8 @@ def process_image(stream: IO[bytes], filename: str = "") -> tuple[StoredImage, d
     image = _open(data, filename)
     fmt = str(image.format)
     content_type, ext = FORMATS[fmt]
-    animated = fmt == "GIF" and getattr(image, "n_frames", 1) > 1
-    if animated:
-        # Re-encode every frame of an animation; metadata is dropped with the info dict.
-        image.info = {k: v for k, v in image.info.items() if k in _KEEP_INFO}
-        main = image
-    else:
-        main = _clean(image, fmt)
+    animated = False  # an animation is stored as its first frame (module docstring)
+    main = _fit(_clean(image, fmt))
     files: dict[str, bytes] = {}
     name = secrets.token_hex(16)
     filename_out = f"{name}{ext}"

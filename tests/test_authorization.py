@@ -279,6 +279,8 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/donate/go/<choice>"): ("/donate/go/none-configured", same(404)),
     ("GET", "/admin/tools/import"): ("/admin/tools/import", ADMINS),
     ("POST", "/admin/tools/import"): ("/admin/tools/import", staff(400, ADMINS)),
+    # No import job exists here: an admin gets 404 (tests/test_admin_wordpress.py has 200).
+    ("GET", "/admin/tools/import/<int:job_id>"): ("/admin/tools/import/9", staff(404, ADMINS)),
     # ---- admin: redirects of old addresses
     ("GET", "/admin/redirects"): ("/admin/redirects?q=old", EDITORS),
     ("GET", "/admin/redirects/new"): ("/admin/redirects/new", EDITORS),

@@ -28,7 +28,7 @@ from blog.content import (
 )
 from blog.database import begin_write
 from blog.extensions import db
-from blog.models import ArticleStatus, ImportRecord
+from blog.models import ImportRecord
 from blog.types import utcnow
 from blog.wordpress.convert import footnotes, to_markdown
 from blog.wordpress.images import ImageStore, upload_path
@@ -46,45 +46,9 @@ from blog.wordpress.parse import (
 from blog.wordpress.report import Report
 from blog.wordpress.store import PreparedItem, Store
 from blog.wordpress.threads import leave_out, prepare_comment, recount
+from blog.wordpress.visibility import POST_STATUS, hidden_status, visibility
 
 BATCH = 100
-POST_STATUS = {
-    "publish": ArticleStatus.PUBLISHED,
-    "future": ArticleStatus.PUBLISHED,  # a future date: scheduled
-    "draft": ArticleStatus.DRAFT,
-    "pending": ArticleStatus.REVIEW,
-    "private": ArticleStatus.DRAFT,
-}
-# What WordPress showed nobody, and why; such an item arrives hidden here (an article
-# as a draft or in review, a page unpublished) and is named in the report.
-HIDDEN_STATUS = {
-    "private": "was private",
-    "draft": "was a draft",
-    "pending": "was pending review",
-}
-# Statuses that are not content anyone wrote to keep: named in the report, not imported.
-LEFT_OUT_STATUS = {
-    "trash": "was in the trash",
-    "auto-draft": "was an auto-draft WordPress made, never saved",
-    "inherit": "is a revision or attachment record",
-}
-
-
-def visibility(post_type: str, status: str, password: str) -> tuple[str, str]:
-    """(how the item arrives, why it is hidden) for a WordPress status and password.
-
-    How: "public", "scheduled", "hidden" or "left out". Nothing WordPress hid becomes
-    public: a post password, however the post was published, makes it hidden.
-    """
-    if status in LEFT_OUT_STATUS or status not in POST_STATUS:
-        return "left out", LEFT_OUT_STATUS.get(status, f"has the unknown status {status!r}")
-    if password:
-        return "hidden", "was password-protected"
-    if status in HIDDEN_STATUS:
-        return "hidden", HIDDEN_STATUS[status]
-    if status == "future" and post_type == "page":
-        return "hidden", "was scheduled (pages here are not scheduled)"
-    return ("scheduled" if status == "future" else "public"), ""
 
 
 @dataclass
@@ -120,11 +84,6 @@ def scan(path: str) -> Scan:
     return found
 
 
-def hidden_status(status: str) -> ArticleStatus:
-    """The status a hidden WordPress post gets: in review if it was pending, else draft."""
-    return ArticleStatus.REVIEW if status == "pending" else ArticleStatus.DRAFT
-
-
 def plain_title(title: str) -> str:
     """A title as text: WordPress allows HTML in titles (<em>), this site does not."""
     if "<" in title:
@@ -142,8 +101,10 @@ class Importer:
         dry_run: bool,
         author_map: dict[str, str] | None,
         progress: Callable[[int], None] | None,
+        actor_id: int | None = None,
     ):
         self.path = path
+        self.actor_id = actor_id
         self.dry_run = dry_run
         self.progress = progress or (lambda n: None)
         self.scan = scan(path)
@@ -353,8 +314,21 @@ class Importer:
 
     # -- writing ----------------------------------------------------------------------
 
+    def prepare_or_skip(self, fields: dict) -> PreparedItem | None:
+        """`prepare`, or None for an item whose HTML is too deeply nested to convert
+        (tens of thousands of nested <div>): skipped and named, never a crash."""
+        try:
+            return self.prepare(fields)
+        except RecursionError:
+            kind = "pages" if (fields.get("wp:post_type") or "").strip() == "page" else "posts"
+            wp_id = (fields.get("wp:post_id") or "").strip()
+            self.report.add(kind, "failed", "HTML nested too deeply to convert")
+            title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
+            self.report.name(kind[:-1], wp_id, title, "HTML nested too deeply; not imported")
+            return None
+
     def write(self, batch: list[Record]) -> None:
-        prepared = [p for p in (self.prepare(r.fields) for r in batch) if p is not None]
+        prepared = [p for p in map(self.prepare_or_skip, (r.fields for r in batch)) if p]
         new_images = self.images.take_pending()
         if not self.began or not self.dry_run:
             begin_write()
@@ -419,7 +393,7 @@ class Importer:
             db.session.rollback()
             return
         begin_write()
-        record("wordpress.import", detail=self.report.summary()[:2000])
+        record("wordpress.import", detail=self.report.summary()[:2000], actor_id=self.actor_id)
         db.session.commit()
 
 
@@ -429,7 +403,16 @@ def import_wordpress(
     dry_run: bool = False,
     author_map: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    actor_id: int | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> Report:
     """Import a WXR file; returns the report. Raises WXRError for a file it refuses,
-    LookupError for a --map-author target that does not exist; both before writing."""
-    return Importer(path, uploads, dry_run, author_map, progress).run()
+    LookupError for a --map-author target that does not exist; both before writing.
+
+    `on_start(total items)` is called once the file has been checked, `progress(n)`
+    after each batch; `actor_id` is who the audit log names (else the current user).
+    """
+    importer = Importer(path, uploads, dry_run, author_map, progress, actor_id)
+    if on_start is not None:
+        on_start(importer.total)
+    return importer.run()

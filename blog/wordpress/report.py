@@ -33,6 +33,28 @@ class Report:
         """Name one item in the report: `post 12 “Title”: was private; kept hidden here`."""
         self.named.append(f"{kind} {source_id} “{title}”: {what}")
 
+    def to_json(self) -> dict:
+        """The report as JSON data (a background job's payload); `from_json` reads it."""
+        return {
+            "site": self.site,
+            "version": self.version,
+            "dry_run": self.dry_run,
+            "counts": [[*key, n] for key, n in self.counts.items()],
+            "reasons": [[*key, n] for key, n in self.reasons.items()],
+            "dropped": dict(self.dropped),
+            "notes": self.notes,
+            "named": self.named,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Report:
+        report = cls(data["site"], data["version"], data["dry_run"])
+        report.counts.update({tuple(row[:-1]): row[-1] for row in data["counts"]})
+        report.reasons.update({tuple(row[:-1]): row[-1] for row in data["reasons"]})
+        report.dropped.update(data["dropped"])
+        report.notes, report.named = list(data["notes"]), list(data["named"])
+        return report
+
     def count(self, kind: str, outcome: str) -> int:
         return self.counts[kind, outcome]
 

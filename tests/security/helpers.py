@@ -22,6 +22,8 @@ from blog.models import (
     ArticleVersion,
     Comment,
     CommentReport,
+    Job,
+    JobState,
     NewsletterIssue,
     Redirect,
     Role,
@@ -57,6 +59,7 @@ class World:
     upload: Any
     redirect: Any
     issue: Any  # a sent newsletter issue
+    import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -105,6 +108,13 @@ def make_world(admin: User, reader: User, author: User) -> World:
         kind="weekly", period=f"weekly:test-{n}", subject="This week", article_ids=[article.id]
     )
     db.session.add(issue)
+    import_job = Job(
+        kind="wordpress-import",
+        key=f"wordpress-import:test-{n}",
+        payload={"path": "", "done": 1, "total": 1},
+        state=JobState.DONE,
+    )
+    db.session.add(import_job)
     db.session.flush()
     return World(
         admin=admin,
@@ -123,6 +133,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         upload=upload,
         redirect=redirect,
         issue=issue,
+        import_job=import_job,
     )
 
 
@@ -175,6 +186,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.redirect.id
         elif arg == "issue_id":
             values[arg] = world.issue.id
+        elif arg == "job_id":
+            values[arg] = world.import_job.id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

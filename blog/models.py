@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from blog.extensions import db
-from blog.types import UTCDateTime, utcnow
+from blog.types import NEVER_REUSE_IDS, UTCDateTime, utcnow
 
 
 class Role(enum.IntEnum):
@@ -46,12 +46,6 @@ class CommentStatus(enum.StrEnum):
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-# SQLite would give a deleted row's id to the next row (the largest id + 1); with
-# AUTOINCREMENT ids are never reused, so an old link or audit line never points at
-# somebody else's comment, article or account. PostgreSQL sequences never reuse ids.
-NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
 class User(UserMixin, db.Model):
@@ -118,6 +112,8 @@ class User(UserMixin, db.Model):
 
 
 class Category(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -143,6 +139,8 @@ article_tag = sa.Table(
 
 
 class Tag(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -155,6 +153,8 @@ class Tag(db.Model):
 
 class Upload(db.Model):
     """An image uploaded through the admin, re-encoded and stored under instance/uploads/."""
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     filename: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -299,6 +299,8 @@ class Article(db.Model):
 
 class ArticleVersion(db.Model):
     """The article as it was before one save; the editor can list and restore them."""
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     article_id: so.Mapped[int] = so.mapped_column(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from blog.extensions import db
-from blog.types import UTCDateTime, utcnow
+from blog.types import NEVER_REUSE_IDS, UTCDateTime, utcnow
 
 
 class JobState(enum.StrEnum):
@@ -26,6 +26,7 @@ class Job(db.Model):
     __table_args__ = (
         sa.Index("ix_job_due", "state", "run_after"),
         sa.Index("ix_job_batch_state", "batch", "state"),
+        NEVER_REUSE_IDS,
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

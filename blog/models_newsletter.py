@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from blog.extensions import db
-from blog.types import UTCDateTime, utcnow
+from blog.types import NEVER_REUSE_IDS, UTCDateTime, utcnow
 
 
 class SubscriberState(enum.StrEnum):
@@ -22,7 +22,7 @@ class SubscriberState(enum.StrEnum):
 class Subscriber(db.Model):
     """One address on the list; an unsubscribed one keeps only its address and state."""
 
-    __table_args__ = (sa.Index("ix_subscriber_state", "state"),)
+    __table_args__ = (sa.Index("ix_subscriber_state", "state"), NEVER_REUSE_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
@@ -46,6 +46,8 @@ class Subscriber(db.Model):
 
 class NewsletterIssue(db.Model):
     """One digest or alert: what it holds; its deliveries are jobs of batch "issue:<id>"."""
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(8))  # daily, weekly, alert

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from blog.extensions import db
-from blog.types import UTCDateTime, utcnow
+from blog.types import NEVER_REUSE_IDS, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from blog.models import User
@@ -25,6 +25,8 @@ class Redirect(db.Model):
     `source` is the key `blog.redirects.source_key` makes of a path and query; the
     public site consults the table only when it would answer 404 (and on `/?p=`).
     """
+
+    __table_args__ = NEVER_REUSE_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     source: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
@@ -54,6 +56,8 @@ class ImportRecord(db.Model):
 
 
 class Page(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
@@ -118,6 +122,8 @@ class UsedToken(db.Model):
 
 
 class AuditLog(db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     actor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True

@@ -1,11 +1,12 @@
-"""Ids of comments, articles and users are never reused, on SQLite and PostgreSQL."""
+"""Ids are never reused, on SQLite and PostgreSQL, in every table a URL, a signed link
+or an export names (comments, articles, users, tags, categories, pages, uploads...)."""
 
 import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, Comment, User
-from tests.factories import make_article, make_comment, make_user
+from blog.models import Article, Comment, Page, Subscriber, Tag, User
+from tests.factories import make_article, make_comment, make_page, make_tag, make_user
 
 
 def _deleted_then_new(make, model) -> tuple[int, int]:  # noqa: ANN001
@@ -37,9 +38,40 @@ def test_a_deleted_users_id_never_goes_to_the_next_user(app):
     assert new > gone
 
 
+NAMED_BY_URLS = (
+    "category", "tag", "upload", "article_version", "page", "redirect", "audit_log",
+    "job", "subscriber", "newsletter_issue",
+)  # fmt: skip
+
+
+def test_a_deleted_tags_id_never_goes_to_the_next_tag(app):
+    names = iter(f"Tag {n}" for n in range(10))
+    gone, new, _ = _deleted_then_new(lambda: make_tag(next(names)), Tag)
+    assert new > gone
+
+
+def test_a_deleted_pages_id_never_goes_to_the_next_page(app):
+    titles = iter(f"Page {n}" for n in range(10))
+    gone, new, _ = _deleted_then_new(lambda: make_page(next(titles)), Page)
+    assert new > gone
+
+
+def test_a_deleted_subscribers_id_never_goes_to_the_next_subscriber(app):
+    emails = iter(f"s{n}@example.org" for n in range(10))
+
+    def make_subscriber():
+        subscriber = Subscriber(email=next(emails))
+        db.session.add(subscriber)
+        db.session.flush()
+        return subscriber
+
+    gone, new, _ = _deleted_then_new(make_subscriber, Subscriber)
+    assert new > gone
+
+
 @pytest.mark.sqlite_only
 def test_sqlite_tables_use_autoincrement_and_search_triggers_survive(app):
     sql = dict(db.session.execute(sa.text("SELECT name, sql FROM sqlite_master")).all())
-    for table in ("user", "article", "comment"):
+    for table in ("user", "article", "comment", *NAMED_BY_URLS):
         assert "AUTOINCREMENT" in sql[table], table
     assert {"article_fts_ai", "article_fts_ad", "article_fts_au"} <= set(sql)

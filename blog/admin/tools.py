@@ -21,8 +21,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from blog.admin.common import area
-from blog.assets import static_version
 from blog.admin.forms import ImportForm
+from blog.assets import static_version
 from blog.database import writing
 from blog.extensions import csrf, db
 from blog.models import Role

@@ -1,7 +1,7 @@
 """comment.reply_to_id and guest_url, tag.description: what a WordPress import keeps
 
 Revision ID: 7c3e2a9f1b60
-Revises: 5b1f0c7d9e42
+Revises: 9c3e5a1b7d20
 Create Date: 2026-12-07 04:00:00
 
 """
@@ -11,15 +11,15 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3e2a9f1b60'
-down_revision = '5b1f0c7d9e42'
+down_revision = '9c3e5a1b7d20'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('tag') as batch_op:
+    # Both tables keep AUTOINCREMENT (0009, 0014) if SQLite copies them.
+    with op.batch_alter_table('tag', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('description', sa.Text(), server_default='', nullable=False))
-    # The comment table keeps AUTOINCREMENT (0009) when SQLite copies it to add the key.
     with op.batch_alter_table('comment', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('guest_url', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('reply_to_id', sa.Integer(), nullable=True))
@@ -36,5 +36,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_comment_reply_to_id'))
         batch_op.drop_column('reply_to_id')
         batch_op.drop_column('guest_url')
-    with op.batch_alter_table('tag') as batch_op:
+    with op.batch_alter_table('tag', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.drop_column('description')

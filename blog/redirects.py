@@ -85,7 +85,9 @@ def old_link_response() -> Response | None:
     and readers may see what is there (no old link reveals a hidden article's slug)."""
     if request.method not in ("GET", "HEAD"):
         return None
-    target = find(source_key(request.path, request.args)) or nearest(request.path)
+    target = find(source_key(request.path, request.args))
+    if target is None and request.url_rule is None:  # a view's own 404 stays a 404
+        target = nearest(request.path)
     if not target or target == request.path or not readers_see(target):
         return None
     return redirect(target, code=301)
@@ -103,18 +105,19 @@ def nearest(path: str) -> str | None:
         return "/"
     if resized := _RESIZED.match(key):
         return nearest_size(resized[1] + resized[3], int(resized[2]))
-    page = 0
+    page, bare = 0, False
     if feed := _FEED.search(key):
         rest = key[: feed.start()]
     elif paged := _PAGED.search(key):
         rest, page = key[: paged.start()], int(paged[2]) if paged[1] == "page/" else 0
-        if not rest and not paged[1]:
+        bare = not paged[1]  # /slug/2: only an imported post's page
+        if not rest and bare:
             return None
     else:
         return None
     if not rest or _DATE_ARCHIVE.match(rest):
         return f"/?page={page}" if page > 1 else "/"
-    target = find(source_key(rest)) or (rest if routed(rest) else None)
+    target = find(source_key(rest)) or (rest if not bare and routed(rest) else None)
     if target is None:
         return None
     listing = not target.startswith(("/article/", "/pages/"))

@@ -1,6 +1,7 @@
 """The newsroom: a self-hostable news magazine. `create_app` builds the Flask app."""
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog import errors
 from blog.config import DEFAULTS
-from blog.keyfile import check_secret_key, read_secret_key
+from blog.keyfile import ConfigError, check_secret_key, read_secret_key
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -91,10 +92,28 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(donations_bp)
 
 
-CSP = (
-    "default-src 'self'; img-src 'self' https:; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
+IMAGE_HOST = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def content_security_policy(image_hosts: str = "") -> str:
+    """The CSP of every answer. Images only from this site and IMAGE_HOSTS (say a
+    CDN, "https://cdn.example.org"): an image an import or an author pointed at any
+    other host (an internal server, a tracker) is never fetched by readers' browsers.
+
+    Raises ConfigError for an entry that is not an https:// origin.
+    """
+    hosts = image_hosts.replace(",", " ").split()
+    wrong = [host for host in hosts if not IMAGE_HOST.fullmatch(host.lower())]
+    if wrong:
+        raise ConfigError(
+            f"IMAGE_HOSTS: {' '.join(wrong)} is not an https:// origin such as "
+            "https://cdn.example.org"
+        )
+    images = " ".join(["'self'", *(host.lower() for host in hosts)])
+    return (
+        f"default-src 'self'; img-src {images}; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -106,10 +125,12 @@ def register_request_hooks(app: Flask) -> None:
     pages.init_app(app)
     redirects.init_app(app)
 
+    csp = content_security_policy(str(app.config.get("IMAGE_HOSTS") or ""))
+
     @app.after_request
     def set_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", csp)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         headers["X-Frame-Options"] = "DENY"

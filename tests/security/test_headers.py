@@ -12,6 +12,9 @@ DIRECTIVES = {
     "base-uri": "'none'",
     "frame-ancestors": "'none'",
     "form-action": "'self'",
+    # Not https: an image on another host (an imported body's intranet server) is
+    # never fetched; IMAGE_HOSTS adds a CDN.
+    "img-src": "'self'",
 }
 
 
@@ -23,7 +26,7 @@ def csp_directives(value: str) -> dict[str, str]:
 def assert_security_headers(response, *, https: bool = False) -> None:
     headers = response.headers
     csp = headers.get("Content-Security-Policy", "")
-    assert csp == blog.CSP
+    assert csp == blog.content_security_policy()
     directives = csp_directives(csp)
     for name, value in DIRECTIVES.items():
         assert directives.get(name) == value, (name, csp)
@@ -170,3 +173,23 @@ def test_session_cookie_flags(app, client, reader):
     cookie = client.get_cookie("session")
 
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_images_from_other_hosts_are_not_fetched_unless_listed(app):
+    from blog import content_security_policy
+    from blog.keyfile import ConfigError
+
+    assert "img-src 'self';" in content_security_policy()
+    listed = content_security_policy("https://cdn.example.org https://img.example.net:8443")
+    assert "img-src 'self' https://cdn.example.org https://img.example.net:8443;" in listed
+    for wrong in ("http://cdn.example.org", "https:", "*", "https://x.org; script-src *"):
+        with pytest.raises(ConfigError, match="IMAGE_HOSTS"):
+            content_security_policy(wrong)
+
+
+def test_an_image_host_setting_reaches_every_answer(tmp_path, migrated_db):
+    from tests.conftest import standalone_app
+
+    with standalone_app(tmp_path, migrated_db, {"IMAGE_HOSTS": "https://cdn.example.org"}) as app:
+        csp = app.test_client().get("/").headers["Content-Security-Policy"]
+    assert "img-src 'self' https://cdn.example.org;" in csp

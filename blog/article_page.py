@@ -19,6 +19,7 @@ from blog.public.structured import news_article_ld
 from blog.share import share_links
 from blog.templating import absolute_url, json_script, rendered
 
+# An edit this long after publication is shown as "Updated"; quick typo fixes are not.
 UPDATED_AFTER = timedelta(hours=1)
 
 

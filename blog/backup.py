@@ -7,7 +7,7 @@ a small manifest. `restore` checks an archive (manifest, `PRAGMA integrity_check
 an alembic version) before it replaces anything, and keeps the replaced database
 beside it.
 
-PostgreSQL sites back up with `pg_dump` instead (see the README).
+PostgreSQL sites back up with `pg_dump` instead (docs/postgresql.md, "Backups").
 """
 
 import io

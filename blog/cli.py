@@ -1,5 +1,9 @@
-"""Commands for `blog` (and `flask --app blog`): setup, create-user, demo, reindex, copy-data,
-worker, send-due."""
+"""The `blog` console script (`main`) and its commands, in one style: each command is a
+module-level `click.command`. `setup` and `copy-data` need no app (setup writes the
+secret key an app needs), so `main` adds them to the `blog` group itself; the others
+run in the app context (`with_appcontext`) and `register_commands` adds them, with the
+importers' commands, to `app.cli`, so `flask --app blog` lists them too. `create_user`
+is the one way to add an account from a command or a test."""
 
 import os
 import secrets
@@ -7,8 +11,8 @@ import sys
 
 import click
 import sqlalchemy as sa
-from flask import Flask
-from flask.cli import FlaskGroup
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
@@ -138,173 +142,211 @@ def copy_data_command(source: str, target: str) -> None:
     click.echo(f"Copied {sum(counts.values())} rows in {len(counts)} tables; counts match.")
 
 
+@click.command("doctor")
+@click.option(
+    "--backups",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where backups go (default: instance/backups).",
+)
+@click.option(
+    "--backup-days", default=7, show_default=True, help="A backup older than this is a failure."
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Skip the check that asks the running site through SITE_URL.",
+)
+@with_appcontext
+def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None:
+    """Check the install: each line says OK or what to do; exit 1 on any failure."""
+    from pathlib import Path
+
+    from blog.doctor import run_checks
+
+    failures = 0
+    for finding in run_checks(Path(backups) if backups else None, backup_days, not offline):
+        click.echo(finding.line())
+        failures += not finding.ok
+    if failures:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("deploy-config")
+@click.option("--domain", required=True, help="The site's public host name.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="deploy/out",
+    show_default=True,
+    help="Folder for the filled-in files.",
+)
+@click.option("--name", default="newsroom", show_default=True, help="Unit and site name.")
+@click.option("--user", default="newsroom", show_default=True, help="The account it runs as.")
+@click.option("--workers", default=4, show_default=True, help="gunicorn workers.")
+@click.option("--upstream", default="127.0.0.1:8000", show_default=True)
+@with_appcontext
+def deploy_config_command(
+    domain: str, out_dir: str, name: str, user: str, workers: int, upstream: str
+) -> None:
+    """Write the nginx site, systemd units and logrotate file for this install."""
+    from pathlib import Path
+
+    from blog.deployconfig import DeployError, DeploySettings, write
+
+    try:
+        settings = DeploySettings.from_app(
+            current_app.config, domain, name=name, user=user, workers=workers, upstream=upstream,
+            instance=current_app.instance_path,
+        )  # fmt: skip
+        paths = write(settings, Path(out_dir))
+    except DeployError as error:
+        raise click.ClickException(str(error)) from error
+    for path in paths:
+        click.echo(f"wrote {path}")
+    click.echo('Next: see docs/operators.md, "Deploying on one server".')
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.label for r in Role]), default="reader")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user_command(username: str, email: str, role: str, password: str) -> None:
+    """Add a user with a role."""
+    from blog.auth.rules import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        user = create_user(username, email, password, Role.from_label(role))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {role} {user.username}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Add the demo articles, readers and comments (skips what is already there)."""
+    from blog.demo import load_demo
+
+    seed_defaults()
+    click.echo(load_demo())
+
+
+@click.command("backup")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the archive (default: instance/backups).",
+)
+@with_appcontext
+def backup_command(out_dir: str | None) -> None:
+    """Consistent online copy of the database plus uploads, as one archive."""
+    from blog.backup import BackupError, backup
+
+    target = out_dir or os.path.join(current_app.instance_path, "backups")
+    try:
+        archive = backup(
+            current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.instance_path, target
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {archive}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the current database and uploads with this backup?")
+@with_appcontext
+def restore_command(archive: str) -> None:
+    """Check a backup archive, then put it in place (stop the app servers first)."""
+    from blog.backup import BackupError, restore
+
+    db.engine.dispose()
+    try:
+        kept = restore(
+            archive, current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.instance_path
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {archive}; the previous database is kept at {kept}")
+
+
+@click.command("reindex")
+@click.option(
+    "--images",
+    is_flag=True,
+    help="Make missing image variants and size the images in bodies instead.",
+)
+@with_appcontext
+def reindex_command(images: bool) -> None:
+    """Rebuild the full-text search index (or, with --images, the image variants)."""
+    if images:
+        from blog.imagesets import add_missing_variants, refit_bodies
+
+        with_variants, skipped = add_missing_variants(click.progressbar)
+        click.echo(f"Made variants for {with_variants} images; {skipped} skipped")
+        click.echo(f"Sized the images of {refit_bodies(click.progressbar)} bodies")
+        return
+    from blog.search import reindex
+
+    click.echo(f"Reindexed {reindex()} articles")
+
+
+@click.command("send-due")
+@click.option("--limit", type=int, default=None, help="Stop after about this many jobs.")
+@with_appcontext
+def send_due_command(limit: int | None) -> None:
+    """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
+    from blog.jobs import run_due
+
+    counts = run_due(limit=limit)
+    click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
+
+
+@click.command("worker")
+@click.option("--poll", type=float, default=5.0, show_default=True,
+              help="Seconds to wait when nothing is due.")  # fmt: skip
+@with_appcontext
+def worker_command(poll: float) -> None:
+    """Run queued jobs until stopped (SIGTERM or Ctrl-C ends it after the current job)."""
+    import signal
+    import threading
+
+    from blog.jobs import work
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    counts = work(stop, poll=poll)
+    click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
+
+
+APP_COMMANDS = [
+    doctor_command,
+    deploy_config_command,
+    create_user_command,
+    demo_command,
+    backup_command,
+    restore_command,
+    reindex_command,
+    send_due_command,
+    worker_command,
+]
+
+
 def register_commands(app: Flask) -> None:
+    """Adds the app's commands (and the importers') to `app.cli`."""
     from blog.wordpress.cli import register as register_wordpress
 
+    for command in APP_COMMANDS:
+        app.cli.add_command(command)
     register_wordpress(app)
-
-    @app.cli.command("doctor")
-    @click.option(
-        "--backups",
-        type=click.Path(file_okay=False),
-        default=None,
-        help="Where backups go (default: instance/backups).",
-    )
-    @click.option(
-        "--backup-days", default=7, show_default=True, help="A backup older than this is a failure."
-    )
-    @click.option(
-        "--offline",
-        is_flag=True,
-        help="Skip the check that asks the running site through SITE_URL.",
-    )
-    def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None:
-        """Check the install: each line says OK or what to do; exit 1 on any failure."""
-        from pathlib import Path
-
-        from blog.doctor import run_checks
-
-        failures = 0
-        for finding in run_checks(Path(backups) if backups else None, backup_days, not offline):
-            click.echo(finding.line())
-            failures += not finding.ok
-        if failures:
-            raise click.exceptions.Exit(1)
-
-    @app.cli.command("deploy-config")
-    @click.option("--domain", required=True, help="The site's public host name.")
-    @click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False),
-        default="deploy/out",
-        show_default=True,
-        help="Folder for the filled-in files.",
-    )
-    @click.option("--name", default="newsroom", show_default=True, help="Unit and site name.")
-    @click.option("--user", default="newsroom", show_default=True, help="The account it runs as.")
-    @click.option("--workers", default=4, show_default=True, help="gunicorn workers.")
-    @click.option("--upstream", default="127.0.0.1:8000", show_default=True)
-    def deploy_config_command(
-        domain: str, out_dir: str, name: str, user: str, workers: int, upstream: str
-    ) -> None:
-        """Write the nginx site, systemd units and logrotate file for this install."""
-        from pathlib import Path
-
-        from blog.deployconfig import DeployError, DeploySettings, write
-
-        try:
-            settings = DeploySettings.from_app(
-                app.config, domain, name=name, user=user, workers=workers, upstream=upstream,
-                instance=app.instance_path,
-            )  # fmt: skip
-            paths = write(settings, Path(out_dir))
-        except DeployError as error:
-            raise click.ClickException(str(error)) from error
-        for path in paths:
-            click.echo(f"wrote {path}")
-        click.echo('Next: see README.md, "Deploying on one server".')
-
-    @app.cli.command("create-user")
-    @click.argument("username")
-    @click.argument("email")
-    @click.option("--role", type=click.Choice([r.label for r in Role]), default="reader")
-    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-    def create_user_command(username: str, email: str, role: str, password: str) -> None:
-        """Add a user with a role."""
-        from blog.auth.rules import password_problem
-
-        problem = password_problem(password)
-        if problem:
-            raise click.ClickException(problem)
-        try:
-            user = create_user(username, email, password, Role.from_label(role))
-        except ValueError as error:
-            raise click.ClickException(str(error)) from error
-        db.session.commit()
-        click.echo(f"Created {role} {user.username}")
-
-    @app.cli.command("demo")
-    def demo_command() -> None:
-        """Add the demo articles, readers and comments (skips what is already there)."""
-        from blog.demo import load_demo
-
-        seed_defaults()
-        click.echo(load_demo())
-
-    @app.cli.command("backup")
-    @click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False),
-        default=None,
-        help="Folder for the archive (default: instance/backups).",
-    )
-    def backup_command(out_dir: str | None) -> None:
-        """Consistent online copy of the database plus uploads, as one archive."""
-        from blog.backup import BackupError, backup
-
-        target = out_dir or os.path.join(app.instance_path, "backups")
-        try:
-            archive = backup(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path, target)
-        except BackupError as error:
-            raise click.ClickException(str(error)) from error
-        click.echo(f"Backup written to {archive}")
-
-    @app.cli.command("restore")
-    @click.argument("archive", type=click.Path(exists=True, dir_okay=False))
-    @click.confirmation_option(prompt="Replace the current database and uploads with this backup?")
-    def restore_command(archive: str) -> None:
-        """Check a backup archive, then put it in place (stop the app servers first)."""
-        from blog.backup import BackupError, restore
-
-        db.engine.dispose()
-        try:
-            kept = restore(archive, app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
-        except BackupError as error:
-            raise click.ClickException(str(error)) from error
-        click.echo(f"Restored {archive}; the previous database is kept at {kept}")
-
-    @app.cli.command("reindex")
-    @click.option(
-        "--images",
-        is_flag=True,
-        help="Make missing image variants and size the images in bodies instead.",
-    )
-    def reindex_command(images: bool) -> None:
-        """Rebuild the full-text search index (or, with --images, the image variants)."""
-        if images:
-            from blog.imagesets import add_missing_variants, refit_bodies
-
-            with_variants, skipped = add_missing_variants(click.progressbar)
-            click.echo(f"Made variants for {with_variants} images; {skipped} skipped")
-            click.echo(f"Sized the images of {refit_bodies(click.progressbar)} bodies")
-            return
-        from blog.search import reindex
-
-        click.echo(f"Reindexed {reindex()} articles")
-
-    @app.cli.command("send-due")
-    @click.option("--limit", type=int, default=None, help="Stop after about this many jobs.")
-    def send_due_command(limit: int | None) -> None:
-        """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
-        from blog.jobs import run_due
-
-        counts = run_due(limit=limit)
-        click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
-
-    @app.cli.command("worker")
-    @click.option("--poll", type=float, default=5.0, show_default=True,
-                  help="Seconds to wait when nothing is due.")  # fmt: skip
-    def worker_command(poll: float) -> None:
-        """Run queued jobs until stopped (SIGTERM or Ctrl-C ends it after the current job)."""
-        import signal
-        import threading
-
-        from blog.jobs import work
-
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
-        counts = work(stop, poll=poll)
-        click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")

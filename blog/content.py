@@ -2,24 +2,24 @@
 
 Everything user-written that reaches a page as HTML goes through `render_article` or
 `render_comment` once, at save time; the result is stored in an `*_html` column and
-reading a page never re-renders it. bleach is imported here and nowhere else, so the
-sanitizer can be swapped in one place. It is unmaintained since June 2026 (6.4.0 has
-every known fix): the allowlists never include svg, math, style or raw-text tags, which
-every published bypass needed, and the Content-Security-Policy is the second wall.
-An uploaded image in an article or page body gets its width, height, srcset and WebP
-<source> after sanitizing (`_FitImages`, sizes from blog/bodyimages.py), so the
-allowlist keeps none of them.
+reading a page never re-renders it. nh3 (Rust's ammonia) is imported here and nowhere
+else, so the sanitizer can be swapped in one place. The allowlists never include svg,
+math, style or raw-text tags, which every published bypass of HTML sanitizers needed,
+and the Content-Security-Policy is the second wall. An uploaded image in an article or
+page body gets its width, height, srcset and WebP <source> after sanitizing
+(`_fit_images`, sizes from blog/bodyimages.py), so the allowlist keeps none of them.
+
+Public names: `render_article`, `render_comment`, `render_page`, `clean_text`,
+`has_control_chars`, `plain_text`, `excerpt`, `reading_time`, `slugify`, `unique_slug`
+and the allowlists (`ARTICLE_TAGS`, `COMMENT_TAGS`, ...) that tests check pages against.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import partial
-from html import unescape
+from html import escape, unescape
 
-import bleach
-from bleach.html5lib_shim import Filter
-from bleach.linkifier import LinkifyFilter
+import nh3
 from markdown_it import MarkdownIt
 
 from blog.bodyimages import BodyImages, Sized
@@ -48,13 +48,15 @@ COMMENT_ATTRIBUTES = {"a": ["href", "rel"], "ol": ["start"]}
 COMMENT_REL = "nofollow ugc noopener"
 
 # Articles come from trusted staff and may use a little raw HTML (figure/figcaption);
-# bleach removes anything outside the allowlist. Comments get no raw HTML at all.
+# the sanitizer removes anything outside the allowlist. Comments get no raw HTML at all,
+# and their bare URLs become links (linkify, no e-mail addresses).
 _article_md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 _comment_md = (
-    MarkdownIt("commonmark", {"html": False})
-    .enable(["strikethrough"])
+    MarkdownIt("commonmark", {"html": False, "linkify": True})
+    .enable(["strikethrough", "linkify"])
     .disable(["image", "heading", "lheading", "table"], ignoreInvalid=True)
 )
+_comment_md.linkify.set({"fuzzy_email": False})
 
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
@@ -69,83 +71,71 @@ def _allowed_link(url: str) -> bool:
 _article_md.validateLink = _allowed_link
 _comment_md.validateLink = _allowed_link
 
-_ARTICLE_RULES = {
-    "tags": ARTICLE_TAGS, "attributes": ARTICLE_ATTRIBUTES, "protocols": PROTOCOLS, "strip": True
-}  # fmt: skip
-_article_cleaner = bleach.Cleaner(**_ARTICLE_RULES)
+
+def _policy(tags: frozenset[str], attributes: dict[str, list[str]], rel: str | None) -> dict:
+    """nh3.clean's options for one allowlist. "*" empties ammonia's default generic
+    attributes (lang, title on every tag); script and style lose their content too."""
+    allowed = {tag: set(names) - {"rel"} for tag, names in attributes.items()}
+    return {
+        "tags": set(tags),
+        "attributes": {"*": set(), **allowed},
+        "url_schemes": set(PROTOCOLS),
+        "link_rel": rel,  # ammonia sets rel itself and refuses it in `attributes`
+        "strip_comments": True,
+        "clean_content_tags": {"script", "style"},
+    }
 
 
-class _FitImages(Filter):
-    """Gives an uploaded image's <img> its sizes (blog/bodyimages.py), after sanitizing:
+_ARTICLE_POLICY = _policy(ARTICLE_TAGS, ARTICLE_ATTRIBUTES, None)
+_COMMENT_POLICY = _policy(COMMENT_TAGS, COMMENT_ATTRIBUTES, COMMENT_REL)
+
+# nh3's output is html5ever's serialisation: no comments, "<" escaped in text, every
+# attribute value double-quoted with "&", '"', "<" and ">" escaped. So a tag is exactly
+# this, and a regex walk over it is sound.
+_OUTPUT_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[^\s="/>]+(?:="[^"]*")?)*)\s*/?>')
+_OUTPUT_ATTR = re.compile(r'([^\s="/>]+)(?:="([^"]*)")?')
+_VOID = frozenset({"br", "hr", "img"})
+
+
+def _tag(name: str, attrs: dict[str, str]) -> str:
+    return "<" + "".join([name, *(f' {k}="{escape(v)}"' for k, v in attrs.items())]) + ">"
+
+
+def _fit_images(html: str, images: BodyImages) -> str:
+    """Gives each uploaded image's <img> its sizes (blog/bodyimages.py), after sanitizing:
     the allowlist needs none of what this adds, so no author can write a srcset or a
     <picture>. Images after the body's first block (maybe on the first screen when
     there is no featured image) also get loading="lazy"."""
+    depth = blocks = 0
 
-    def __init__(self, source, images: BodyImages):
-        super().__init__(source)
-        self.images = images
-
-    def __iter__(self):
-        depth = blocks = 0
-        for token in super().__iter__():
-            kind = token["type"]
-            if kind in ("StartTag", "EmptyTag") and depth == 0:
-                blocks += 1
-            if kind == "StartTag":
-                depth += 1
-            elif kind == "EndTag":
-                depth -= 1
-            elif kind == "EmptyTag" and token["name"] == "img":
-                yield from self.fitted(token, lazy=blocks > 1)
-                continue
-            yield token
-
-    def fitted(self, token: dict, lazy: bool):
-        data = token["data"]
-        fit = self.images.fit(
-            data.get((None, "src"), ""), data.get((None, "width")), data.get((None, "height"))
-        )
+    def visit(match: re.Match) -> str:
+        nonlocal depth, blocks
+        closing, name, raw = match.groups()
+        if closing:
+            depth -= 1
+            return match.group(0)
+        if depth == 0:
+            blocks += 1
+        if name not in _VOID:
+            depth += 1
+            return match.group(0)
+        if name != "img":
+            return match.group(0)
+        attrs = {key: unescape(value or "") for key, value in _OUTPUT_ATTR.findall(raw)}
+        fit = images.fit(attrs.get("src", ""), attrs.get("width"), attrs.get("height"))
         if fit is None:
-            yield token
-            return
-        attrs = {**data, **{(None, name): value for name, value in fit.attrs.items()}}
-        if lazy:
-            attrs[(None, "loading")] = "lazy"
-        img = {**token, "data": attrs}
+            return match.group(0)
+        attrs.update(fit.attrs)
+        if blocks > 1:
+            attrs["loading"] = "lazy"
+        img = _tag("img", attrs)
         if not fit.webp_srcset:
-            yield img
-            return
-        source = {(None, "type"): "image/webp", (None, "srcset"): fit.webp_srcset}
-        source[(None, "sizes")] = fit.attrs["sizes"]
-        yield {"type": "StartTag", "name": "picture", "namespace": None, "data": {}}
-        yield {"type": "EmptyTag", "name": "source", "namespace": None, "data": source}
-        yield img
-        yield {"type": "EndTag", "name": "picture", "namespace": None}
+            return img
+        source = {"type": "image/webp", "srcset": fit.webp_srcset, "sizes": fit.attrs["sizes"]}
+        return f"<picture>{_tag('source', source)}{img}</picture>"
 
+    return _OUTPUT_TAG.sub(visit, html)
 
-def _set_comment_rel(attrs: dict, new: bool = False) -> dict:
-    attrs[(None, "rel")] = COMMENT_REL
-    return attrs
-
-
-def _drop_unsafe_links(attrs: dict, new: bool = False) -> dict | None:
-    # linkify also sees links that came from Markdown; keep only allowed schemes.
-    href = attrs.get((None, "href"), "")
-    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
-    if not href or (scheme and scheme not in PROTOCOLS):
-        return None  # the link's text stays; an <a> with rel and no href is invalid HTML
-    return attrs
-
-
-_comment_cleaner = bleach.Cleaner(
-    tags=COMMENT_TAGS,
-    attributes=COMMENT_ATTRIBUTES,
-    protocols=PROTOCOLS,
-    strip=True,
-    filters=[
-        partial(LinkifyFilter, callbacks=[_drop_unsafe_links, _set_comment_rel], parse_email=False)
-    ],
-)
 
 # C0 controls and DEL, plus U+FFFE/U+FFFF: XML 1.0 forbids those two, and one of them in
 # a title or body made the Atom feed unparseable for every subscriber.
@@ -167,17 +157,14 @@ def render_article(source: str, pending: Iterable[Sized] = ()) -> str:
     Uploaded images get their sizes from the database, or from `pending` for uploads
     whose rows are not written yet (one query, only when the body shows an upload).
     """
-    html = _article_md.render(clean_text(source))
+    html = nh3.clean(_article_md.render(clean_text(source)), **_ARTICLE_POLICY)
     images = BodyImages(html, pending)
-    if not images:
-        return _article_cleaner.clean(html)
-    fit = partial(_FitImages, images=images)
-    return bleach.Cleaner(**_ARTICLE_RULES, filters=[fit]).clean(html)
+    return _fit_images(html, images) if images else html
 
 
 def render_comment(source: str) -> str:
     """Comment Markdown as sanitized HTML: a small subset, links marked nofollow ugc."""
-    return _comment_cleaner.clean(_comment_md.render(clean_text(source)))
+    return nh3.clean(_comment_md.render(clean_text(source)), **_COMMENT_POLICY)
 
 
 def render_page(source: str, pending: Iterable[Sized] = ()) -> str:

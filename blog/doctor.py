@@ -238,7 +238,7 @@ def check_backup(app: Flask, folder: Path | None = None, days: int = 7) -> Findi
     folder = folder or Path(app.instance_path) / "backups"
     archives = sorted(folder.glob("backup-*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not archives:
-        return fail("backup", f"none in {folder}: run `blog backup` from cron (see README)")
+        return fail("backup", f"none in {folder}: run `blog backup` from cron (docs/operators.md)")
     age = (time.time() - archives[-1].stat().st_mtime) / 86400
     if age > days:
         return fail(

@@ -257,28 +257,6 @@ def send_queued(payload: dict, run: jobs.Run) -> None:
         raise jobs.Retry(f"outbox: {error}") from error
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text message now; True when it was handed over, False on failure.
-
-    Only for code outside a request (a CLI command) and for callers that have not moved
-    to `queue_mail` yet. Delivery problems are logged and reported as False, never raised.
-    """
-    try:
-        message = build_message(to, subject, body)
-    except ValueError:
-        logger.exception("Refusing to build a message with an invalid header")
-        return False
-    connection = Connection()
-    try:
-        connection.send(message)
-    except (TemporaryFailure, PermanentFailure, OSError):
-        logger.exception("Sending mail through %s failed", current_app.config["MAIL_SERVER"])
-        return False
-    finally:
-        connection.close()
-    return True
-
-
 def smtp_session() -> smtplib.SMTP:
     """An SMTP connection to MAIL_SERVER, after STARTTLS and login when configured.
 
@@ -302,10 +280,6 @@ def smtp_session() -> smtplib.SMTP:
         smtp.close()
         raise
     return smtp
-
-
-def outbox_path() -> Path:
-    return Path(current_app.instance_path) / "outbox"
 
 
 def _write_to_outbox(folder: Path, message: EmailMessage) -> None:

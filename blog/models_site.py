@@ -77,7 +77,7 @@ class Page(db.Model):
 
 
 class Setting(db.Model):
-    """One site setting as a JSON value; read through `blog.settings.get_settings()`."""
+    """One site setting as a JSON value; read through `blog.cache.site.get_settings()`."""
 
     key: so.Mapped[str] = so.mapped_column(sa.String(60), primary_key=True)
     value: so.Mapped[str] = so.mapped_column(sa.Text)

@@ -16,6 +16,8 @@ from blog.cache.memo import memo
 from blog.cache.site import get_settings
 from blog.extensions import db
 
+# Far beyond any real archive, and small enough that OFFSET never overflows SQLite's
+# 64-bit integers (`?page=10**30` would otherwise be a 500).
 MAX_PAGE = 100_000
 
 

@@ -123,12 +123,10 @@ def _search_sqlite(query: str, page: int, per_page: int) -> tuple[list, int]:
     where = "article_fts MATCH :match AND a.status = :status AND a.published_at <= :now"
     # CROSS JOIN makes SQLite run the FTS5 query once and look each hit up by id. With a
     # plain JOIN it walks every public article by ix_article_status_published_at and
-    # runs the MATCH once per article: 4-7 s per search at 100,000 articles instead of
-    # ~10 ms (bench/README.md).
+    # runs the MATCH once per article (bench/README.md, "Query shapes").
     source = "FROM article_fts CROSS JOIN article a ON a.id = article_fts.rowid "
     # Rank first, then snippets for the one page only: with snippet() in the ranked
-    # query SQLite built a snippet for every match before sorting (~1,000 snippets
-    # for a word in 1 % of 100,000 articles).
+    # query SQLite built a snippet for every match before sorting.
     ids = list(
         db.session.scalars(
             sa.text(

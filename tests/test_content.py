@@ -57,6 +57,12 @@ def test_article_html_drops_scripts_handlers_and_bad_schemes(source):
     assert not re.search(r"(href|src)\s*=\s*[\"']?\s*(javascript|data)", html)
 
 
+def test_article_html_keeps_only_the_allowlisted_attributes():
+    html = render_article('<p lang="en" title="t" id="x" class="c" style="color:red">a</p>')
+
+    assert "<p>a</p>" in html  # no generic attributes, not even the sanitizer's default ones
+
+
 def test_figure_is_allowed_in_articles():
     html = render_article(
         '<figure><img src="https://a.test/i.jpg" alt="A"><figcaption>Cap</figcaption></figure>'

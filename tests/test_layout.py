@@ -1,4 +1,4 @@
-"""The layout of blog/: no import cycles, no oversized modules (README "Code layout").
+"""The layout of blog/: no import cycles, no oversized modules (docs/architecture.md).
 
 Reads every module with `ast` (nothing is imported), so the graph holds the imports
 at module level and those inside functions alike: a function-level import that closes

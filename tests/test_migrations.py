@@ -1,5 +1,8 @@
 """The migrations build exactly the models' schema, and undo it (on SQLite and PostgreSQL)."""
 
+import re
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask_migrate import check, downgrade, upgrade
 
@@ -11,6 +14,22 @@ from tests.conftest import base_config, empty_database
 
 def table_names() -> set[str]:
     return set(sa.inspect(db.engine).get_table_names())
+
+
+def test_migration_files_are_numbered_in_chain_order():
+    revisions = {}  # down_revision -> (number, revision)
+    for path in (Path(__file__).parent.parent / "migrations" / "versions").glob("*.py"):
+        text = path.read_text()
+        ids = dict(re.findall(r"^(revision|down_revision) = ['\"]?(\w*)['\"]?$", text, re.M))
+        revisions[ids["down_revision"] or "None"] = (int(path.name[:4]), ids["revision"])
+
+    numbers, head = [], "None"
+    while head in revisions:
+        number, head = revisions[head]
+        numbers.append(number)
+
+    assert len(numbers) == len(revisions)  # one chain, no branch
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
 
 def test_upgrade_check_and_downgrade_on_an_empty_database(tmp_path):

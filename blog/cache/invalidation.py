@@ -292,10 +292,6 @@ def statement_scope(statement: sa.Executable) -> Scope:
     return NONE
 
 
-def pending_scope(session: so.Session) -> Scope:
-    return session.info.get(_PENDING, NONE)
-
-
 def _after_flush(session: so.Session, _context: object) -> None:
     scope = NONE
     for obj in session.new:

@@ -15,7 +15,7 @@ Replies are written on their own page (the Reply links), so a section holds one 
 whatever its length: the fill-in is a pick between two prepared strings per comment
 and two replacements.
 
-The markers cannot come from users: comment HTML passes bleach, which strips HTML
+The markers cannot come from users: comment HTML passes the sanitizer, which strips HTML
 comments, and every other value is escaped. A reader with comments awaiting moderation
 on the article (only they see those, in their place in the thread) gets the section
 rendered for them alone, through the same markers.

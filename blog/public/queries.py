@@ -1,6 +1,7 @@
-"""Queries and small helpers the public views share (pagination, related articles, share links).
+"""Queries the public views share: an article by slug or old slug, teasers, related
+articles, previous/next, feed and sitemap lists.
 
-Caching (memos, fragments) lives in blog/cache/; this module only asks it.
+Nothing here is cached: the callers keep results in memos and fragments (blog/cache/).
 
 Every function here costs a fixed number of SQL statements whatever the data size:
 lists go through `Article.listing()` (author, category and image joined, tags in one
@@ -19,8 +20,6 @@ from blog.extensions import db
 from blog.imagesets import ImageSet, image_set
 from blog.models import Article, ArticleStatus, SlugRedirect, article_tag
 
-# Far beyond any real archive, and small enough that OFFSET never overflows SQLite's
-# 64-bit integers (`?page=10**30` would otherwise be a 500).
 RELATED_LIMIT = 4
 RELATED_TAGS = 5  # the article's first tags (by name) that find related ones
 RELATED_POOL = 50  # newest candidates taken per tag and from the category
@@ -92,10 +91,11 @@ def related(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
     )
     # Two statements on purpose: joining the ranked candidates to `article` in one
     # let SQLite drive the join from the (status, published_at) index and walk every
-    # public article (29 ms at 100,000 articles); by primary key it reads a few rows.
+    # public article; by primary key it reads a few rows (bench/README.md, "Query
+    # shapes").
     shared = {row.id: row.shared for row in db.session.execute(ranked)}
     # Public or not is checked in Python: with the check in SQL, SQLite again chose
-    # the (status, published_at) index over the primary keys (13 ms at 100,000).
+    # the (status, published_at) index over the primary keys.
     found = db.session.scalars(
         sa.select(Article)
         .where(Article.id.in_(shared))
@@ -118,7 +118,7 @@ def neighbours_of(article: Article) -> tuple[Neighbour | None, Neighbour | None]
     """
     # Plain range bounds on published_at (ties broken by id in a filter): with
     # `a < x OR (a = x AND id < y)` SQLite could not use the index range and walked
-    # back from today, 16 ms for an old article at 100,000 articles.
+    # back from today (bench/README.md, "Query shapes").
     when, ident = article.published_at, article.id
     older = (
         sa.select(sa.literal("prev").label("side"), Article.title, Article.slug)

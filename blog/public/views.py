@@ -46,7 +46,6 @@ from blog.templating import absolute_url, json_script, rendered
 
 bp = Blueprint("public", __name__)
 
-# An edit this long after publication is shown as "Updated"; quick typo fixes are not.
 UPLOAD_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -170,7 +169,7 @@ def tag(slug: str) -> str:
 
     def listing() -> sa.Select:
         # From the association table alone: joining `article` here read every tagged
-        # article's full row (29 ms for a big tag at 100,000 articles, 6 ms without).
+        # article's full row (bench/README.md, "Query shapes").
         tagged = sa.select(article_tag.c.article_id).where(article_tag.c.tag_id == found.id)
         return Article.listing().where(Article.id.in_(tagged))
 

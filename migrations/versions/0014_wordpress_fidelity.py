@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-    # Both tables keep AUTOINCREMENT (0009, 0014) if SQLite copies them.
+    # Both tables keep AUTOINCREMENT (0011, 0013: ids never reused) if SQLite copies them.
     with op.batch_alter_table('tag', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('description', sa.Text(), server_default='', nullable=False))
     with op.batch_alter_table('comment', table_kwargs={'sqlite_autoincrement': True}) as batch_op:

@@ -5,7 +5,7 @@ import os
 
 
 def pytest_configure(config) -> None:
-    from blog.cache import invalidation
+    from blog.core.cache import invalidation
 
     table, _, column = os.environ["BLOG_EXPIRES_MUTANT"].partition(".")
     rule = invalidation.EXPIRES[table]

@@ -1,6 +1,6 @@
 """Does the coherence test notice each row of the invalidation table? (not part of CI)
 
-For every row of `blog.cache.invalidation.EXPIRES` that expires something (an insert,
+For every row of `blog.core.cache.invalidation.EXPIRES` that expires something (an insert,
 a delete or a column of a table), run the coherence test that writes each row alone
 (tests/test_cache_coherence.py, in-process page cache) with that one row narrowed to
 NONE, and report which mutants it kills. A row whose mutant survives is one no page
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from blog.cache.invalidation import EXPIRES, NONE  # noqa: E402
+from blog.core.cache.invalidation import EXPIRES, NONE  # noqa: E402
 
 PLUGIN = "bench.expires_mutant"
 

@@ -3,12 +3,12 @@
     .venv/bin/python bench/generate.py --articles 100000 --comments 300000 \
         --out bench/data/100000.sqlite3
 
-The schema comes from the real migrations and the defaults from `blog.seed.seed_defaults`,
+The schema comes from the real migrations and the defaults from `blog.core.seed.seed_defaults`,
 so the database is exactly what a live site has. Then users (authors and readers), tags,
 articles and approved comments are bulk-inserted with `executemany` inside one big
 transaction (journal off, synchronous off while loading). Articles are ~600 words of
 Markdown with subheadings, lists and a quote; their HTML is rendered once per template
-body by `blog.content.render_article` and reused. Titles and summaries are unique per
+body by `blog.core.content.render_article` and reused. Titles and summaries are unique per
 article; words follow a Zipf-like distribution so that search terms range from rare to
 very common. Every article is published, spread over the last five years and over the
 twelve categories, with 2-4 tags (a few tags are popular, most are rare) and a
@@ -154,8 +154,8 @@ def migrate(path: Path) -> None:
     from flask_migrate import upgrade
 
     from blog import create_app
+    from blog.core.seed import seed_defaults
     from blog.extensions import db
-    from blog.seed import seed_defaults
 
     app = create_app(
         {
@@ -173,7 +173,7 @@ def migrate(path: Path) -> None:
 
 def generate(articles: int, comments: int, out: Path, seed: int = 1) -> dict[str, float]:
     """Build the database at `out` (replacing it); returns counts and timings."""
-    from blog.content import excerpt, reading_time, render_article, render_comment, slugify
+    from blog.core.content import excerpt, reading_time, render_article, render_comment, slugify
 
     started = time.perf_counter()
     out.parent.mkdir(parents=True, exist_ok=True)

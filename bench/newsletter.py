@@ -52,11 +52,11 @@ def build(folder: Path, subscribers: int) -> tuple[str, int]:
     from flask_migrate import upgrade
 
     from blog import create_app
+    from blog.core.seed import seed_defaults
+    from blog.core.types import utcnow
     from blog.extensions import db
     from blog.models import Subscriber, SubscriberState
     from blog.newsletter.sending import create_issue
-    from blog.seed import seed_defaults
-    from blog.types import utcnow
     from tests import factories
 
     uri = f"sqlite:///{folder / 'blog.sqlite3'}"

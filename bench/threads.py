@@ -27,7 +27,7 @@ FMT = "%Y-%m-%d %H:%M:%S.%f"
 
 def add_threads(db: Path, sizes: tuple[int, ...] = SIZES, seed: int = 13) -> list[str]:
     """Add the missing `thread-<size>` articles; the slugs added."""
-    from blog.content import render_comment
+    from blog.core.content import render_comment
 
     rng = random.Random(seed)
     con = sqlite3.connect(db, isolation_level=None)

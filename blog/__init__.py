@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from blog import errors
 from blog.config import DEFAULTS
-from blog.keyfile import ConfigError, check_secret_key, read_secret_key
+from blog.core import errors
+from blog.core.keyfile import ConfigError, check_secret_key, read_secret_key
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,13 +52,26 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
 
 
+# Modules whose import registers job handlers and periodic functions (blog.core.jobs).
+JOB_MODULES = (
+    "blog.core.mail",
+    "blog.newsletter.sending",
+    "blog.newsletter.alerts",
+    "blog.comments.notify",
+    "blog.confirm.confirmation",
+    "blog.importers.wordpress.tasks",
+)
+
+
 def register_extensions(app: Flask) -> None:
     from blog.auth.sessions import CookieSessions, ask_to_log_in, load_user
-    from blog.cache import invalidation
-    from blog.database import configure_engine, engine_options
+    from blog.core import jobs
+    from blog.core.cache import invalidation
+    from blog.core.database import configure_engine, engine_options
     from blog.extensions import csrf, db, login_manager, migrate
 
     invalidation.install()
+    jobs.init_app(app, JOB_MODULES)
     engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -119,9 +132,11 @@ def content_security_policy(image_hosts: str = "") -> str:
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
-    from blog import redirects
-    from blog.cache import pages
+    from blog.core import state
+    from blog.core.cache import pages
+    from blog.public import redirects
 
+    state.init_app(app)
     pages.init_app(app)
     redirects.init_app(app)
 
@@ -142,7 +157,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from blog import templating
+    from blog.core import templating
 
     templating.init_app(app)
 

@@ -16,10 +16,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
+from blog.core.seed import seed_defaults
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Role, User
-from blog.seed import seed_defaults
-from blog.types import utcnow
 
 
 def main() -> None:
@@ -39,7 +39,7 @@ def _create_app_for_cli() -> Flask:
     need no app and always run.
     """
     from blog import create_app
-    from blog.keyfile import ConfigError
+    from blog.core.keyfile import ConfigError
 
     try:
         return create_app()
@@ -88,7 +88,7 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
     is a command of the `blog` group itself rather than of the app.
     """
     from blog import create_app
-    from blog.keyfile import write_secret_key
+    from blog.core.keyfile import write_secret_key
 
     instance = Flask("blog", instance_path=os.environ.get("BLOG_INSTANCE_PATH")).instance_path
     if not os.environ.get("BLOG_SECRET_KEY") and write_secret_key(instance):
@@ -108,7 +108,7 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
         else:
             click.echo("An admin account already exists; none created.")
         if demo:
-            from blog.demo import load_demo
+            from blog.demo.loader import load_demo
 
             click.echo(load_demo())
 
@@ -133,7 +133,7 @@ def copy_data_command(source: str, target: str) -> None:
     id sequences, rebuilds the search index and checks the row counts. Stop the app
     servers (or keep them read-only) while it runs; the source is only read.
     """
-    from blog.copydata import CopyError, copy_data
+    from blog.ops.copydata import CopyError, copy_data
 
     try:
         counts = copy_data(source, target, echo=click.echo)
@@ -162,7 +162,7 @@ def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None
     """Check the install: each line says OK or what to do; exit 1 on any failure."""
     from pathlib import Path
 
-    from blog.doctor import run_checks
+    from blog.ops.doctor import run_checks
 
     failures = 0
     for finding in run_checks(Path(backups) if backups else None, backup_days, not offline):
@@ -193,7 +193,7 @@ def deploy_config_command(
     """Write the nginx site, systemd units and logrotate file for this install."""
     from pathlib import Path
 
-    from blog.deployconfig import DeployError, DeploySettings, write
+    from blog.ops.deployconfig import DeployError, DeploySettings, write
 
     try:
         settings = DeploySettings.from_app(
@@ -233,7 +233,7 @@ def create_user_command(username: str, email: str, role: str, password: str) -> 
 @with_appcontext
 def demo_command() -> None:
     """Add the demo articles, readers and comments (skips what is already there)."""
-    from blog.demo import load_demo
+    from blog.demo.loader import load_demo
 
     seed_defaults()
     click.echo(load_demo())
@@ -250,7 +250,7 @@ def demo_command() -> None:
 @with_appcontext
 def backup_command(out_dir: str | None) -> None:
     """Consistent online copy of the database plus uploads, as one archive."""
-    from blog.backup import BackupError, backup
+    from blog.ops.backup import BackupError, backup
 
     target = out_dir or os.path.join(current_app.instance_path, "backups")
     try:
@@ -268,7 +268,7 @@ def backup_command(out_dir: str | None) -> None:
 @with_appcontext
 def restore_command(archive: str) -> None:
     """Check a backup archive, then put it in place (stop the app servers first)."""
-    from blog.backup import BackupError, restore
+    from blog.ops.backup import BackupError, restore
 
     db.engine.dispose()
     try:
@@ -290,13 +290,13 @@ def restore_command(archive: str) -> None:
 def reindex_command(images: bool) -> None:
     """Rebuild the full-text search index (or, with --images, the image variants)."""
     if images:
-        from blog.imagesets import add_missing_variants, refit_bodies
+        from blog.core.imagesets import add_missing_variants, refit_bodies
 
         with_variants, skipped = add_missing_variants(click.progressbar)
         click.echo(f"Made variants for {with_variants} images; {skipped} skipped")
         click.echo(f"Sized the images of {refit_bodies(click.progressbar)} bodies")
         return
-    from blog.search import reindex
+    from blog.core.search import reindex
 
     click.echo(f"Reindexed {reindex()} articles")
 
@@ -306,7 +306,7 @@ def reindex_command(images: bool) -> None:
 @with_appcontext
 def send_due_command(limit: int | None) -> None:
     """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
-    from blog.jobs import run_due
+    from blog.core.jobs import run_due
 
     counts = run_due(limit=limit)
     click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
@@ -321,7 +321,7 @@ def worker_command(poll: float) -> None:
     import signal
     import threading
 
-    from blog.jobs import work
+    from blog.core.jobs import work
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -345,7 +345,7 @@ APP_COMMANDS = [
 
 def register_commands(app: Flask) -> None:
     """Adds the app's commands (and the importers') to `app.cli`."""
-    from blog.wordpress.cli import register as register_wordpress
+    from blog.importers.wordpress.cli import register as register_wordpress
 
     for command in APP_COMMANDS:
         app.cli.add_command(command)

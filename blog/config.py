@@ -47,7 +47,7 @@ DEFAULTS = {
     "MAIL_DKIM_KEY_FILE": "",
     "MAIL_DKIM_SELECTOR": "",
     "MAIL_DKIM_DOMAIN": "",
-    # The job queue (blog/jobs.py): jobs claimed at once, how long a claim holds before
+    # The job queue (blog/core/jobs.py): jobs claimed at once, how long a claim holds before
     # another worker may take the job over, retry backoff, periodic tasks' interval.
     "JOBS_BATCH": 50,
     "JOBS_LEASE_SECONDS": 600,
@@ -73,7 +73,7 @@ DEFAULTS = {
     "COMMENT_MAX_PER_MINUTE": 5,
     "COMMENT_MAX_LINKS": 2,
     "COMMENT_MAX_LENGTH": 5000,
-    # Confirmation links (blog/confirmation.py) work this long; accounts that never
+    # Confirmation links (blog/confirm/confirmation.py) work this long; accounts that never
     # confirm are removed by the worker this many days after registering (0: kept).
     "CONFIRM_LINK_HOURS": 48,
     "UNCONFIRMED_ACCOUNT_DAYS": 7,
@@ -81,13 +81,13 @@ DEFAULTS = {
     "PROXY_COUNT": 0,
     # Cache-Control max-age for anonymous pages.
     "PUBLIC_CACHE_SECONDS": 60,
-    # SQLite writers queue on a file lock beside the database (blog/database.py).
+    # SQLite writers queue on a file lock beside the database (blog/core/database.py).
     "SQLITE_WRITER_LOCK": True,
-    # The cache of rendered anonymous pages (blog/cache/pages.py, Flask-Caching).
+    # The cache of rendered anonymous pages (blog/core/cache/pages.py, Flask-Caching).
     # SimpleCache: per process; FileSystemCache: shared by one server's workers
     # (CACHE_DIR, default instance/cache); RedisCache with CACHE_REDIS_URL: many servers.
     "PAGE_CACHE": True,
-    # Per-worker fragments, memos and the settings copy (blog/cache/memo.py, site.py).
+    # Per-worker fragments, memos and the settings copy (blog/core/cache/memo.py, site.py).
     # Off only to compare against (tests/test_cache_coherence.py) or to debug.
     "MEMO_CACHE": True,
     "CACHE_TYPE": "SimpleCache",

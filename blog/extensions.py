@@ -21,7 +21,7 @@ class Base(so.DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# expire_on_commit=False: a view may end its read transaction (see blog.database)
+# expire_on_commit=False: a view may end its read transaction (see blog.core.database)
 # and keep using the objects it loaded, such as current_user, without reloading them.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(compare_type=True, render_as_batch=True)

@@ -7,7 +7,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import blog.types
+import blog.core.types
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

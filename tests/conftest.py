@@ -221,7 +221,7 @@ def standalone_app(folder, migrated_db, config=None):
             )
             app.test_client_class = IsolatedClient
             with app.app_context():
-                from blog.seed import seed_defaults
+                from blog.core.seed import seed_defaults
 
                 seed_defaults()
                 yield app

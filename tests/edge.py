@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from blog.deployconfig import DeploySettings, render
+from blog.ops.deployconfig import DeploySettings, render
 from tests.live import ROOT, Browser, free_port, stop_group
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)

@@ -10,7 +10,8 @@ from datetime import timedelta
 from werkzeug.security import generate_password_hash
 
 from blog.comments.queries import change_comment_count
-from blog.content import reading_time, render_article, render_comment, slugify
+from blog.core.content import reading_time, render_article, render_comment, slugify
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -23,7 +24,6 @@ from blog.models import (
     Tag,
     User,
 )
-from blog.types import utcnow
 
 PASSWORD = "a long test passphrase"
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -157,7 +157,7 @@ def article_form(category, **overrides) -> dict:
 
 def set_comment_policy(policy: str) -> None:
     """Admin > Settings > Comments: "open", "first" or "all"."""
-    from blog.settings import save_settings
+    from blog.core.settings import save_settings
 
     save_settings({"comment_policy": policy})
     db.session.commit()

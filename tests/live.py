@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 from flask_migrate import upgrade
 
 from blog import create_app
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Role
-from blog.settings import save_settings
 from tests import factories
 from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
 
@@ -83,7 +83,7 @@ def prepare_site(folder: Path, readers: int = 8) -> Site:
     uri = pg_url(pg_database) if pg_database else f"sqlite:///{db_path}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": secret, "TESTING": True})
     with app.app_context():
-        from blog.seed import seed_defaults
+        from blog.core.seed import seed_defaults
 
         upgrade()
         seed_defaults()

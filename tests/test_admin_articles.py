@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -17,7 +18,6 @@ from blog.models import (
     SlugRedirect,
     Tag,
 )
-from blog.types import utcnow
 from tests import factories
 from tests.factories import article_form as form_data
 
@@ -213,7 +213,7 @@ def test_author_submits_for_review(client, auth, author, category):
 
 
 def test_author_may_publish_when_the_setting_allows(client, auth, author, category):
-    from blog.settings import save_settings
+    from blog.core.settings import save_settings
 
     save_settings({"authors_can_publish": True})
     db.session.commit()

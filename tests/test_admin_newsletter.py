@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from blog.cache.site import get_settings
+from blog.core.cache.site import get_settings
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Job, JobState, Subscriber, SubscriberState
-from blog.types import utcnow
 from tests import factories
 from tests.mailing import mail_config, run_jobs
 
@@ -142,7 +142,7 @@ def figures(client, issue_id: int) -> dict[str, int]:
 
 
 def test_the_sent_issue_page_follows_the_worker_batch_by_batch(app, client, auth, editor, smtp):
-    from blog import jobs
+    from blog.core import jobs
     from blog.newsletter.sending import create_issue
 
     app.config["JOBS_BATCH"] = 2

@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from blog.cache.site import get_settings
+from blog.core.cache.site import get_settings
 from blog.extensions import db
 from blog.models import Article, AuditLog, Category, Page, Role, Tag, User
 from tests import factories

@@ -6,10 +6,10 @@ from werkzeug import security
 
 from blog.auth.credentials import GENERIC_LOGIN_ERROR
 from blog.auth.sessions import load_user
-from blog.database import writing
+from blog.core.database import writing
+from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import User
-from blog.urls import safe_next
 from tests import factories
 from tests.shared import counting_statements
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from blog.auth.credentials import make_reset_token, password_fingerprint
+from blog.core.mail import queue_mail
 from blog.extensions import db
-from blog.mail import queue_mail
 from blog.models import UsedToken, User
 from tests import factories
 from tests.conftest import TEST_SECRET

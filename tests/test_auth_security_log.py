@@ -5,8 +5,8 @@ import logging
 import pytest
 
 from blog.auth.credentials import make_reset_token
+from blog.core.security_log import clean, security_log
 from blog.extensions import db
-from blog.security_log import clean, security_log
 from tests import factories
 
 NEW_PASSWORD = "a brand new passphrase"

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from blog import throttle
+from blog.core import throttle
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import ThrottleEvent
-from blog.types import utcnow
 from tests import factories
 
 

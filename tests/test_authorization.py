@@ -465,9 +465,9 @@ def test_only_those_who_may_publish_move_a_scheduled_time(
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
+    from blog.core.settings import save_settings
+    from blog.core.types import utcnow
     from blog.models import Article
-    from blog.settings import save_settings
-    from blog.types import utcnow
 
     embargo = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
     article = factories.make_article(author=author, category=category, published_at=embargo)

@@ -109,7 +109,7 @@ def test_comments_replies_and_users(bench_app):
 
 
 def test_search_index_and_version(bench_app):
-    from blog.search import search
+    from blog.core.search import search
 
     article = db.session.scalars(sa.select(Article).order_by(Article.id)).first()
     word = article.title.split()[0]

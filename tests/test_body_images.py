@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from blog.bodyimages import COLUMN_SIZES
-from blog.content import render_article
+from blog.core.bodyimages import COLUMN_SIZES
+from blog.core.content import render_article
 from blog.extensions import db
 from blog.models import Article, Page, SiteState, Upload
 from tests import factories

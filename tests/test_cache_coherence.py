@@ -9,7 +9,7 @@ write at all. After each step every public URL is fetched from both apps: the bo
 first, so a stale entry stored by the previous step would be served and caught.
 
 No step moves a version by hand: if a write's table or column were missing from
-blog/cache/invalidation.py's EXPIRES (or classified too narrowly), this test fails.
+blog/core/cache/invalidation.py's EXPIRES (or classified too narrowly), this test fails.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from blog import create_app
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -39,7 +40,6 @@ from blog.models import (
     Upload,
     User,
 )
-from blog.types import utcnow
 from tests import factories
 from tests.conftest import IsolatedClient, base_config, logged_in_client
 from tests.shared import mask_tokens
@@ -559,7 +559,7 @@ def every_row_written_alone() -> list[str]:
 
 
 def test_the_swept_tables_are_every_visible_one():
-    from blog.cache.invalidation import EXPIRES, NONE
+    from blog.core.cache.invalidation import EXPIRES, NONE
 
     visible = {
         table
@@ -602,8 +602,8 @@ class Targets:
 
 @pytest.fixture
 def targets(app, site) -> Targets:
+    from blog.core.settings import save_settings
     from blog.models import Setting
-    from blog.settings import save_settings
 
     image, other = (
         Upload(

@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from blog.cache.invalidation import COMMENTS, CONTENT, EXPIRES, NONE, delete_scope
+from blog.core.cache.invalidation import COMMENTS, CONTENT, EXPIRES, NONE, delete_scope
+from blog.core.settings import save_settings
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, SiteState, ThrottleEvent, User
-from blog.settings import save_settings
-from blog.types import utcnow
 from tests import factories
 
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from blog.core.settings import save_settings
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
-from blog.settings import save_settings
-from blog.types import utcnow
 from tests.conftest import logged_in_client
 from tests.factories import make_article, make_comment, make_user
 

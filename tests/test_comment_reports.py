@@ -5,9 +5,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
-from blog.settings import save_settings
 from tests.conftest import logged_in_client
 from tests.factories import make_article, make_comment, make_user
 

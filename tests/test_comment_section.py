@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from blog.comments import section
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Comment, CommentStatus
-from blog.settings import save_settings
 from tests.conftest import logged_in_client
 from tests.factories import make_comment, make_user
 

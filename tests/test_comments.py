@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, CommentStatus
-from blog.types import utcnow
 from tests import factories
 from tests.factories import make_article, make_comment, make_user
 

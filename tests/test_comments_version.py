@@ -5,9 +5,9 @@ workers keep (an article's rendered body, related articles, navigation) stays.""
 import pytest
 import sqlalchemy as sa
 
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, SiteState
-from blog.settings import save_settings
 from tests.conftest import logged_in_client
 from tests.factories import make_comment
 

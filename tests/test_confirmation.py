@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from blog.core.settings import save_settings
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Comment, Role, User
-from blog.settings import save_settings
-from blog.types import utcnow
 from tests import factories
 from tests.conftest import TEST_SECRET
 from tests.mailing import mail_config, run_jobs

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from blog.content import (
+from blog.core.content import (
     excerpt,
     reading_time,
     render_article,

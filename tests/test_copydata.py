@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 
 from blog import create_app
 from blog.cli import copy_data_command
-from blog.copydata import CopyError, copy_data
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     ArticleStatus,
@@ -32,7 +32,7 @@ from blog.models import (
     UsedToken,
     User,
 )
-from blog.types import utcnow
+from blog.ops.copydata import CopyError, copy_data
 from tests import factories
 from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, on_postgresql, pg_url
 
@@ -44,7 +44,7 @@ def source(tmp_path, monkeypatch) -> str:
     uri = f"sqlite:///{tmp_path / 'source.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": TEST_SECRET, "TESTING": True})
     with app.app_context():
-        from blog.seed import seed_defaults
+        from blog.core.seed import seed_defaults
 
         upgrade()
         seed_defaults()
@@ -138,7 +138,7 @@ def test_copy_keeps_every_row_and_id_and_leaves_a_working_site(source, tmp_path)
             {"SQLALCHEMY_DATABASE_URI": target, "SECRET_KEY": TEST_SECRET, "TESTING": True}
         )
         with app.app_context():
-            from blog.search import search
+            from blog.core.search import search
 
             hits, total = search("ferry", 1, 10)
             assert total == 1 and hits[0].article.slug == "the-harbour-pier-reopens"
@@ -198,7 +198,7 @@ def test_copy_refuses_a_source_that_is_not_a_url(tmp_path):
 
 
 def test_a_copy_whose_counts_differ_leaves_nothing_behind(source, tmp_path, monkeypatch):
-    from blog import copydata
+    from blog.ops import copydata
 
     real = copydata._batches
 

@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from PIL import Image
 from werkzeug.security import generate_password_hash
 
-import blog.demo
-from blog.content import plain_text
-from blog.demo import load_demo
+import blog.demo.loader
+from blog.core.content import plain_text
+from blog.core.types import utcnow
+from blog.demo.loader import load_demo
 from blog.demo.people import COMMENTS
 from blog.demo.stories import demo_articles, parse
 from blog.extensions import db
 from blog.models import Article, Category, Comment, CommentStatus, Role, Tag, User
-from blog.types import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def cheap_hashes(monkeypatch):
     """scrypt costs ~0.1 s a user; the demo's seven users do not need it in tests."""
     monkeypatch.setattr(
-        blog.demo,
+        blog.demo.loader,
         "generate_password_hash",
         partial(generate_password_hash, method="pbkdf2:sha256:1000"),
     )

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from blog import doctor
-from blog.doctor import fetch_health as real_fetch_health
 from blog.extensions import db
+from blog.ops import doctor
+from blog.ops.doctor import fetch_health as real_fetch_health
 from tests.live import free_port
 
 
@@ -139,7 +139,7 @@ def test_mail_server_unreachable(healthy):
 
 
 def test_cache_backend_unreachable(healthy, monkeypatch):
-    from blog.cache.pages import cache
+    from blog.core.cache.pages import cache
 
     def down(*args, **kwargs):
         raise ConnectionError("Redis is down")
@@ -205,9 +205,9 @@ def test_site_unreachable_is_a_failure(healthy):
 def test_a_queue_nobody_works_on(healthy):
     from datetime import timedelta
 
-    from blog import jobs
+    from blog.core import jobs
+    from blog.core.types import utcnow
     from blog.extensions import db
-    from blog.types import utcnow
 
     assert findings()["queue"].ok
     jobs.enqueue("mail", "doctor-probe", {}, run_after=utcnow() - timedelta(hours=1))

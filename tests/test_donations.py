@@ -3,9 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import DonationClick
-from blog.settings import save_settings
 from tests import factories
 
 CHOICES = [

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from blog.backup import backup, restore
+from blog.ops.backup import backup, restore
 from tests.live import ARTICLE_SLUG, Browser, Gunicorn, prepare_site
 
 # Online SQLite backups and WAL durability; on PostgreSQL both are the server's job.

@@ -117,7 +117,7 @@ def test_tls_config_passes_nginx_t(tmp_path):
          "-out", str(certs / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    from blog.deployconfig import DeploySettings, render
+    from blog.ops.deployconfig import DeploySettings, render
 
     conf = render(
         DeploySettings(

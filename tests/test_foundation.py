@@ -8,12 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from blog import create_app
-from blog.cache.versions import current_version
-from blog.database import begin_write, writing
+from blog.core.assets import STATIC, static_version
+from blog.core.cache.versions import current_version
+from blog.core.database import begin_write, writing
+from blog.core.keyfile import ConfigError, write_secret_key
+from blog.core.settings import save_settings
+from blog.core.state import request_state
 from blog.extensions import db
-from blog.keyfile import ConfigError, write_secret_key
 from blog.models import SiteState
-from blog.settings import save_settings
+from blog.ops.deployconfig import TEMPLATES
 from tests import factories
 
 
@@ -200,15 +203,13 @@ def test_rotated_secret_key_keeps_sessions_during_the_grace_period(app, client, 
 
 
 def test_writing_ends_its_transaction_however_the_block_ends(app):
-    from flask import g
-
     from blog.models import Setting
 
     def run(action):
         with app.app_context(), app.test_request_context(method="POST"):
             try:
                 with writing() as write:
-                    assert g._write_transaction is True
+                    assert request_state().writing is True
                     save_settings({"tagline": action})
                     if action == "committed":
                         db.session.commit()
@@ -220,7 +221,7 @@ def test_writing_ends_its_transaction_however_the_block_ends(app):
                     # "abandoned": the block ends without committing
             except RuntimeError:
                 pass
-            assert "_write_transaction" not in g  # the next read needs no write lock
+            assert not request_state().writing  # the next read needs no write lock
             assert not db.session().in_transaction()
             if action == "refused":
                 assert write.refused.message == "Taken"
@@ -246,7 +247,7 @@ def test_a_refused_form_renders_after_its_write_so_other_writers_do_not_wait(
 
     from flask import before_render_template
 
-    from blog.database import _no_render_in_write
+    from blog.core.database import _no_render_in_write
     from blog.models import Setting
 
     factories.make_page("Corrections")
@@ -297,3 +298,10 @@ def test_a_template_rendered_inside_a_write_fails_under_testing(app):
         writing(),
     ):
         render_template("errors/error.html")
+
+
+def test_files_beside_the_package_are_found_from_the_modules_that_read_them():
+    """Modules that find files by their own location (moving one broke this once)."""
+    assert (STATIC / "style.css").is_file()
+    assert static_version("style.css")
+    assert (TEMPLATES / "newsroom.nginx.conf").is_file()

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from blog.core.uploads import stored_files
 from blog.extensions import db
 from blog.models import Upload
-from blog.uploads import stored_files
 from tests import factories
 from tests.conftest import logged_in_client
 from tests.security.conftest import world  # noqa: F401 - the fixture

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from blog import jobs
+from blog.core import jobs
+from blog.core.mail import queue_mail
+from blog.core.types import utcnow
 from blog.extensions import db
-from blog.mail import queue_mail
 from blog.models import Job, JobState
-from blog.types import utcnow
 from tests.mailing import mail_config, run_jobs
 
 calls: list[tuple[str, dict]] = []

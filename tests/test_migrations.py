@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask_migrate import check, downgrade, upgrade
 
 from blog import create_app
+from blog.core.search import search
 from blog.extensions import db
-from blog.search import search
 from tests.conftest import base_config, empty_database
 
 

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Job, JobState, NewsletterIssue, Subscriber, SubscriberState
 from blog.newsletter.sending import create_issue
 from blog.newsletter.tokens import manage_token
-from blog.types import utcnow
 from tests import factories
 from tests.conftest import TEST_SECRET
 from tests.mailing import mail_config, run_jobs

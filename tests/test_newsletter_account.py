@@ -4,10 +4,10 @@ click, change frequency, alerts and sections, unsubscribe; deleting the account 
 import pytest
 import sqlalchemy as sa
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Job, Subscriber, SubscriberState, User
 from blog.newsletter.sending import create_issue
-from blog.types import utcnow
 from tests import factories
 from tests.mailing import mail_config, run_jobs
 

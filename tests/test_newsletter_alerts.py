@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from blog.core.settings import save_settings
+from blog.core.templating import site_zone
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, Job, NewsletterIssue, Subscriber, SubscriberState
-from blog.settings import save_settings
-from blog.templating import site_zone
-from blog.types import utcnow
 from tests import factories
 from tests.factories import article_form as form_data
 from tests.mailing import mail_config, run_jobs

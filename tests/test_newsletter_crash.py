@@ -7,10 +7,10 @@ from collections import Counter
 
 import sqlalchemy as sa
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Job, JobState, Subscriber, SubscriberState
 from blog.newsletter.sending import create_issue
-from blog.types import utcnow
 from tests import factories
 from tests.conftest import TEST_SECRET
 from tests.live import Worker

@@ -2,8 +2,8 @@
 
 import pytest
 
+from blog.core.settings import save_settings
 from blog.extensions import db
-from blog.settings import save_settings
 from tests.factories import make_comment
 
 

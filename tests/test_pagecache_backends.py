@@ -192,7 +192,7 @@ def test_logged_in_readers_are_never_served_or_stored(client, other_client, read
 )
 @pytest.mark.skipif(importlib.util.find_spec("redis") is None, reason="redis-py is not installed")
 def test_a_redis_outage_costs_the_cache_not_the_site(app, client, article, caplog, monkeypatch):
-    from blog.cache import pages as pagecache
+    from blog.core.cache import pages as pagecache
 
     monkeypatch.setattr(pagecache, "_last_warning", 0.0)
     # Unreachable Redis must fail fast: every anonymous request would wait for it.

@@ -6,8 +6,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from blog.core.mail import account_mail_key, queue_mail
 from blog.extensions import db
-from blog.mail import account_mail_key, queue_mail
 from blog.models import (
     Article,
     AuditLog,

@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from blog import create_app
-from blog.cache.versions import current_version
-from blog.database import begin_write
+from blog.core.cache.versions import current_version
+from blog.core.database import begin_write
+from blog.core.search import search, tsquery
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Article, SiteState, Tag
-from blog.search import search, tsquery
-from blog.settings import save_settings
 from tests import factories
 from tests.conftest import TEST_SECRET, on_postgresql
 

@@ -7,9 +7,9 @@ from urllib.parse import quote
 
 import pytest
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import ArticleStatus, Role, SlugRedirect
-from blog.types import utcnow
 from tests import factories
 
 
@@ -384,7 +384,7 @@ def test_static_page(client):
 
 
 def test_footer_shows_the_about_blurb_and_donation_appeal_from_settings(client):
-    from blog.settings import save_settings
+    from blog.core.settings import save_settings
 
     save_settings({"about": "We dig into harbours.", "donate_url": "https://give.example/x"})
     db.session.commit()

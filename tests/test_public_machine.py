@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import ArticleStatus
-from blog.types import utcnow
 from tests import factories
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Role
-from blog.types import utcnow
 from tests import factories
 from tests.shared import counting_statements
 

@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from blog.cache.site import get_settings
+from blog.core.cache.site import get_settings
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Setting, Tag
-from blog.settings import save_settings
 from tests import factories
 from tests.conftest import logged_in_client, on_postgresql
 

@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from lxml import etree
 
-from blog.content import render_article
+from blog.core.content import render_article
 from blog.extensions import db
 from blog.models import Upload
 from tests import factories

@@ -6,10 +6,10 @@ from xml.etree import ElementTree
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from blog.content import render_comment
+from blog.core.content import render_comment
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, CommentStatus, Page, Tag
-from blog.types import utcnow
 from tests import factories
 from tests.conftest import standalone_app
 

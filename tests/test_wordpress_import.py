@@ -121,8 +121,8 @@ def test_bodies_become_markdown_that_renders_through_the_sanitizer(imported):
     ],
 )
 def test_text_that_looks_like_markup_stays_text(html, shown):
-    from blog.content import render_article
-    from blog.wordpress.convert import to_markdown
+    from blog.core.content import render_article
+    from blog.importers.wordpress.convert import to_markdown
 
     assert render_article(to_markdown(html).markdown).strip() == shown
 

@@ -17,13 +17,13 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
-from blog.cache.site import get_settings
-from blog.content import clean_text, reading_time, render_article, slugify
+from blog.core.cache.site import get_settings
+from blog.core.content import clean_text, reading_time, render_article, slugify
+from blog.core.templating import site_zone
+from blog.core.types import utcnow
+from blog.core.upsert import get_or_create
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, ArticleVersion, Category, SlugRedirect, Tag, Upload
-from blog.templating import site_zone
-from blog.types import utcnow
-from blog.upsert import get_or_create
 
 MAX_TAGS = 20
 

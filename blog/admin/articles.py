@@ -18,7 +18,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blog import uploads
 from blog.admin.article_editor import (
     chosen_file,
     initial_data,
@@ -33,11 +32,14 @@ from blog.admin.article_editor import (
 )
 from blog.admin.common import area, paginate
 from blog.admin.forms import ArticleForm
-from blog.audit import record
-from blog.comments.paging import ThreadPage
-from blog.comments.paging import page_url as comment_page_url
-from blog.content import clean_text, reading_time, render_article, slugify, unique_slug
-from blog.database import reread, writing
+from blog.comments.api import ThreadPage
+from blog.comments.api import page_url as comment_page_url
+from blog.core import uploads
+from blog.core.audit import record
+from blog.core.content import clean_text, reading_time, render_article, slugify, unique_slug
+from blog.core.database import reread, writing
+from blog.core.templating import site_zone
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -49,9 +51,7 @@ from blog.models import (
     Upload,
     User,
 )
-from blog.newsletter.alerts import alert_status, sync_alert
-from blog.templating import site_zone
-from blog.types import utcnow
+from blog.newsletter.api import alert_status, sync_alert
 
 bp = area("articles", __name__, Role.AUTHOR)
 
@@ -299,8 +299,8 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
 
 
 def render_preview(article: Article | None) -> Response:
-    from blog.article_page import page_context
-    from blog.templating import absolute_url
+    from blog.core.templating import absolute_url
+    from blog.public.api import page_context
 
     form = ArticleForm()
     prepare_form(form, article)

@@ -14,13 +14,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate, reported_clause
-from blog.audit import record
-from blog.content import clean_text
-from blog.database import reread, writing
+from blog.comments.api import reply_became_visible
+from blog.core.audit import record
+from blog.core.content import clean_text
+from blog.core.database import reread, writing
+from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import REPORT_KINDS, Article, Comment, CommentReport, CommentStatus, Role, User
-from blog.notify import reply_became_visible
-from blog.urls import safe_next
 
 bp = area("comments", __name__, Role.EDITOR)
 

@@ -23,10 +23,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from blog.content import has_control_chars, slugify
+from blog.core.content import has_control_chars, slugify
+from blog.core.settings import COMMENT_POLICIES
 from blog.models import Role
-from blog.personal_data import comments_field
-from blog.settings import COMMENT_POLICIES
+from blog.privacy.api import comments_field
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -9,11 +9,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blog import uploads
 from blog.admin.common import area, paginate, require
 from blog.admin.forms import UploadForm
-from blog.audit import record
-from blog.database import writing
+from blog.core import uploads
+from blog.core.audit import record
+from blog.core.database import writing
 from blog.extensions import db
 from blog.models import Article, Role, Upload
 

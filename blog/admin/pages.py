@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area
 from blog.admin.forms import PageForm
-from blog.audit import record
-from blog.content import clean_text, render_page, unique_slug
-from blog.database import reread, writing
+from blog.core.audit import record
+from blog.core.content import clean_text, render_page, unique_slug
+from blog.core.database import reread, writing
 from blog.extensions import db
 from blog.models import Page, Role
 

@@ -1,5 +1,5 @@
 """Admin: user accounts (list, search, role, deactivate, reactivate), and one person's
-data exported or erased on their request (blog/personal_data.py). Admins only.
+data exported or erased on their request (blog/privacy/personal_data.py). Admins only.
 
 The site always keeps at least one active admin: the last one cannot be demoted or
 deactivated, so nobody can lock the newsroom out of its own admin.
@@ -12,15 +12,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blog import personal_data
 from blog.admin.common import area, paginate
 from blog.admin.forms import EraseForm, RoleForm
-from blog.audit import record
-from blog.content import clean_text
-from blog.database import reread, writing
+from blog.core.audit import record
+from blog.core.content import clean_text
+from blog.core.database import reread, writing
+from blog.core.security_log import security_log
 from blog.extensions import db
 from blog.models import Role, User
-from blog.security_log import security_log
+from blog.privacy import api as privacy
 
 bp = area("people", __name__, Role.ADMIN)
 
@@ -145,8 +145,8 @@ def _data_page(user: User, form: EraseForm, status: int = 200) -> tuple[str, int
         "admin/user_data.html",
         user=user,
         form=form,
-        found=personal_data.counts(user),
-        kept=personal_data.KEPT,
+        found=privacy.counts(user),
+        kept=privacy.KEPT,
         refusal=erase_refusal(user),
     ), status
 
@@ -159,11 +159,11 @@ def user_data(user_id: int) -> tuple[str, int]:
 @bp.post("/users/<int:user_id>/data/export")
 def export_data(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
-    data = personal_data.export(user)  # before the write: it only reads
+    data = privacy.export(user)  # before the write: it only reads
     with writing():
         record("user.export_data", user, f"{user.username}: data exported on request")
         db.session.commit()
-    return personal_data.json_download(data, user.username)
+    return privacy.json_download(data, user.username)
 
 
 @bp.post("/users/<int:user_id>/data/erase")
@@ -182,7 +182,7 @@ def erase_user(user_id: int) -> Response | tuple[str, int]:
     username, choice = user.username, form.comments.data
     with writing():
         reread(user)
-        found = personal_data.erase(user, choice)
+        found = privacy.erase(user, choice)
         record("user.erase", user, f"{username}: erased on request; {found.describe(choice)}")
         db.session.commit()
     security_log("account_erased", target=username, by=current_user.username)

@@ -8,11 +8,11 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate
 from blog.admin.forms import RedirectForm
-from blog.audit import record
-from blog.database import reread, writing
+from blog.core.audit import record
+from blog.core.database import reread, writing
 from blog.extensions import db
 from blog.models import Redirect, Role
-from blog.redirects import key_of_url
+from blog.public.api import key_of_url
 
 bp = area("redirects", __name__, Role.EDITOR)
 

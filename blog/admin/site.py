@@ -9,13 +9,13 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate
 from blog.admin.forms import SettingsForm, format_social_links, parse_social_links
-from blog.audit import record
-from blog.cache.site import get_settings
-from blog.content import clean_text
-from blog.database import writing
+from blog.core.audit import record
+from blog.core.cache.site import get_settings
+from blog.core.content import clean_text
+from blog.core.database import writing
+from blog.core.settings import DEFAULTS, save_settings
 from blog.extensions import db
 from blog.models import AuditLog, Role
-from blog.settings import DEFAULTS, save_settings
 
 bp = area("site", __name__, Role.ADMIN)
 

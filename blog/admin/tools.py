@@ -3,7 +3,7 @@
 The upload has its own size limit (IMPORT_MAX_BYTES, above the site's usual
 MAX_CONTENT_LENGTH), so this view runs the global CSRF check itself, after raising
 the limit; run before the view, it would read the body under the usual limit. The
-import itself runs in the job queue (blog/wordpress/tasks.py), never in the request:
+import itself runs in the job queue (blog/importers/wordpress/tasks.py), never in the request:
 the view stores the file and answers with a progress page that refreshes itself until
 the report is there. Images come from IMPORT_UPLOADS_DIR, a copy of wp-content/uploads
 on the server.
@@ -22,13 +22,11 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area
 from blog.admin.forms import ImportForm
-from blog.assets import static_version
-from blog.database import writing
+from blog.core.assets import static_version
+from blog.core.database import writing
 from blog.extensions import csrf, db
-from blog.models import Role
-from blog.models_jobs import Job, JobState
-from blog.wordpress import tasks
-from blog.wordpress.report import Report
+from blog.importers import api as importers
+from blog.models import Job, JobState, Role
 
 bp = area("tools", __name__, Role.ADMIN)
 NOT_AN_EXPORT = (
@@ -48,7 +46,7 @@ def _page(form: ImportForm, status: int = 200, error: str = "", job: Job | None 
         form=form,
         job=job,
         running=job is not None and job.state in (JobState.QUEUED, JobState.RUNNING),
-        report=Report.from_json(report) if report else None,
+        report=importers.Report.from_json(report) if report else None,
         error=error or (job.payload.get("error", "") if job is not None else ""),
         limit_mb=_limit_mb(),
         progress_script=url_for("static", filename="progress.js", v=static_version("progress.js")),
@@ -83,7 +81,7 @@ def tools_import_run() -> tuple | Response:
     if not valid or not upload or not upload.filename:
         return _page(form, 400, error="Choose the .xml file WordPress exported (Tools > Export).")
     folder = current_app.config.get("IMPORT_UPLOADS_DIR") or None
-    fd, path = tempfile.mkstemp(suffix=".xml", dir=tasks.imports_folder())
+    fd, path = tempfile.mkstemp(suffix=".xml", dir=importers.imports_folder())
     with os.fdopen(fd, "wb") as out:
         upload.save(out)
     upload.close()  # a large upload is spooled to a temporary file: let it go now
@@ -94,7 +92,7 @@ def tools_import_run() -> tuple | Response:
         os.unlink(path)
         return _page(form, 422, error=NOT_AN_EXPORT)
     with writing():
-        key = tasks.start(path, folder, form.dry_run.data, current_user.id)
+        key = importers.start_import(path, folder, form.dry_run.data, current_user.id)
         db.session.commit()
     job_id = db.session.scalar(sa.select(Job.id).where(Job.key == key))
     return redirect(url_for(".tools_import_progress", job_id=job_id), 303)
@@ -103,7 +101,7 @@ def tools_import_run() -> tuple | Response:
 @bp.get("/tools/import/<int:job_id>")
 def tools_import_progress(job_id: int) -> tuple:
     """How far the import job has got; refreshes itself until the report is there."""
-    job = tasks.find(job_id)
+    job = importers.find_import(job_id)
     if job is None:
         abort(404)
     return _page(ImportForm(formdata=None), 200, job=job)

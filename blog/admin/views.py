@@ -26,6 +26,7 @@ from blog.admin import (
     tools,
 )
 from blog.admin.common import reported_clause
+from blog.core.types import utcnow
 from blog.extensions import db, login_manager
 from blog.models import (
     Article,
@@ -35,7 +36,6 @@ from blog.models import (
     CommentStatus,
     User,
 )
-from blog.types import utcnow
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,

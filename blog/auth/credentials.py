@@ -22,13 +22,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from blog import throttle
 from blog.auth.rules import normalize_email, normalize_username
-from blog.database import writing
+from blog.core import throttle
+from blog.core.database import writing
+from blog.core.security_log import security_log
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import UsedToken, User
-from blog.security_log import security_log
-from blog.types import utcnow
 
 GENERIC_LOGIN_ERROR = "That username or email and password do not match an active account."
 

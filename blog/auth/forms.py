@@ -20,7 +20,7 @@ from blog.auth.rules import (
 )
 from blog.extensions import db
 from blog.models import User
-from blog.personal_data import comments_field
+from blog.privacy.api import comments_field
 
 # Generous caps for fields only compared, never stored: they keep hashing cheap.
 MAX_LOGIN = 254

@@ -4,18 +4,18 @@ and what an anonymous visitor on a `login_required` view is told."""
 import hmac
 from urllib.parse import urlsplit
 
-import sqlalchemy.orm as so
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
-from blog.driver import OneRow
+from blog.core.driver import OneRow
+from blog.core.state import request_state
+from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import User
-from blog.urls import safe_next
 
 
 def load_user(user_id: str) -> User | None:
@@ -24,7 +24,7 @@ def load_user(user_id: str) -> User | None:
     if not id_part.isdigit() or not token:
         return None
     uid = int(id_part)
-    if g.get("_write_transaction") or identity_key(User, uid) in db.session.identity_map:
+    if request_state().writing or identity_key(User, uid) in db.session.identity_map:
         user = db.session.get(User, uid)  # its own transaction's view, or already loaded
         values = {"active": user.active, "session_token": user.session_token} if user else None
     else:
@@ -38,11 +38,10 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None else _attach(values)
 
 
-# Every logged-in request loads its user. Through the ORM session that cost a sixth of
-# a logged-in article page (its BEGIN and ROLLBACK, the query's compilation, the
-# loading), so the row is read on a driver connection (blog/driver.py) and handed to
-# the session as if a query had loaded it: writes through `current_user` work as ever.
-_USER_MANAGER = so.class_mapper(User).class_manager
+# Every logged-in request loads its user. Through the ORM session that costs a BEGIN,
+# a ROLLBACK, the query and the loading (bench/README.md, "One house", has the figure),
+# so the row is read on a driver connection (blog/core/driver.py) and handed to the
+# session as if a query had loaded it: writes through `current_user` work as ever.
 _USER_ROW = OneRow(list(User.__table__.columns), lambda uid: User.__table__.c.id == uid)
 
 
@@ -54,13 +53,11 @@ def _read_user(uid: int) -> dict | None:
 def _attach(values: dict) -> User:
     """A persistent User in this request's session, from a row read outside it.
 
-    Built the way a query's loading builds it: a bare instance whose attribute dict
-    gets the row's values, then committed as loaded (`make_transient_to_detached`), so
-    nothing is pending and a later change is tracked as usual. Through the mapped
-    constructor (an attribute event per column) the attach took 22 µs instead of 11.
+    Made by the mapped constructor, then marked as loaded (`make_transient_to_detached`,
+    SQLAlchemy's public way to do so) and added: nothing is pending, and a later change
+    is tracked as usual.
     """
-    user = _USER_MANAGER.new_instance()
-    user.__dict__.update(values)
+    user = User(**values)
     make_transient_to_detached(user)
     db.session.add(user)
     return user

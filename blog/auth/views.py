@@ -15,7 +15,6 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import generate_password_hash
 
-from blog import confirmation, personal_data, throttle
 from blog.auth.credentials import (
     GENERIC_LOGIN_ERROR,
     abort_if_throttled,
@@ -39,21 +38,24 @@ from blog.auth.forms import (
     ResetRequestForm,
 )
 from blog.auth.rules import normalize_email
-from blog.database import writing
+from blog.confirm import api as confirm
+from blog.core import throttle
+from blog.core.database import writing
+from blog.core.mail import account_mail_key, queue_mail
+from blog.core.security_log import security_log
+from blog.core.templating import absolute_url
+from blog.core.types import utcnow
+from blog.core.urls import safe_next
 from blog.extensions import db
-from blog.mail import account_mail_key, queue_mail
 from blog.models import Article, Role, UsedToken, User
-from blog.security_log import security_log
-from blog.subscriptions import account_newsletter
-from blog.templating import absolute_url
-from blog.types import utcnow
-from blog.urls import safe_next
+from blog.newsletter.api import account_newsletter
+from blog.privacy import api as privacy
 
 bp = Blueprint("auth", __name__)
 
 
 def require_confirmed() -> bool:
-    from blog.cache.site import get_settings
+    from blog.core.cache.site import get_settings
 
     return bool(get_settings().get("require_confirmed_email", True))
 
@@ -140,7 +142,7 @@ def register():
         db.session.add(user)
         try:
             db.session.flush()
-            confirmation.queue_link(user)  # the worker mails it
+            confirm.queue_link(user)  # the worker mails it
             db.session.commit()
         except sa.exc.IntegrityError:
             # Someone took the name or address between validation and now.
@@ -190,7 +192,7 @@ def reset_request():
     user = db.session.scalar(sa.select(User).where(User.email == address))
     mail = None
     if user is not None and user.active:
-        from blog.cache.site import get_settings
+        from blog.core.cache.site import get_settings
 
         token = make_reset_token(user)
         site = get_settings().get("site_name", "the site")
@@ -268,7 +270,7 @@ def _render_account(status: int = 200, **override):
     return render_template(
         "auth/account.html",
         can_delete=_can_delete_self(current_user),
-        kept=personal_data.KEPT,
+        kept=privacy.KEPT,
         **_account_forms(**override),
         **account_newsletter(current_user),
     ), status
@@ -346,7 +348,7 @@ def change_password():
 @login_required
 def change_email():
     """Mail a link to the new address; the change applies when it is opened
-    (blog/confirmation.py), and the old address is told then."""
+    (blog/confirm/confirmation.py), and the old address is told then."""
     user = current_user._get_current_object()
     form = EmailChangeForm(prefix="email", user_id=user.id)
     if not form.validate_on_submit() or not _check_current_password(form, user):
@@ -356,7 +358,7 @@ def change_email():
         flash(f"{new} is already your address.", "info")
         return redirect(url_for("auth.account"), code=303)
     with writing():
-        confirmation.queue_link(user, confirmation.CHANGE, new)
+        confirm.queue_link(user, confirm.CHANGE, new)
         db.session.commit()
     security_log("email_change_requested", user=user.username)
     flash(f"We sent a link to {new}. Your address stays {user.email} until you open it.", "info")
@@ -374,7 +376,7 @@ def delete_account():
         return _render_account(422, delete_form=form)
     username, choice = user.username, form.comments.data
     with writing():
-        erased = personal_data.erase(user, choice)  # blog/personal_data.py: what stays
+        erased = privacy.erase(user, choice)  # blog/privacy/personal_data.py: what stays
         db.session.commit()
     session.clear()
     logout_user()

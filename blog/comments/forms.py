@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from blog.comments.policy import body_problem
-from blog.content import clean_text
+from blog.core.content import clean_text
 from blog.models import REPORT_KINDS
 
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, request, url_for
 
-from blog.cache.site import get_settings
+from blog.core.cache.site import get_settings
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
 
-from blog import throttle
-from blog.cache.site import get_settings
-from blog.content import has_control_chars
+from blog.core import throttle
+from blog.core.cache.site import get_settings
+from blog.core.content import has_control_chars
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, User
 

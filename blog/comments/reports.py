@@ -13,11 +13,11 @@ from flask import flash, redirect, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blog.cache.site import get_settings
 from blog.comments.forms import ReportForm
 from blog.comments.paging import comment_url
 from blog.comments.queries import change_comment_count
-from blog.database import writing
+from blog.core.cache.site import get_settings
+from blog.core.database import writing
 from blog.extensions import db
 from blog.models import Article, Comment, CommentReport, CommentStatus
 

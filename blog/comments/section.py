@@ -30,9 +30,9 @@ from flask import render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from blog.cache.memo import comments_memo, fragment
 from blog.comments import paging, policy
 from blog.comments.paging import ThreadPage, thread_page
+from blog.core.cache.memo import comments_memo, fragment
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, User
 

@@ -1,6 +1,6 @@
 """Views of the comments blueprint: post, reply, edit, delete, report and permalinks.
 
-Every write follows blog.database's discipline: validate and render Markdown first,
+Every write follows blog.core.database's discipline: validate and render Markdown first,
 then `with writing() as write:` (BEGIN IMMEDIATE on SQLite, so concurrent workers wait
 instead of failing) around the queries of the write, counters changed in SQL, one commit.
 A refused comment never loses its text: the form comes back with a 4xx status, the
@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from blog.comments import policy
 from blog.comments.forms import CommentForm, EditCommentForm
+from blog.comments.notify import reply_became_visible
 from blog.comments.paging import comment_url
 from blog.comments.queries import (
     change_comment_count,
@@ -35,13 +36,12 @@ from blog.comments.queries import (
     seen_by,
 )
 from blog.comments.reports import report_page
-from blog.content import clean_text, render_comment
-from blog.database import reread, writing
-from blog.errors import render_error
+from blog.core.content import clean_text, render_comment
+from blog.core.database import reread, writing
+from blog.core.errors import render_error
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
-from blog.notify import reply_became_visible
-from blog.types import utcnow
 
 bp = Blueprint("comments", __name__)
 logger = logging.getLogger("blog.comments")

@@ -2,7 +2,7 @@
 
 The link's GET only shows what it would confirm and a button; the POST confirms (mail
 scanners fetch links, and no state changes on GET). What a link is and why it can
-fail is in blog/confirmation.py.
+fail is in blog/confirm/confirmation.py.
 """
 
 import sqlalchemy as sa
@@ -10,11 +10,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from blog import confirmation, throttle
-from blog.database import writing
+from blog.confirm import confirmation
+from blog.core import throttle
+from blog.core.database import writing
+from blog.core.security_log import security_log
 from blog.extensions import db
 from blog.models import UsedToken
-from blog.security_log import security_log
 
 bp = Blueprint("confirm", __name__)
 

@@ -1,6 +1,6 @@
 """Views of the donations blueprint: /donate and the counted redirect /donate/go/<choice>.
 
-The choices are blog/appeal.py's: only https URLs are ever linked or redirected to. A
+The choices are blog/donations/appeal.py's: only https URLs are ever linked or redirected to. A
 click is counted by day, choice and article (`?from=<article id>`) in one SQL upsert,
 with no cookie and no address stored; the redirect is private, so no cache answers it
 instead of counting.
@@ -8,12 +8,12 @@ instead of counting.
 
 from flask import Blueprint, abort, redirect, render_template, request
 
-from blog.appeal import choices
+from blog.core.jobs import committed_write
+from blog.core.types import utcnow
+from blog.core.upsert import insert
+from blog.donations.appeal import choices
 from blog.extensions import db
-from blog.jobs import committed_write
 from blog.models import Article, DonationClick, Page
-from blog.types import utcnow
-from blog.upsert import insert
 
 bp = Blueprint("donations", __name__)
 

@@ -21,7 +21,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from blog import jobs
+from blog.core import jobs
+from blog.core.types import utcnow
+from blog.core.upsert import insert
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -33,8 +35,6 @@ from blog.models import (
     SubscriberState,
 )
 from blog.newsletter.sending import enqueue_deliveries
-from blog.types import utcnow
-from blog.upsert import insert
 
 
 def period(article_id: int) -> str:

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from blog.auth.rules import normalize_email
+from blog.auth.api import normalize_email
 
 
 class SubscribeForm(FlaskForm):

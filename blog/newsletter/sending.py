@@ -1,6 +1,6 @@
 """Digests: scheduled by the worker, one "newsletter" job per subscriber and issue.
 
-`schedule_digests` (a periodic task of blog/jobs.py) creates at most one issue per
+`schedule_digests` (a periodic task of blog/core/jobs.py) creates at most one issue per
 period ("daily:2026-12-02", "weekly:2026-W49"; the period is unique, so several
 workers agree) when something was published since the previous issue of that kind,
 and enqueues one job per active subscriber whose choices match, keyed
@@ -18,9 +18,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, render_template
 
-from blog import jobs
-from blog.extensions import db
-from blog.mail import (
+from blog.core import jobs
+from blog.core.imagesets import image_url
+from blog.core.mail import (
     Connection,
     PermanentFailure,
     TemporaryFailure,
@@ -28,10 +28,11 @@ from blog.mail import (
     job_message_id,
     sender_domain,
 )
+from blog.core.types import utcnow
+from blog.core.upsert import insert
+from blog.extensions import db
 from blog.models import Article, Job, NewsletterIssue, Subscriber, SubscriberState
 from blog.newsletter.tokens import manage_token
-from blog.types import utcnow
-from blog.upsert import insert
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
@@ -115,7 +116,7 @@ def schedule_digests() -> None:
 
 
 def _site_name() -> str:
-    from blog.cache.site import get_settings
+    from blog.core.cache.site import get_settings
 
     return get_settings().get("site_name", "The newsroom")
 
@@ -135,7 +136,7 @@ def _issue_content(issue_id: int) -> dict[str, Any] | None:
 
 def content(subject: str, articles: list[Article]) -> dict[str, Any]:
     """What every copy of an issue shares: items with absolute URLs, the appeal."""
-    from blog.cache.site import get_settings
+    from blog.core.cache.site import get_settings
 
     settings = get_settings()
     site_url = current_app.config["SITE_URL"].rstrip("/")
@@ -143,7 +144,7 @@ def content(subject: str, articles: list[Article]) -> dict[str, Any]:
         items = [
             {"title": a.title, "summary": a.summary, "category": a.category_id,
              "url": site_url + _path("public.article", slug=a.slug),
-             "image": (site_url + a.image_url) if a.image_url else None}
+             "image": (site_url + image_url(a)) if image_url(a) else None}
             for a in articles
         ]  # fmt: skip
         donate = site_url + _path("donations.donate") if "donations.donate" in _endpoints() else ""

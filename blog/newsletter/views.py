@@ -4,14 +4,14 @@ Every answer to a subscribe request is the same, whatever the address's state, s
 form reveals nothing about who is subscribed; a confirmation mail goes out at most once
 an hour per address. Unsubscribing is a POST without CSRF token (RFC 8058 one-click:
 mail clients POST `List-Unsubscribe=One-Click` to the link); the signed token in the URL
-is the authorisation. Nothing is sent from here: mails are queued (blog/jobs.py).
+is the authorisation. Nothing is sent from here: mails are queued (blog/core/jobs.py).
 
 The subscribe boxes of the footer and of the end of articles (newsletter/_box.html)
 post to `subscribe` too. On a page from the page cache they carry no CSRF token, so
 Flask-WTF refuses them; `stale_form` answers with this page, the address kept and a
 real token, and the reader presses once more. A logged-in reader's subscription is
 also shown and changed on the account page (`account_save`, `account_unsubscribe`;
-blog/subscriptions.py holds what both share).
+blog/newsletter/subscriptions.py holds what both share).
 """
 
 from datetime import timedelta
@@ -21,13 +21,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
-from blog import subscriptions, throttle
-from blog.database import writing
-from blog.errors import render_error
+from blog.core import throttle
+from blog.core.database import writing
+from blog.core.errors import render_error
+from blog.core.jobs import committed_write
+from blog.core.mail import queue_mail
+from blog.core.templating import absolute_url
+from blog.core.types import utcnow
 from blog.extensions import csrf, db
-from blog.jobs import committed_write
-from blog.mail import queue_mail
 from blog.models import Subscriber, SubscriberState
+from blog.newsletter import subscriptions
 from blog.newsletter.forms import SubscribeForm
 from blog.newsletter.tokens import (
     confirm_token,
@@ -35,8 +38,6 @@ from blog.newsletter.tokens import (
     subscriber_to_confirm,
     subscriber_to_manage,
 )
-from blog.templating import absolute_url
-from blog.types import utcnow
 
 bp = Blueprint("newsletter", __name__)
 
@@ -57,7 +58,7 @@ If you did not ask for it, ignore this message: you will get nothing more from u
 
 
 def _site() -> str:
-    from blog.cache.site import get_settings
+    from blog.core.cache.site import get_settings
 
     return get_settings().get("site_name", "the newsroom")
 

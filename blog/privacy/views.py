@@ -1,6 +1,6 @@
 """Views of the privacy blueprint: "Download my data" for the logged-in reader.
 
-What the data is: blog/personal_data.py. An admin's export or erasure of one person on
+What the data is: blog/privacy/personal_data.py. An admin's export or erasure of one person on
 request is in the admin's people area (blog/admin/people.py); a reader deletes their own
 account from the account page (auth.delete_account), which erases the same way.
 """
@@ -9,8 +9,8 @@ from flask import Blueprint
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from blog import personal_data
-from blog.security_log import security_log
+from blog.core.security_log import security_log
+from blog.privacy import personal_data
 
 bp = Blueprint("privacy", __name__)
 

@@ -1,7 +1,7 @@
 """Queries the public views share: an article by slug or old slug, teasers, related
 articles, previous/next, feed and sitemap lists.
 
-Nothing here is cached: the callers keep results in memos and fragments (blog/cache/).
+Caching (memos, fragments) lives in blog/core/cache/; this module only asks it.
 
 Every function here costs a fixed number of SQL statements whatever the data size:
 lists go through `Article.listing()` (author, category and image joined, tags in one
@@ -16,8 +16,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from blog.core.imagesets import ImageSet, image_set
 from blog.extensions import db
-from blog.imagesets import ImageSet, image_set
 from blog.models import Article, ArticleStatus, SlugRedirect, article_tag
 
 RELATED_LIMIT = 4

@@ -13,10 +13,11 @@ from datetime import datetime
 
 from flask import current_app, url_for
 
-from blog.assets import static_version
-from blog.cache.site import get_settings
+from blog.core.assets import static_version
+from blog.core.cache.site import get_settings
+from blog.core.imagesets import image_url
+from blog.core.templating import absolute_url, iso_datetime
 from blog.models import Article
-from blog.templating import absolute_url, iso_datetime
 
 CONTEXT = "https://schema.org"
 LOGO = "logo.png"  # blog/static/logo.png, 512 x 512
@@ -100,7 +101,7 @@ def news_article_ld(article: Article, url: str, updated: datetime | None) -> dic
             "breadcrumb": breadcrumbs(article, url),
         },
         # Without a featured image the newsroom's logo stands in: Google requires one.
-        "image": [site_url() + article.image_url] if article.image_url else [logo_url()],
+        "image": [site_url() + picture] if (picture := image_url(article)) else [logo_url()],
         "datePublished": iso_datetime(article.published_at),
         "dateModified": iso_datetime(updated or article.published_at),
         "articleSection": article.category.name,

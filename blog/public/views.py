@@ -30,19 +30,19 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from blog.article_page import article_page
-from blog.auth.rules import normalize_username
-from blog.cache.memo import fragment, lookup
-from blog.cache.site import get_settings
-from blog.comments.section import comment_section
-from blog.content import clean_text
+from blog.auth.api import normalize_username
+from blog.comments.api import comment_section
+from blog.core.cache.memo import fragment, lookup
+from blog.core.cache.site import get_settings
+from blog.core.content import clean_text
+from blog.core.pagination import Pager, current_page, paginate, per_page
+from blog.core.search import search as run_search
+from blog.core.templating import absolute_url, json_script, rendered
 from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
-from blog.pagination import Pager, current_page, paginate, per_page
 from blog.public import queries
+from blog.public.article_page import article_page
 from blog.public.structured import home_ld
-from blog.search import search as run_search
-from blog.templating import absolute_url, json_script, rendered
 
 bp = Blueprint("public", __name__)
 

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from blog import create_app
+from blog.core.seed import seed_defaults
 from blog.extensions import db
 from blog.models import Category, Role
-from blog.seed import seed_defaults
 from tests import factories
 from tests.conftest import create_pg_database, drop_pg_database, on_postgresql, pg_url
 from tests.live import Gunicorn, Worker, free_port

@@ -9,9 +9,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Category, User
-from blog.types import utcnow
 from tests import factories
 from tests.e2e.steps import log_in
 

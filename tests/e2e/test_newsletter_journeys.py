@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from blog.core.settings import save_settings
+from blog.core.types import utcnow
 from blog.extensions import db
 from blog.newsletter.sending import create_issue
-from blog.settings import save_settings
-from blog.types import utcnow
 from tests import factories
 
 PROVIDER = "https://pay.example.test/newsroom/monthly"

@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from blog.auth.credentials import make_reset_token
-from blog.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
+from blog.core.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
 from blog.extensions import db
 from blog.models import (
     ArticleStatus,
@@ -362,7 +362,7 @@ def document_problems(html: str, regions: dict[str, str] | None = None) -> list[
     aside), <style>, style= and on*= attributes, foreign (svg/math) content, unknown
     elements or attributes, URLs with a scheme other than http, https or mailto, and
     meta refresh. `regions` maps a CSS class to "article" or "comment": inside those
-    elements only blog.content's allowlist for that kind may appear."""
+    elements only blog.core.content's allowlist for that kind may appear."""
     root = parse(html)
     problems = _element_problems(root)
     for css_class, kind in (regions or {}).items():

@@ -177,7 +177,7 @@ def test_session_cookie_flags(app, client, reader):
 
 def test_images_from_other_hosts_are_not_fetched_unless_listed(app):
     from blog import content_security_policy
-    from blog.keyfile import ConfigError
+    from blog.core.keyfile import ConfigError
 
     assert "img-src 'self';" in content_security_policy()
     listed = content_security_policy("https://cdn.example.org https://img.example.net:8443")

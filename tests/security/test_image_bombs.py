@@ -9,8 +9,8 @@ import zlib
 import pytest
 from PIL import GifImagePlugin, Image
 
-from blog import uploads
-from blog.uploads import MAX_SIDE, UploadError, process_image
+from blog.core import uploads
+from blog.core.uploads import MAX_SIDE, UploadError, process_image
 
 
 def png_header_only(width: int, height: int, mode_byte: int = 6) -> bytes:

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from blog.content import render_comment
+from blog.core.content import render_comment
 from blog.extensions import db
 from blog.models import Article, Comment, User
 from tests import factories

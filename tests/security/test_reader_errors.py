@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
 from blog.comments import views as comment_views
-from blog.content import render_article, render_comment
-from blog.database import reread, writing
+from blog.core.content import render_article, render_comment
+from blog.core.database import reread, writing
 from blog.extensions import db
 from blog.models import ArticleStatus, Comment, CommentStatus, Tag
 from tests.factories import make_article, make_comment, make_tag

@@ -4,7 +4,7 @@ Channels: the content pipeline itself (render_article, render_comment), the admi
 editor (body, title, summary) then the public article, home, feed and search pages, a
 reader's comment, a display name and bio (author page, article byline, comment byline),
 a search query, and a username at registration and login. Each rendered page is parsed
-with html5lib: inside the sanitized regions only blog.content's allowlist may appear,
+with html5lib: inside the sanitized regions only blog.core.content's allowlist may appear,
 and nowhere may there be script, handlers, styles, foreign content or a URL whose
 scheme is not http, https or mailto.
 
@@ -18,10 +18,10 @@ import xml.etree.ElementTree as ET
 import pytest
 import sqlalchemy as sa
 
-from blog.content import clean_text, render_article, render_comment
+from blog.core.content import clean_text, render_article, render_comment
+from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.models import Article, Comment, Role
-from blog.settings import save_settings
 from tests import factories
 from tests.conftest import standalone_app
 from tests.security.helpers import (

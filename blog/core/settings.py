@@ -1,0 +1,57 @@
+"""Site settings editors change in the admin: their defaults and how they are saved.
+
+Values live in the `setting` table as JSON. They are read through one cached
+accessor, `blog.core.cache.site.get_settings`; saving one expires that copy in every worker
+(the `setting` table's row in blog/core/cache/invalidation.py).
+"""
+
+import json
+from typing import Any
+
+from blog.core.upsert import insert
+from blog.extensions import db
+from blog.models import Setting
+
+COMMENT_POLICIES = {
+    "open": "Open: comments appear at once",
+    "first": "Hold the first comment of a new reader for moderation",
+    "all": "Hold every comment for moderation",
+}
+
+DEFAULTS: dict[str, Any] = {
+    "site_name": "The Newsroom",
+    "tagline": "Independent news, analysis and opinion",
+    "about": "We are a small independent newsroom. We report what matters, plainly, "
+    "and we answer to our readers, not to advertisers.",
+    "donate_url": "",
+    "donate_text": "Independent journalism costs money. If you value our work, "
+    "please support the newsroom with a donation.",
+    "social_links": {},
+    # Donation choices: [{"id", "label", "frequency", "url"}], https links to the provider.
+    "donate_choices": [],
+    "posts_per_page": 10,
+    "comment_policy": "first",
+    "authors_can_publish": False,
+    # Top-level comments a page of a thread shows, each with its replies.
+    "comments_per_page": 50,
+    # Reports by different readers after which a comment is hidden until a moderator
+    # decides (0: never hidden automatically).
+    "report_threshold": 3,
+    # Whether a new account must open the link mailed to it before it may comment.
+    "require_confirmed_email": True,
+}
+
+
+def save_settings(changes: dict[str, Any]) -> None:
+    """Store changed settings; call inside a write transaction."""
+    for key, value in changes.items():
+        if key not in DEFAULTS:
+            raise KeyError(key)
+        # An upsert, not a look-up then INSERT: a setting's row appears the first time
+        # it is saved, and two admins saving at once must not both try to create it.
+        statement = insert(Setting).values(key=key, value=json.dumps(value))
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Setting.key], set_={"value": statement.excluded.value}
+            )
+        )

@@ -1,0 +1,1 @@
+"""Moving a site here from elsewhere: one package per source (wordpress/)."""

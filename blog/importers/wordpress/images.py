@@ -1,0 +1,102 @@
+"""Images of an imported site, taken from a local copy of wp-content/uploads.
+
+An image URL (an attachment, an inline <img>, a featured image) is matched by its path
+after `/wp-content/uploads/` (or the path on `*.files.wordpress.com`) to a file under
+the `--uploads` folder. Each file goes through blog.uploads like an admin upload
+(Pillow verification, re-encoding, a random name), once: a second run finds it in the
+import records. Nothing is ever fetched from the internet; a missing file is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from blog.core.uploads import StoredImage, UploadError, process_image, write_files
+from blog.importers.wordpress.report import Report
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+_MARKER = "/wp-content/uploads/"
+_BLOGS_DIR = re.compile(r"^/(?:[^/]+/)?files/(\d{4}/\d{2}/.+)$")  # old multisite /files/
+
+
+def upload_path(url: str) -> str | None:
+    """The path of an uploaded file relative to wp-content/uploads, or None."""
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path)
+    if not path.lower().endswith(IMAGE_SUFFIXES):
+        return None
+    index = path.find(_MARKER)
+    if index >= 0:
+        return path[index + len(_MARKER) :]
+    if parts.netloc.endswith(".files.wordpress.com"):
+        return path.lstrip("/")
+    match = _BLOGS_DIR.match(path)
+    if match:
+        return match[1]
+    # An export of this site (blog/importers/wordpress/exporter.py): --uploads instance/uploads.
+    return path[len("/uploads/") :] if path.startswith("/uploads/") else None
+
+
+@dataclass
+class NewImage:
+    path: str
+    stored: StoredImage
+
+
+class ImageStore:
+    """Maps image URLs to this site's /uploads/ URLs, processing each file once.
+
+    `known` holds path -> stored filename from earlier runs; `pending` the images
+    processed since the last `take_pending()`, whose rows the batch then writes.
+    """
+
+    def __init__(self, folder: str | None, known: dict[str, str], report: Report, dry_run: bool):
+        self.folder = Path(folder).resolve() if folder else None
+        self.known = known
+        self.report = report
+        self.dry_run = dry_run
+        self.failed: set[str] = set()
+        self.pending: list[NewImage] = []
+        self.written: list[str] = []
+
+    def filename(self, url: str) -> str | None:
+        """The stored filename for an image URL, processing the file if needed."""
+        path = upload_path(url)
+        if path is None:
+            return None
+        if path in self.known:
+            return self.known[path]
+        if path in self.failed:
+            return None
+        self.failed.add(path)  # until it succeeds below
+        if self.folder is None:
+            self.report.add("images", "skipped", "no --uploads folder given")
+            return None
+        file = (self.folder / path).resolve()
+        if not file.is_relative_to(self.folder) or not file.is_file():
+            self.report.add("images", "failed", f"missing in the uploads folder: {path}")
+            return None
+        try:
+            with open(file, "rb") as stream:
+                stored, files = process_image(stream, file.name)
+        except UploadError as error:
+            self.report.add("images", "failed", f"{path}: {error}")
+            return None
+        if not self.dry_run:
+            write_files(files)
+            self.written.extend(files)
+        self.failed.discard(path)
+        self.known[path] = stored.filename
+        self.pending.append(NewImage(path, stored))
+        return stored.filename
+
+    def url(self, url: str) -> str | None:
+        name = self.filename(url)
+        return f"/uploads/{name}" if name else None
+
+    def take_pending(self) -> list[NewImage]:
+        pending, self.pending, self.written = self.pending, [], []
+        return pending

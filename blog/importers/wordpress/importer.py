@@ -1,0 +1,418 @@
+"""`import_wordpress`: read a WXR file twice (check, then import) and write it in batches.
+
+The first pass reads the whole file without writing: a malformed file, a file that is
+not WXR or an entity bomb stops the import before anything is written, and the pass
+also collects what items refer to across the file (attachment URLs for featured
+images and galleries) and the item count for the progress bar. The second pass
+prepares each batch of items with no transaction open (bodies converted to Markdown
+and rendered, images verified and re-encoded), then writes it in one transaction.
+A dry run does the same in one transaction that is rolled back, and writes no files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+import sqlalchemy as sa
+
+from blog.core.content import (
+    clean_text,
+    excerpt,
+    reading_time,
+    render_article,
+    render_page,
+    slugify,
+)
+from blog.core.database import begin_write
+from blog.core.types import utcnow
+from blog.extensions import db
+from blog.importers.wordpress.convert import footnotes, to_markdown
+from blog.importers.wordpress.images import ImageStore, upload_path
+from blog.importers.wordpress.parse import (
+    ALT_META,
+    FOOTER_META,
+    MARKDOWN_META,
+    SUMMARY_META,
+    Channel,
+    Record,
+    digest,
+    parse_date,
+    read_wxr,
+)
+from blog.importers.wordpress.report import Report
+from blog.importers.wordpress.store import PreparedItem, Store
+from blog.importers.wordpress.threads import leave_out, prepare_comment, recount
+from blog.importers.wordpress.visibility import POST_STATUS, hidden_status, visibility
+from blog.models import ImportRecord
+
+BATCH = 100
+
+
+@dataclass
+class Scan:
+    channel: Channel = field(default_factory=Channel)
+    items: int = 0
+    attachments: dict[str, str] = field(default_factory=dict)  # id -> URL
+    pages: dict[str, str] = field(default_factory=dict)  # attachment id -> its page's URL
+    alts: dict[str, str] = field(default_factory=dict)  # attachment id -> its alt text
+    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def scan(path: str) -> Scan:
+    """The first pass: checks the whole file; raises WXRError."""
+    found = Scan()
+    with open(path, "rb") as stream:
+        for record in read_wxr(stream, found.channel):
+            if record.kind != "item":
+                continue
+            found.items += 1
+            fields = record.fields
+            if fields.get("wp:post_type") == "attachment":
+                post_id = fields.get("wp:post_id", "").strip()
+                url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
+                if post_id and url:
+                    found.attachments[post_id] = url
+                    # WordPress keeps an image's alt text on its attachment, not on posts.
+                    alt = clean_text(fields["postmeta"].get(ALT_META) or "").strip()
+                    if alt:
+                        found.alts[post_id] = alt
+                    found.children[fields.get("wp:post_parent", "0").strip()].append(post_id)
+                    found.pages[post_id] = (fields.get("link") or "").strip()
+    return found
+
+
+def plain_title(title: str) -> str:
+    """A title as text: WordPress allows HTML in titles (<em>), this site does not."""
+    if "<" in title:
+        from bs4 import BeautifulSoup
+
+        title = BeautifulSoup(title, "html.parser").get_text()
+    return " ".join(clean_text(title).split())
+
+
+class Importer:
+    def __init__(
+        self,
+        path: str,
+        uploads: str | None,
+        dry_run: bool,
+        author_map: dict[str, str] | None,
+        progress: Callable[[int], None] | None,
+        actor_id: int | None = None,
+    ):
+        self.path = path
+        self.actor_id = actor_id
+        self.dry_run = dry_run
+        self.progress = progress or (lambda n: None)
+        self.scan = scan(path)
+        channel = self.scan.channel
+        self.report = Report(site=channel.site, version=channel.wxr_version, dry_run=dry_run)
+        known = {
+            r.source_id: r.local_ref
+            for r in db.session.scalars(
+                sa.select(ImportRecord).where(
+                    ImportRecord.source == channel.site, ImportRecord.kind == "file"
+                )
+            )
+        }
+        self.images = ImageStore(uploads, known, self.report, dry_run)
+        base = urlsplit(channel.base_blog_url or channel.link or "").path
+        self.store = Store(channel.site, base, self.report, author_map or {})
+        self.terms: list[Record] = []
+        self.began = False
+        self.total = self.scan.items
+        self.check_author_map(author_map or {})
+
+    @staticmethod
+    def check_author_map(author_map: dict[str, str]) -> None:
+        from blog.models import User
+
+        for old, new in author_map.items():
+            wanted = new.casefold()
+            if (
+                db.session.scalar(
+                    sa.select(User.id).where(sa.or_(User.username == wanted, User.email == wanted))
+                )
+                is None
+            ):
+                raise LookupError(f"--map-author {old}={new}: there is no user {new!r} here")
+
+    def run(self) -> Report:
+        batch: list[Record] = []
+        with open(self.path, "rb") as stream:
+            for record in read_wxr(stream, Channel()):
+                if record.kind != "item":
+                    self.terms.append(record)
+                    continue
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    self.write(batch)
+                    batch = []
+        self.write(batch)
+        self.store.link(f"{self.store.base}/feed/", "/feed.xml")
+        self.link_attachments()
+        self.finish()
+        return self.report
+
+    def link_attachments(self) -> None:
+        """An attachment's page (`/?attachment_id=N`, its permalink) goes to its image,
+        when the image is here: one a post showed, so it came with the import."""
+        for wp_id, url in self.scan.attachments.items():
+            path = upload_path(url)
+            name = self.images.known.get(path) if path else None
+            if name:
+                for old in (f"{self.store.base}/?attachment_id={wp_id}", self.scan.pages[wp_id]):
+                    if old:
+                        self.store.link(old, f"/uploads/{name}")
+
+    # -- preparing (no transaction open) ---------------------------------------------
+
+    def prepare(self, fields: dict) -> PreparedItem | None:
+        post_type = (fields.get("wp:post_type") or "post").strip()
+        status = (fields.get("wp:status") or "publish").strip()
+        wp_id = (fields.get("wp:post_id") or "").strip()
+        kind = "pages" if post_type == "page" else "posts"
+        if post_type == "attachment":
+            self.other_file(fields)
+            return None  # an image comes with the posts that show it
+        if post_type not in ("post", "page"):
+            self.report.add("posts", "skipped", f"post type {post_type!r}")
+            return None
+        if not wp_id:
+            self.report.add(kind, "failed", "no wp:post_id")
+            return None
+        title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
+        shown, why = visibility(post_type, status, (fields.get("wp:post_password") or "").strip())
+        if shown == "left out":
+            self.report.add(kind, "skipped", f"status {status!r}")
+            self.report.name(post_type, wp_id, title, f"{why}; not imported")
+            leave_out(
+                self.report,
+                fields["comments"],
+                "its post was not imported",
+                f"its {post_type} {wp_id} was left out",
+            )
+            return None
+        if shown == "hidden":
+            self.report.name(post_type, wp_id, title, f"{why}; kept hidden here")
+        meta = fields["postmeta"]
+        html = fields.get("content:encoded") or ""
+        if meta.get(MARKDOWN_META):
+            markdown, teaser = clean_text(meta[MARKDOWN_META]), ""
+        else:
+            converted = to_markdown(
+                html,
+                self.images.url,
+                self.gallery(wp_id),
+                footnotes=footnotes(meta.get("footnotes")),
+            )
+            self.report.dropped.update(converted.dropped)
+            markdown, teaser = converted.markdown, converted.teaser
+        # This batch's new images have no rows yet: their sizes come from the store.
+        new_images = [image.stored for image in self.images.pending]
+        render = render_article if post_type == "post" else render_page
+        body_html = render(markdown, new_images)
+        slug = unquote(fields.get("wp:post_name") or "").strip() or slugify(title)
+        values: dict = {"title": title, "body_source": markdown, "body_html": body_html}
+        if post_type == "page":
+            order = (fields.get("wp:menu_order") or "0").strip()
+            values.update(
+                published=shown == "public",
+                in_footer=meta.get(FOOTER_META) == "1",
+                position=int(order) if order.lstrip("-").isdigit() else 0,
+            )
+        if post_type == "post":
+            published = parse_date(
+                fields.get("wp:post_date_gmt", ""),
+                fields.get("pubDate", ""),
+                fields.get("wp:post_date", ""),
+            )
+            if published is None and shown in ("public", "scheduled"):
+                published = utcnow()
+            summary_html = excerpt_html = fields.get("excerpt:encoded") or ""
+            if SUMMARY_META in meta:
+                summary_html = ""
+            elif excerpt_html.strip():
+                summary_html = render_article(to_markdown(excerpt_html).markdown)
+            elif teaser:
+                summary_html = render_article(teaser)
+            values.update(
+                summary=clean_text(meta[SUMMARY_META])
+                if SUMMARY_META in meta
+                else excerpt(summary_html, 300)
+                if summary_html.strip()
+                else "",
+                # A password-protected post that WordPress published is a draft here.
+                status=POST_STATUS[status] if shown != "hidden" else hidden_status(status),
+                published_at=published if shown in ("public", "scheduled") else None,
+                created_at=published or utcnow(),
+                updated_at=parse_date(fields.get("wp:post_modified_gmt", ""))
+                or published
+                or utcnow(),
+                comments_open=(fields.get("wp:comment_status") or "open").strip() == "open",
+                reading_time=reading_time(body_html),
+            )
+        links = [
+            f"{self.store.base}/?{'page_id' if post_type == 'page' else 'p'}={wp_id}",
+            f"{self.store.base}/?p={wp_id}",
+            fields.get("link") or "",
+            fields.get("guid") or "",
+        ]
+        item = PreparedItem(
+            wp_id=wp_id,
+            kind=post_type,
+            values=values,
+            slug=slug[:190],
+            creator=(fields.get("dc:creator") or "").strip(),
+            terms=fields["categories"],
+            links=[link for link in links if link.strip()],
+            digest=digest({k: v for k, v in fields.items() if k != "comments"}),
+            hidden=why,
+        )
+        thumbnail_id = (meta.get("_thumbnail_id") or "").strip()
+        thumbnail = self.scan.attachments.get(thumbnail_id)
+        if thumbnail and post_type == "post":
+            item.image = self.images.filename(thumbnail) or ""
+            # On the attachment; exports of this site before 2026-12 put it on the post.
+            alt = self.scan.alts.get(thumbnail_id) or clean_text(meta.get(ALT_META) or "")
+            item.values["image_alt"] = alt.strip()[:300]
+        if post_type == "post":
+            prepared = (prepare_comment(c, self.report) for c in fields["comments"])
+            item.comments = [c for c in prepared if c is not None]
+        else:
+            leave_out(
+                self.report,
+                fields["comments"],
+                "pages here take no comments",
+                f"on page {wp_id}, and pages here take no comments",
+            )
+        return item
+
+    def other_file(self, fields: dict) -> None:
+        """Count and name an attachment that is no image (mp3, mov, pdf): uploads here
+        are raster images only, so links to it keep pointing at the old site."""
+        url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
+        path = urlsplit(url).path.lower()
+        if not url or upload_path(url) is not None or "." not in path.rsplit("/", 1)[-1]:
+            return
+        wp_id = (fields.get("wp:post_id") or "").strip()
+        title = plain_title(fields.get("title") or "") or path.rsplit("/", 1)[-1]
+        self.report.add("images", "skipped", "not an image (audio, video, a document)")
+        self.report.name("attachment", wp_id, title[:80], f"{url}; not copied, not an image")
+
+    def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:
+        def urls(ids: list[str]) -> list[str]:
+            ids = ids or self.scan.children.get(wp_id, [])
+            # As WordPress has them: the body's images are mapped to their new
+            # addresses once, with the others (a new address is no file there).
+            return [self.scan.attachments[i] for i in ids if i in self.scan.attachments]
+
+        return urls
+
+    # -- writing ----------------------------------------------------------------------
+
+    def prepare_or_skip(self, fields: dict) -> PreparedItem | None:
+        """`prepare`, or None for an item whose HTML is too deeply nested to convert
+        (tens of thousands of nested <div>): skipped and named, never a crash."""
+        try:
+            return self.prepare(fields)
+        except RecursionError:
+            kind = "pages" if (fields.get("wp:post_type") or "").strip() == "page" else "posts"
+            wp_id = (fields.get("wp:post_id") or "").strip()
+            self.report.add(kind, "failed", "HTML nested too deeply to convert")
+            title = plain_title(fields.get("title") or "")[:200] or "(untitled)"
+            self.report.name(kind[:-1], wp_id, title, "HTML nested too deeply; not imported")
+            return None
+
+    def write(self, batch: list[Record]) -> None:
+        prepared = [p for p in map(self.prepare_or_skip, (r.fields for r in batch)) if p]
+        new_images = self.images.take_pending()
+        if not self.began or not self.dry_run:
+            begin_write()
+            self.began = True
+        try:
+            self.write_terms()
+            self.store.images(new_images)
+            for kind in ("post", "page"):
+                records = self.store.records(kind, [p.wp_id for p in prepared if p.kind == kind])
+                for item in (p for p in prepared if p.kind == kind):
+                    self.write_item(item, records.get(item.wp_id))
+            with_comments = self.store.records("post", [p.wp_id for p in prepared if p.comments])
+            recount(r.local_id for r in with_comments.values() if r.local_id)
+            if self.dry_run:
+                db.session.flush()
+                db.session.expunge_all()
+            else:
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            from blog.core.uploads import remove_files
+
+            remove_files(
+                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename))
+            )
+            raise
+        self.progress(len(batch))
+
+    def write_terms(self) -> None:
+        for record in self.terms:
+            if record.kind == "author":
+                self.store.author(record.fields)
+            elif record.kind == "category":
+                self.store.category(record.fields)
+            elif record.kind == "tag":
+                slug = unquote(record.fields.get("wp:tag_slug", "")).strip()
+                self.store.describe(slug, record.fields.get("wp:tag_description"))
+                self.store.tag(slug, record.fields.get("wp:tag_name", ""))
+                self.store.tag_link(slug, f"{self.store.base}/tag/{slug}/")
+        for record in self.terms:
+            if record.kind == "category":
+                nicename = unquote(record.fields.get("wp:category_nicename", "")).strip()
+                if nicename:
+                    self.store.section_and_tags([("category", nicename, "")])
+        self.terms = []
+
+    def write_item(self, item: PreparedItem, record: ImportRecord | None) -> None:
+        kind = "posts" if item.kind == "post" else "pages"
+        try:
+            with db.session.begin_nested():
+                self.store.item(item, record)
+        except (LookupError, ValueError, sa.exc.SQLAlchemyError) as error:
+            # What the savepoint undid may be in the maps: look it up again.
+            self.store.users.clear(), self.store.sections.clear(), self.store.tags.clear()
+            self.store.fallback_section = None
+            self.report.add(kind, "failed", f"{item.wp_id}: {str(error).splitlines()[0][:150]}")
+
+    def finish(self) -> None:
+        from blog.core.audit import record
+
+        if self.dry_run:
+            db.session.rollback()
+            return
+        begin_write()
+        record("wordpress.import", detail=self.report.summary()[:2000], actor_id=self.actor_id)
+        db.session.commit()
+
+
+def import_wordpress(
+    path: str,
+    uploads: str | None = None,
+    dry_run: bool = False,
+    author_map: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    actor_id: int | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> Report:
+    """Import a WXR file; returns the report. Raises WXRError for a file it refuses,
+    LookupError for a --map-author target that does not exist; both before writing.
+
+    `on_start(total items)` is called once the file has been checked, `progress(n)`
+    after each batch; `actor_id` is who the audit log names (else the current user).
+    """
+    importer = Importer(path, uploads, dry_run, author_map, progress, actor_id)
+    if on_start is not None:
+        on_start(importer.total)
+    return importer.run()

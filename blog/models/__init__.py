@@ -1,0 +1,67 @@
+"""Every table of the site, one module per domain, re-exported: `from blog.models import X`.
+
+people (accounts and roles), content (articles, categories, tags, uploads), comments,
+site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
+jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
+Importing this package registers every table on the metadata.
+"""
+
+from blog.models.comments import REPORT_KINDS, Comment, CommentReport, CommentStatus
+from blog.models.common import NEVER_REUSE_IDS
+from blog.models.content import (
+    Article,
+    ArticleStatus,
+    ArticleVersion,
+    Category,
+    SlugRedirect,
+    Tag,
+    Upload,
+    article_tag,
+)
+from blog.models.donations import DonationClick
+from blog.models.jobs import Job, JobState
+from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
+from blog.models.people import Role, User, new_session_token
+from blog.models.site import (
+    AuditLog,
+    ImportRecord,
+    Page,
+    Redirect,
+    Setting,
+    SiteState,
+    ThrottleEvent,
+    UsedToken,
+)
+
+__all__ = [
+    "NEVER_REUSE_IDS",
+    "REPORT_KINDS",
+    "Article",
+    "ArticleStatus",
+    "ArticleVersion",
+    "AuditLog",
+    "Category",
+    "Comment",
+    "CommentReport",
+    "CommentStatus",
+    "DonationClick",
+    "ImportRecord",
+    "Job",
+    "JobState",
+    "NewsletterIssue",
+    "Page",
+    "Redirect",
+    "Role",
+    "Setting",
+    "SiteState",
+    "SlugRedirect",
+    "Subscriber",
+    "SubscriberState",
+    "Tag",
+    "ThrottleEvent",
+    "Upload",
+    "UsedToken",
+    "User",
+    "article_tag",
+    "new_session_token",
+]

@@ -1,0 +1,99 @@
+"""People: the accounts of readers and staff, and their roles."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from blog.core.types import UTCDateTime, utcnow
+from blog.extensions import db
+from blog.models.common import NEVER_REUSE_IDS
+
+
+class Role(enum.IntEnum):
+    """Roles in rising order of power; a role can do everything the lower ones can."""
+
+    READER = 1
+    AUTHOR = 2
+    EDITOR = 3
+    ADMIN = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> Role:
+        return cls[label.upper()]
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Stored already NFKC-normalised and case-folded, so uniqueness is case-insensitive
+    # and look-alikes (Admin, full-width letters) collide with the original.
+    username: so.Mapped[str] = so.mapped_column(sa.String(30), unique=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    bio: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    role: so.Mapped[int] = so.mapped_column(default=Role.READER)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    can_comment: so.Mapped[bool] = so.mapped_column(default=True)
+    notify_replies: so.Mapped[bool] = so.mapped_column(default=False)
+    # When the reader opened the confirmation link mailed to `email` (None: not yet).
+    email_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Part of every session and remember cookie; rotating it ends every session at once.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return self.active
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, role: Role) -> bool:
+        return self.role >= role
+
+    @property
+    def can_write(self) -> bool:
+        return self.role >= Role.AUTHOR
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role >= Role.EDITOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role >= Role.ADMIN
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()

@@ -1,0 +1,1 @@
+"""Operators' tools: backups, copying a site between databases, deployment files, the doctor."""

@@ -175,6 +175,25 @@ def test_bad_slug_format(client, auth, editor, category):
     assert "lowercase letters" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("slug", "accepted"),
+    [("harbour-news", True), ("επίπεδο-2", True), ("café-owners", True), ("Επίπεδο 2", False)],
+)
+def test_a_typed_slug_may_keep_letters_of_any_script(app, slug, accepted):
+    from types import SimpleNamespace
+
+    from wtforms.validators import ValidationError
+
+    from blog.admin.forms import slug_format
+
+    try:
+        slug_format(None, SimpleNamespace(data=slug))
+    except ValidationError:
+        assert not accepted, slug
+    else:
+        assert accepted, slug
+
+
 def test_author_cannot_publish_by_default(client, auth, author, category):
     auth.login(author)
 

@@ -58,9 +58,11 @@ def no_control_chars(form: FlaskForm, field) -> None:
 
 
 def slug_format(form: FlaskForm, field) -> None:
-    """A typed slug must already be a slug (a-z, 0-9, hyphens), so the URL is what was typed."""
+    """A typed slug must already be a slug (lowercase letters, digits, hyphens), so the URL
+    is what was typed. Letters of any script count: an imported WordPress slug such as
+    `επίπεδο-2` is kept, and saving its article must not refuse it."""
     value = (field.data or "").strip()
-    if value and slugify(value) != value:
+    if value and value not in (slugify(value), slugify(value, keep_unicode=True)):
         raise ValidationError("Use lowercase letters, digits and hyphens only, e.g. my-article.")
 
 

@@ -35,6 +35,12 @@ class ThreadItem:
     comment: Comment
     replies: list[Comment] = field(default_factory=list)
 
+    @property
+    def names(self) -> dict[int, str]:
+        """Who wrote each shown comment of this item, for "in reply to NAME" (an
+        imported reply's `reply_to_id` is always a reply of the same top-level comment)."""
+        return {c.id: c.author_name for c in self.replies}
+
 
 @dataclass
 class ThreadPage:

@@ -205,10 +205,19 @@ _TRANSLITERATE = str.maketrans(
     }
 )  # fmt: skip
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_NON_WORD = re.compile(r"[\W_]+")  # \w is Unicode-aware: letters and digits of any script
 
 
-def slugify(text: str, max_length: int = 80) -> str:
-    """ASCII, lowercase, hyphenated; accents transliterated. May be empty."""
+def slugify(text: str, max_length: int = 80, keep_unicode: bool = False) -> str:
+    """ASCII, lowercase, hyphenated; accents transliterated. May be empty.
+
+    With `keep_unicode`, letters and digits of any script stay as they are (NFC,
+    lowercase), as WordPress keeps `επίπεδο-2`: imported addresses must not change.
+    """
+    if keep_unicode:
+        text = unicodedata.normalize("NFC", text).lower()
+        slug = _NON_WORD.sub("-", text).strip("-")
+        return slug[:max_length].rstrip("-")
     ascii_text = (
         unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
         .encode("ascii", "ignore")
@@ -218,9 +227,11 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-")
 
 
-def unique_slug(text: str, taken: Callable[[str], bool], fallback: str = "item") -> str:
+def unique_slug(
+    text: str, taken: Callable[[str], bool], fallback: str = "item", keep_unicode: bool = False
+) -> str:
     """`slugify(text)`, with -2, -3... appended until `taken(slug)` is False."""
-    base = slugify(text) or fallback
+    base = slugify(text, keep_unicode=keep_unicode) or fallback
     slug, n = base, 2
     while taken(slug):
         slug, n = f"{base}-{n}", n + 1

@@ -49,10 +49,18 @@ class Comment(db.Model):
     # is shown; the email is kept for moderation only and never shown.
     guest_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     guest_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
+    # The imported commenter's website (WordPress's comment_author_url), linked from the
+    # name with rel="nofollow ugc"; http and https only.
+    guest_url: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    # The deeper comment a reply answered in an imported thread: replies here hang one
+    # level deep, so this says "in reply to NAME" (None: it answers its top-level comment).
+    reply_to_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("comment.id", ondelete="SET NULL"), index=True
+    )
 
     article: so.Mapped[Article] = so.relationship()
     author: so.Mapped[User | None] = so.relationship()
-    parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id])
+    parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id], foreign_keys=[parent_id])
 
     @property
     def author_name(self) -> str:

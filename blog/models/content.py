@@ -53,6 +53,8 @@ class Tag(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    # Shown under the tag page's heading; WordPress's tag description comes here.
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<Tag {self.slug}>"

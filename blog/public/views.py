@@ -152,13 +152,16 @@ class TagFacts:
     id: int
     name: str
     slug: str
+    description: str = ""
 
 
 @bp.get("/tag/<slug>")
 def tag(slug: str) -> str:
     def find() -> TagFacts | None:
         found = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
-        return None if found is None else TagFacts(found.id, found.name, found.slug)
+        return (
+            None if found is None else TagFacts(found.id, found.name, found.slug, found.description)
+        )
 
     found = lookup(("tag", slug), find)
     if found is None:

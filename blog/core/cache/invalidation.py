@@ -87,7 +87,7 @@ EXPIRES: dict[str, Expiry] = {
     }),
     # A new tag shows nowhere until an article_tag row links it; a delete cascades to those.
     "tag": Expiry(insert=NONE, delete=NONE, update={
-        **_all(CONTENT, "name", "slug"), "id": NONE,
+        **_all(CONTENT, "name", "slug", "description"), "id": NONE,
     }),
     "article_tag": Expiry(insert=CONTENT, delete=CONTENT, update=_all(
         CONTENT, "article_id", "tag_id",
@@ -121,6 +121,8 @@ EXPIRES: dict[str, Expiry] = {
         **_all(
             COMMENTS, "article_id", "author_id", "parent_id", "body_html", "status",
             "deleted", "created_at", "edited_at", "guest_name",
+            # An imported commenter's link on their name; "in reply to NAME" on a reply.
+            "guest_url", "reply_to_id",
         ),
         # Readers see body_html; the source only in its author's edit form (never
         # cached). Reports hide a comment by its status, not by their count.

@@ -6,17 +6,18 @@ block comments, and shortcodes. `to_markdown` turns those into plain HTML first
 (paragraphs, [caption] as a figure with its caption, [gallery] as its images,
 [embed] and iframes as links), drops what cannot be represented (scripts, styles,
 forms, unknown shortcodes; their text is kept) and counts it, then converts with
-markdownify. The Markdown is rendered by blog.core.content like any article, so the
+markdownify. The Markdown is rendered by blog.content like any article, so the
 sanitizer decides what reaches the page; nothing here is ever executed or fetched.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 
 from bs4 import BeautifulSoup, Comment
 from markdownify import MarkdownConverter
@@ -29,6 +30,9 @@ _ATTRS = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.S | re.I)
 _GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.I)
 _EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.S | re.I)
+MEDIA_KEYS = ("src", "mp3", "mp4", "ogg", "m4a", "wav", "m4v", "webm", "ogv", "wmv", "flv")
+# An address alone on its line: WordPress shows it as an embed (YouTube, oEmbed).
+_BARE_URL = re.compile(r"^[ \t]*(https?://[^\s<>\"'\[\]]+)[ \t]*$", re.M)
 _MEDIA = re.compile(r"\[(audio|video)\b([^\]]*)\](?:(.*?)\[/\1\])?", re.S | re.I)
 # An unknown shortcode: [name attr=...], [name/], [name] ... [/name]. A bare word in
 # brackets with no closing tag ("[sic]") is left as text.
@@ -115,9 +119,22 @@ def _shortcodes(html: str, gallery: Gallery, dropped: Counter) -> str:
         return f'\n\n<p><a href="{escape(url)}">{escape(url)}</a></p>\n\n'
 
     def media(match: re.Match) -> str:
-        attrs = attributes(match[2])
-        url = next((v for k, v in attrs.items() if k in ("src", "mp3", "mp4", "ogg", "m4a")), "")
-        return f'<p><a href="{escape(url)}">{escape(url)}</a></p>' if url else ""
+        attrs, name = attributes(match[2]), match[1].lower()
+        url = next((v for k, v in attrs.items() if k in MEDIA_KEYS), "")
+        # [audio https://…/a.mp3]: WordPress takes a bare address as the source, and
+        # [audio]https://…[/audio] the address between the tags.
+        words = [*match[2].split(), *(match[3] or "").split()]
+        url = url or next((w for w in words if w.startswith(("http://", "https://"))), "")
+        if not url:
+            dropped[f"[{name}] without an address"] += 1
+            return ""
+        dropped[f"[{name}] (kept as a link)"] += 1
+        return f'\n\n<p><a href="{escape(url)}">{escape(url)}</a></p>\n\n'
+
+    def bare_url(match: re.Match) -> str:
+        dropped["embedded address (kept as a link)"] += 1
+        url = escape(unescape(match[1]))
+        return f'<p><a href="{url}">{url}</a></p>'
 
     def unknown(match: re.Match) -> str:
         dropped[f"shortcode [{match[1].lower()}]"] += 1
@@ -131,6 +148,7 @@ def _shortcodes(html: str, gallery: Gallery, dropped: Counter) -> str:
     html = _GALLERY.sub(gallery_of, html)
     html = _EMBED.sub(embed, html)
     html = _MEDIA.sub(media, html)
+    html = _BARE_URL.sub(bare_url, html)
     for _ in range(3):  # nested shortcodes, outermost first
         html, n = _CLOSED.subn(unknown, html)
         if not n:
@@ -180,6 +198,25 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
         caption.replace_with(paragraph)
 
 
+def _for_comments(soup: BeautifulSoup) -> None:
+    """What the comment rules can show (blog.content.render_comment has no headings and
+    no images): a heading becomes a bold paragraph, an image a link named by its alt
+    text (inside a link already, just the alt text)."""
+    for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        paragraph, strong = soup.new_tag("p"), soup.new_tag("strong")
+        strong.string = heading.get_text(" ", strip=True)
+        paragraph.append(strong)
+        heading.replace_with(paragraph)
+    for image in soup.find_all("img"):
+        src, alt = image.get("src", ""), (image.get("alt") or "").strip()
+        if image.find_parent("a") is not None:
+            image.replace_with(alt)
+            continue
+        link = soup.new_tag("a", href=src)
+        link.string = alt or src
+        image.replace_with(link)
+
+
 class _Converter(MarkdownConverter):
     def convert_figure(self, el, text, parent_tags=None):
         return f"\n\n{text.strip()}\n\n"
@@ -190,14 +227,30 @@ class _Converter(MarkdownConverter):
 _converter = _Converter(heading_style="ATX", bullets="-", strong_em_symbol="*", escape_misc=True)
 
 
+def footnotes(meta: str | None) -> list[str]:
+    """The HTML of each Gutenberg footnote, in order, from the `footnotes` post meta (a
+    JSON list of {"id", "content"}); none if it is missing or malformed."""
+    try:
+        notes = json.loads(meta or "[]")
+    except ValueError:
+        return []
+    if not isinstance(notes, list):
+        return []
+    return [str(note.get("content", "")) for note in notes if isinstance(note, dict)]
+
+
 def to_markdown(
     html: str,
     images: ImageMap = lambda url: None,
     gallery: Gallery = lambda ids: [],
     paragraphs: bool = True,
+    comment: bool = False,
+    footnotes: list[str] | None = None,
 ) -> Converted:
-    """Markdown for a WordPress body (or comment); `images` maps an image URL to its
-    new address (None keeps it), `gallery` turns attachment ids into image URLs."""
+    """Markdown for a WordPress body (or, with `comment`, a comment's, in what the
+    comment rules show); `images` maps an image URL to its new address (None keeps
+    it), `gallery` turns attachment ids into image URLs, `footnotes` are the HTML
+    of WordPress's footnotes (the `footnotes` post meta), in order."""
     dropped: Counter = Counter()
     gutenberg = "<!-- wp:" in html
     html = _GUTENBERG.sub("", html or "")
@@ -205,8 +258,16 @@ def to_markdown(
     html = _shortcodes(html, gallery, dropped)
     if paragraphs and not gutenberg:
         html = autop(html)
+    if footnotes:
+        # Gutenberg's notes live in post meta; the body has only the numbers.
+        notes = "".join(f"<li>{note}</li>" for note in footnotes)
+        html = f"{html}\n\n<hr>\n\n<ol>{notes}</ol>"
     soup = BeautifulSoup(html, "html.parser")
+    for mark in soup.select("sup[data-fn], sup.fn"):  # its link points at no anchor here
+        mark.replace_with(f"[{mark.get_text(strip=True)}]")
     _clean(soup, images, dropped)
+    if comment:
+        _for_comments(soup)
     markdown = _converter.convert_soup(soup)
     markdown = _BLANK_LINES.sub("\n\n", _SPACE_ONLY.sub("", markdown)).strip()
     teaser = ""

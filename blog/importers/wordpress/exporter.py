@@ -4,14 +4,24 @@ Written as it is read, a row at a time, so memory stays flat. Authors carry no
 password hashes. Articles carry their HTML (`content:encoded`) and, for a move to
 another copy of this site, their Markdown source and summary as post meta
 (`_newsroom_markdown`, `_newsroom_summary`); comments likewise. Only approved,
-not deleted comments are exported. Featured images are attachments (by URL).
+not deleted comments are exported.
+
+Bodies go out with absolute addresses, and every uploaded image a body or a featured
+image shows is one attachment item (written once, with its alt text as WordPress
+keeps it, `_wp_attachment_image_alt`), whose `wp:attachment_url` is the address the
+body uses: WordPress's importer fetches each attachment and rewrites those addresses.
+Pages have no author here: they go out under the first admin, so WordPress does not
+give them to whoever runs its importer. A draft goes out dated when it was written,
+never `0000-00-00`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import format_datetime
+from html import unescape
 from typing import IO
 
 import sqlalchemy as sa
@@ -21,7 +31,8 @@ from markupsafe import escape
 
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.importers.wordpress.importer import FOOTER_META, MARKDOWN_META, SUMMARY_META
+from blog.importers.wordpress.parse import ALT_META, FOOTER_META, MARKDOWN_META, SUMMARY_META
+from blog.importers.wordpress.store import BIO_FIELD
 from blog.models import (
     Article,
     ArticleStatus,
@@ -31,17 +42,25 @@ from blog.models import (
     Page,
     Role,
     Tag,
+    Upload,
     User,
 )
 
+NEWSROOM_NS = "urn:newsroom:wxr:1"
 NAMESPACES = (
     'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
     'xmlns:wfw="http://wellformedweb.org/CommentAPI/" '
     'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-    'xmlns:wp="http://wordpress.org/export/1.2/"'
+    'xmlns:wp="http://wordpress.org/export/1.2/" '
+    # Fields WXR has no place for (an author's bio); WordPress's importer skips them.
+    f'xmlns:newsroom="{NEWSROOM_NS}"'
 )
 NEVER = "0000-00-00 00:00:00"
+# A site-relative address in a body's attribute (src, href, srcset and its later entries).
+_RELATIVE = re.compile(r'((?:src|href|srcset)="|,\s*)/(?!/)')
+_UPLOADED = re.compile(r'<img\b[^>]*?\bsrc="/uploads/([^"/]+)"[^>]*>')
+_ALT = re.compile(r'\balt="([^"]*)"')
 
 
 def cdata(text: str | None) -> str:
@@ -76,6 +95,8 @@ class Exporter:
             "attachments": 0,
         }
         self.staff: set[int] = set()
+        self.owner = ""  # the first admin's login: the author pages go out under
+        self.attached: set[int] = set()  # uploads written as attachments
         top = db.session.scalar(sa.select(sa.func.max(Article.id))) or 0
         self.page_base = top + 1
         self.attachment_base = (
@@ -117,6 +138,8 @@ class Exporter:
         )
         for user in users:
             self.staff.add(user.id)
+            if user.role >= Role.ADMIN and not self.owner:
+                self.owner = user.username
             self.counts["authors"] += 1
             self.write(
                 "<wp:author>",
@@ -126,6 +149,7 @@ class Exporter:
                 element("wp:author_display_name", user.name),
                 element("wp:author_first_name", ""),
                 element("wp:author_last_name", ""),
+                element(f"newsroom:{BIO_FIELD}", user.bio),
                 "</wp:author>",
             )
 
@@ -148,6 +172,7 @@ class Exporter:
                 element("wp:term_id", tag.id, raw=True),
                 element("wp:tag_slug", tag.slug),
                 element("wp:tag_name", tag.name),
+                element("wp:tag_description", tag.description),
                 "</wp:tag>",
             )
 
@@ -232,11 +257,10 @@ class Exporter:
             meta(MARKDOWN_META, article.body_source),
             meta(SUMMARY_META, article.summary),
         ]
-        attachment = None
+        images = self.body_images(article.body_html)
         if article.image is not None:
-            attachment = self.attachment_base + article.image.id
-            extra.append(meta("_thumbnail_id", str(attachment)))
-            extra.append(meta("_wp_attachment_image_alt", article.image_alt))
+            extra.append(meta("_thumbnail_id", str(self.attachment_base + article.image.id)))
+            images.insert(0, (article.image, article.image_alt))
         extra.extend(self.comments(article))
         self.counts["posts"] += 1
         self.item(
@@ -244,9 +268,10 @@ class Exporter:
             "post",
             article.title,
             f"{self.site}/article/{article.slug}",
-            article.published_at,
+            # A draft was never published: the day it was written, as WordPress does.
+            article.published_at or article.created_at,
             article.author.username if article.author else "",
-            article.body_html,
+            self.absolute(article.body_html),
             article.summary,
             status,
             article.slug,
@@ -254,23 +279,47 @@ class Exporter:
             modified=article.updated_at,
             comment_status="open" if article.comments_open else "closed",
         )
-        if attachment is not None:
-            url = f"{self.site}/uploads/{article.image.filename}"
-            self.counts["attachments"] += 1
-            self.item(
-                attachment,
-                "attachment",
-                article.image_alt or article.image.filename,
-                url,
-                article.image.created_at,
-                "",
-                "",
-                "",
-                "inherit",
-                article.image.filename.split(".")[0],
-                [element("wp:attachment_url", url)],
-                parent=article.id,
-            )
+        for upload, alt in images:
+            self.attachment(upload, alt, article.id)
+
+    def absolute(self, html: str) -> str:
+        """`html` with this site's relative addresses made absolute: WordPress fetches
+        and rewrites only the images it can reach."""
+        return _RELATIVE.sub(lambda m: f"{m[1]}{self.site}/", html)
+
+    def body_images(self, html: str) -> list[tuple[Upload, str]]:
+        """The uploads a body shows, each once, with the alt text it is shown with."""
+        alts: dict[str, str] = {}
+        for match in _UPLOADED.finditer(html):
+            alt = _ALT.search(match[0])
+            alts.setdefault(match[1], unescape(alt[1]) if alt else "")
+        if not alts:
+            return []
+        rows = db.session.scalars(sa.select(Upload).where(Upload.filename.in_(list(alts))))
+        return [(row, alts[row.filename]) for row in rows]
+
+    def attachment(self, upload: Upload, alt: str, parent: int) -> None:
+        """One attachment item per upload, however many articles show it."""
+        if upload.id in self.attached:
+            return
+        self.attached.add(upload.id)
+        url = f"{self.site}/uploads/{upload.filename}"
+        self.counts["attachments"] += 1
+        self.item(
+            self.attachment_base + upload.id,
+            "attachment",
+            alt or upload.filename,
+            url,
+            upload.created_at,
+            "",
+            "",
+            "",
+            "inherit",
+            upload.filename.split(".")[0],
+            # WordPress reads an image's alt text from its attachment.
+            [element("wp:attachment_url", url), meta(ALT_META, alt)],
+            parent=parent,
+        )
 
     def comments(self, article: Article) -> Iterator[str]:
         rows = db.session.scalars(
@@ -293,14 +342,15 @@ class Exporter:
                     element("wp:comment_id", c.id, raw=True),
                     element("wp:comment_author", c.author_name),
                     element("wp:comment_author_email", email),
-                    element("wp:comment_author_url", ""),
+                    element("wp:comment_author_url", "" if c.author_id else c.guest_url),
                     element("wp:comment_author_IP", ""),
                     element("wp:comment_date", wp_time(c.created_at)),
                     element("wp:comment_date_gmt", wp_time(c.created_at)),
                     element("wp:comment_content", c.body_html),
                     element("wp:comment_approved", "1"),
                     element("wp:comment_type", "comment"),
-                    element("wp:comment_parent", c.parent_id or 0, raw=True),
+                    # The comment it answered: WordPress threads as deep as they were.
+                    element("wp:comment_parent", c.reply_to_id or c.parent_id or 0, raw=True),
                     element("wp:comment_user_id", user_id, raw=True),
                     meta(MARKDOWN_META, c.body_source, "wp:commentmeta"),
                     "</wp:comment>",
@@ -315,8 +365,8 @@ class Exporter:
             page.title,
             f"{self.site}/pages/{page.slug}",
             page.updated_at,
-            "",
-            page.body_html,
+            self.owner,
+            self.absolute(page.body_html),
             "",
             "publish" if page.published else "draft",
             page.slug,

@@ -2,7 +2,7 @@
 
 An image URL (an attachment, an inline <img>, a featured image) is matched by its path
 after `/wp-content/uploads/` (or the path on `*.files.wordpress.com`) to a file under
-the `--uploads` folder. Each file goes through blog.core.uploads like an admin upload
+the `--uploads` folder. Each file goes through blog.uploads like an admin upload
 (Pillow verification, re-encoding, a random name), once: a second run finds it in the
 import records. Nothing is ever fetched from the internet; a missing file is reported.
 """

@@ -11,13 +11,9 @@ A dry run does the same in one transaction that is rolled back, and writes no fi
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
@@ -27,35 +23,32 @@ from blog.core.content import (
     excerpt,
     reading_time,
     render_article,
-    render_comment,
     render_page,
     slugify,
 )
 from blog.core.database import begin_write
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.importers.wordpress.convert import to_markdown
-from blog.importers.wordpress.images import ImageStore
-from blog.importers.wordpress.parse import Channel, Record, read_wxr, wp_date
+from blog.importers.wordpress.convert import footnotes, to_markdown
+from blog.importers.wordpress.images import ImageStore, upload_path
+from blog.importers.wordpress.parse import (
+    ALT_META,
+    FOOTER_META,
+    MARKDOWN_META,
+    SUMMARY_META,
+    Channel,
+    Record,
+    digest,
+    parse_date,
+    read_wxr,
+)
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.store import PreparedItem, Store
-from blog.importers.wordpress.threads import PreparedComment, recount
+from blog.importers.wordpress.threads import leave_out, prepare_comment, recount
 from blog.importers.wordpress.visibility import POST_STATUS, hidden_status, visibility
-from blog.models import CommentStatus, ImportRecord
+from blog.models import ImportRecord
 
 BATCH = 100
-# Our own exports (blog/importers/wordpress/exporter.py) carry the exact source in post meta.
-MARKDOWN_META = "_newsroom_markdown"
-SUMMARY_META = "_newsroom_summary"
-FOOTER_META = "_newsroom_in_footer"
-COMMENT_STATUS = {
-    "1": CommentStatus.APPROVED,
-    "approve": CommentStatus.APPROVED,
-    "approved": CommentStatus.APPROVED,
-    "0": CommentStatus.PENDING,
-    "hold": CommentStatus.PENDING,
-    "spam": CommentStatus.SPAM,
-}
 
 
 @dataclass
@@ -63,6 +56,8 @@ class Scan:
     channel: Channel = field(default_factory=Channel)
     items: int = 0
     attachments: dict[str, str] = field(default_factory=dict)  # id -> URL
+    pages: dict[str, str] = field(default_factory=dict)  # attachment id -> its page's URL
+    alts: dict[str, str] = field(default_factory=dict)  # attachment id -> its alt text
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -80,26 +75,13 @@ def scan(path: str) -> Scan:
                 url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
                 if post_id and url:
                     found.attachments[post_id] = url
+                    # WordPress keeps an image's alt text on its attachment, not on posts.
+                    alt = clean_text(fields["postmeta"].get(ALT_META) or "").strip()
+                    if alt:
+                        found.alts[post_id] = alt
                     found.children[fields.get("wp:post_parent", "0").strip()].append(post_id)
+                    found.pages[post_id] = (fields.get("link") or "").strip()
     return found
-
-
-def parse_date(*values: str) -> datetime | None:
-    """The first usable date: `YYYY-MM-DD HH:MM:SS` (taken as UTC) or an RFC 822 pubDate."""
-    for value in values:
-        value = wp_date(value)
-        if not value:
-            continue
-        try:
-            return datetime.fromisoformat(value.replace(" ", "T")[:19]).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-        try:
-            parsed = parsedate_to_datetime(value)
-            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        except (TypeError, ValueError, IndexError):
-            continue
-    return None
 
 
 def plain_title(title: str) -> str:
@@ -109,10 +91,6 @@ def plain_title(title: str) -> str:
 
         title = BeautifulSoup(title, "html.parser").get_text()
     return " ".join(clean_text(title).split())
-
-
-def digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class Importer:
@@ -175,8 +153,20 @@ class Importer:
                     batch = []
         self.write(batch)
         self.store.link(f"{self.store.base}/feed/", "/feed.xml")
+        self.link_attachments()
         self.finish()
         return self.report
+
+    def link_attachments(self) -> None:
+        """An attachment's page (`/?attachment_id=N`, its permalink) goes to its image,
+        when the image is here: one a post showed, so it came with the import."""
+        for wp_id, url in self.scan.attachments.items():
+            path = upload_path(url)
+            name = self.images.known.get(path) if path else None
+            if name:
+                for old in (f"{self.store.base}/?attachment_id={wp_id}", self.scan.pages[wp_id]):
+                    if old:
+                        self.store.link(old, f"/uploads/{name}")
 
     # -- preparing (no transaction open) ---------------------------------------------
 
@@ -186,7 +176,8 @@ class Importer:
         wp_id = (fields.get("wp:post_id") or "").strip()
         kind = "pages" if post_type == "page" else "posts"
         if post_type == "attachment":
-            return None  # handled through the posts that show them
+            self.other_file(fields)
+            return None  # an image comes with the posts that show it
         if post_type not in ("post", "page"):
             self.report.add("posts", "skipped", f"post type {post_type!r}")
             return None
@@ -198,6 +189,12 @@ class Importer:
         if shown == "left out":
             self.report.add(kind, "skipped", f"status {status!r}")
             self.report.name(post_type, wp_id, title, f"{why}; not imported")
+            leave_out(
+                self.report,
+                fields["comments"],
+                "its post was not imported",
+                f"its {post_type} {wp_id} was left out",
+            )
             return None
         if shown == "hidden":
             self.report.name(post_type, wp_id, title, f"{why}; kept hidden here")
@@ -206,7 +203,12 @@ class Importer:
         if meta.get(MARKDOWN_META):
             markdown, teaser = clean_text(meta[MARKDOWN_META]), ""
         else:
-            converted = to_markdown(html, self.images.url, self.gallery(wp_id))
+            converted = to_markdown(
+                html,
+                self.images.url,
+                self.gallery(wp_id),
+                footnotes=footnotes(meta.get("footnotes")),
+            )
             self.report.dropped.update(converted.dropped)
             markdown, teaser = converted.markdown, converted.teaser
         # This batch's new images have no rows yet: their sizes come from the store.
@@ -270,55 +272,45 @@ class Importer:
             digest=digest({k: v for k, v in fields.items() if k != "comments"}),
             hidden=why,
         )
-        thumbnail = self.scan.attachments.get((meta.get("_thumbnail_id") or "").strip())
+        thumbnail_id = (meta.get("_thumbnail_id") or "").strip()
+        thumbnail = self.scan.attachments.get(thumbnail_id)
         if thumbnail and post_type == "post":
             item.image = self.images.filename(thumbnail) or ""
-            item.values["image_alt"] = (meta.get("_wp_attachment_image_alt") or "")[:300]
+            # On the attachment; exports of this site before 2026-12 put it on the post.
+            alt = self.scan.alts.get(thumbnail_id) or clean_text(meta.get(ALT_META) or "")
+            item.values["image_alt"] = alt.strip()[:300]
         if post_type == "post":
-            item.comments = [c for c in map(self.prepare_comment, fields["comments"]) if c]
+            prepared = (prepare_comment(c, self.report) for c in fields["comments"])
+            item.comments = [c for c in prepared if c is not None]
+        else:
+            leave_out(
+                self.report,
+                fields["comments"],
+                "pages here take no comments",
+                f"on page {wp_id}, and pages here take no comments",
+            )
         return item
+
+    def other_file(self, fields: dict) -> None:
+        """Count and name an attachment that is no image (mp3, mov, pdf): uploads here
+        are raster images only, so links to it keep pointing at the old site."""
+        url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
+        path = urlsplit(url).path.lower()
+        if not url or upload_path(url) is not None or "." not in path.rsplit("/", 1)[-1]:
+            return
+        wp_id = (fields.get("wp:post_id") or "").strip()
+        title = plain_title(fields.get("title") or "") or path.rsplit("/", 1)[-1]
+        self.report.add("images", "skipped", "not an image (audio, video, a document)")
+        self.report.name("attachment", wp_id, title[:80], f"{url}; not copied, not an image")
 
     def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:
         def urls(ids: list[str]) -> list[str]:
             ids = ids or self.scan.children.get(wp_id, [])
-            found = [self.scan.attachments[i] for i in ids if i in self.scan.attachments]
-            return [self.images.url(url) or url for url in found]
+            # As WordPress has them: the body's images are mapped to their new
+            # addresses once, with the others (a new address is no file there).
+            return [self.scan.attachments[i] for i in ids if i in self.scan.attachments]
 
         return urls
-
-    def prepare_comment(self, fields: dict) -> PreparedComment | None:
-        kind = (fields.get("wp:comment_type") or "").strip()
-        if kind in ("pingback", "trackback"):
-            self.report.add("comments", "skipped", kind)
-            return None
-        approved = (fields.get("wp:comment_approved") or "1").strip()
-        status = COMMENT_STATUS.get(approved)
-        wp_id = (fields.get("wp:comment_id") or "").strip()
-        if status is None or not wp_id:
-            self.report.add("comments", "skipped", f"status {approved!r}" if wp_id else "no id")
-            return None
-        meta = fields["commentmeta"]
-        source = (
-            clean_text(meta[MARKDOWN_META])
-            if meta.get(MARKDOWN_META)
-            else (to_markdown(fields.get("wp:comment_content") or "").markdown)
-        )
-        created = parse_date(
-            fields.get("wp:comment_date_gmt", ""), fields.get("wp:comment_date", "")
-        )
-        return PreparedComment(
-            wp_id=wp_id,
-            parent_wp=(fields.get("wp:comment_parent") or "0").strip().lstrip("0"),
-            user_wp=(fields.get("wp:comment_user_id") or "0").strip(),
-            status=status,
-            body_source=source,
-            body_html=render_comment(source),
-            created_at=created or utcnow(),
-            guest_name=clean_text(fields.get("wp:comment_author") or "").strip()[:100]
-            or "Anonymous",
-            guest_email=(fields.get("wp:comment_author_email") or "").strip()[:254],
-            digest=digest(fields),
-        )
 
     # -- writing ----------------------------------------------------------------------
 
@@ -373,6 +365,7 @@ class Importer:
                 self.store.category(record.fields)
             elif record.kind == "tag":
                 slug = unquote(record.fields.get("wp:tag_slug", "")).strip()
+                self.store.describe(slug, record.fields.get("wp:tag_description"))
                 self.store.tag(slug, record.fields.get("wp:tag_name", ""))
                 self.store.tag_link(slug, f"{self.store.base}/tag/{slug}/")
         for record in self.terms:

@@ -13,9 +13,13 @@ and control characters WordPress wrote but XML forbids (they are dropped).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -23,6 +27,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 CHUNK = 256 * 1024
+# This site's own exports (exporter.py) carry the exact source in post meta.
+MARKDOWN_META = "_newsroom_markdown"
+SUMMARY_META = "_newsroom_summary"
+FOOTER_META = "_newsroom_in_footer"
+ALT_META = "_wp_attachment_image_alt"  # WordPress's, on an attachment item
 # XML 1.0 forbids C0 controls except tab, newline and carriage return. In UTF-8 these
 # bytes never occur inside a multi-byte character, so they can be deleted as bytes.
 _FORBIDDEN_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
@@ -207,3 +216,26 @@ def wp_date(value: str) -> str:
     """A WordPress date string, or "" for WordPress's "never" (0000-00-00 00:00:00)."""
     value = (value or "").strip()
     return "" if not value or _GMT_ZERO.match(value) else value
+
+
+def parse_date(*values: str) -> datetime | None:
+    """The first usable date: `YYYY-MM-DD HH:MM:SS` (taken as UTC) or an RFC 822 pubDate."""
+    for value in values:
+        value = wp_date(value)
+        if not value:
+            continue
+        try:
+            return datetime.fromisoformat(value.replace(" ", "T")[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+        try:
+            parsed = parsedate_to_datetime(value)
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except (TypeError, ValueError, IndexError):
+            continue
+    return None
+
+
+def digest(value: object) -> str:
+    """A record's fingerprint: an item whose digest is unchanged is not written again."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()

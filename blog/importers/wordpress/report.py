@@ -25,6 +25,10 @@ class Report:
         if reason:
             self.reasons[kind, outcome, reason[:200]] += n
 
+    def because(self, kind: str, outcome: str, reason: str) -> None:
+        """A reason for an item already counted under (kind, outcome)."""
+        self.reasons[kind, outcome, reason[:200]] += 1
+
     def name(self, kind: str, source_id: str, title: str, what: str) -> None:
         """Name one item in the report: `post 12 “Title”: was private; kept hidden here`."""
         self.named.append(f"{kind} {source_id} “{title}”: {what}")

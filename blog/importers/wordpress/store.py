@@ -15,17 +15,16 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 
-from blog.core.content import slugify, unique_slug
+from blog.core.content import clean_text, slugify, unique_slug
 from blog.core.types import utcnow
 from blog.core.upsert import get_or_create, insert
 from blog.extensions import db
 from blog.importers.wordpress.report import Report
-from blog.importers.wordpress.threads import PreparedComment
+from blog.importers.wordpress.threads import PreparedComment, write_comments
 from blog.models import (
     Article,
     ArticleStatus,
     Category,
-    Comment,
     ImportRecord,
     Page,
     Redirect,
@@ -36,7 +35,13 @@ from blog.models import (
 )
 from blog.public.api import key_of_url
 
+BIO_FIELD = "author_bio"  # <newsroom:author_bio> in a wp:author (see exporter.py)
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no hash matches it: log in after a reset
+
+
+def wp_slug(text: str) -> str:
+    """A slug as WordPress keeps it: letters of any script stay (`επίπεδο-2`)."""
+    return slugify(text, keep_unicode=True)
 
 
 @dataclass
@@ -65,6 +70,7 @@ class Store:
         self.users: dict[str, int] = {}  # author login -> user id
         self.user_ids: dict[str, str] = {}  # WordPress author id -> login
         self.categories: dict[str, tuple[str, str]] = {}  # nicename -> (name, parent)
+        self.descriptions: dict[str, str] = {}  # category nicename or tag slug -> text
         self.sections: dict[str, int] = {}  # top-level nicename -> category id
         self.tags: dict[str, int] = {}  # slug -> tag id
         self.fallback_section: int | None = None
@@ -124,7 +130,12 @@ class Store:
             return self.users[login]
         user_id = self._author(login, fields)
         self.users[login] = user_id
-        self.link(f"{self.base}/author/{slugify(login) or login}/", self._author_url(user_id))
+        # WordPress's author address is its user_nicename: the login, lowercased, with
+        # underscores and dots kept (jane_editor); a slug of it is tried as well.
+        target = self._author_url(user_id)
+        for name in dict.fromkeys((login.lower(), slugify(login))):
+            if name:
+                self.link(f"{self.base}/author/{name}/", target)
         return user_id
 
     def _author_url(self, user_id: int) -> str:
@@ -142,10 +153,18 @@ class Store:
                 raise LookupError(f"--map-author {login}={wanted}: no such user here")
             self.report.add("authors", "skipped", f"{login} mapped to {user.username}")
             return user.id
+        # WordPress keeps a bio in user meta (`description`), which its exports leave
+        # out; this site's own export carries it in BIO_FIELD.
+        bio = clean_text(fields.get(BIO_FIELD) or "").strip()
         record = self.records("author", [login]).get(login)
-        if record is not None and db.session.get(User, record.local_id) is not None:
-            self.report.add("authors", "unchanged")
-            return record.local_id
+        found = db.session.get(User, record.local_id) if record is not None else None
+        if found is not None:
+            if bio and not found.bio:  # one written here is kept
+                found.bio = bio
+                self.report.add("authors", "updated")
+            else:
+                self.report.add("authors", "unchanged")
+            return found.id
         try:
             email = normalize_email(fields.get("wp:author_email") or "")
         except ValueError:
@@ -171,6 +190,7 @@ class Store:
             email=email or f"{username}@imported.invalid",
             password_hash=UNUSABLE_PASSWORD,
             display_name=(display or login)[:80],
+            bio=bio,
             role=Role.AUTHOR,
         )
         db.session.add(user)
@@ -185,6 +205,12 @@ class Store:
         if nicename:
             parent = unquote(fields.get("wp:category_parent") or "").strip()
             self.categories[nicename] = (name, parent)
+            self.describe(nicename, fields.get("wp:category_description"))
+
+    def describe(self, slug: str, description: str | None) -> None:
+        text = clean_text(description or "").strip()
+        if text:
+            self.descriptions[wp_slug(slug) or slug] = text
 
     def top_of(self, nicename: str) -> str:
         seen = {nicename}
@@ -200,18 +226,22 @@ class Store:
         if nicename in self.sections:
             return self.sections[nicename]
         name = (self.categories.get(nicename, (name, ""))[0] or name or nicename)[:60]
-        slug = slugify(nicename) or slugify(name) or "section"
+        slug = wp_slug(nicename) or wp_slug(name) or "section"
         record = self.records("category", [nicename]).get(nicename)
         found = db.session.get(Category, record.local_id) if record else None
         found = found or db.session.scalar(
             sa.select(Category).where(sa.or_(Category.slug == slug, Category.name == name))
         )
+        description = self.descriptions.get(wp_slug(nicename) or nicename, "")
         if found is None:
             position = db.session.scalar(sa.select(sa.func.max(Category.position))) or 0
-            found = Category(name=name, slug=slug, position=position + 1)
+            found = Category(name=name, slug=slug, position=position + 1, description=description)
             db.session.add(found)
             db.session.flush()
             self.report.add("sections", "imported")
+        elif description and not found.description:  # one written here is kept
+            found.description = description
+            self.report.add("sections", "updated")
         else:
             self.report.add("sections", "unchanged")
         if record is None:
@@ -223,34 +253,40 @@ class Store:
 
     def tag(self, slug: str, name: str) -> int:
         name = (name or slug).strip()[:60]
-        slug = slugify(slug) or slugify(name) or "tag"
+        slug = wp_slug(slug) or wp_slug(name) or "tag"
         if slug in self.tags:
             return self.tags[slug]
-        found = db.session.scalar(sa.select(Tag.id).where(Tag.slug == slug))
-        tag = get_or_create(
-            Tag,
-            sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name)),
-            name=name,
-            slug=slug,
-        )
-        self.report.add("tags", "unchanged" if found else "imported")
+        lookup = sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name))
+        found = db.session.scalar(lookup)
+        description = self.descriptions.get(slug, "")
+        tag = get_or_create(Tag, lookup, name=name, slug=slug, description=description)
+        if found is None:
+            self.report.add("tags", "imported")
+        elif description and not tag.description:  # one written here is kept
+            tag.description = description
+            self.report.add("tags", "updated")
+        else:
+            self.report.add("tags", "unchanged")
         self.tags[slug] = tag.id
         return tag.id
 
     def tag_link(self, slug: str, old: str) -> None:
-        tag = db.session.get(Tag, self.tags[slugify(slug) or "tag"])
+        tag = db.session.get(Tag, self.tags[wp_slug(slug) or "tag"])
         self.link(old, f"/tag/{tag.slug}")
 
     def section_and_tags(self, terms: list[tuple[str, str, str]]) -> tuple[int, list[int]]:
-        section_id, tag_ids = None, []
+        """The section and tags of an item: its first category's top-level category is
+        the section; a child category and every further category is kept as a tag."""
+        section_id, tag_ids, first = None, [], ""
         for domain, nicename, name in terms:
-            nicename = unquote(nicename).strip() or slugify(name)
-            if not nicename:
-                continue
-            if domain == "category":
-                top = self.top_of(nicename)
-                current = self.section(top, name if top == nicename else "")
-                section_id = section_id or current
+            nicename = unquote(nicename).strip() or wp_slug(name)
+            if not nicename or (domain == "category" and nicename == first):
+                continue  # WXR 1.0 lists each category twice, once without a nicename
+            if domain == "category" and section_id is not None:
+                tag_ids.append(self.tag(nicename, self.categories.get(nicename, (name,))[0]))
+            elif domain == "category":
+                top, first = self.top_of(nicename), nicename
+                section_id = self.section(top, name if top == nicename else "")
                 if top != nicename:  # a child category: its name is kept as a tag
                     tag_ids.append(self.tag(nicename, self.categories.get(nicename, (name,))[0]))
                     path = self._category_path(nicename)
@@ -335,7 +371,7 @@ class Store:
         for old in item.links:
             self.link(old, target)
         if model is Article and item.comments:
-            self.write_comments(row.id, item.comments)
+            write_comments(self, row.id, item.comments)
 
     @staticmethod
     def _hide(row: Article | Page) -> bool:
@@ -355,67 +391,13 @@ class Store:
         def taken(slug: str) -> bool:
             return db.session.scalar(sa.select(model.id).where(model.slug == slug)) is not None
 
-        slug = unique_slug(item.slug, taken, fallback=f"{item.kind}-{item.wp_id}")
-        if slug != (slugify(item.slug) or f"{item.kind}-{item.wp_id}"):
+        slug = unique_slug(
+            item.slug, taken, fallback=f"{item.kind}-{item.wp_id}", keep_unicode=True
+        )
+        if slug != (wp_slug(item.slug) or f"{item.kind}-{item.wp_id}"):
             kind = "posts" if model is Article else "pages"
-            self.report.add(
+            # The item is counted once, as imported, by the caller; this is its reason.
+            self.report.because(
                 kind, "imported", f'slug "{item.slug}" was taken here; renamed "{slug}"'
             )
         return slug
-
-    def write_comments(self, article_id: int, items: list[PreparedComment]) -> None:
-        """Comments of one article, parents first; replies hang under their top-level ancestor."""
-        records = self.records("comment", [c.wp_id for c in items])
-        by_id = {c.wp_id: c for c in items}
-        local: dict[str, int] = {k: r.local_id for k, r in records.items() if r.local_id}
-
-        def top(comment: PreparedComment) -> str:
-            seen, current = set(), comment
-            while current.parent_wp and current.parent_wp not in seen:
-                seen.add(current.parent_wp)
-                parent = by_id.get(current.parent_wp)
-                if parent is None:
-                    return current.parent_wp if current.parent_wp in local else ""
-                current = parent
-            return current.wp_id if current is not comment else ""
-
-        roots = [c for c in items if not top(c)]
-        done: set[str] = set()
-        for comment in roots + [c for c in items if top(c)]:
-            if comment.wp_id in done:  # the same id twice in a broken export
-                self.report.add("comments", "skipped", "duplicate comment id")
-                continue
-            done.add(comment.wp_id)
-            parent_wp = top(comment)
-            parent_id = local.get(parent_wp) if parent_wp else None
-            author_id = self.users.get(self.user_ids.get(comment.user_wp, ""))
-            record = records.get(comment.wp_id)
-            row = db.session.get(Comment, record.local_id) if record and record.local_id else None
-            if record is not None and row is None:
-                self.report.add("comments", "skipped", "deleted on this site since the import")
-                continue
-            if row is not None and record.digest == comment.digest:
-                self.report.add("comments", "unchanged")
-                continue
-            values = dict(
-                article_id=article_id,
-                author_id=author_id,
-                parent_id=parent_id,
-                body_source=comment.body_source,
-                body_html=comment.body_html,
-                status=comment.status,
-                created_at=comment.created_at,
-                guest_name="" if author_id else comment.guest_name,
-                guest_email="" if author_id else comment.guest_email,
-            )
-            if row is None:
-                row = Comment(**values)
-                db.session.add(row)
-                self.report.add("comments", "imported")
-            else:
-                for key, value in values.items():
-                    setattr(row, key, value)
-                self.report.add("comments", "updated")
-            db.session.flush()
-            local[comment.wp_id] = row.id
-            self.remember("comment", comment.wp_id, row.id, comment.digest, record=record)

@@ -1,0 +1,65 @@
+"""Every mail, rendered with fixed context, against its golden file.
+
+tests/golden/email/<case>.txt holds the subject, a blank line and the text body, exactly
+as `compose` returns them (and <case>.html the HTML part, for a mail that has one). A
+changed word fails here: to change a mail on purpose, change its template and its golden
+file in the same commit, and read the difference.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from blog.core.mail_templates import compose
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "email"
+
+SITE = "The Daily Example"
+LINK = "https://news.example/link/TOKEN"
+RESET = "https://news.example/reset"
+
+CASES = {
+    "account_confirm-new": ("account_confirm", {"purpose": "new"}),
+    "account_confirm-register": ("account_confirm", {"purpose": "register"}),
+    "account_confirm-change": ("account_confirm", {"purpose": "change"}),
+    "register_taken": ("register_taken", {"login": "https://news.example/login"}),
+    "email_changed": ("email_changed", {"old": "old@example.org", "new": "new@example.org"}),
+    "password_reset": ("password_reset", {"name": "Ada Lovelace"}),
+    "unlock": ("unlock", {}),
+    # Markup characters stay as typed: a text mail is not HTML.
+    "reply_notice": (
+        "reply_notice",
+        {
+            "name": "Ada Lovelace",
+            "replier": "Grace <Hopper>",
+            "title": "Rates & <rents>",
+            "text": "I agree & disagree.\nSecond line.",
+            "link": "https://news.example/c/7",
+            "account": "https://news.example/account",
+        },
+    ),
+    "newsletter_confirm": ("newsletter_confirm", {}),
+}
+
+
+def context(extra: dict) -> dict:
+    base = {"site": SITE, "link": LINK, "reset": RESET, "hours": 48,
+            "address": "reader@example.org"}  # fmt: skip
+    return base | extra
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_mail_matches_golden_file(app, case):
+    name, extra = CASES[case]
+    with app.app_context():
+        subject, text, html = compose(name, **context(extra))
+    assert f"{subject}\n\n{text}" == (GOLDEN / f"{case}.txt").read_text()
+    html_golden = GOLDEN / f"{case}.html"
+    assert html == (html_golden.read_text() if html_golden.exists() else None)
+
+
+def test_every_mail_template_has_a_golden_case():
+    templates = Path(__file__).resolve().parent.parent / "blog" / "templates" / "email"
+    names = {p.stem for p in templates.glob("*.txt")}
+    assert names == {name for name, _ in CASES.values()}
+    assert {p.stem for p in GOLDEN.glob("*.txt")} == set(CASES)

@@ -34,6 +34,7 @@ from blog.auth.credentials import ip_key, password_fingerprint
 from blog.core import throttle
 from blog.core.database import writing
 from blog.core.mail import account_mail_key, queue_mail
+from blog.core.mail_templates import compose
 from blog.core.security_log import security_log
 from blog.core.types import utcnow
 from blog.extensions import db
@@ -46,17 +47,6 @@ UNLOCK_SALT = "login-unlock"
 UNLOCK_MAX_AGE = 60 * 60
 # However long the attack, the owner gets one unlock mail an hour at most.
 UNLOCK_MAIL_EVERY = 60 * 60
-UNLOCK_BODY = """Hello,
-
-There were several failed attempts to log in to your account at {site}, so logins
-from new browsers and networks are paused for a while. If it was you, open this link
-in the browser you want to use, press the button, then log in with your password:
-
-{link}
-
-The link works once, for one hour. If it was not you, your password held and nothing
-else is needed; a longer password never hurts ({reset}).
-"""
 
 
 def _devices() -> URLSafeTimedSerializer:
@@ -179,11 +169,11 @@ def _mail_unlock_link(user: User) -> None:
         return
     token = _unlocks().dumps({"u": user.id, "n": secrets.token_hex(4)})
     site = get_settings().get("site_name", "the site")
-    body = UNLOCK_BODY.format(site=site, link=absolute_url("auth.unlock", token=token),
-                              reset=absolute_url("auth.reset_request"))  # fmt: skip
+    subject, body, _ = compose("unlock", site=site, link=absolute_url("auth.unlock", token=token),
+                               reset=absolute_url("auth.reset_request"))  # fmt: skip
     with writing():
         throttle.hit("unlock", key)
-        queue_mail(user.email, f"Failed logins to your account at {site}", body,
+        queue_mail(user.email, subject, body,
                    account_mail_key("unlock", user.id, unlock_digest(token)))  # fmt: skip
         db.session.commit()
     security_log("unlock_link_sent", user=user.username)

@@ -42,6 +42,7 @@ from blog.confirm import api as confirm
 from blog.core import throttle
 from blog.core.database import writing
 from blog.core.mail import account_mail_key, queue_mail
+from blog.core.mail_templates import compose
 from blog.core.security_log import security_log
 from blog.core.templating import absolute_url
 from blog.core.types import utcnow
@@ -158,18 +159,6 @@ def register():
 # Password reset ---------------------------------------------------------------------
 
 
-RESET_BODY = """Hello {name},
-
-Someone (hopefully you) asked to reset the password of your account at {site}.
-To choose a new password, open this link within one hour:
-
-{link}
-
-The link works once. If you did not ask for this, ignore this message: your
-password stays as it is.
-"""
-
-
 @bp.route("/reset", methods=["GET", "POST"])
 def reset_request():
     form = ResetRequestForm()
@@ -190,12 +179,8 @@ def reset_request():
         token = make_reset_token(user)
         site = get_settings().get("site_name", "the site")
         link = absolute_url("auth.reset", token=token)
-        mail = (
-            user.email,
-            f"Reset your password at {site}",
-            RESET_BODY.format(name=user.name, site=site, link=link),
-            account_mail_key("reset", user.id, token_digest(token)),
-        )
+        subject, body, _ = compose("password_reset", name=user.name, site=site, link=link)
+        mail = (user.email, subject, body, account_mail_key("reset", user.id, token_digest(token)))
     # Every request counts, whether or not the address has an account; the mail is
     # queued in the same transaction and sent by the worker, never from here.
     with writing():

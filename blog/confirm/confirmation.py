@@ -42,6 +42,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from blog.core import jobs
 from blog.core.mail import account_mail_key, queue_mail
+from blog.core.mail_templates import compose
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, Comment, Registration, Role, UsedToken, User
@@ -61,40 +62,6 @@ TAKEN_MEANWHILE = (
     "That username was taken, or this address got an account, since you registered. "
     "Please register again."
 )
-
-CONFIRM_BODY = """Hello,
-
-{opening}
-
-{link}
-
-The link works once, for {hours} hours. If you did not ask for this, ignore this
-message: nothing changes.
-"""
-OPENINGS = {
-    NEW: "Someone (hopefully you) asked to create an account at {site} with this "
-    "address. To confirm the address and create the account, open this link and press "
-    "the button:",
-    REGISTER: "Welcome to {site}. To confirm that {address} is your address, open this "
-    "link and press the button:",
-    CHANGE: "You asked to use {address} for your account at {site}. Your account keeps "
-    "its old address until you open this link and press the button:",
-}
-TAKEN_BODY = """Hello,
-
-Someone (perhaps you) asked to create an account at {site} with this address, which
-already has one. No account was created and nothing was changed.
-
-If it was you, log in at {login}. If you have forgotten your password, choose a new
-one at {reset}. If it was not you, ignore this message.
-"""
-CHANGED_BODY = """Hello,
-
-The email address of your account at {site} was changed from {old} to {new}:
-the new address was confirmed just now.
-
-If you did not do this, reset your password at {reset} and contact the editors.
-"""
 
 
 @dataclass
@@ -185,16 +152,9 @@ def queue_link(user: User, purpose: str = REGISTER, address: str | None = None) 
     address = address or user.email
     token = make_token(user, address, purpose)
     site = get_settings().get("site_name", "the site")
-    body = CONFIRM_BODY.format(
-        opening=OPENINGS[purpose].format(site=site, address=address),
-        link=absolute_url("confirm.confirm", token=token),
-        hours=hours(),
-    )
-    subject = (
-        f"Confirm your email address at {site}"
-        if purpose == REGISTER
-        else f"Confirm your new email address at {site}"
-    )
+    link = absolute_url("confirm.confirm", token=token)
+    subject, body, _ = compose("account_confirm", purpose=purpose, site=site, address=address,
+                               link=link, hours=hours())  # fmt: skip
     return queue_mail(address, subject, body, account_mail_key("confirm", user.id, digest(token)))
 
 
@@ -244,11 +204,10 @@ def register(username: str, address: str, display_name: str, password_hash: str)
     site = get_settings().get("site_name", "the site")
     owner = db.session.scalar(sa.select(User).where(User.email == address))
     if owner is not None:
-        body = TAKEN_BODY.format(
-            site=site, login=absolute_url("auth.login"), reset=absolute_url("auth.reset_request")
-        )
+        subject, body, _ = compose("register_taken", site=site, login=absolute_url("auth.login"),
+                                   reset=absolute_url("auth.reset_request"))  # fmt: skip
         key = account_mail_key("register-taken", owner.id, secrets.token_hex(16))
-        queue_mail(address, f"Someone tried to register at {site} with your address", body, key)
+        queue_mail(address, subject, body, key)
         return
     registration = Registration(username=username, email=address, display_name=display_name,
                                 password_hash=password_hash)  # fmt: skip
@@ -257,12 +216,9 @@ def register(username: str, address: str, display_name: str, password_hash: str)
     token = _serializer().dumps(
         {"reg": registration.id, "to": address, "p": NEW, "n": secrets.token_hex(4)}
     )
-    body = CONFIRM_BODY.format(
-        opening=OPENINGS[NEW].format(site=site, address=address),
-        link=absolute_url("confirm.confirm", token=token),
-        hours=hours(),
-    )
-    subject = f"Confirm your email address at {site}"
+    link = absolute_url("confirm.confirm", token=token)
+    subject, body, _ = compose("account_confirm", purpose=NEW, site=site, address=address,
+                               link=link, hours=hours())  # fmt: skip
     queue_mail(address, subject, body, f"register:{registration.id}:{digest(token)[:32]}")
 
 
@@ -271,10 +227,8 @@ def _tell_old_address(user: User, old: str, link_digest: str) -> None:
     from blog.core.templating import absolute_url
 
     site = get_settings().get("site_name", "the site")
-    body = CHANGED_BODY.format(
-        site=site, old=old, new=user.email, reset=absolute_url("auth.reset_request")
-    )
-    subject = f"Your email address at {site} was changed"
+    subject, body, _ = compose("email_changed", site=site, old=old, new=user.email,
+                               reset=absolute_url("auth.reset_request"))  # fmt: skip
     queue_mail(old, subject, body, account_mail_key("email-changed", user.id, link_digest))
 
 

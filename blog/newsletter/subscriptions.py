@@ -29,6 +29,7 @@ from wtforms import BooleanField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
 from blog.core.mail import queue_mail
+from blog.core.mail_templates import compose
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Category, Subscriber, SubscriberState, User
@@ -37,15 +38,6 @@ from blog.newsletter.tokens import CONFIRM_MAX_AGE, confirm_token
 # However often an address is typed into a form, it gets one confirmation mail a day at
 # most: the form cannot be used to flood a stranger, nor to nag someone who left.
 CONFIRM_RESEND_WINDOW = timedelta(hours=24)
-CONFIRM_BODY = """Hello,
-
-Someone (hopefully you) asked to receive the newsletter of {site} at this address.
-To confirm, open this link within two days:
-
-{link}
-
-If you did not ask for it, ignore this message: you will get nothing more from us.
-"""
 
 
 class PreferencesForm(FlaskForm):
@@ -111,9 +103,9 @@ def ask_confirmation(subscriber: Subscriber, now: datetime | None = None) -> boo
 
     subscriber.confirm_sent_at = now.replace(microsecond=0)
     link = absolute_url("newsletter.confirm", token=confirm_token(subscriber))
+    subject, body, _ = compose("newsletter_confirm", site=_site(), link=link)
     queue_mail(
-        subscriber.email, f"Confirm your subscription to {_site()}",
-        CONFIRM_BODY.format(site=_site(), link=link),
+        subscriber.email, subject, body,
         # not "confirm:": that prefix is an account's (blog/mail.ACCOUNT_MAIL_KEYS)
         key=f"subscribe-confirm:{subscriber.id}:{int(now.timestamp())}",
     )  # fmt: skip

@@ -19,22 +19,11 @@ from typing import Any
 
 from blog.core import jobs
 from blog.core.mail import send_queued
+from blog.core.mail_templates import compose
 from blog.extensions import db
 from blog.models import Comment, User
 
 KIND = "reply_notice"
-
-BODY = """Hello {name},
-
-{replier} replied to your comment on “{title}”:
-
-{text}
-
-Read the conversation: {link}
-
-You get this email because you asked to be told about replies. You can turn it off
-on your account page: {account}
-"""
 
 
 def reply_became_visible(reply: Comment) -> bool:
@@ -65,7 +54,9 @@ def notice_for(reply: Comment | None) -> dict[str, Any] | None:
     from blog.core.templating import absolute_url
 
     site = get_settings().get("site_name", "the site")
-    body = BODY.format(
+    subject, body, html = compose(
+        "reply_notice",
+        site=site,
         name=recipient.name,
         replier=reply.author_name,
         title=article.title,
@@ -75,9 +66,9 @@ def notice_for(reply: Comment | None) -> dict[str, Any] | None:
     )
     return {
         "to": recipient.email,
-        "subject": f"New reply to your comment on {article.title} ({site})",
+        "subject": subject,
         "body": body,
-        "html": None,
+        "html": html,
         "headers": {},
     }
 

@@ -17,13 +17,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app
 
 from blog.core import jobs
 from blog.core.types import utcnow
-from blog.extensions import db
-from blog.models import Job, JobState
 
 logger = logging.getLogger("blog.mail")
 SMTP_TIMEOUT = 15
@@ -205,7 +202,7 @@ def queue_mail(
 # register with the account's address (blog/confirm/confirmation.py), password resets
 # (blog/auth/views.py) and unlock links after failed logins (blog/auth/devices.py). The
 # notice goes to an address the account no longer has, so only the key ties it to the
-# person when they are erased (`forget_recipient`).
+# person when they are erased (blog/privacy/personal_data.forget_recipient).
 ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "register-taken", "reset", "unlock")
 
 
@@ -214,27 +211,6 @@ def account_mail_key(kind: str, user_id: int, digest: str) -> str:
     if kind not in ACCOUNT_MAIL_KEYS:
         raise ValueError(f"account mail kinds are {ACCOUNT_MAIL_KEYS}, not {kind!r}")
     return f"{kind}:{user_id}:{digest[:32]}"
-
-
-def forget_recipient(address: str, user_id: int) -> None:
-    """Keep nothing of the mail to one person being erased (blog/privacy/personal_data.py).
-
-    Every "mail" job to `address` (any case), or keyed by account `user_id`, loses its
-    payload (address, subject, body), whatever its state: the row stays, so its key
-    still refuses a duplicate and batch counts stay right. Mail not sent yet is
-    cancelled (failed, "recipient erased"); one a worker is sending at this moment
-    goes out as it was claimed. Inside the caller's write.
-    """
-    keyed = [Job.key.startswith(f"{prefix}:{user_id}:", autoescape=True)
-             for prefix in ACCOUNT_MAIL_KEYS]  # fmt: skip
-    recipient = sa.func.lower(Job.payload["to"].as_string()) == address.lower()
-    theirs = sa.and_(Job.kind == "mail", sa.or_(recipient, *keyed))
-    db.session.execute(
-        sa.update(Job)
-        .where(theirs, Job.state == JobState.QUEUED)
-        .values(state=JobState.FAILED, last_error="recipient erased", finished_at=utcnow())
-    )
-    db.session.execute(sa.update(Job).where(theirs).values(payload={}))
 
 
 @jobs.handler("mail")

@@ -17,7 +17,7 @@ address stays, unsubscribed, so an old import cannot add it again), the reports 
 person made stay without their name (moderators' records), and audit-log lines they
 caused stay without their account (the log keeps the account id, which is never given
 to anyone else). Mail jobs to the person keep no address, subject or body, and those
-not sent yet are cancelled (blog/mail.forget_recipient).
+not sent yet are cancelled (`forget_recipient`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
-from blog.core.mail import forget_recipient
+from blog.core.mail import ACCOUNT_MAIL_KEYS
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
@@ -42,6 +42,8 @@ from blog.models import (
     Comment,
     CommentReport,
     CommentStatus,
+    Job,
+    JobState,
     Role,
     Subscriber,
     User,
@@ -222,3 +224,24 @@ def erase(user: User, comments: str) -> Erased:
     # Comments kept: the foreign key sets their author to NULL ("deleted user").
     db.session.execute(sa.delete(User).where(User.id == user.id))
     return found
+
+
+def forget_recipient(address: str, user_id: int) -> None:
+    """Keep nothing of the mail to one person being erased (called by `erase`).
+
+    Every "mail" job to `address` (any case), or keyed by account `user_id`, loses its
+    payload (address, subject, body), whatever its state: the row stays, so its key
+    still refuses a duplicate and batch counts stay right. Mail not sent yet is
+    cancelled (failed, "recipient erased"); one a worker is sending at this moment
+    goes out as it was claimed. Inside the caller's write.
+    """
+    keyed = [Job.key.startswith(f"{prefix}:{user_id}:", autoescape=True)
+             for prefix in ACCOUNT_MAIL_KEYS]  # fmt: skip
+    recipient = sa.func.lower(Job.payload["to"].as_string()) == address.lower()
+    theirs = sa.and_(Job.kind == "mail", sa.or_(recipient, *keyed))
+    db.session.execute(
+        sa.update(Job)
+        .where(theirs, Job.state == JobState.QUEUED)
+        .values(state=JobState.FAILED, last_error="recipient erased", finished_at=utcnow())
+    )
+    db.session.execute(sa.update(Job).where(theirs).values(payload={}))

@@ -79,6 +79,12 @@ def prepare_form(form: ArticleForm, article: Article | None) -> None:
     form.status.choices = allowed_statuses(article)
 
 
+def version_of(article: Article) -> str:
+    """The version an editor form carries (`base_version`): the article's `updated_at`,
+    which every editorial write moves and counter updates keep as it is."""
+    return article.updated_at.isoformat()
+
+
 def initial_data(article: Article) -> dict:
     data = {
         "title": article.title,
@@ -92,6 +98,7 @@ def initial_data(article: Article) -> dict:
         "comments_open": article.comments_open,
         "donation_appeal": article.donation_appeal,
         "status": article.display_status,
+        "base_version": version_of(article),
     }
     if article.published_at is not None and article.status == ArticleStatus.PUBLISHED:
         local = article.published_at.astimezone(site_zone())

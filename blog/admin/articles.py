@@ -18,6 +18,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blog.admin.article_conflict import Conflict, conflict_with, is_stale
 from blog.admin.article_editor import (
     chosen_file,
     initial_data,
@@ -28,6 +29,7 @@ from blog.admin.article_editor import (
     save_message,
     slug_taken,
     snapshot,
+    version_of,
     write_article,
 )
 from blog.admin.common import area, paginate
@@ -112,12 +114,18 @@ def articles() -> str:
 # ---------------------------------------------------------------- editor
 
 
-def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
+def render_editor(
+    form: ArticleForm,
+    article: Article | None,
+    status: int = 200,
+    conflict: Conflict | None = None,
+):
     return (
         render_template(
             "admin/article_form.html",
             form=form,
             article=article,
+            conflict=conflict,
             file_lost=bool(form.errors) and chosen_file() is not None,
             alert=alert_status(article.id if article is not None else None),
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
@@ -130,7 +138,9 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     """Validate, then write the article in one transaction.
 
     On errors the form comes back with 422, or 409 when another save of the same
-    article at the same moment won.
+    article at the same moment won, or when the article was saved since the form was
+    opened: then nothing is overwritten, and the page shows both texts and the form as
+    typed, carrying the new version so that saving again keeps this one.
     """
     parsed = parse_form(form, article)
     if parsed is None:
@@ -153,6 +163,16 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             old_status = ""
             old_slug = ""
         article_id = article.id if article is not None else None
+        if article is not None and is_stale(form.base_version.data, article):
+            form.base_version.data = version_of(article)
+            form.form_errors.append(
+                "Someone else saved this article after you opened it, so nothing was saved. "
+                "Compare below, then save yours again, or open theirs."
+            )
+            write.refuse(
+                status=409,
+                conflict=conflict_with(article, parsed, parsed.slug, form.status.data),
+            )
 
         if parsed.slug:
             if slug_taken(parsed.slug, article_id):
@@ -224,7 +244,9 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             uploads.remove_files(
                 *uploads.stored_files(stored.filename, stored.thumb_filename, stored.variant_widths)
             )
-        return render_editor(form, existing, write.refused.status)
+        return render_editor(
+            form, existing, write.refused.status, write.refused.details.get("conflict")
+        )
     flash(save_message(new_status, article), "success")
     if alert_queued:
         flash("The alert is queued: it goes to alert subscribers once the article is public.",

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -88,6 +89,8 @@ class ArticleForm(FlaskForm):
     publish_date = DateField("Publish date", validators=[Optional()])
     publish_time = TimeField("Publish time", validators=[Optional()])
     send_alert = BooleanField("Send as alert")
+    # The article's version the form was opened from (article_editor.version_of).
+    base_version = HiddenField()
 
 
 class CategoryForm(FlaskForm):

@@ -7,6 +7,7 @@ rows, the report and the pages a reader gets.
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
@@ -580,3 +581,37 @@ def test_footnotes_are_kept_and_other_files_are_named(app, runner, tmp_path):
     assert "#f1" not in html
     assert "images skipped: not an image (audio, video, a document) (1)" in output
     assert f"attachment 60 “Talk”: {SITE}/wp-content/uploads/2025/03/talk.mp3; not copied" in output
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://intranet.corp/photo.jpg",
+        "https://10.0.0.12/photo.jpg",
+        "https://192.168.1.5/photo.jpg",
+        "http://localhost:8080/photo.jpg",
+        "https://127.0.0.1/photo.jpg",
+        "https://[fd00::1]/photo.jpg",
+        "https://files/photo.jpg",
+        "https://nas.local/photo.jpg",
+        "https://wiki.home.arpa/photo.jpg",
+        "https://169.254.169.254/latest/meta-data",
+    ],
+)
+def test_an_image_on_a_non_public_host_is_dropped_and_counted(src):
+    from blog.importers.wordpress.convert import to_markdown
+
+    converted = to_markdown(f'<p>Before <img src="{src}" alt="The old server room"> after.</p>')
+
+    assert src not in converted.markdown and "](" not in converted.markdown
+    assert "The old server room" in converted.markdown
+    assert converted.dropped["image on a non-public host"] == 1
+
+
+def test_an_image_on_a_public_host_stays():
+    from blog.importers.wordpress.convert import to_markdown
+
+    converted = to_markdown('<p><img src="https://images.example.org/a.jpg" alt="A"></p>')
+
+    assert "https://images.example.org/a.jpg" in converted.markdown
+    assert not converted.dropped

@@ -12,12 +12,14 @@ sanitizer decides what reaches the page; nothing here is ever executed or fetche
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape, unescape
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment
 from markdownify import MarkdownConverter
@@ -185,7 +187,14 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
             dropped["image without a web address"] += 1
             image.decompose()
             continue
-        image["src"] = images(src) or src
+        local = images(src)
+        if local is None and non_public_host(src):
+            # A reader's browser must never be sent to the old site's intranet; the
+            # CSP would block it too, this keeps it out of the body (its alt stays).
+            dropped["image on a non-public host"] += 1
+            image.replace_with((image.get("alt") or "").strip())
+            continue
+        image["src"] = local or src
     for link in soup.find_all("a", href=True):
         moved = images(link["href"])
         if moved:
@@ -196,6 +205,30 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
         emphasis.string = text
         paragraph.append(emphasis)
         caption.replace_with(paragraph)
+
+
+# Names no public DNS answers for (RFC 6762, RFC 8375, and the usual private zones).
+_PRIVATE_SUFFIXES = (
+    ".local", ".localhost", ".localdomain", ".internal", ".intranet", ".lan", ".home",
+    ".home.arpa", ".corp", ".private",
+)  # fmt: skip
+
+
+def non_public_host(url: str) -> bool:
+    """Whether an absolute URL points at a host off the public internet: localhost, a
+    single-label name, a private zone, or an IP that is not global (private, loopback,
+    link-local, reserved). A relative URL is False."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return True  # not a URL a browser would fetch safely either
+    if not host:
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        pass
+    return "." not in host or host.endswith(_PRIVATE_SUFFIXES)
 
 
 def _for_comments(soup: BeautifulSoup) -> None:

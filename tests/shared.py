@@ -100,3 +100,24 @@ def lookups_miss_once(*columns: so.InstrumentedAttribute) -> Iterator[None]:
         yield
     finally:
         sa.event.remove(so.Session, "do_orm_execute", miss_once)
+
+
+def write_wxr(path: Path, site: str, body: str, title: str = "Test site") -> str:
+    """A small WordPress export at `path`: the channel of `site` with one author,
+    `editor` (editor@<site host>), then `body` (terms and items); returns the path."""
+    host = site.split("://", 1)[-1]
+    path.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>{title}</title><link>{site}</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{site}</wp:base_site_url>
+<wp:base_blog_url>{site}</wp:base_blog_url>
+<wp:author><wp:author_id>1</wp:author_id><wp:author_login>editor</wp:author_login>
+<wp:author_email>editor@{host}</wp:author_email></wp:author>
+{body}
+</channel></rss>""",
+        encoding="utf-8",
+    )
+    return str(path)

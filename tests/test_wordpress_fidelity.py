@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, Category, Comment, Page, Tag
+from tests.shared import write_wxr
 
 SITE = "https://fidelity.example.org"
 
@@ -79,23 +80,7 @@ def postmeta(key: str, value: str) -> str:
 
 
 def wxr(folder, *items: str, terms: str = "", name: str = "site.xml") -> str:
-    path = folder / name
-    path.write_text(
-        f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
- xmlns:content="http://purl.org/rss/1.0/modules/content/"
- xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel><title>Fidelity</title><link>{SITE}</link>
-<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{SITE}</wp:base_site_url>
-<wp:base_blog_url>{SITE}</wp:base_blog_url>
-<wp:author><wp:author_id>1</wp:author_id><wp:author_login>editor</wp:author_login>
-<wp:author_email>editor@fidelity.example.org</wp:author_email></wp:author>
-{terms}
-{"".join(items)}
-</channel></rss>""",
-        encoding="utf-8",
-    )
-    return str(path)
+    return write_wxr(folder / name, SITE, f"{terms}\n{''.join(items)}", title="Fidelity")
 
 
 def run_import(runner, path: str, *args: str) -> str:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, Page
+from tests.shared import write_wxr
 
 SITE = "https://hidden.example.org"
 FUTURE = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
@@ -74,22 +75,8 @@ def item_xml(wp_id: int, kind: str, status: str, password: str, slug: str) -> st
 
 
 def export_file(folder, items=ITEMS) -> str:
-    path = folder / "hidden.xml"
-    path.write_text(
-        f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
- xmlns:content="http://purl.org/rss/1.0/modules/content/"
- xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel><title>Hidden</title><link>{SITE}</link>
-<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{SITE}</wp:base_site_url>
-<wp:base_blog_url>{SITE}</wp:base_blog_url>
-<wp:author><wp:author_id>1</wp:author_id><wp:author_login>editor</wp:author_login>
-<wp:author_email>editor@hidden.example.org</wp:author_email></wp:author>
-{"".join(item_xml(*item) for item in items)}
-</channel></rss>""",
-        encoding="utf-8",
-    )
-    return str(path)
+    body = "".join(item_xml(*item) for item in items)
+    return write_wxr(folder / "hidden.xml", SITE, body, title="Hidden")
 
 
 def run_import(runner, path):

@@ -151,7 +151,7 @@ def _fit(image: Image.Image) -> Image.Image:
     return image
 
 
-def _encode(image: Image.Image, fmt: str, animated: bool = False) -> bytes:
+def _encode(image: Image.Image, fmt: str) -> bytes:
     out = io.BytesIO()
     options: dict = {}
     if fmt == "JPEG":
@@ -163,8 +163,6 @@ def _encode(image: Image.Image, fmt: str, animated: bool = False) -> bytes:
         # zlib level 3, not `optimize`: much less CPU on photographic PNGs, about the
         # same size on the flat graphics PNG is mostly used for (bench/README.md).
         options = {"compress_level": 3}
-    elif fmt == "GIF" and animated:
-        options = {"save_all": True}
     image.save(out, fmt, **options)
     return out.getvalue()
 
@@ -184,28 +182,23 @@ def process_image(stream: IO[bytes], filename: str = "") -> tuple[StoredImage, d
     image = _open(data, filename)
     fmt = str(image.format)
     content_type, ext = FORMATS[fmt]
-    animated = False  # an animation is stored as its first frame (module docstring)
-    main = _fit(_clean(image, fmt))
+    main = _fit(_clean(image, fmt))  # an animation is its first frame (module docstring)
     files: dict[str, bytes] = {}
     name = secrets.token_hex(16)
     filename_out = f"{name}{ext}"
-    files[filename_out] = _encode(main, fmt, animated)
+    files[filename_out] = _encode(main, fmt)
     thumb_name = ""
     if main.width > THUMB_WIDTH:
-        if animated:
-            main.seek(0)
-        thumb = main.copy() if not animated else main.convert("RGBA")
+        thumb = main.copy()
         height = max(1, round(main.height * THUMB_WIDTH / main.width))
         thumb = thumb.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS)
-        thumb.info = {k: v for k, v in main.info.items() if k == "transparency" and not animated}
+        thumb.info = {k: v for k, v in main.info.items() if k == "transparency"}
         if fmt == "JPEG" and thumb.mode not in ("RGB", "L", "CMYK"):
             thumb = thumb.convert("RGB")
         thumb_name = f"{name}-thumb{ext}"
         files[thumb_name] = _encode(thumb, fmt)
-    widths = ""
-    if not animated:
-        widths, variants = make_variants(main, fmt, filename_out)
-        files.update(variants)
+    widths, variants = make_variants(main, fmt, filename_out)
+    files.update(variants)
     stored = StoredImage(filename_out, thumb_name, content_type, main.width, main.height, widths)
     return stored, files
 

@@ -2,7 +2,7 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
+signin (second factors, login sessions), jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
 Importing this package registers every table on the metadata.
 """
 
@@ -22,6 +22,7 @@ from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
 from blog.models.people import Registration, Role, User, new_session_token
+from blog.models.signin import LoginSession, Passkey, RecoveryCode
 from blog.models.site import (
     AuditLog,
     ImportRecord,
@@ -48,8 +49,11 @@ __all__ = [
     "ImportRecord",
     "Job",
     "JobState",
+    "LoginSession",
     "NewsletterIssue",
     "Page",
+    "Passkey",
+    "RecoveryCode",
     "Redirect",
     "Registration",
     "Role",

@@ -55,6 +55,10 @@ class User(UserMixin, db.Model):
     email_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Part of every session and remember cookie; rotating it ends every session at once.
     session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
+    # The authenticator app's base32 secret ("" when none is enrolled) and the last
+    # 30-second step whose code was accepted: a code is never accepted twice.
+    totp_secret: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    totp_last_step: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

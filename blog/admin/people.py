@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate
 from blog.admin.forms import EraseForm, RoleForm
+from blog.auth.api import sudo_required
 from blog.core.audit import record
 from blog.core.content import clean_text
 from blog.core.database import reread, writing
@@ -71,6 +72,7 @@ def user_detail(user_id: int) -> str:
 
 
 @bp.post("/users/<int:user_id>/role")
+@sudo_required
 def change_role(user_id: int) -> Response | tuple:
     user = db.get_or_404(User, user_id)
     form = RoleForm()
@@ -157,6 +159,7 @@ def user_data(user_id: int) -> tuple[str, int]:
 
 
 @bp.post("/users/<int:user_id>/data/export")
+@sudo_required
 def export_data(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     data = privacy.export(user)  # before the write: it only reads
@@ -167,6 +170,7 @@ def export_data(user_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/data/erase")
+@sudo_required
 def erase_user(user_id: int) -> Response | tuple[str, int]:
     user = db.get_or_404(User, user_id)
     form = EraseForm()

@@ -65,8 +65,11 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
+    # The key of the LoginSession this request runs in (blog/auth/signin.py); not a column.
+    login_key: str = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_key}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users

@@ -100,6 +100,7 @@ def site(tmp_path_factory, mailbox):
     with app.app_context():
         upgrade()
         seed_defaults()
+        factories.set_second_factor_policy(factories.TEST_SECOND_FACTOR_POLICY)
         people = {
             "reader": factories.make_user(Role.READER, username="rita"),
             "editor": factories.make_user(Role.EDITOR, username="edith"),

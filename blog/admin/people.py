@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate
 from blog.admin.forms import EraseForm, RoleForm
-from blog.auth.api import sudo_required
+from blog.auth.api import reset_second_factors, sudo_required
 from blog.core.audit import record
 from blog.core.content import clean_text
 from blog.core.database import reread, writing
@@ -128,6 +128,25 @@ def reactivate_user(user_id: int) -> Response:
             record("user.reactivate", user, user.username)
         db.session.commit()
     flash(f"Reactivated {user.username}.", "success")
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+@sudo_required
+def reset_second_factor(user_id: int) -> Response:
+    """Remove another staff member's second factors (a lost phone): audited, mailed to
+    them, and every session of theirs ended (blog/auth/signin.reset_second_factors)."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash("Manage your own second factors on your Sign-in and security page.", "error")
+        return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
+    reset_second_factors(user)
+    security_log("admin_reset_second_factor", user=user.username, by=current_user.username)
+    flash(
+        f"Removed {user.username}'s second factors and logged them out; we mailed them. "
+        "They set up a new one at their next login.",
+        "success",
+    )
     return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
 
 

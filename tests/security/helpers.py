@@ -24,6 +24,7 @@ from blog.models import (
     CommentReport,
     Job,
     JobState,
+    LoginSession,
     NewsletterIssue,
     Redirect,
     Role,
@@ -60,6 +61,7 @@ class World:
     redirect: Any
     issue: Any  # a sent newsletter issue
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
+    sessions: dict  # user id -> a LoginSession of that user in another browser
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -115,6 +117,11 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(import_job)
+    sessions = {}
+    for user in (admin, reader, author):
+        sessions[user.id] = LoginSession(user_id=user.id, key=f"elsewhere-{n}-{user.id}",
+                                         user_agent="Mozilla/5.0 (X11; Linux) Firefox/140.0")
+        db.session.add(sessions[user.id])  # fmt: skip
     db.session.flush()
     return World(
         admin=admin,
@@ -134,6 +141,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         redirect=redirect,
         issue=issue,
         import_job=import_job,
+        sessions=sessions,
     )
 
 
@@ -188,6 +196,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.issue.id
         elif arg == "job_id":
             values[arg] = world.import_job.id
+        elif arg == "session_id":  # the actor's own session in another browser
+            values[arg] = world.sessions[actor.id].id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

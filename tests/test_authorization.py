@@ -144,6 +144,15 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/auth/security/sessions/end-others",
         staff(303, MEMBERS),
     ),
+    # The new-device mail's link to end a session works without a login.
+    ("GET", "/auth/security/sessions/end/<token>"): (
+        "/auth/security/sessions/end/forged",
+        same(400),
+    ),
+    ("POST", "/auth/security/sessions/end/<token>"): (
+        "/auth/security/sessions/end/forged",
+        same(400),
+    ),
     ("GET", "/auth/sudo"): ("/auth/sudo", MEMBERS),
     ("POST", "/auth/sudo"): ("/auth/sudo", staff(422, MEMBERS)),
     ("POST", "/admin/users/<int:user_id>/second-factor/reset"): (

@@ -30,6 +30,7 @@ from blog.auth.signin import (
     describe_agent,
     end_sessions,
     pending,
+    session_for_end_token,
 )
 from blog.auth.sudo import mark_checked, sudo_required
 from blog.core import audit, throttle
@@ -296,6 +297,24 @@ def end_other_sessions() -> Response:
     security_log("sessions_ended", user=user.username, count=ended)
     flash(f"Every other session has ended ({ended}).", "success")
     return redirect(url_for("factors.security"), code=303)
+
+
+@bp.route("/security/sessions/end/<token>", methods=["GET", "POST"])
+def end_by_link(token: str):
+    """The new-device mail's link: its button ends that one session, from any browser
+    (the owner may read the mail on their phone). A GET changes nothing."""
+    row = session_for_end_token(token)
+    if row is None:
+        return render_template("auth/end_session.html", invalid=True), 400
+    if request.method == "GET":
+        return render_template("auth/end_session.html", token=token, row=row,
+                               device=describe_agent(row.user_agent))  # fmt: skip
+    with writing():
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.id == row.id))
+        db.session.commit()
+    security_log("session_ended_by_link", user_id=row.user_id)
+    flash("That session has ended. If it was not you, change your password now.", "success")
+    return redirect(url_for("auth.login"), code=303)
 
 
 # Sudo mode --------------------------------------------------------------------------

@@ -16,12 +16,15 @@ session every logged-in browser gets, and the new-device mail.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import time
 
 import sqlalchemy as sa
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import login_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from blog.auth import devices, factors
@@ -35,6 +38,9 @@ from blog.extensions import db
 from blog.models import LoginSession, User
 
 PENDING = "second_step"
+END_SALT = "end-session"
+# The new-device mail's link ends that session for this long.
+END_LINK_DAYS = 30
 PENDING_SECONDS = 5 * 60
 
 
@@ -106,11 +112,39 @@ def _mail_new_device(user: User, row: LoginSession) -> None:
     device = describe_agent(row.user_agent)
     subject, body, _ = compose(
         "new_device", name=user.name, site=_site(), device=device,
-        link=absolute_url("factors.security"),
+        link=absolute_url("factors.end_by_link", token=end_token(row)),
+        security=absolute_url("factors.security"),
     )  # fmt: skip
     with writing():
         queue_mail(user.email, subject, body, account_mail_key("new-device", user.id, row.key))
         db.session.commit()
+
+
+def _end_links() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=END_SALT)
+
+
+def _key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def end_token(row: LoginSession) -> str:
+    """The signed token of the new-device mail's link that ends session `row`."""
+    return _end_links().dumps({"s": row.id, "k": _key_digest(row.key)})
+
+
+def session_for_end_token(token: str) -> LoginSession | None:
+    """The login session an end link names, or None: forged, too old, or already ended."""
+    try:
+        data = _end_links().loads(token, max_age=END_LINK_DAYS * 86400)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("s"), int):
+        return None
+    row = db.session.get(LoginSession, data["s"])
+    if row is None or not hmac.compare_digest(str(data.get("k")), _key_digest(row.key)):
+        return None
+    return row
 
 
 def describe_agent(agent: str) -> str:

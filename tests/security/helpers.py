@@ -119,8 +119,11 @@ def make_world(admin: User, reader: User, author: User) -> World:
     db.session.add(import_job)
     sessions = {}
     for user in (admin, reader, author):
-        sessions[user.id] = LoginSession(user_id=user.id, key=f"elsewhere-{n}-{user.id}",
-                                         user_agent="Mozilla/5.0 (X11; Linux) Firefox/140.0")
+        sessions[user.id] = LoginSession(
+            user_id=user.id,
+            key=f"elsewhere-{n}-{user.id}",
+            user_agent="Mozilla/5.0 (X11; Linux) Firefox/140.0",
+        )
         db.session.add(sessions[user.id])  # fmt: skip
     db.session.flush()
     return World(

@@ -34,6 +34,9 @@ DRIFT_STEPS = 1
 RECOVERY_CODES = 10
 # Unambiguous lower-case letters and digits (no 0/o, 1/l/i).
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+# What a code may hold once spaces and dashes are gone (ASCII only: other scripts'
+# digits are not the app's digits).
+_TYPED = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def required_role() -> Role | None:
@@ -98,7 +101,7 @@ def qr_svg(uri: str) -> bytes:
 
 def clean_code(raw: str | None) -> str:
     """What was typed or pasted, without spaces, dashes and case: '123 456' -> '123456'."""
-    return "".join(ch for ch in (raw or "").casefold() if ch.isalnum())[:40]
+    return "".join(ch for ch in (raw or "").casefold() if ch in _TYPED)[:40]
 
 
 def matching_step(secret: str, code: str, after: int, now: float | None = None) -> int | None:

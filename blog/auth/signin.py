@@ -98,7 +98,7 @@ def pending() -> tuple[User, dict] | None:
     data = session.get(PENDING)
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    if not isinstance(data.get("at"), int) or time.time() - data["at"] > PENDING_SECONDS:
+    if not isinstance(data.get("at"), int) or not 0 <= time.time() - data["at"] <= PENDING_SECONDS:
         return None
     user = db.session.get(User, data["u"])
     if user is None or not user.active or user.session_token != data.get("t"):

@@ -1,12 +1,13 @@
 """Hostile input through every form field never yields a 500.
 
-Every field of the register, login, reset, account, comment (post, edit, report) and
-admin forms (article editor, category, tag, page, settings, role, moderation, user
-search) and the public search gets, one at a time, very long strings (100 KB), NUL and
-other control characters, bidi overrides, zero-width characters, homoglyphs, XML
-non-characters, astral and combining characters and odd numbers; then every field at
-once gets invalid UTF-8 bytes in a raw form body; then Hypothesis throws random text
-at each form. The answer is the form again with a 4xx, or success; never a 5xx.
+Every field of the register, login, reset, account, second-factor (enrolment, sudo
+mode), comment (post, edit, report) and admin forms (article editor, category, tag,
+page, settings, role, moderation, user search) and the public search gets, one at a
+time, very long strings (100 KB), NUL and other control characters, bidi overrides,
+zero-width characters, homoglyphs, XML non-characters, astral and combining characters
+and odd numbers; then every field at once gets invalid UTF-8 bytes in a raw form body;
+then Hypothesis throws random text at each form. The answer is the form again with a
+4xx, or success; never a 5xx.
 """
 
 from dataclasses import dataclass
@@ -111,7 +112,12 @@ FORMS = [
     Form("settings", "admin", "POST", "/admin/settings",
          {"site_name": "The Newsroom", "tagline": "t", "about": "a", "donate_url": "",
           "donate_text": "d", "social_links": "", "posts_per_page": "10",
-          "comment_policy": "first", "authors_can_publish": ""}),
+          "comment_policy": "first", "authors_can_publish": "", "second_factor_from": "nobody"}),
+    # Staff sign-in (issue 27): enrolling an app, sudo mode's confirm page, and the
+    # security page's session list (the login's code page: tests/security/test_codes.py).
+    Form("totp-enrol", "reader", "POST", "/auth/security/totp", {"code": "123456"}),
+    Form("sudo", "reader", "POST", "/auth/sudo?next=/auth/account",
+         {"password": WRONG, "code": "123456"}),
     Form("role", "admin", "POST", lambda s: f"/admin/users/{s.victim_id}/role", {"role": "1"}),
     Form("moderation-bulk", "admin", "POST", "/admin/comments/bulk",
          lambda s: {"action": "approve", "ids": str(s.reader_comment_id), "next": "/"}),

@@ -153,6 +153,15 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/auth/security/sessions/end/forged",
         same(400),
     ),
+    ("POST", "/auth/security/passkeys/options"): ("/auth/security/passkeys/options", MEMBERS),
+    ("POST", "/auth/security/passkeys"): ("/auth/security/passkeys", staff(303, MEMBERS)),
+    ("POST", "/auth/security/passkeys/<int:passkey_id>/remove"): (
+        "/auth/security/passkeys/999999/remove",
+        staff(404, MEMBERS),
+    ),
+    # Logging in with a passkey: options for anyone; no credential, back to the login.
+    ("POST", "/auth/passkeys/login/options"): ("/auth/passkeys/login/options", PUBLIC),
+    ("POST", "/auth/passkeys/login"): ("/auth/passkeys/login", same(LOGIN)),
     ("GET", "/auth/sudo"): ("/auth/sudo", MEMBERS),
     ("POST", "/auth/sudo"): ("/auth/sudo", staff(422, MEMBERS)),
     ("POST", "/admin/users/<int:user_id>/second-factor/reset"): (

@@ -48,8 +48,8 @@ TOTP_PENDING = "totp_pending"
 # What a staff member who must enrol may still reach: enrolment itself, logging out,
 # and static files. Everything else redirects to enrolment.
 ENROLMENT_ENDPOINTS = frozenset({
-    "factors.security", "factors.totp", "factors.totp_qr", "factors.passkey_options",
-    "factors.passkey_register", "auth.logout", "static",
+    "factors.security", "factors.totp", "factors.totp_qr", "passkeys.options",
+    "passkeys.add", "auth.logout", "static",
 })  # fmt: skip
 
 

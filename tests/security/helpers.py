@@ -199,6 +199,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.issue.id
         elif arg == "job_id":
             values[arg] = world.import_job.id
+        elif arg == "passkey_id":  # nobody's: a 404 (tests/test_passkeys.py has real ones)
+            values[arg] = 999_999
         elif arg == "session_id":  # the actor's own session in another browser
             values[arg] = world.sessions[actor.id].id
         elif arg == "version_id":

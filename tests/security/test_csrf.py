@@ -112,6 +112,7 @@ def payload(endpoint: str, world) -> dict:
         "factors.totp": {"code": "123456"},
         "factors.verify": {"code": "123456"},
         "factors.sudo": {"password": factories.PASSWORD},
+        "passkeys.add": {"name": "Forged key", "credential": "{}"},
         "auth.register": {
             "username": "forged_user",
             "email": "forged-user@example.com",

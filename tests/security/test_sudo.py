@@ -38,6 +38,7 @@ SENSITIVE = {
     ("POST", "admin.articles.delete_article"),
     ("POST", "factors.totp_remove"),
     ("POST", "factors.recovery_codes"),
+    ("POST", "passkeys.remove"),
 }
 
 

@@ -6,6 +6,7 @@ of the two option requests."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -77,11 +78,12 @@ def remove(passkey_id: int) -> Response:
     if factors.required_for(user) and not factors.has_factor_besides(user, f"passkey:{passkey.id}"):
         flash("Your role needs a second factor: add another one before removing this.", "error")
         return redirect(url_for("factors.security"), code=303)
+    name = passkey.name
     with writing():
-        db.session.delete(db.session.get(Passkey, passkey_id))
-        audit.record("user.passkey_removed", user, passkey.name)
+        db.session.execute(sa.delete(Passkey).where(Passkey.id == passkey_id))
+        audit.record("user.passkey_removed", user, name)
         db.session.commit()
-    flash(f"The passkey “{passkey.name}” is removed.", "info")
+    flash(f"The passkey “{name}” is removed.", "info")
     return redirect(url_for("factors.security"), code=303)
 
 

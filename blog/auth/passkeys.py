@@ -10,6 +10,7 @@ refuse an IP address as a relying party: use a name, `localhost` when testing).
 
 from __future__ import annotations
 
+import binascii
 import json
 from urllib.parse import urlsplit
 
@@ -23,7 +24,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -84,7 +85,7 @@ def register(user: User, name: str, credential: str) -> Passkey | None:
             expected_rp_id=rp_id,
             expected_origin=origin,
         )
-    except (InvalidRegistrationResponse, ValueError, TypeError, KeyError):
+    except (WebAuthnException, binascii.Error, ValueError, TypeError, KeyError):
         return None
     return Passkey(
         user_id=user.id,
@@ -140,7 +141,7 @@ def check(credential: str, *, need_user_verified: bool) -> Passkey | None:
             credential_current_sign_count=passkey.sign_count,
             require_user_verification=need_user_verified,
         )
-    except (InvalidAuthenticationResponse, ValueError, TypeError, KeyError):
+    except (WebAuthnException, binascii.Error, ValueError, TypeError, KeyError):
         return None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = utcnow()

@@ -299,7 +299,7 @@ def test_the_default_policy_is_editors_and_admins():
 
 @pytest.mark.parametrize(
     "path",
-    ["/admin/", "/admin/articles", "/auth/account", "/", "/admin/settings", "/auth/sudo"],
+    ["/admin/", "/admin/articles", "/auth/account", "/", "/admin/settings", "/auth/account/data"],
 )
 def test_an_editor_without_a_factor_can_only_enrol(client, auth, editor, policy_on, path):
     auth.login(editor)
@@ -309,6 +309,24 @@ def test_an_editor_without_a_factor_can_only_enrol(client, auth, editor, policy_
     assert response.status_code == 303
     assert response.headers["Location"] == "/auth/security"
     assert client.get("/auth/security").status_code == 200
+    assert client.get("/auth/security/totp").status_code == 200
+
+
+def test_an_editor_who_must_enrol_confirms_it_is_them_first_when_asked(
+    client, auth, editor, policy_on
+):
+    """Enrolment is a sensitive action; the confirm page is part of the way to it."""
+    auth.login(editor)
+    with client.session_transaction() as sess:
+        sess["checked_at"] = int(time.time()) - 3600
+
+    asked = client.get("/auth/security/totp")
+    page = client.get(asked.headers["Location"])
+    confirmed = client.post(asked.headers["Location"], data={"password": factories.PASSWORD})
+
+    assert asked.headers["Location"].startswith("/auth/sudo")
+    assert page.status_code == 200
+    assert confirmed.headers["Location"] == "/auth/security/totp"
     assert client.get("/auth/security/totp").status_code == 200
 
 

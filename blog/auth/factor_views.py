@@ -49,7 +49,7 @@ TOTP_PENDING = "totp_pending"
 # and static files. Everything else redirects to enrolment.
 ENROLMENT_ENDPOINTS = frozenset({
     "factors.security", "factors.totp", "factors.totp_qr", "passkeys.options",
-    "passkeys.add", "auth.logout", "static",
+    "passkeys.add", "factors.sudo", "auth.logout", "static",
 })  # fmt: skip
 
 
@@ -129,12 +129,11 @@ def verify():
     if kind is None:
         form.code.errors.append("That code is not right, or it was already used.")
         return render_template("auth/code.html", form=form, hint=CODE_HINT), 422
+    next_target = safe_next(data.get("n"))
     if kind == "recovery":
         flash("You used a recovery code. Each works once: see how many are left below.", "info")
-    response = complete_login(
-        user, remember=bool(data.get("r")), next_target=safe_next(data.get("n"))
-    )
-    return redirect(url_for("factors.security"), code=303) if kind == "recovery" else response
+        next_target = url_for("factors.security")
+    return complete_login(user, remember=bool(data.get("r")), next_target=next_target)
 
 
 # The security page ----------------------------------------------------------------
@@ -179,6 +178,7 @@ def _pending_secret() -> str:
 
 @bp.route("/security/totp", methods=["GET", "POST"])
 @login_required
+@sudo_required
 def totp():
     """Enrol an authenticator app: a QR code and the secret as text, confirmed by a
     first code. The secret waits in this browser's signed session until then."""

@@ -47,6 +47,7 @@ def options() -> Response:
 
 @bp.post("/security/passkeys")
 @login_required
+@sudo_required
 def add() -> Response:
     user = current_user._get_current_object()
     form = PasskeyNameForm()

@@ -39,6 +39,10 @@ SENSITIVE = {
     ("POST", "factors.totp_remove"),
     ("POST", "factors.recovery_codes"),
     ("POST", "passkeys.remove"),
+    # Adding a factor: a stolen session must not tie the account to the thief's phone.
+    ("GET", "factors.totp"),
+    ("POST", "factors.totp"),
+    ("POST", "passkeys.add"),
 }
 
 

@@ -361,6 +361,7 @@ SITE_ATTRIBUTES = frozenset(
         "target", "aria-required", "data-state", "reversed", "label",
         "form", "sizes", "decoding", "fetchpriority", "referrerpolicy", "aria-sort",
         "aria-pressed", "aria-expanded", "aria-controls", "crossorigin", "dir",
+        "defer", "data-options",  # the site's own scripts; passkey forms (static/passkeys.js)
     }
 )  # fmt: skip
 DANGEROUS_TAGS = frozenset(
@@ -385,6 +386,13 @@ def document_problems(html: str, regions: dict[str, str] | None = None) -> list[
     return problems
 
 
+def own_script(el) -> bool:
+    """A <script> that loads one of the site's own files (/static/...) and has no body:
+    what the CSP (script-src 'self') lets run. Anything else is inline or foreign."""
+    src = el.get("src") or ""
+    return src.startswith("/static/") and not (el.text or "").strip() and len(el) == 0
+
+
 def _element_problems(root) -> list[str]:
     problems = []
     for el in root.iter():
@@ -395,10 +403,11 @@ def _element_problems(root) -> list[str]:
         if is_foreign(tag):
             problems.append(f"foreign element <{name}> ({tag})")
         elif name == "script":
-            if (el.get("type") or "").strip().lower() != "application/ld+json":
+            if (el.get("type") or "").strip().lower() == "application/ld+json":
+                if el.get("src"):
+                    problems.append("script with src")
+            elif not own_script(el):
                 problems.append(f"inline <script> {el.attrib}")
-            elif el.get("src"):
-                problems.append("script with src")
         elif name not in SITE_TAGS and name not in ARTICLE_TAGS:
             problems.append(f"unexpected element <{name}>")
         if name == "meta" and (el.get("http-equiv") or "").lower() == "refresh":

@@ -22,9 +22,9 @@ def inline_code(html: str) -> list[str]:
         if not isinstance(el.tag, str):
             continue
         name = local(el.tag)
-        if name == "script" and (el.get("type") or "").lower() != "application/ld+json":
-            if not own_script(el):
-                found.append(f"<script {el.attrib}>")
+        is_data = (el.get("type") or "").lower() == "application/ld+json"
+        if name == "script" and not is_data and not own_script(el):
+            found.append(f"<script {el.attrib}>")
         if name == "style":
             found.append("<style>")
         for attr in el.attrib:

@@ -39,7 +39,7 @@ from blog.core import imagework, uploads
 from blog.core.audit import record
 from blog.core.content import clean_text, reading_time, render_article, slugify, unique_slug
 from blog.core.database import reread, writing
-from blog.core.templating import site_zone
+from blog.core.templating import absolute_url, site_zone
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
@@ -53,6 +53,7 @@ from blog.models import (
     User,
 )
 from blog.newsletter.api import alert_status, sync_alert
+from blog.public.api import page_context
 
 bp = area("articles", __name__, Role.AUTHOR)
 
@@ -320,9 +321,6 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
 
 
 def render_preview(article: Article | None) -> Response:
-    from blog.core.templating import absolute_url
-    from blog.public.api import page_context
-
     form = ArticleForm()
     prepare_form(form, article)
     preview = preview_article(form, article)

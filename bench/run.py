@@ -57,12 +57,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # The modules beside this file, and the project (`blog`, `tests.live`, `bench.constant_app`).
 sys.path[:0] = [p for p in (str(ROOT / "bench"), str(ROOT)) if p not in sys.path]
 
-# ruff: noqa: E402 - the path is set first
-from cpu import cpu_report
-from load import parse_wrk, percentiles, run_python, run_wrk, wait_for_idle
-from posting import log_in, measure_posting
-from report import SizeRun, machine, save, size_report, sizes_report
-from rows import (
+# The path is set first, hence E402.
+from cpu import cpu_report  # noqa: E402
+from load import run_python, run_wrk, wait_for_idle  # noqa: E402
+from posting import log_in, measure_posting  # noqa: E402
+from report import SizeRun, machine, save, size_report, sizes_report  # noqa: E402
+from rows import (  # noqa: E402
     CONSTANT,
     DEFAULT_ROWS,
     ROWS,
@@ -72,12 +72,9 @@ from rows import (
     ensure_database,
     fixtures,
 )
-from servers import gunicorn, probe, rss_mb
+from servers import gunicorn, probe, rss_mb  # noqa: E402
 
-from tests.live import Gunicorn
-
-# What bench/edge.py, bench/newsletter.py and older notes import from here.
-__all__ = ["ROWS", "gunicorn", "main", "parse_wrk", "percentiles", "run_python", "run_wrk"]
+from tests.live import Gunicorn  # noqa: E402
 
 
 class SizeBench:

@@ -85,10 +85,13 @@ class Result:
 
 def ensure_database(articles: int, comments: int | None, regenerate: bool) -> Path:
     path = DATA / f"{articles}.sqlite3"
+    import generate
+
     if path.exists() and not regenerate:
+        # A database generated before the newest migrations gets them first.
+        generate.migrate(path)
         print(f"reusing {path}")
         return path
-    import generate
 
     stats = generate.generate(articles, comments if comments is not None else 3 * articles, path)
     print(

@@ -82,7 +82,10 @@ def test_public_post_keeps_body_dates_section_tags_author_and_image(imported):
     assert "What next" in storm.body_html and "<li>Ferries wait</li>" in storm.body_html
     # The body's image (a resized copy) is the one file, copied; nothing executable.
     quay = db.session.scalar(sa.select(Upload).where(Upload.width == 300))
-    assert f"/uploads/{quay.filename}" in storm.body_html and 'alt="The quay at dawn"' in storm.body_html
+    assert (
+        f"/uploads/{quay.filename}" in storm.body_html
+        and 'alt="The quay at dawn"' in storm.body_html
+    )
     assert "__GHOST_URL__" not in storm.body_source
     for bad in ("<script", "onclick", "alert("):
         assert bad not in storm.body_html

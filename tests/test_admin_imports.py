@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from blog.extensions import db
 from blog.models import Article, AuditLog, Subscriber
 from tests.mailing import run_jobs
-from tests.test_ghost_import import GHOST5, ghost_images
-from tests.test_substack_import import make_zip
+from tests.shared import GHOST, ghost_images
+from tests.shared import substack_zip as make_zip
 
-MEMBERS = Path(__file__).parent / "ghost" / "members.csv"
+GHOST5, MEMBERS = GHOST / "ghost-5.json", GHOST / "members.csv"
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@
 re-runs, members' consent and bad files."""
 
 import json
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
 from blog.extensions import db
 from blog.models import (
@@ -21,8 +19,9 @@ from blog.models import (
     Upload,
     User,
 )
+from tests.shared import GHOST, ghost_images
 
-FIXTURES = Path(__file__).parent / "ghost"
+FIXTURES = GHOST
 GHOST5, GHOST4, GHOST6 = (FIXTURES / f"ghost-{n}.json" for n in (5, 4, 6))
 
 
@@ -47,14 +46,6 @@ def page(slug: str) -> Page | None:
 
 def redirect(source: str) -> str | None:
     return db.session.scalar(sa.select(Redirect.target).where(Redirect.source == source))
-
-
-def ghost_images(folder: Path) -> Path:
-    """A copy of Ghost's content/images for the fixtures."""
-    (folder / "2024/03").mkdir(parents=True)
-    Image.new("RGB", (800, 600), "navy").save(folder / "2024/03/harbour.jpg")
-    Image.new("RGB", (300, 200), "teal").save(folder / "2024/03/quay.png")
-    return folder
 
 
 @pytest.fixture

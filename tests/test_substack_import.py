@@ -10,19 +10,7 @@ import sqlalchemy as sa
 from blog.extensions import db
 from blog.models import Article, Redirect, Role, Subscriber, SubscriberState
 from tests import factories
-
-EXPORT = Path(__file__).parent / "substack" / "export"
-
-
-def make_zip(path: Path, extra: dict[str, bytes] | None = None, skip: tuple = ()) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for file in sorted(EXPORT.rglob("*")):
-            name = file.relative_to(EXPORT).as_posix()
-            if file.is_file() and name not in skip:
-                out.write(file, name)
-        for name, data in (extra or {}).items():
-            out.writestr(name, data)
-    return path
+from tests.shared import substack_zip as make_zip
 
 
 def run(runner, *args):

@@ -44,8 +44,14 @@ def test_public_post_keeps_body_date_and_subtitle(imported):
     first = article("first-issue")
     assert first.is_public and first.published_at.isoformat() == "2023-12-01T09:00:00+00:00"
     assert first.summary == "Why we started the Gazette"
-    assert "**first issue**" in first.body_source and "What comes next" in first.body_html
-    assert 'alt="Boats in the basin"' in first.body_html  # kept on Substack's servers
+    assert "**first issue**" in first.body_source
+    assert "## What comes next" in first.body_source  # Substack's <h3>: the body's top level
+    # Not copied (no --fetch-images): a link to it, never an image the CSP blocks.
+    assert "<img" not in first.body_html
+    assert (
+        "[Image: Boats in the basin](https://substack-post-media.s3.amazonaws.com/public/images/boats.jpeg)"
+        in first.body_source
+    )
     for bad in ("<script", "<form", "<input", "alert("):
         assert bad not in first.body_html
     assert article("harbour-podcast").is_public
@@ -134,3 +140,49 @@ def test_bad_files_get_a_clear_message(app, runner, tmp_path, build, message):
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Article)) == 0
+
+
+def test_fetch_images_copies_only_from_substacks_hosts(app, runner, export, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from blog.importers.substack import images
+
+    asked = []
+
+    def download(url: str) -> bytes:
+        asked.append(url)
+        if url.endswith("boats.jpeg"):
+            out = io.BytesIO()
+            Image.new("RGB", (640, 480), "navy").save(out, "JPEG")
+            return out.getvalue()
+        raise images.FetchError("404")
+
+    monkeypatch.setattr(images, "download", download)
+    result = run(runner, export, "--fetch-images")
+    assert result.exit_code == 0, result.output
+    assert asked == ["https://substack-post-media.s3.amazonaws.com/public/images/boats.jpeg"]
+    first = article("first-issue")
+    assert "/uploads/" in first.body_html and 'alt="Boats in the basin"' in first.body_html
+    assert "substack-post-media" not in first.body_html and "substackcdn" not in first.body_html
+    assert row(result.output, "images")[0] == 1
+    again = run(runner, export, "--fetch-images")
+    assert len(asked) == 1 and row(again.output, "posts")[2] == 6  # fetched once
+
+
+def test_only_substack_image_addresses_are_ever_fetched():
+    from blog.importers.substack.images import FetchError, download, original
+
+    cdn = "https://substackcdn.com/image/fetch/w_424,c_limit/https%3A%2F%2Fsubstack-post-media.s3.amazonaws.com%2Fpublic%2Fimages%2Fa.png"
+    assert original(cdn) == "https://substack-post-media.s3.amazonaws.com/public/images/a.png"
+    for url in (
+        "http://substack-post-media.s3.amazonaws.com/public/images/a.png",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://substackcdn.com/image/fetch/w_1/https%3A%2F%2Fevil.example%2Fa.png",
+        "file:///etc/passwd",
+        "https://substack-post-media.s3.amazonaws.com.evil.example/a.png",
+    ):
+        assert original(url) is None, url
+        with pytest.raises(FetchError):
+            download(url)

@@ -32,6 +32,7 @@ from blog.importers.batches import BATCH, Batches, known_files
 from blog.importers.ghost.parse import GHOST_URL, Export, GhostError, parse_time, read_export
 from blog.importers.ghost.render import lexical_html, mobiledoc_html
 from blog.importers.ghost.visibility import visibility
+from blog.importers.headings import outline
 from blog.importers.wordpress.convert import to_markdown
 from blog.importers.wordpress.images import IMAGE_SUFFIXES, ImageStore
 from blog.importers.wordpress.parse import digest
@@ -161,7 +162,7 @@ class GhostImporter:
         for key in ("codeinjection_head", "codeinjection_foot"):
             if post.get(key) or meta.get(key):
                 self.report.dropped["Ghost code injection"] += 1
-        html = self.body_html(post).replace(GHOST_URL, "")
+        html = outline(self.body_html(post).replace(GHOST_URL, ""))
         converted = to_markdown(html, self.images.url, paragraphs=False)
         self.report.dropped.update(converted.dropped)
         new_images = [image.stored for image in self.images.pending]

@@ -18,7 +18,9 @@ from blog.core.content import clean_text, excerpt, reading_time, render_article,
 from blog.core.types import utcnow
 from blog.importers.batches import BATCH, Batches, known_files
 from blog.importers.ghost.parse import parse_time
+from blog.importers.headings import outline
 from blog.importers.substack.archive import Archive, SubstackError, open_export
+from blog.importers.substack.images import FetchedImages, link_remote_images
 from blog.importers.wordpress.convert import to_markdown
 from blog.importers.wordpress.images import ImageStore
 from blog.importers.wordpress.parse import digest
@@ -52,14 +54,22 @@ class SubstackImporter:
         author: str | None = None,
         progress: Callable[[int], None] | None = None,
         actor_id: int | None = None,
+        fetch_images: bool = False,
     ):
         self.archive: Archive = open_export(path)
         self.actor_id = actor_id
         site = f"substack:{self.archive.publication or 'publication'}"[:200]
         self.report = Report(site=site, dry_run=dry_run, source="Substack")
-        self.images = ImageStore(None, known_files(site), self.report, dry_run, lambda u: None)
+        known = known_files(site)
+        self.fetching = fetch_images
+        self.images = (
+            FetchedImages(known, self.report, dry_run)
+            if fetch_images
+            else ImageStore(None, known, self.report, dry_run, lambda url: None)
+        )
         self.store = Store(site, "", self.report, {AUTHOR: author} if author else {})
         self.store.origin, self.store.category_links = "substack", False
+        self.store.uploads_prefix = ""
         if author:
             from blog.importers.wordpress.importer import Importer
 
@@ -83,10 +93,15 @@ class SubstackImporter:
             return None
         if shown == "hidden":
             self.report.name("post", post_id, title, f"{why}; kept hidden here")
-        converted = to_markdown(self.archive.read(body_name), paragraphs=False)
+        local = self.images.url if self.fetching else (lambda url: None)
+        html, linked = link_remote_images(self.archive.read(body_name), local)
+        if linked:
+            why = "on Substack's servers: linked, not copied (--fetch-images copies them)"
+            self.report.add("images", "skipped", why, n=linked)
+        converted = to_markdown(outline(html), paragraphs=False)
         self.report.dropped.update(converted.dropped)
         subtitle = clean_text(row.get("subtitle") or "").strip()
-        body = render_article(converted.markdown)
+        body = render_article(converted.markdown, [i.stored for i in self.images.pending])
         date = parse_time(row.get("post_date")) or parse_time(row.get("email_sent_at"))
         if date is None and shown == "public":
             date = utcnow()
@@ -102,8 +117,6 @@ class SubstackImporter:
             "updated_at": date or utcnow(),
             "reading_time": reading_time(body),
         }
-        if "<img" in body and "/uploads/" not in body:
-            self.report.because("posts", "imported", "images kept on Substack's servers")
         return PreparedItem(
             wp_id=post_id,
             kind="post",
@@ -135,8 +148,13 @@ class SubstackImporter:
         self.batches.before.append(lambda: self.store.link("/feed", "/feed.xml"))
         self.batches.write([], count=0)
         self.batches.finish("substack.import", self.actor_id)
-        self.archive.zip.close()
+        self.close()
         return self.report
+
+    def close(self) -> None:
+        self.archive.zip.close()
+        if isinstance(self.images, FetchedImages):
+            self.images.close()
 
     def store_subscribers(self, members: dict[str, bool]) -> None:
         from blog.importers.ghost.members import store_members
@@ -151,13 +169,17 @@ def import_substack(
     progress: Callable[[int], None] | None = None,
     actor_id: int | None = None,
     on_start: Callable[[int], None] | None = None,
+    fetch_images: bool = False,
 ) -> Report:
     """Import a Substack export; returns the report. Raises SubstackError for a file it
     refuses, LookupError for an --author who is not a user here; both before writing."""
-    importer = SubstackImporter(path, dry_run, author, progress, actor_id)
+    importer = SubstackImporter(path, dry_run, author, progress, actor_id, fetch_images)
     if on_start is not None:
         on_start(importer.total)
-    return importer.run()
+    try:
+        return importer.run()
+    finally:
+        importer.close()
 
 
 __all__ = ["SubstackError", "SubstackImporter", "import_substack"]

@@ -326,9 +326,9 @@ class Store:
             db.session.flush()
             ids[upload.filename] = upload.id
             self.remember("file", image.path, upload.id, ref=upload.filename)
-            self.link(
-                f"{self.base}{self.uploads_prefix}{image.path}", f"/uploads/{upload.filename}"
-            )
+            if self.uploads_prefix:  # where the old site served it
+                old = f"{self.base}{self.uploads_prefix}{image.path}"
+                self.link(old, f"/uploads/{upload.filename}")
             self.report.add("images", "imported")
         return ids
 

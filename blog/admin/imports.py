@@ -55,6 +55,7 @@ class GhostImportForm(FlaskForm):
 
 class SubstackImportForm(FlaskForm):
     export = FileField("Substack export (.zip)")
+    fetch_images = BooleanField("Copy the posts' images from Substack's servers")
     dry_run = BooleanField("Dry run: show the report, write nothing")
 
 
@@ -148,8 +149,14 @@ def import_run(source: str) -> tuple | Response:
     members = getattr(form, "members", None)
     members_path = _save(members.data, ".csv") if members and members.data else None
     with writing():
+        fetch = getattr(form, "fetch_images", None)
         key = importers.start_other(
-            source, path, form.dry_run.data, current_user.id, members=members_path
+            source,
+            path,
+            form.dry_run.data,
+            current_user.id,
+            members=members_path,
+            fetch_images=bool(fetch and fetch.data),
         )
         db.session.commit()
     job_id = db.session.scalar(sa.select(Job.id).where(Job.key == key))

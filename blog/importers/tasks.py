@@ -29,12 +29,18 @@ KINDS = {"ghost": "ghost-import", "substack": "substack-import"}
 
 
 def start(
-    source: str, path: str, dry_run: bool, actor_id: int | None, members: str | None = None
+    source: str,
+    path: str,
+    dry_run: bool,
+    actor_id: int | None,
+    members: str | None = None,
+    fetch_images: bool = False,
 ) -> str:
     """Enqueue the import; returns the job's key. The caller commits."""
     kind = KINDS[source]
     key = f"{kind}:{secrets.token_hex(8)}"
     payload = {"path": path, "members": members, "dry_run": dry_run, "by": actor_id}
+    payload["fetch_images"] = fetch_images
     jobs.enqueue(kind, key, payload | {"done": 0, "total": 0}, max_attempts=3)
     return key
 
@@ -94,6 +100,11 @@ def run_substack(payload: dict[str, Any], run: jobs.Run) -> None:
     from blog.importers.substack.importer import import_substack
 
     def work(**kwargs: Any) -> Report:
-        return import_substack(payload["path"], payload.get("dry_run", False), **kwargs)
+        return import_substack(
+            payload["path"],
+            payload.get("dry_run", False),
+            fetch_images=payload.get("fetch_images", False),
+            **kwargs,
+        )
 
     _run(payload, run, work)

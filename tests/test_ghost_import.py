@@ -184,7 +184,9 @@ def test_without_images_folder_images_are_reported(app, runner):
 
 def test_ghost4_mobiledoc_and_ghost6_lexical(app, runner, tmp_path):
     images = ghost_images(tmp_path / "images")
-    assert run(runner, GHOST4, "--images", images).exit_code == 0
+    ghost4 = run(runner, GHOST4, "--images", images)
+    assert ghost4.exit_code == 0, ghost4.output
+    assert "feature image not stored by Ghost (1)" in ghost4.output
     result = run(runner, GHOST6)
     assert result.exit_code == 0, result.output
     assert "Ghost 6.3.0" in result.output

@@ -214,6 +214,8 @@ class GhostImporter:
         feature = str(post.get("feature_image") or meta.get("feature_image") or "")
         if feature and post_type == "post":
             item.image = self.images.filename(feature) or ""
+            if image_path(feature) is None:  # Unsplash's, say: nothing is fetched
+                self.report.add("images", "skipped", "feature image not stored by Ghost")
             alt = meta.get("feature_image_alt") or post.get("feature_image_alt") or ""
             item.values["image_alt"] = clean_text(str(alt)).strip()[:300]
             if meta.get("feature_image_caption") or post.get("feature_image_caption"):

@@ -103,7 +103,7 @@ FORMS = [
     Form("category-delete", "admin", "POST",
          lambda s: f"/admin/categories/{fresh_category()}/delete", {"move_to": "0"}),
     Form("tag-edit", "admin", "POST", lambda s: f"/admin/tags/{s.tag_id}/edit",
-         {"name": "tagname", "slug": ""}),
+         {"name": "tagname", "slug": "", "description": "d"}),
     Form("tag-merge", "admin", "POST", lambda s: f"/admin/tags/{s.tag_id}/merge",
          {"into": "0"}),
     Form("page-new", "admin", "POST", "/admin/pages/new",

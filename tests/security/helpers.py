@@ -62,6 +62,7 @@ class World:
     issue: Any  # a sent newsletter issue
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
     sessions: dict  # user id -> a LoginSession of that user in another browser
+    ghost_job: Any  # a finished Ghost import job with its report
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -125,6 +126,20 @@ def make_world(admin: User, reader: User, author: User) -> World:
             user_agent="Mozilla/5.0 (X11; Linux) Firefox/140.0",
         )
         db.session.add(sessions[user.id])  # fmt: skip
+    from blog.importers.api import Report
+
+    report = Report(site="ghost:Test", version="Ghost 5.75.1", source="Ghost")
+    report.add("posts", "imported", n=2)
+    report.add("subscribers", "imported", n=1)
+    report.name("post", "65f", "Paid post", "was for paying members only; kept hidden here")
+    report.dropped["Ghost code injection"] += 1
+    ghost_job = Job(
+        kind="ghost-import",
+        key=f"ghost-import:test-{n}",
+        payload={"path": "", "done": 2, "total": 2, "report": report.to_json()},
+        state=JobState.DONE,
+    )
+    db.session.add(ghost_job)
     db.session.flush()
     return World(
         admin=admin,
@@ -145,6 +160,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         issue=issue,
         import_job=import_job,
         sessions=sessions,
+        ghost_job=ghost_job,
     )
 
 
@@ -198,7 +214,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
         elif arg == "issue_id":
             values[arg] = world.issue.id
         elif arg == "job_id":
-            values[arg] = world.import_job.id
+            imports = endpoint.startswith("admin.imports.")
+            values[arg] = (world.ghost_job if imports else world.import_job).id
         elif arg == "passkey_id":  # nobody's: a 404 (tests/test_passkeys.py has real ones)
             values[arg] = 999_999
         elif arg == "session_id":  # the actor's own session in another browser
@@ -215,6 +232,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = "spam"
         elif arg == "direction":
             values[arg] = "down"
+        elif arg == "source":  # Tools > Import from Ghost or Substack
+            values[arg] = "ghost"
         elif arg == "choice":  # a donation choice; none is configured, so a 404 page
             values[arg] = "monthly"
         else:

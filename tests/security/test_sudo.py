@@ -34,6 +34,7 @@ SENSITIVE = {
     ("GET", "admin.site.settings"),
     ("POST", "admin.site.settings"),
     ("POST", "admin.tools.tools_import_run"),
+    ("POST", "admin.imports.import_run"),  # Ghost and Substack
     ("GET", "admin.articles.delete_article"),
     ("POST", "admin.articles.delete_article"),
     ("POST", "factors.totp_remove"),

@@ -10,7 +10,7 @@ import pytest
 BLOG = Path(sys.executable).with_name("blog")
 COMMANDS = [
     "backup", "copy-data", "create-user", "db", "demo", "deploy-config", "doctor",
-    "export-wordpress", "import-wordpress", "reindex", "restore", "run", "send-due",
+    "audience-rollup", "export-wordpress", "import-wordpress", "reindex", "restore", "run", "send-due",
     "setup", "worker",
 ]  # fmt: skip
 

@@ -183,6 +183,27 @@ EXPIRES: dict[str, Expiry] = {
     "donation_click": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "day", "choice", "article_id", "count",
     )),
+    # Reader counting (blog/audience/): only the admin dashboard shows it, so counting
+    # a view, rolling views up or rotating the salt expires no cached page.
+    "page_view": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "visitor", "source", "referrer", "utm_source",
+        "utm_campaign", "country",
+    )),
+    "view_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "source", "referrer", "utm_source",
+        "utm_campaign", "country", "views",
+    )),
+    "page_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "views",
+    )),
+    "source_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "source", "referrer", "utm_source", "utm_campaign", "views",
+    )),
+    "audience_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "day", "views", "visitors",
+    )),
+    "visitor_salt": Expiry(insert=NONE, delete=NONE, update=_all(NONE, "day", "salt")),
+    "rollup_mark": Expiry(insert=NONE, delete=NONE, update=_all(NONE, "id", "last_view_id")),
 }
 # fmt: on
 

@@ -123,7 +123,9 @@ class AudienceMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") not in (
-            "GET", "POST", "HEAD",
+            "GET",
+            "POST",
+            "HEAD",
         ):
             return self.wsgi_app(environ, start_response)
         cookie_header = environ.get("HTTP_COOKIE")

@@ -61,9 +61,13 @@ def _slice() -> int:
         end = min(newest, start + int(current_app.config["AUDIENCE_ROLLUP_BATCH"]))
         window = sa.and_(PageView.id > start, PageView.id <= end)
         columns = [getattr(PageView, name) for name in FINE]
-        fine = db.session.execute(
-            sa.select(*columns, sa.func.count().label("views")).where(window).group_by(*columns)
-        ).mappings().all()
+        fine = (
+            db.session.execute(
+                sa.select(*columns, sa.func.count().label("views")).where(window).group_by(*columns)
+            )
+            .mappings()
+            .all()
+        )
         _add(ViewDay, FINE, [dict(row) for row in fine], views="views")
         pages: dict[tuple, int] = {}
         sources: dict[tuple, int] = {}
@@ -94,9 +98,7 @@ def _slice() -> int:
         _add(AudienceDay, ("day",),
              [{"day": d, "views": n, "visitors": v} for d, n, v in days],
              views="views", visitors="visitors")  # fmt: skip
-        db.session.execute(
-            sa.update(RollupMark).where(RollupMark.id == 1).values(last_view_id=end)
-        )
+        db.session.execute(sa.update(RollupMark).where(RollupMark.id == 1).values(last_view_id=end))
     return end - start
 
 

@@ -1,4 +1,4 @@
-"""Audience tables: raw page views, their daily roll-up and the day's visitor salt (blog/audience/)."""
+"""Audience tables: raw views, their daily roll-ups, the day's visitor salt (blog/audience/)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,13 @@ class ViewDay(db.Model):
     __tablename__ = "view_day"
     __table_args__ = (
         sa.UniqueConstraint(
-            "day", "page", "page_id", "source", "referrer", "utm_source", "utm_campaign",
+            "day",
+            "page",
+            "page_id",
+            "source",
+            "referrer",
+            "utm_source",
+            "utm_campaign",
             "country",
         ),
         sa.Index("ix_view_day_page", "page", "page_id", "day"),

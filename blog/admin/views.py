@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from blog.admin import (
     articles,
+    audience,
     comments,
     images,
     newsletter,
@@ -38,8 +39,8 @@ from blog.models import (
 )
 
 bp = Blueprint("admin", __name__)
-AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools)  # fmt: skip
+AREAS = (articles, audience, comments, images, newsletter, pages, people, redirects, site,
+         taxonomy, tools)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

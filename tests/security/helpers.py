@@ -198,6 +198,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = "style.css" if endpoint == "static" else world.upload.filename
         elif arg == "action":
             values[arg] = "spam"
+        elif arg == "name":  # an audience table's CSV file
+            values[arg] = "daily"
         elif arg == "direction":
             values[arg] = "down"
         elif arg == "choice":  # a donation choice; none is configured, so a 404 page

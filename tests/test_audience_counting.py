@@ -57,6 +57,23 @@ def test_a_page_from_the_cache_carries_the_beacon_and_its_view_counts(app, clien
     assert [(v.page, v.page_id, v.source) for v in views] == [("article", article.id, "direct")] * 2
 
 
+def test_counting_expires_no_cached_page(app, client, article):
+    from blog.audience.rollup import prune
+    from blog.models import SiteState
+
+    client.get(f"/article/{article.slug}")
+    before = db.session.execute(sa.select(SiteState.version, SiteState.comments_version)).one()
+
+    send(client, f"article:{article.id}")
+    flushed(app)
+    roll_up()
+    prune()
+
+    after = db.session.execute(sa.select(SiteState.version, SiteState.comments_version)).one()
+    assert after == before
+    assert client.get(f"/article/{article.slug}").headers["X-Cache"] == "HIT"
+
+
 def test_home_sections_and_tags_name_themselves(client, article, category):
     assert 'data-page="home"' in client.get("/").get_data(as_text=True)
     page = client.get(f"/category/{category.slug}").get_data(as_text=True)

@@ -296,8 +296,12 @@ def statement_scope(statement: sa.Executable) -> Scope:
         table = statement.table.name
         scope = insert_scope(table)
         upsert = getattr(statement, "_post_values_clause", None)
-        for column in getattr(upsert, "update_values_to_set", None) or ():
-            name = column[0] if isinstance(column, str) else getattr(column[0], "key", column[0])
+        to_set = getattr(upsert, "update_values_to_set", None) or ()
+        # A dict in SQLAlchemy 2.1 (set_={...}), a list of pairs before: iterating the
+        # dict gave its keys, and "count"[0] == "c", an unknown column, expired everything.
+        pairs = to_set.items() if isinstance(to_set, dict) else to_set
+        for key, _value in pairs:
+            name = key if isinstance(key, str) else getattr(key, "key", key)
             scope = max(scope, column_scope(table, str(name)))
         return scope
     if isinstance(statement, sa.Update):

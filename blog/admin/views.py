@@ -28,6 +28,7 @@ from blog.admin import (
 )
 from blog.admin.common import reported_clause
 from blog.core.types import utcnow
+from blog.donations.api import are_examples, choices
 from blog.extensions import db, login_manager
 from blog.models import (
     Article,
@@ -108,6 +109,15 @@ def dashboard() -> str:
         .order_by(Article.updated_at.desc())
         .limit(5)
     ).all()
+    to_set_up = ""
+    if current_user.is_editor:
+        found = choices()
+        to_set_up = ("examples" if found else "none") if are_examples(found) else ""
     return render_template(
-        "admin/dashboard.html", counts=counts, awaiting=awaiting, activity=activity, mine=mine
+        "admin/dashboard.html",
+        counts=counts,
+        awaiting=awaiting,
+        activity=activity,
+        mine=mine,
+        donations_to_set_up=to_set_up,
     )

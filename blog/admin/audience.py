@@ -26,11 +26,12 @@ bp = area("audience", __name__, Role.EDITOR)
 @bp.get("/audience")
 def dashboard() -> str:
     days = period(request.args.get("days"))
+    chosen = queries.Period(days)
     series = queries.daily(days)
     weeks = queries.weekly(max(days, 28))
-    tops = {n: queries.top_articles(n) for n in (1, 7, 30)}
-    sections = queries.top_sections(days)
-    sources = queries.sources(days)
+    tops = {n: queries.top_articles(chosen if n == days else queries.Period(n)) for n in (1, 7, 30)}
+    sections = queries.top_sections(chosen)
+    sources = queries.sources(chosen)
     return render_template(
         "admin/audience.html",
         days=days,
@@ -46,11 +47,11 @@ def dashboard() -> str:
         sections_chart=bars([(name, v) for _, name, v in sections]),
         sources=sources,
         sources_chart=bars(sources),
-        shares=queries.shares(days),
-        referrers=queries.referrers(days),
-        campaigns=queries.campaigns(days),
-        funnel=queries.funnel(days),
-        section_funnel=[row[1:] for row in queries.section_funnel(days)],
+        shares=queries.shares(chosen),
+        referrers=queries.referrers(chosen),
+        campaigns=queries.campaigns(chosen),
+        funnel=queries.funnel(chosen),
+        section_funnel=[row[1:] for row in queries.section_funnel(chosen)],
     )
 
 

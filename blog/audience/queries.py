@@ -8,6 +8,7 @@ counts what the worker has rolled up so far (every minute).
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -60,63 +61,107 @@ def weekly(days: int) -> list[tuple[date, int, int]]:
     return [(week, views, visitors) for week, (views, visitors) in weeks.items()]
 
 
-def top_articles(days: int, limit: int = 10) -> list[tuple[int, str, str, int]]:
+class Period:
+    """The last `days` days, each daily table read at most once however many charts
+    and tables use it (a dashboard shows about a dozen of them)."""
+
+    def __init__(self, days: int):
+        self.days = days
+        self.first = since(days)
+
+    @functools.cached_property
+    def page_views(self) -> dict[tuple[str, int], int]:
+        """(page, page id) -> views in the period."""
+        rows = db.session.execute(
+            sa.select(PageDay.page, PageDay.page_id, sa.func.sum(PageDay.views))
+            .where(PageDay.day >= self.first)
+            .group_by(PageDay.page, PageDay.page_id)
+        )
+        return {(page, page_id): int(n) for page, page_id, n in rows}
+
+    @functools.cached_property
+    def article_views(self) -> dict[int, int]:
+        return {i: n for (page, i), n in self.page_views.items() if page == "article"}
+
+    @functools.cached_property
+    def source_rows(self) -> list[tuple[str, str, str, str, int]]:
+        """(source, referrer, UTM source, UTM campaign, views) in the period."""
+        return [
+            (source, referrer, utm_source, utm_campaign, int(n))
+            for source, referrer, utm_source, utm_campaign, n in db.session.execute(
+                sa.select(SourceDay.source, SourceDay.referrer, SourceDay.utm_source,
+                          SourceDay.utm_campaign, sa.func.sum(SourceDay.views))
+                .where(SourceDay.day >= self.first)
+                .group_by(SourceDay.source, SourceDay.referrer, SourceDay.utm_source,
+                          SourceDay.utm_campaign)
+            )
+        ]  # fmt: skip
+
+    @functools.cached_property
+    def categories(self) -> dict[int, int]:
+        """Article id -> category id, for the articles read or converting in the period."""
+        ids = (
+            set(self.article_views)
+            | set(self.conversions["signups"])
+            | set(self.conversions["clicks"])
+        )
+        if not ids:
+            return {}
+        return dict(db.session.execute(
+            sa.select(Article.id, Article.category_id).where(Article.id.in_(ids))
+        ).all())  # fmt: skip
+
+    @functools.cached_property
+    def conversions(self) -> dict[str, dict[int, int]]:
+        return _per_article(self.first)
+
+
+def _largest(counts: dict, limit: int | None = None) -> list[tuple]:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ordered[:limit] if limit is not None else ordered
+
+
+def _titles(ids) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Article.id, Article.title, Article.slug).where(Article.id.in_(list(ids)))
+    )
+    return {i: (title, slug) for i, title, slug in rows}
+
+
+def top_articles(period: Period, limit: int = 10) -> list[tuple[int, str, str, int]]:
     """(article id, title, slug, views) of the most read articles of the period."""
-    views = sa.func.sum(PageDay.views).label("views")
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.select(Article.id, Article.title, Article.slug, views)
-            .join(Article, Article.id == PageDay.page_id)
-            .where(PageDay.page == "article", PageDay.day >= since(days))
-            .group_by(Article.id, Article.title, Article.slug)
-            .order_by(views.desc(), Article.id)
-            .limit(limit)
-        )
-    ]
+    top = [(i, n) for i, n in _largest(period.article_views)]
+    titles = _titles([i for i, _ in top[: limit * 2]])  # deleted articles drop out
+    return [(i, *titles[i], n) for i, n in top if i in titles][:limit]
 
 
-def top_sections(days: int) -> list[tuple[int, str, int]]:
+def top_sections(period: Period) -> list[tuple[int, str, int]]:
     """(category id, name, views) of each section: its own page and its articles."""
-    first = since(days)
-    by_articles = (
-        sa.select(Article.category_id.label("id"), PageDay.views)
-        .join(Article, Article.id == PageDay.page_id)
-        .where(PageDay.page == "article", PageDay.day >= first)
-    )
-    by_page = sa.select(PageDay.page_id.label("id"), PageDay.views).where(
-        PageDay.page == "section", PageDay.day >= first
-    )
-    both = sa.union_all(by_articles, by_page).subquery()
-    views = sa.func.sum(both.c.views).label("views")
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.select(Category.id, Category.name, views)
-            .join(both, both.c.id == Category.id)
-            .group_by(Category.id, Category.name)
-            .order_by(views.desc(), Category.id)
-        )
-    ]
+    totals: dict[int, int] = {}
+    for (page, page_id), n in period.page_views.items():
+        if page == "section":
+            totals[page_id] = totals.get(page_id, 0) + n
+    for article_id, n in period.article_views.items():
+        category = period.categories.get(article_id)
+        if category is not None:
+            totals[category] = totals.get(category, 0) + n
+    names = dict(db.session.execute(sa.select(Category.id, Category.name)).all())
+    return [(i, names[i], n) for i, n in _largest(totals) if i in names]
 
 
-def sources(days: int) -> list[tuple[str, int]]:
+def sources(period: Period) -> list[tuple[str, int]]:
     """(source, views) for the period, largest first."""
-    views = sa.func.sum(SourceDay.views).label("views")
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.select(SourceDay.source, views)
-            .where(SourceDay.day >= since(days))
-            .group_by(SourceDay.source)
-            .order_by(views.desc(), SourceDay.source)
-        )
-    ]
+    totals: dict[str, int] = {}
+    for source, _, _, _, n in period.source_rows:
+        totals[source] = totals.get(source, 0) + n
+    return _largest(totals)
 
 
-def shares(days: int) -> list[tuple[str, int, float]]:
+def shares(period: Period) -> list[tuple[str, int, float]]:
     """(source, views, percent of all views) for the newsletter, search and social."""
-    found = dict(sources(days))
+    found = dict(sources(period))
     total = sum(found.values())
     return [
         (name, found.get(name, 0), round(100 * found.get(name, 0) / total, 1) if total else 0.0)
@@ -124,35 +169,23 @@ def shares(days: int) -> list[tuple[str, int, float]]:
     ]
 
 
-def referrers(days: int, limit: int = 15) -> list[tuple[str, str, int]]:
+def referrers(period: Period, limit: int = 15) -> list[tuple[str, str, int]]:
     """(referrer host, source, views) of the other sites that sent readers."""
-    views = sa.func.sum(SourceDay.views).label("views")
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.select(SourceDay.referrer, SourceDay.source, views)
-            .where(SourceDay.day >= since(days), SourceDay.referrer != "")
-            .group_by(SourceDay.referrer, SourceDay.source)
-            .order_by(views.desc(), SourceDay.referrer)
-            .limit(limit)
-        )
-    ]
+    totals: dict[tuple[str, str], int] = {}
+    for source, referrer, _, _, n in period.source_rows:
+        if referrer:
+            totals[(referrer, source)] = totals.get((referrer, source), 0) + n
+    return [(*key, n) for key, n in _largest(totals, limit)]
 
 
-def campaigns(days: int, limit: int = 15) -> list[tuple[str, str, int]]:
+def campaigns(period: Period, limit: int = 15) -> list[tuple[str, str, int]]:
     """(UTM source, UTM campaign, views) of tagged links."""
-    views = sa.func.sum(SourceDay.views).label("views")
-    tagged = sa.or_(SourceDay.utm_source != "", SourceDay.utm_campaign != "")
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.select(SourceDay.utm_source, SourceDay.utm_campaign, views)
-            .where(SourceDay.day >= since(days), tagged)
-            .group_by(SourceDay.utm_source, SourceDay.utm_campaign)
-            .order_by(views.desc(), SourceDay.utm_source, SourceDay.utm_campaign)
-            .limit(limit)
-        )
-    ]
+    totals: dict[tuple[str, str], int] = {}
+    for _, _, utm_source, utm_campaign, n in period.source_rows:
+        if utm_source or utm_campaign:
+            key = (utm_source, utm_campaign)
+            totals[key] = totals.get(key, 0) + n
+    return [(*key, n) for key, n in _largest(totals, limit)]
 
 
 def _per_article(first: date, article_id: int | None = None) -> dict[str, dict[int, int]]:
@@ -186,57 +219,35 @@ def _per_article(first: date, article_id: int | None = None) -> dict[str, dict[i
     }
 
 
-def funnel(days: int, limit: int = 20) -> list[tuple[int, str, str, int, int, int, int]]:
+def funnel(period: Period, limit: int = 20) -> list[tuple[int, str, str, int, int, int, int]]:
     """(article id, title, slug, views, sign-ups, confirmed, donation clicks): the
-    reader revenue funnel of the period's most read articles, and of any article that
+    reader revenue funnel of the period's most read articles, and of every article that
     brought a sign-up or a donation click."""
-    first = since(days)
-    rest = _per_article(first)
-    views = dict((article_id, n) for article_id, _, _, n in top_articles(days, limit))
-    ids = set(views) | set(rest["signups"]) | set(rest["clicks"])
-    if not ids:
-        return []
-    missing = ids - set(views)
-    if missing:
-        views.update(db.session.execute(
-            sa.select(PageDay.page_id, sa.func.sum(PageDay.views))
-            .where(PageDay.page == "article", PageDay.day >= first, PageDay.page_id.in_(missing))
-            .group_by(PageDay.page_id)
-        ).all())  # fmt: skip
-    articles = db.session.execute(
-        sa.select(Article.id, Article.title, Article.slug, Article.category_id).where(
-            Article.id.in_(ids)
-        )
-    ).all()
+    rest = period.conversions
+    ids = {i for i, _ in _largest(period.article_views, limit)}
+    ids |= set(rest["signups"]) | set(rest["clicks"])
+    titles = _titles(ids)
     rows = [
-        (a.id, a.title, a.slug, int(views.get(a.id, 0)), rest["signups"].get(a.id, 0),
-         rest["confirmed"].get(a.id, 0), rest["clicks"].get(a.id, 0))
-        for a in articles
+        (i, *titles[i], period.article_views.get(i, 0), rest["signups"].get(i, 0),
+         rest["confirmed"].get(i, 0), rest["clicks"].get(i, 0))
+        for i in ids
+        if i in titles
     ]  # fmt: skip
     return sorted(rows, key=lambda r: (-r[3], -r[4], -r[6], r[0]))
 
 
-def section_funnel(days: int) -> list[tuple[int, str, int, int, int, int]]:
+def section_funnel(period: Period) -> list[tuple[int, str, int, int, int, int]]:
     """(category id, name, views, sign-ups, confirmed, donation clicks) of every section's
     articles in the period."""
-    first = since(days)
-    rest = _per_article(first)
-    views = dict(db.session.execute(
-        sa.select(PageDay.page_id, sa.func.sum(PageDay.views))
-        .where(PageDay.page == "article", PageDay.day >= first)
-        .group_by(PageDay.page_id)
-    ).all())  # fmt: skip
-    totals: dict[int, list] = {}
-    names = dict(db.session.execute(sa.select(Category.id, Category.name)).all())
-    ids = set(views) | set(rest["signups"]) | set(rest["clicks"])
-    for article_id, category_id in db.session.execute(
-        sa.select(Article.id, Article.category_id).where(Article.id.in_(ids))
-    ):
+    rest = period.conversions
+    totals: dict[int, list[int]] = {}
+    for article_id, category_id in period.categories.items():
         row = totals.setdefault(category_id, [0, 0, 0, 0])
-        row[0] += int(views.get(article_id, 0))
+        row[0] += period.article_views.get(article_id, 0)
         row[1] += rest["signups"].get(article_id, 0)
         row[2] += rest["confirmed"].get(article_id, 0)
         row[3] += rest["clicks"].get(article_id, 0)
+    names = dict(db.session.execute(sa.select(Category.id, Category.name)).all())
     rows = [(cid, names.get(cid, "?"), *values) for cid, values in totals.items()]
     return sorted(rows, key=lambda r: (-r[2], r[1]))
 

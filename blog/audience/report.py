@@ -28,27 +28,32 @@ class Table:
     rows: Callable[[int], list[tuple]]
 
 
+P = queries.Period
+
 TABLES: dict[str, Table] = {
     "daily": Table("Views and visitors by day", ("Day", "Views", "Visitors"), queries.daily),
     "weekly": Table("Views and visitors by week", ("Week of", "Views", "Visitors"),
                     queries.weekly),
     "articles": Table("Top articles", ("Article", "Views"),
-                      lambda days: [(t, v) for _, t, _, v in queries.top_articles(days, 50)]),
+                      lambda days: [(t, v) for _, t, _, v in queries.top_articles(P(days), 50)]),
     "sections": Table("Top sections", ("Section", "Views"),
-                      lambda days: [(name, v) for _, name, v in queries.top_sections(days)]),
-    "sources": Table("Where readers came from", ("Source", "Views"), queries.sources),
+                      lambda days: [(name, v) for _, name, v in queries.top_sections(P(days))]),
+    "sources": Table("Where readers came from", ("Source", "Views"),
+                     lambda days: queries.sources(P(days))),
     "shares": Table("Share from the newsletter, search and social",
-                    ("Source", "Views", "Share of all views (%)"), queries.shares),
-    "referrers": Table("Referring sites", ("Site", "Source", "Views"), queries.referrers),
+                    ("Source", "Views", "Share of all views (%)"),
+                    lambda days: queries.shares(P(days))),
+    "referrers": Table("Referring sites", ("Site", "Source", "Views"),
+                       lambda days: queries.referrers(P(days))),
     "campaigns": Table("Campaigns (UTM)", ("UTM source", "UTM campaign", "Views"),
-                       queries.campaigns),
+                       lambda days: queries.campaigns(P(days))),
     "funnel": Table("Reader revenue funnel by article",
                     ("Article", "Views", "Newsletter sign-ups", "Confirmed", "Donation clicks"),
-                    lambda days: [r[1:2] + r[3:] for r in queries.funnel(days)]),
+                    lambda days: [r[1:2] + r[3:] for r in queries.funnel(P(days))]),
     "section-funnel": Table("Reader revenue funnel by section",
                             ("Section", "Views", "Newsletter sign-ups", "Confirmed",
                              "Donation clicks"),
-                            lambda days: [r[1:] for r in queries.section_funnel(days)]),
+                            lambda days: [r[1:] for r in queries.section_funnel(P(days))]),
 }  # fmt: skip
 
 

@@ -61,6 +61,7 @@ JOB_MODULES = (
     "blog.confirm.confirmation",
     "blog.importers.wordpress.tasks",
     "blog.audience.rollup",
+    "blog.audience.weekly",
 )
 
 

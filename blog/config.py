@@ -111,4 +111,6 @@ DEFAULTS = {
     "AUDIENCE_ROLLUP_BATCH": 50_000,
     "AUDIENCE_RAW_DAYS": 30,
     "AUDIENCE_GEOIP_DB": "",
+    # The weekly "what did well" mail to editors and admins, on Mondays (UTC).
+    "AUDIENCE_WEEKLY_MAIL": False,
 }

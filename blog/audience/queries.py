@@ -65,16 +65,17 @@ class Period:
     """The last `days` days, each daily table read at most once however many charts
     and tables use it (a dashboard shows about a dozen of them)."""
 
-    def __init__(self, days: int):
+    def __init__(self, days: int, last: date | None = None):
         self.days = days
-        self.first = since(days)
+        self.last = last or today()
+        self.first = self.last - timedelta(days=days - 1)
 
     @functools.cached_property
     def page_views(self) -> dict[tuple[str, int], int]:
         """(page, page id) -> views in the period."""
         rows = db.session.execute(
             sa.select(PageDay.page, PageDay.page_id, sa.func.sum(PageDay.views))
-            .where(PageDay.day >= self.first)
+            .where(PageDay.day.between(self.first, self.last))
             .group_by(PageDay.page, PageDay.page_id)
         )
         return {(page, page_id): int(n) for page, page_id, n in rows}
@@ -91,7 +92,7 @@ class Period:
             for source, referrer, utm_source, utm_campaign, n in db.session.execute(
                 sa.select(SourceDay.source, SourceDay.referrer, SourceDay.utm_source,
                           SourceDay.utm_campaign, sa.func.sum(SourceDay.views))
-                .where(SourceDay.day >= self.first)
+                .where(SourceDay.day.between(self.first, self.last))
                 .group_by(SourceDay.source, SourceDay.referrer, SourceDay.utm_source,
                           SourceDay.utm_campaign)
             )
@@ -113,7 +114,7 @@ class Period:
 
     @functools.cached_property
     def conversions(self) -> dict[str, dict[int, int]]:
-        return _per_article(self.first)
+        return _per_article(self.first, last=self.last)
 
 
 def _largest(counts: dict, limit: int | None = None) -> list[tuple]:
@@ -188,13 +189,19 @@ def campaigns(period: Period, limit: int = 15) -> list[tuple[str, str, int]]:
     return [(*key, n) for key, n in _largest(totals, limit)]
 
 
-def _per_article(first: date, article_id: int | None = None) -> dict[str, dict[int, int]]:
+def _per_article(
+    first: date, article_id: int | None = None, last: date | None = None
+) -> dict[str, dict[int, int]]:
     """Sign-ups, confirmed sign-ups and donation clicks by article since `first` (of one
     article, or of every one). Sign-ups are the subscribers whose form was on the article
     (subscriber.from_article_id); clicks are the appeal's counted redirects."""
     start = datetime.combine(first, time.min, tzinfo=UTC)
     signup_filter = [Subscriber.from_article_id.is_not(None), Subscriber.created_at >= start]
     click_filter = [DonationClick.article_id != 0, DonationClick.day >= first]
+    if last is not None:
+        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+        signup_filter.append(Subscriber.created_at < end)
+        click_filter.append(DonationClick.day <= last)
     if article_id is not None:
         signup_filter.append(Subscriber.from_article_id == article_id)
         click_filter.append(DonationClick.article_id == article_id)

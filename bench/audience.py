@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import secrets
@@ -38,7 +39,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [p for p in (str(ROOT / "bench"), str(ROOT)) if p not in sys.path]
 
-import run as bench  # noqa: E402  (bench/run.py: servers, wrk, fixtures)
+from load import parse_wrk, run_wrk  # noqa: E402  (bench/load.py: wrk)
+from report import machine  # noqa: E402
+from rows import ensure_database, fixtures  # noqa: E402
+from servers import gunicorn, probe  # noqa: E402
 
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 BEACON = {"User-Agent": UA, "Sec-Fetch-Site": "same-origin"}
@@ -52,29 +56,29 @@ def wrk_post(wrk: str, url: str, headers: dict[str, str], seconds: int, folder: 
         command += ["-H", f"{key}: {value}"]
     done = subprocess.run([*command, url], capture_output=True, text=True, check=True,
                           timeout=seconds + 60)  # fmt: skip
-    return bench.parse_wrk(done.stdout)
+    return parse_wrk(done.stdout)
 
 
 def http_figures(args: argparse.Namespace, folder: Path) -> list[str]:
     wrk = shutil.which("wrk")
     if wrk is None:
         return ["(no wrk: HTTP figures skipped)"]
-    source = bench.ensure_database(1000, None, False)
+    source = ensure_database(1000, None, False)
     db = folder / "site.sqlite3"
     shutil.copy(source, db)
-    values = bench.fixtures(db)
+    values = fixtures(db)
     env = {**os.environ, "BLOG_INSTANCE_PATH": str(folder / "instance"),
            "BLOG_SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": f"sqlite:///{db}",
            "BLOG_PAGE_CACHE": "true", "BLOG_AUDIENCE": "true"}  # fmt: skip
-    site = bench.start_gunicorn("site", "wsgi:app", env, folder, 2)
-    constant = bench.start_gunicorn("constant", "bench.constant_app:app", dict(os.environ),
-                                    folder, 2)  # fmt: skip
     lines = []
-    try:
+    with contextlib.ExitStack() as servers:
+        # leaving the stack stops both with SIGTERM: each site worker writes its buffer
+        site = servers.enter_context(gunicorn("wsgi:app", env, folder, 2))
+        constant = servers.enter_context(
+            gunicorn("bench.constant_app:app", dict(os.environ), folder, 2)
+        )
         article = f"/article/{values['article']}"
-        bench.wait_ready(site, article)
-        bench.wait_ready(constant, "/")
-        bench.probe(site.base + article, {})  # store it: every request below is a HIT
+        probe(site.base + article, {})  # store it: every request below is a HIT
         runs = [
             ("article page, page-cache HIT, counting on", "GET", article, {}),
             ("beacon POST /hit (sendBeacon)", "POST", "/hit?p=article:1&r=&q=", BEACON),
@@ -84,22 +88,19 @@ def http_figures(args: argparse.Namespace, folder: Path) -> list[str]:
         for name, method, path, headers in runs:
             ratios = []
             for _ in range(args.pairs):
-                base, *_ = bench.run_wrk(wrk, constant.base + "/", {}, args.seconds, 2, 8)
+                base, *_ = run_wrk(wrk, constant.base + "/", {}, args.seconds, 2, 8)
                 if method == "POST":
                     rps, p50, p99, errors = wrk_post(wrk, site.base + path, headers,
                                                      args.seconds, folder)  # fmt: skip
                 else:
-                    rps, p50, p99, errors = bench.run_wrk(wrk, site.base + path, headers,
-                                                          args.seconds, 2, 8)  # fmt: skip
+                    rps, p50, p99, errors = run_wrk(wrk, site.base + path, headers,
+                                                    args.seconds, 2, 8)  # fmt: skip
                 if "/hit" in path:
                     sent += rps * args.seconds
                 ratios.append((rps / base, rps, base, p50, p99, errors))
             ratio, rps, base, p50, p99, errors = sorted(ratios)[len(ratios) // 2]
             lines.append(f"| {name} | {rps:,.0f} | {base:,.0f} | **{ratio:.2f}** | "
                          f"{p50:.2f} / {p99:.2f} | {errors} |")  # fmt: skip
-    finally:
-        site.stop()  # SIGTERM: each worker writes what its buffer still holds
-        constant.stop()
     with sqlite3.connect(db) as con:
         written = con.execute("SELECT count(*) FROM page_view").fetchone()[0]
     lines.append("")
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     random.seed(1)
     with tempfile.TemporaryDirectory(prefix="audience-bench-") as tmp:
         folder = Path(tmp)
-        report = [f"Machine: {bench.machine()}", ""]
+        report = [f"Machine: {machine()}", ""]
         if not args.skip_http:
             report += [
                 "| request | requests/s | constant page | ratio | p50 / p99 ms | errors |",

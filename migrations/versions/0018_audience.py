@@ -1,7 +1,7 @@
 """audience: raw page views, their daily roll-ups and the day's visitor salt
 
 Revision ID: 06f208eac613
-Revises: 7c3e2a9f1b60
+Revises: 3e8b6d2c9a14
 Create Date: 2026-12-07 07:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '06f208eac613'
-down_revision = '7c3e2a9f1b60'
+down_revision = '3e8b6d2c9a14'
 branch_labels = None
 depends_on = None
 

@@ -63,6 +63,7 @@ JOB_MODULES = (
     "blog.importers.wordpress.tasks",
     "blog.audience.rollup",
     "blog.audience.weekly",
+    "blog.importers.tasks",
 )
 
 

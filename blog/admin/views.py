@@ -1,7 +1,7 @@
 """The admin blueprint: the door every admin page goes through, and the dashboard.
 
 Its guard lets in authors and better. Each area beside this module (articles,
-comments, images, newsletter, pages, people, redirects, site, taxonomy, tools) is a
+comments, images, imports, newsletter, pages, people, redirects, site, taxonomy, tools) is a
 blueprint of its own with its role guard (blog/admin/common.py), nested here: its
 endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
 """
@@ -18,6 +18,7 @@ from blog.admin import (
     audience,
     comments,
     images,
+    imports,
     newsletter,
     pages,
     people,
@@ -41,7 +42,7 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, audience, comments, images, newsletter, pages, people, redirects, site,
-         taxonomy, tools)  # fmt: skip
+         taxonomy, tools, imports)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

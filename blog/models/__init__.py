@@ -2,10 +2,20 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
+jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks),
+audience (counted views and their daily roll-up).
 Importing this package registers every table on the metadata.
 """
 
+from blog.models.audience import (
+    AudienceDay,
+    PageDay,
+    PageView,
+    RollupMark,
+    SourceDay,
+    ViewDay,
+    VisitorSalt,
+)
 from blog.models.comments import REPORT_KINDS, Comment, CommentReport, CommentStatus
 from blog.models.common import NEVER_REUSE_IDS
 from blog.models.content import (
@@ -37,6 +47,7 @@ __all__ = [
     "NEVER_REUSE_IDS",
     "REPORT_KINDS",
     "Article",
+    "AudienceDay",
     "ArticleStatus",
     "ArticleVersion",
     "AuditLog",
@@ -50,12 +61,16 @@ __all__ = [
     "JobState",
     "NewsletterIssue",
     "Page",
+    "PageDay",
+    "PageView",
     "Redirect",
     "Registration",
     "Role",
+    "RollupMark",
     "Setting",
     "SiteState",
     "SlugRedirect",
+    "SourceDay",
     "Subscriber",
     "SubscriberState",
     "Tag",
@@ -63,6 +78,8 @@ __all__ = [
     "Upload",
     "UsedToken",
     "User",
+    "ViewDay",
+    "VisitorSalt",
     "article_tag",
     "new_session_token",
 ]

@@ -3,10 +3,19 @@
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
 signin (second factors, login sessions), jobs (the queue), newsletter (subscribers and
-issues), donations (appeal clicks).
+issues), donations (appeal clicks), audience (counted views and their daily roll-up).
 Importing this package registers every table on the metadata.
 """
 
+from blog.models.audience import (
+    AudienceDay,
+    PageDay,
+    PageView,
+    RollupMark,
+    SourceDay,
+    ViewDay,
+    VisitorSalt,
+)
 from blog.models.comments import REPORT_KINDS, Comment, CommentReport, CommentStatus
 from blog.models.common import NEVER_REUSE_IDS
 from blog.models.content import (
@@ -39,6 +48,7 @@ __all__ = [
     "NEVER_REUSE_IDS",
     "REPORT_KINDS",
     "Article",
+    "AudienceDay",
     "ArticleStatus",
     "ArticleVersion",
     "AuditLog",
@@ -53,14 +63,18 @@ __all__ = [
     "LoginSession",
     "NewsletterIssue",
     "Page",
+    "PageDay",
+    "PageView",
     "Passkey",
     "RecoveryCode",
     "Redirect",
     "Registration",
     "Role",
+    "RollupMark",
     "Setting",
     "SiteState",
     "SlugRedirect",
+    "SourceDay",
     "Subscriber",
     "SubscriberState",
     "Tag",
@@ -68,6 +82,8 @@ __all__ = [
     "Upload",
     "UsedToken",
     "User",
+    "ViewDay",
+    "VisitorSalt",
     "article_tag",
     "new_session_token",
 ]

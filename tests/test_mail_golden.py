@@ -39,6 +39,15 @@ CASES = {
         },
     ),
     "newsletter_confirm": ("newsletter_confirm", {}),
+    "newsletter_paused": (
+        "newsletter_paused",
+        {
+            "subject": "Rates & <rents>",
+            "reason": "at DATA: 554 5.7.1 Sender address not verified",
+            "sent": 0,
+            "recipients": 400,
+        },
+    ),
 }
 
 

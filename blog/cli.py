@@ -306,7 +306,7 @@ def reindex_command(images: bool) -> None:
 @with_appcontext
 def send_due_command(limit: int | None) -> None:
     """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
-    from blog.core.jobs import run_due
+    from blog.core.worker import run_due
 
     counts = run_due(limit=limit)
     click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
@@ -321,7 +321,7 @@ def worker_command(poll: float) -> None:
     import signal
     import threading
 
-    from blog.core.jobs import work
+    from blog.core.worker import work
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -54,6 +54,8 @@ DEFAULTS = {
     "JOBS_RETRY_BASE_SECONDS": 60,
     "JOBS_RETRY_MAX_SECONDS": 6 * 3600,
     "JOBS_PERIODIC_SECONDS": 60,
+    # `blog worker` retries an unreachable database after this, doubled up to 30 s.
+    "JOBS_OUTAGE_RETRY_SECONDS": 1.0,
     # Limits.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,

@@ -47,6 +47,6 @@ def start_smtp(handler: Collector | None = None) -> Controller:
 
 def run_jobs():
     """Run every due job now, as `blog send-due` would; the counts."""
-    from blog.core.jobs import run_due
+    from blog.core.worker import run_due
 
     return run_due()

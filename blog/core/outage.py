@@ -5,15 +5,28 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import sqlite3
 import time
 
 import sqlalchemy as sa
 
 from blog.extensions import db
 
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    # Reads on a raw pooled connection (blog/core/driver.py) raise the driver's own
+    # errors, not SQLAlchemy's wrappers.
+    found: list[type[Exception]] = [sqlite3.OperationalError, sqlite3.InterfaceError]
+    with contextlib.suppress(ImportError):
+        import psycopg
+
+        found += [psycopg.OperationalError, psycopg.InterfaceError]
+    return tuple(found)
+
+
 # What an unreachable, restarting or locked database raises; an IntegrityError or a
 # bug is not an outage and must not be waited out.
-OUTAGE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError)
+OUTAGE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, *_driver_errors())
 
 
 class Outage:

@@ -65,8 +65,8 @@ def refuse_connections(*args, **kwargs):
 
 
 def test_a_database_lost_after_serving_keeps_the_last_known_chrome(app, client, category):
-    from blog.core.settings import save_settings
     from blog.core.database import writing
+    from blog.core.settings import save_settings
 
     with writing():
         save_settings({"site_name": "Harbour Gazette"})

@@ -103,4 +103,8 @@ DEFAULTS = {
     "CACHE_DEFAULT_TIMEOUT": 600,
     "CACHE_THRESHOLD": 2000,
     "CACHE_KEY_PREFIX": "newsroom:",
+    # After this many page cache failures in a row a worker skips the cache for
+    # CACHE_BREAKER_SECONDS, then probes it again (blog/core/cache/breaker.py).
+    "CACHE_BREAKER_FAILURES": 3,
+    "CACHE_BREAKER_SECONDS": 30,
 }

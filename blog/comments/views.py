@@ -58,6 +58,7 @@ UNCONFIRMED = (
     "you (your account page can send it again). Your text is below."
 )
 HONEYPOT = "The field labelled “Leave this empty” must be left empty (it catches spam robots)."
+ALREADY_POSTED = "This comment was already posted; here it is."
 PARENT_GONE = "The comment you replied to no longer exists. You can post yours as a new comment."
 CSRF_MESSAGE = (
     "Your session expired or the form was out of date, so nothing was posted. "
@@ -162,7 +163,11 @@ def create(slug: str):
     held_for_links = not current_user.can_write and policy.too_many_links(html)
     site_policy = policy.comment_policy()
 
+    key = policy.idempotency_key(form.started.data, current_user)
     with writing() as write:
+        first = policy.first_post(key)
+        if first is not None:  # the same form again (a retry after a 502): one comment
+            write.refuse(ALREADY_POSTED, 303, comment_id=first.id)
         wait = policy.rate_limit_wait(current_user)
         if wait:
             write.refuse(
@@ -182,6 +187,7 @@ def create(slug: str):
             body_source=source,
             body_html=html,
             status=status,
+            idempotency_key=key,
         )
         db.session.add(comment)
         policy.record_post(current_user)
@@ -192,6 +198,10 @@ def create(slug: str):
             reply_became_visible(comment)  # a job the worker runs, never mail from here
         comment_id = comment.id
         db.session.commit()
+    if write.refused and "comment_id" in write.refused.details:
+        flash(ALREADY_POSTED, "info")
+        first = db.session.get(Comment, write.refused.details["comment_id"])
+        return redirect(comment_url(first, article.slug, current_user.id), 303)
     if write.refused:
         page, code = no(write.refused.message, write.refused.status)
         return page, code, {"Retry-After": str(write.refused.details["wait"])}

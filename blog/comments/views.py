@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -167,7 +168,7 @@ def create(slug: str):
     with writing() as write:
         first = policy.first_post(key)
         if first is not None:  # the same form again (a retry after a 502): one comment
-            write.refuse(ALREADY_POSTED, 303, comment_id=first.id)
+            write.refuse(ALREADY_POSTED, 303, replayed=True)
         wait = policy.rate_limit_wait(current_user)
         if wait:
             write.refuse(
@@ -190,18 +191,28 @@ def create(slug: str):
             idempotency_key=key,
         )
         db.session.add(comment)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # PostgreSQL: the same form's other POST committed while this one waited.
+            if key is None:
+                raise
+            write.refuse(ALREADY_POSTED, 303, replayed=True)
         policy.record_post(current_user)
         if status == CommentStatus.APPROVED:
             change_comment_count(article.id, +1)
-        db.session.flush()
         if status == CommentStatus.APPROVED:
             reply_became_visible(comment)  # a job the worker runs, never mail from here
         comment_id = comment.id
         db.session.commit()
-    if write.refused and "comment_id" in write.refused.details:
+    first = (
+        policy.first_post(key) if write.refused and write.refused.details.get("replayed") else None
+    )
+    if first is not None:
         flash(ALREADY_POSTED, "info")
-        first = db.session.get(Comment, write.refused.details["comment_id"])
         return redirect(comment_url(first, article.slug, current_user.id), 303)
+    if write.refused and write.refused.details.get("replayed"):
+        return no("Your comment could not be saved just now. Please submit it again.", 409)
     if write.refused:
         page, code = no(write.refused.message, write.refused.status)
         return page, code, {"Retry-After": str(write.refused.details["wait"])}

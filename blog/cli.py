@@ -185,10 +185,11 @@ def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None
 @click.option("--name", default="newsroom", show_default=True, help="Unit and site name.")
 @click.option("--user", default="newsroom", show_default=True, help="The account it runs as.")
 @click.option("--workers", default=4, show_default=True, help="gunicorn workers.")
-@click.option("--upstream", default="127.0.0.1:8000", show_default=True)
+@click.option("--upstream", multiple=True, default=["127.0.0.1:8000"], show_default=True,
+              help="An app server, host:port; repeat for several, this one first.")  # fmt: skip
 @with_appcontext
 def deploy_config_command(
-    domain: str, out_dir: str, name: str, user: str, workers: int, upstream: str
+    domain: str, out_dir: str, name: str, user: str, workers: int, upstream: tuple[str, ...]
 ) -> None:
     """Write the nginx site, systemd units and logrotate file for this install."""
     from pathlib import Path
@@ -197,8 +198,8 @@ def deploy_config_command(
 
     try:
         settings = DeploySettings.from_app(
-            current_app.config, domain, name=name, user=user, workers=workers, upstream=upstream,
-            instance=current_app.instance_path,
+            current_app.config, domain, name=name, user=user, workers=workers,
+            upstreams=list(upstream), instance=current_app.instance_path,
         )  # fmt: skip
         paths = write(settings, Path(out_dir))
     except DeployError as error:

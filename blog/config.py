@@ -88,8 +88,11 @@ DEFAULTS = {
     "UNCONFIRMED_ACCOUNT_DAYS": 7,
     # How many reverse proxies in front of the app to trust for the client address.
     "PROXY_COUNT": 0,
-    # Cache-Control max-age for anonymous pages.
+    # Cache-Control max-age for anonymous pages (browsers), and s-maxage for shared
+    # caches: the nginx micro-cache revalidates after this, so an edit is at the edge
+    # within about 2 s (docs/several-servers.md).
     "PUBLIC_CACHE_SECONDS": 60,
+    "EDGE_CACHE_SECONDS": 1,
     # SQLite writers queue on a file lock beside the database (blog/core/database.py).
     "SQLITE_WRITER_LOCK": True,
     # The cache of rendered anonymous pages (blog/core/cache/pages.py, Flask-Caching).

@@ -202,7 +202,9 @@ def set_cache_headers(app: Flask, response: Response, user: Any) -> bool:
     if not public:
         response.headers["Cache-Control"] = "private, no-store"
         return False
-    response.headers["Cache-Control"] = f"public, max-age={public_max_age(app)}"
+    max_age = public_max_age(app)
+    edge = min(max_age, int(app.config["EDGE_CACHE_SECONDS"]))
+    response.headers["Cache-Control"] = f"public, max-age={max_age}, s-maxage={edge}"
     response.add_etag()
     if CONDITIONAL_HEADERS.intersection(request.environ):
         # Only a request that asks gets the 304/412 logic (and werkzeug's Date header,

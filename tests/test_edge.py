@@ -309,3 +309,40 @@ def test_auth_posts_are_rate_limited_by_nginx(site, app_server, tmp_path):
 
     assert all(status != 429 for status, _ in answers[:10])
     assert (429, False) in answers[10:]  # nginx's answer, not the app's
+
+
+def test_two_app_servers_share_one_upstream_zone(runner, tmp_path):
+    """`deploy-config --upstream A --upstream B`: both servers in one upstream with a
+    shared zone (health known to every nginx worker); this server's unit binds A."""
+    out = tmp_path / "out"
+    servers = ["--upstream", "10.0.0.1:8000", "--upstream", "10.0.0.2:8000"]
+    result = runner.invoke(
+        args=["deploy-config", "--domain", "news.example.org", "--out", str(out), *servers]
+    )
+    assert result.exit_code == 0, result.output
+    conf = (out / "newsroom.nginx.conf").read_text()
+    upstream = re.search(r"upstream newsroom_app \{(.*?)\}", conf, re.S).group(1)
+    assert "zone newsroom_app 64k;" in upstream
+    assert re.findall(r"server (\S+) max_fails=3 fail_timeout=10s;", upstream) == [
+        "10.0.0.1:8000", "10.0.0.2:8000"]  # fmt: skip
+    assert "--bind 10.0.0.1:8000" in (out / "newsroom.service").read_text()
+
+    bad = runner.invoke(args=["deploy-config", "--domain", "news.example.org", "--out", str(out),
+                              "--upstream", "10.0.0.1:8000; evil"])  # fmt: skip
+    assert bad.exit_code != 0 and "host:port" in bad.output
+
+
+def test_a_two_server_config_passes_nginx_t(tmp_path):
+    from blog.ops.deployconfig import DeploySettings, render
+
+    nginx = Nginx(tmp_path, 8000, tmp_path / "instance")
+    conf = render(
+        DeploySettings(domain="localhost", tls=False, listen=f"127.0.0.1:{nginx.port}",
+                       upstreams=["127.0.0.1:8001", "127.0.0.1:8002"],
+                       cache_dir=str(tmp_path / "cache"), log_dir=str(tmp_path / "logs"))
+    )["newsroom.nginx.conf"]  # fmt: skip
+    (tmp_path / "site.conf").write_text(conf)
+
+    result = nginx.check()
+
+    assert result.returncode == 0, result.stderr

@@ -29,6 +29,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from markupsafe import escape
 
+from blog.core.cache.site import get_settings
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.importers.wordpress.parse import ALT_META, FOOTER_META, MARKDOWN_META, SUMMARY_META
@@ -107,8 +108,6 @@ class Exporter:
         self.out.write("".join(parts) + "\n")
 
     def run(self) -> dict[str, int]:
-        from blog.core.cache.site import get_settings
-
         settings = get_settings()
         self.write('<?xml version="1.0" encoding="UTF-8" ?>')
         self.write(f'<rss version="2.0" {NAMESPACES}>', "<channel>")

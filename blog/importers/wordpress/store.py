@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 
+from blog.auth.api import normalize_email
 from blog.core.content import clean_text, slugify, unique_slug
 from blog.core.types import utcnow
 from blog.core.upsert import get_or_create, insert
@@ -142,8 +143,6 @@ class Store:
         return f"/author/{db.session.get(User, user_id).username}"
 
     def _author(self, login: str, fields: dict[str, str]) -> int:
-        from blog.auth.api import normalize_email
-
         if login in self.author_map:
             wanted = self.author_map[login].casefold()
             user = db.session.scalar(

@@ -1,7 +1,7 @@
 """newsletter_issue.paused_at and pause_reason, comment.idempotency_key: faults survived
 
 Revision ID: e1a028b3db12
-Revises: 7c3e2a9f1b60
+Revises: 3e8b6d2c9a14
 Create Date: 2026-12-07 07:00:00
 
 """
@@ -13,7 +13,7 @@ import blog.types
 
 # revision identifiers, used by Alembic.
 revision = 'e1a028b3db12'
-down_revision = '7c3e2a9f1b60'
+down_revision = '3e8b6d2c9a14'
 branch_labels = None
 depends_on = None
 

@@ -116,4 +116,7 @@ DEFAULTS = {
     # CACHE_BREAKER_SECONDS, then probes it again (blog/core/cache/breaker.py).
     "CACHE_BREAKER_FAILURES": 3,
     "CACHE_BREAKER_SECONDS": 30,
+    # Pages each worker keeps in memory in front of a shared page cache (Redis, a folder),
+    # keyed by the same versions (blog/core/cache/local.py); 0: none.
+    "PAGE_CACHE_LOCAL_ENTRIES": 200,
 }

@@ -35,6 +35,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
 from blog.core.cache.breaker import Breaker
+from blog.core.cache.local import LocalPages
 from blog.core.cache.versions import Versions, read_versions, versions
 from blog.core.state import hand_over, has_login_cookie, request_state
 
@@ -65,6 +66,10 @@ def init_app(app: Flask) -> None:
             "CACHE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         )
     cache.init_app(app)
+    # SimpleCache is in the worker's memory already; a shared backend gets a local front.
+    entries = int(app.config.get("PAGE_CACHE_LOCAL_ENTRIES", 200))
+    shared = app.config["CACHE_TYPE"] not in ("SimpleCache", "flask_caching.backends.SimpleCache")
+    app.extensions["blog_page_local"] = LocalPages(entries) if shared and entries > 0 else None
     app.extensions["blog_cache_breaker"] = Breaker(
         int(app.config.get("CACHE_BREAKER_FAILURES", 3)),
         float(app.config.get("CACHE_BREAKER_SECONDS", 30)),
@@ -127,6 +132,7 @@ class PageCacheMiddleware:
         if not _eligible(config, environ):
             return None
         engine = self.app.extensions["blog_engine"]
+        engine = self.app.extensions.get("blog_versions_engine", engine)
         try:
             versions = read_versions(engine)
         except (engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
@@ -134,16 +140,23 @@ class PageCacheMiddleware:
         # On a miss Flask renders the page: it reuses these versions (one read per
         # request), and `store` files the page under the versions it was built from.
         hand_over(environ, versions)
+        key = _key(versions, environ)
+        local = self.app.extensions["blog_page_local"]
+        entry = local.get(key) if local is not None else None
+        if entry is not None:
+            return entry
         backend = self.app.extensions["cache"][cache]
         guard = breaker(self.app)
         if not guard.allows():
             return None  # the backend failed lately: render without it for a while
         try:
-            entry = backend.get(_key(versions, environ))
+            entry = backend.get(key)
         except Exception as error:  # any backend failure: render instead
             guard.failed(error)
             return None
         guard.succeeded()
+        if entry is not None and local is not None:
+            local.put(key, entry)
         return entry
 
 
@@ -159,11 +172,15 @@ def store(response: Response) -> None:
     body = response.get_data()
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
     headers.append(("Content-Length", str(len(body))))  # hits are never sent chunked
+    key, entry = _key(versions, environ), (response.status, headers, body)
     try:
-        cache.set(_key(versions, environ), (response.status, headers, body))
+        cache.set(key, entry)
     except Exception as error:  # the page is fine; only keeping it failed
         guard.failed(error)
         return
+    local = current_app.extensions["blog_page_local"]
+    if local is not None:
+        local.put(key, entry)
     response.headers["X-Cache"] = "MISS"
 
 

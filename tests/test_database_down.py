@@ -77,11 +77,15 @@ def test_a_database_lost_after_serving_keeps_the_last_known_chrome(app, client, 
     section = category.name
     db.session.remove()
     db.engine.dispose()  # every connection is new from here: the database is gone
-    sa.event.listen(db.engine, "do_connect", refuse_connections)
+    # PostgreSQL reads the versions on a pool of its own (blog/core/driver.py).
+    engines = {db.engine, app.extensions.get("blog_versions_engine", db.engine)}
+    for engine in engines:
+        sa.event.listen(engine, "do_connect", refuse_connections)
     try:
         response = client.get("/")
     finally:
-        sa.event.remove(db.engine, "do_connect", refuse_connections)
+        for engine in engines:
+            sa.event.remove(engine, "do_connect", refuse_connections)
         db.engine.dispose()
 
     assert response.status_code == 503

@@ -32,8 +32,9 @@ to PostgreSQL. That is safe because of how the code writes, not by luck:
   a limit by at most N - 1; they are throttles, not invariants.
 Connections are checked with `pool_pre_ping` (a restarted server or a dropped idle
 connection costs one reconnect, not a 500), except on the small pool of the versions
-read every request makes (blog/core/driver.py, `unpinged_engine`), and `postgres://` or `postgresql://`
-URLs are read as psycopg 3 (`postgresql+psycopg://`), the driver this project ships.
+read every request makes (blog/core/driver.py, `unpinged_engine`), and `postgres://`
+or `postgresql://` URLs are read as psycopg 3 (`postgresql+psycopg://`), the driver
+this project ships.
 """
 
 import fcntl

@@ -119,4 +119,8 @@ DEFAULTS = {
     # Pages each worker keeps in memory in front of a shared page cache (Redis, a folder),
     # keyed by the same versions (blog/core/cache/local.py); 0: none.
     "PAGE_CACHE_LOCAL_ENTRIES": 200,
+    # Seconds a worker reuses its last versions read for page-cache hits (a round trip
+    # to PostgreSQL each); an anonymous page lags the database by at most this on the
+    # app servers (blog/core/cache/local.py, RecentVersions). 0: read on every request.
+    "PAGE_CACHE_VERSIONS_SECONDS": 0.1,
 }

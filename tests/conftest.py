@@ -143,6 +143,9 @@ def base_config(db_path: Path, instance: Path) -> dict:
         # tests/test_cache_*.py) and in the end-to-end server; fragments and memos are
         # on everywhere, expired by what the tests' own writes commit.
         "PAGE_CACHE": False,
+        # Exact freshness where the page cache is on: versions read on every request
+        # (tests/test_page_cache_local.py tests the production reuse of 0.1 s).
+        "PAGE_CACHE_VERSIONS_SECONDS": 0,
     }
 
 

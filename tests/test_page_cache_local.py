@@ -10,7 +10,8 @@ import secrets
 
 import pytest
 
-from blog.core.cache.local import LocalPages
+from blog.core.cache.local import LocalPages, RecentVersions
+from blog.core.cache.versions import read_versions
 from tests import factories
 from tests.conftest import AuthActions
 
@@ -21,10 +22,16 @@ def local_entries() -> int:
 
 
 @pytest.fixture
-def app_config(redis_url, local_entries):
+def versions_seconds() -> float:
+    return 0  # exact, as everywhere in the tests; a test parametrizes it
+
+
+@pytest.fixture
+def app_config(redis_url, local_entries, versions_seconds):
     return {
         "PAGE_CACHE": True,
         "PAGE_CACHE_LOCAL_ENTRIES": local_entries,
+        "PAGE_CACHE_VERSIONS_SECONDS": versions_seconds,
         "CACHE_TYPE": "RedisCache",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": f"local-{secrets.token_hex(6)}:",
@@ -63,18 +70,23 @@ def test_a_page_fetched_from_redis_is_kept_by_the_worker(app, client, article):
     assert client.get(path).headers["X-Cache"] == "HIT"
 
 
+def edit_title(app, admin, article, title: str) -> None:
+    editor = app.test_client()
+    AuthActions(editor).login(admin)
+    data = factories.article_form(
+        article.category, title=title, slug=article.slug, status="published", tags=""
+    )
+    assert editor.post(f"/admin/articles/{article.id}/edit", data=data).status_code == 303
+
+
+# 60 s: the worker's own write forgets the versions it was reusing.
+@pytest.mark.parametrize("versions_seconds", [0, 60])
 def test_a_change_is_fresh_although_the_old_page_is_in_memory(app, client, admin, article):
     path = f"/article/{article.slug}"
     client.get(path)
     assert client.get(path).headers["X-Cache"] == "HIT"
-    editor = app.test_client()
-    AuthActions(editor).login(admin)
-    data = factories.article_form(
-        article.category, title="Ferry timetable cancelled", slug=article.slug,
-        status="published", tags="",
-    )  # fmt: skip
 
-    assert editor.post(f"/admin/articles/{article.id}/edit", data=data).status_code == 303
+    edit_title(app, admin, article, "Ferry timetable cancelled")
     fresh = client.get(path)
 
     assert fresh.headers["X-Cache"] == "MISS"
@@ -109,3 +121,57 @@ def test_redis_alone_serves_when_the_store_is_off(client, app, article):
     empty_redis(app)
 
     assert client.get(path).headers["X-Cache"] == "MISS"
+
+
+@pytest.mark.parametrize("versions_seconds", [60])
+def test_another_worker_sees_a_change_once_its_versions_are_due(
+    app, client, admin, article, tmp_path, app_config
+):
+    from blog import create_app
+    from tests.conftest import base_config
+
+    path = f"/article/{article.slug}"
+    client.get(path)
+    assert client.get(path).headers["X-Cache"] == "HIT"
+    # The test's own session commits after each request, which forgets the versions as
+    # a write would: read them as this worker's last hit did.
+    recent = app.extensions["blog_recent_versions"]
+    engine = app.extensions.get("blog_versions_engine", app.extensions["blog_engine"])
+    recent.get(lambda: read_versions(engine))
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    other = create_app(  # another worker, through which an editor saves
+        base_config(tmp_path / "unused.sqlite3", tmp_path)
+        | {"SQLALCHEMY_DATABASE_URI": uri}
+        | app_config
+    )
+    with other.app_context():
+        edit_title(other, admin, article, "Ferry timetable cancelled")
+
+    lagging = client.get(path)  # within this worker's reuse of its versions
+    recent.read_at -= 60  # the reuse is over
+    fresh = client.get(path)
+
+    assert lagging.headers["X-Cache"] == "HIT"
+    assert "Ferry timetable cancelled" not in lagging.get_data(as_text=True)
+    assert fresh.headers["X-Cache"] == "MISS"
+    assert "Ferry timetable cancelled" in fresh.get_data(as_text=True)
+
+
+def test_versions_are_read_again_only_when_due(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("blog.core.cache.local.time.monotonic", lambda: clock[0])
+    reads = []
+    recent = RecentVersions(0.1)
+
+    def read():
+        reads.append(clock[0])
+        return (len(reads), 0)
+
+    assert recent.get(read) == (1, 0)
+    clock[0] += 0.05
+    assert recent.get(read) == (1, 0)
+    clock[0] += 0.06
+    assert recent.get(read) == (2, 0)
+    recent.forget()
+    assert recent.get(read) == (3, 0)
+    assert RecentVersions(0).get(read) == (4, 0)

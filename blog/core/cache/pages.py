@@ -35,7 +35,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
 from blog.core.cache.breaker import Breaker
-from blog.core.cache.local import LocalPages
+from blog.core.cache.local import LocalPages, RecentVersions
 from blog.core.cache.versions import Versions, read_versions, versions
 from blog.core.state import hand_over, has_login_cookie, request_state
 
@@ -70,6 +70,9 @@ def init_app(app: Flask) -> None:
     entries = int(app.config.get("PAGE_CACHE_LOCAL_ENTRIES", 200))
     shared = app.config["CACHE_TYPE"] not in ("SimpleCache", "flask_caching.backends.SimpleCache")
     app.extensions["blog_page_local"] = LocalPages(entries) if shared and entries > 0 else None
+    app.extensions["blog_recent_versions"] = RecentVersions(
+        float(app.config.get("PAGE_CACHE_VERSIONS_SECONDS", 0.1))
+    )
     app.extensions["blog_cache_breaker"] = Breaker(
         int(app.config.get("CACHE_BREAKER_FAILURES", 3)),
         float(app.config.get("CACHE_BREAKER_SECONDS", 30)),
@@ -134,7 +137,8 @@ class PageCacheMiddleware:
         engine = self.app.extensions["blog_engine"]
         engine = self.app.extensions.get("blog_versions_engine", engine)
         try:
-            versions = read_versions(engine)
+            recent = self.app.extensions["blog_recent_versions"]
+            versions = recent.get(lambda: read_versions(engine))
         except (engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
             return None  # Flask answers, with its error page if the database is down
         # On a miss Flask renders the page: it reuses these versions (one read per

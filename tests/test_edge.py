@@ -178,7 +178,8 @@ def test_logged_in_reader_is_never_cached_nor_served_another_readers_page(site, 
 
 def test_edit_and_publish_are_fresh_at_the_edge_within_two_seconds(site, edge, newsroom):
     get(edge.port, ARTICLE)
-    assert get(edge.port, ARTICLE)[1]["X-Edge-Cache"] == "HIT"
+    # The edge's copy: UPDATING when a busy host took over a second (s-maxage=1).
+    assert get(edge.port, ARTICLE)[1]["X-Edge-Cache"] in ("HIT", "UPDATING")
     get(edge.port, "/")
     with newsroom.application.app_context():
         category_id = db.session.scalars(db.select(Category.id)).first()

@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [p for p in (str(ROOT / "bench"), str(ROOT)) if p not in sys.path]
 
-from run import run_wrk, start_gunicorn, wait_ready  # noqa: E402 - bench/run.py
+from load import run_wrk  # noqa: E402 - bench/load.py
+from servers import gunicorn  # noqa: E402 - bench/servers.py
 
 from tests.conftest import on_postgresql  # noqa: E402
 from tests.live import ARTICLE_SLUG, Browser, Gunicorn, free_port, prepare_site  # noqa: E402
@@ -84,18 +85,16 @@ def measure(wrk: str, folder: Path, redis_url: str, args: argparse.Namespace) ->
         ("Redis + worker-local store, versions reused 0.1 s (default)", redis),
         ("SimpleCache, versions reused 0.1 s (default)", {}),
     ]  # fmt: skip
-    constant = start_gunicorn("constant", "bench.constant_app:app", site.env, folder, 2)
     try:
-        wait_ready(constant, "/")
-        for number, (name, extra) in enumerate(variants):
-            extra = extra | {"BLOG_CACHE_KEY_PREFIX": f"v{number}:"}
-            with Gunicorn(site.env | extra, folder, workers=2) as app:
-                assert Browser(app.port).request("GET", ARTICLE)[0] == 200
-                ceiling = run(constant.port)[0]  # the pair's constant, just before
-                rps, p50, p99, errors = run(app.port)
-                rows.append((name, rps, p50, p99, errors, rps / ceiling))
+        with gunicorn("bench.constant_app:app", site.env, folder, 2) as constant:
+            for number, (name, extra) in enumerate(variants):
+                extra = extra | {"BLOG_CACHE_KEY_PREFIX": f"v{number}:"}
+                with Gunicorn(site.env | extra, folder, workers=2) as app:
+                    assert Browser(app.port).request("GET", ARTICLE)[0] == 200
+                    ceiling = run(constant.port)[0]  # the pair's constant, just before
+                    rps, p50, p99, errors = run(app.port)
+                    rows.append((name, rps, p50, p99, errors, rps / ceiling))
     finally:
-        constant.stop()
         site.drop()
     print(f"\n| hit on {engine} | requests/s | p50 | p99 | errors | ratio to constant |")
     print("|---|---:|---:|---:|---:|---:|")

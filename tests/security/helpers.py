@@ -27,6 +27,8 @@ from blog.models import (
     NewsletterIssue,
     Redirect,
     Role,
+    Subscriber,
+    SubscriberState,
     Upload,
     User,
 )
@@ -60,6 +62,7 @@ class World:
     redirect: Any
     issue: Any  # a sent newsletter issue
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
+    subscriber: Any  # a bounced newsletter address (Admin > Newsletter: Restore)
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -115,6 +118,8 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(import_job)
+    subscriber = Subscriber(email=f"bounced{n}@example.com", state=SubscriberState.BOUNCED)
+    db.session.add(subscriber)
     db.session.flush()
     return World(
         admin=admin,
@@ -134,6 +139,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         redirect=redirect,
         issue=issue,
         import_job=import_job,
+        subscriber=subscriber,
     )
 
 
@@ -188,6 +194,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.issue.id
         elif arg == "job_id":
             values[arg] = world.import_job.id
+        elif arg == "subscriber_id":
+            values[arg] = world.subscriber.id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

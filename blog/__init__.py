@@ -61,6 +61,7 @@ JOB_MODULES = (
     "blog.comments.notify",
     "blog.confirm.confirmation",
     "blog.importers.wordpress.tasks",
+    "blog.importers.tasks",
 )
 
 

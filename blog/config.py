@@ -70,6 +70,7 @@ DEFAULTS = {
     # of the old site's wp-content/uploads is (empty: images are reported, not imported).
     "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
     "IMPORT_UPLOADS_DIR": "",
+    "IMPORT_GHOST_IMAGES_DIR": "",  # a copy of Ghost's content/images, for Tools > Import
     # Failed logins (blog/auth/devices.py): per account and IP pair (and per device that
     # logged in before), per account from every IP, per IP.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,

@@ -1,7 +1,7 @@
 """The admin blueprint: the door every admin page goes through, and the dashboard.
 
 Its guard lets in authors and better. Each area beside this module (articles,
-comments, images, newsletter, pages, people, redirects, site, taxonomy, tools) is a
+comments, images, imports, newsletter, pages, people, redirects, site, taxonomy, tools) is a
 blueprint of its own with its role guard (blog/admin/common.py), nested here: its
 endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
 """
@@ -17,6 +17,7 @@ from blog.admin import (
     articles,
     comments,
     images,
+    imports,
     newsletter,
     pages,
     people,
@@ -39,7 +40,7 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools)  # fmt: skip
+         tools, imports)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

@@ -297,6 +297,7 @@ NO_TYPED_FIELDS = {
 FILE_UPLOADS = {
     "admin.images.upload_image": "test_image_bombs.py, test_image_jobs.py",
     "admin.tools.tools_import_run": "test_admin_wordpress.py",
+    "admin.imports.import_run": "test_admin_imports.py, test_substack_import.py (zip bombs)",
     "admin.newsletter.newsletter_import": "test_admin_newsletter.py",
 }
 

@@ -27,6 +27,8 @@ from blog.models import (
     NewsletterIssue,
     Redirect,
     Role,
+    Subscriber,
+    SubscriberState,
     Upload,
     User,
 )
@@ -61,6 +63,7 @@ class World:
     issue: Any  # a sent newsletter issue
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
     ghost_job: Any  # a finished Ghost import job with its report
+    subscriber: Any  # a bounced newsletter address (Admin > Newsletter: Restore)
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -130,6 +133,8 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(ghost_job)
+    subscriber = Subscriber(email=f"bounced{n}@example.com", state=SubscriberState.BOUNCED)
+    db.session.add(subscriber)
     db.session.flush()
     return World(
         admin=admin,
@@ -150,6 +155,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         issue=issue,
         import_job=import_job,
         ghost_job=ghost_job,
+        subscriber=subscriber,
     )
 
 
@@ -205,6 +211,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
         elif arg == "job_id":
             imports = endpoint.startswith("admin.imports.")
             values[arg] = (world.ghost_job if imports else world.import_job).id
+        elif arg == "subscriber_id":
+            values[arg] = world.subscriber.id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

@@ -139,7 +139,7 @@ CHANGES_STATE = {
     "auth.change_password", "auth.delete_account", "auth.logout", "auth.profile", "auth.register",
     "auth.reset", "auth.reset_request", "comments.create", "comments.delete", "comments.edit",
     "comments.report",
-    "newsletter.account_save", "newsletter.subscribe",
+    "newsletter.account_save", "newsletter.subscribe", "admin.newsletter.newsletter_restore",
 }  # fmt: skip
 
 # RFC 8058 one-click unsubscribe: mail clients POST without any session or token; the

@@ -186,10 +186,11 @@ def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None
 @click.option("--name", default="newsroom", show_default=True, help="Unit and site name.")
 @click.option("--user", default="newsroom", show_default=True, help="The account it runs as.")
 @click.option("--workers", default=4, show_default=True, help="gunicorn workers.")
-@click.option("--upstream", default="127.0.0.1:8000", show_default=True)
+@click.option("--upstream", multiple=True, default=["127.0.0.1:8000"], show_default=True,
+              help="An app server, host:port; repeat for several, this one first.")  # fmt: skip
 @with_appcontext
 def deploy_config_command(
-    domain: str, out_dir: str, name: str, user: str, workers: int, upstream: str
+    domain: str, out_dir: str, name: str, user: str, workers: int, upstream: tuple[str, ...]
 ) -> None:
     """Write the nginx site, systemd units and logrotate file for this install."""
     from pathlib import Path
@@ -198,8 +199,8 @@ def deploy_config_command(
 
     try:
         settings = DeploySettings.from_app(
-            current_app.config, domain, name=name, user=user, workers=workers, upstream=upstream,
-            instance=current_app.instance_path,
+            current_app.config, domain, name=name, user=user, workers=workers,
+            upstreams=list(upstream), instance=current_app.instance_path,
         )  # fmt: skip
         paths = write(settings, Path(out_dir))
     except DeployError as error:
@@ -339,7 +340,7 @@ def reindex_command(images: bool) -> None:
 @with_appcontext
 def send_due_command(limit: int | None) -> None:
     """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
-    from blog.core.jobs import run_due
+    from blog.core.worker import run_due
 
     counts = run_due(limit=limit)
     click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
@@ -354,7 +355,7 @@ def worker_command(poll: float) -> None:
     import signal
     import threading
 
-    from blog.core.jobs import work
+    from blog.core.worker import work
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -30,6 +30,8 @@ from blog.models import (
     CommentStatus,
     NewsletterIssue,
     Redirect,
+    Subscriber,
+    SubscriberState,
     Upload,
 )
 from tests import factories
@@ -302,6 +304,14 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ),
     ("POST", "/admin/newsletter/import"): ("/admin/newsletter/import", staff(303, EDITORS)),
     ("POST", "/admin/newsletter/test"): ("/admin/newsletter/test", staff(303, EDITORS)),
+    ("POST", "/admin/newsletter/issues/<int:issue_id>/resume"): (
+        "/admin/newsletter/issues/{issue.id}/resume",
+        staff(303, EDITORS),
+    ),
+    ("POST", "/admin/newsletter/subscribers/<int:subscriber_id>/restore"): (
+        "/admin/newsletter/subscribers/{subscriber.id}/restore",
+        staff(303, EDITORS),
+    ),
     ("GET", "/admin/donations"): ("/admin/donations", EDITORS),
     ("POST", "/admin/donations"): ("/admin/donations", staff(303, EDITORS)),
     ("GET", "/newsletter"): ("/newsletter", PUBLIC),
@@ -411,10 +421,12 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     upload = Upload(filename="0123abcd.png", content_type="image/png", width=8, height=8)
     redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
-    db.session.add_all([version, upload, redirect, issue])
+    subscriber = Subscriber(email="bounced@example.com", state=SubscriberState.BOUNCED)
+    db.session.add_all([version, upload, redirect, issue, subscriber])
     db.session.commit()
     return {
         "issue": issue,
+        "subscriber": subscriber,
         "redirect": redirect,
         "category": category,
         "tag": tag,

@@ -77,6 +77,15 @@ CASES = {
             "dashboard": "https://news.example/admin/audience?days=7",
         },
     ),
+    "newsletter_paused": (
+        "newsletter_paused",
+        {
+            "subject": "Rates & <rents>",
+            "reason": "at DATA: 554 5.7.1 Sender address not verified",
+            "sent": 0,
+            "recipients": 400,
+        },
+    ),
 }
 
 

@@ -28,6 +28,8 @@ from blog.models import (
     NewsletterIssue,
     Redirect,
     Role,
+    Subscriber,
+    SubscriberState,
     Upload,
     User,
 )
@@ -63,6 +65,7 @@ class World:
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
     sessions: dict  # user id -> a LoginSession of that user in another browser
     ghost_job: Any  # a finished Ghost import job with its report
+    subscriber: Any  # a bounced newsletter address (Admin > Newsletter: Restore)
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -140,6 +143,8 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(ghost_job)
+    subscriber = Subscriber(email=f"bounced{n}@example.com", state=SubscriberState.BOUNCED)
+    db.session.add(subscriber)
     db.session.flush()
     return World(
         admin=admin,
@@ -161,6 +166,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         import_job=import_job,
         sessions=sessions,
         ghost_job=ghost_job,
+        subscriber=subscriber,
     )
 
 
@@ -220,6 +226,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = 999_999
         elif arg == "session_id":  # the actor's own session in another browser
             values[arg] = world.sessions[actor.id].id
+        elif arg == "subscriber_id":
+            values[arg] = world.subscriber.id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

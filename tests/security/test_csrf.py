@@ -143,7 +143,7 @@ CHANGES_STATE = {
     "auth.change_password", "auth.delete_account", "auth.logout", "auth.profile", "auth.register",
     "auth.reset", "auth.reset_request", "comments.create", "comments.delete", "comments.edit",
     "comments.report",
-    "newsletter.account_save", "newsletter.subscribe",
+    "newsletter.account_save", "newsletter.subscribe", "admin.newsletter.newsletter_restore",
     "admin.people.reset_second_factor", "factors.end_session", "factors.end_other_sessions",
 }  # fmt: skip
 

@@ -294,6 +294,8 @@ NO_TYPED_FIELDS = {
     "admin.people.deactivate_user",
     "admin.people.reactivate_user",
     "admin.people.export_data",
+    "admin.newsletter.newsletter_resume",
+    "admin.newsletter.newsletter_restore",
     "auth.logout",
     "auth.unlock",
     "confirm.confirm",

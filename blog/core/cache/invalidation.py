@@ -141,6 +141,7 @@ EXPIRES: dict[str, Expiry] = {
         # cached). Reports hide a comment by its status, not by their count.
         "body_source": NONE, "report_count": NONE,
         "guest_email": NONE,  # moderation only, never shown
+        "idempotency_key": NONE,  # set once with the comment; a replay's look-up only
         "id": NONE,
     }),
     # Followed live on every 404 and /?p= (a 301 is never cached): nothing to expire.
@@ -192,6 +193,8 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "newsletter_issue": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "kind", "period", "subject", "article_ids", "recipients", "created_at",
+        # A paused issue shows only in the admin (never cached).
+        "paused_at", "pause_reason",
     )),
     "donation_click": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "day", "choice", "article_id", "count",

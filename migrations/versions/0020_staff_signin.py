@@ -3,7 +3,7 @@
 Second factors and the sessions an account page lists (issue 27).
 
 Revision ID: 5ded21fdb2eb
-Revises: 06f208eac613
+Revises: e1a028b3db12
 Create Date: 2026-12-07 07:00:00
 
 """
@@ -14,7 +14,7 @@ import blog.types
 
 # revision identifiers, used by Alembic.
 revision = '5ded21fdb2eb'
-down_revision = '06f208eac613'
+down_revision = 'e1a028b3db12'
 branch_labels = None
 depends_on = None
 

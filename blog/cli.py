@@ -105,6 +105,7 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
             click.echo("Created the first admin account (the password is shown only now):")
             click.echo(f"username: {admin_username}")
             click.echo(f"password: {password}")
+            _echo_second_factor(Role.ADMIN)
         else:
             click.echo("An admin account already exists; none created.")
         if demo:
@@ -228,6 +229,38 @@ def create_user_command(username: str, email: str, role: str, password: str) -> 
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {role} {user.username}")
+    _echo_second_factor(Role.from_label(role))
+
+
+def _echo_second_factor(role: Role) -> None:
+    """Tell whoever made a staff account about the second factor its role needs."""
+    from blog.auth.factors import required_role
+
+    needed = required_role()
+    if needed is not None and role >= needed:
+        click.echo(
+            "This role must log in with a second factor: at the first login (password "
+            "first) the site asks to set up an authenticator app or a passkey, and shows "
+            "ten recovery codes to keep. Lost phone and codes: `blog reset-2fa USERNAME`."
+        )
+
+
+@click.command("reset-2fa")
+@click.argument("username")
+@with_appcontext
+def reset_2fa_command(username: str) -> None:
+    """Remove a user's second factors and recovery codes and log them out everywhere
+    (for someone who lost their phone and their codes); audited and mailed to them."""
+    from blog.auth.api import normalize_username, reset_second_factors
+
+    user = db.session.scalar(sa.select(User).where(User.username == normalize_username(username)))
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    reset_second_factors(user)
+    click.echo(
+        f"Removed the second factors of {user.username} and ended their sessions; they were "
+        "mailed. They log in with their password and set up a new factor."
+    )
 
 
 @click.command("demo")
@@ -335,6 +368,7 @@ APP_COMMANDS = [
     doctor_command,
     deploy_config_command,
     create_user_command,
+    reset_2fa_command,
     demo_command,
     backup_command,
     restore_command,

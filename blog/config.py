@@ -15,6 +15,10 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     # The site's public address, used for links in emails and feeds outside a request.
     "SITE_URL": "http://127.0.0.1:5000",
+    # Passkeys (WebAuthn): the relying party's ID (a host name, never an IP address) and
+    # origin; empty means SITE_URL's host and origin (blog/auth/passkeys.py).
+    "PASSKEY_RP_ID": "",
+    "PASSKEY_ORIGIN": "",
     "TIMEZONE": "UTC",
     # Origins besides this site that pages may load images from (a CDN), space-separated
     # https:// origins; the CSP's img-src (blog.content_security_policy).

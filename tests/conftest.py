@@ -229,6 +229,7 @@ def standalone_app(folder, migrated_db, config=None):
                 from blog.core.seed import seed_defaults
 
                 seed_defaults()
+                factories.set_second_factor_policy(factories.TEST_SECOND_FACTOR_POLICY)
                 yield app
                 db.session.remove()
                 db.engine.dispose()

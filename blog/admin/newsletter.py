@@ -16,6 +16,7 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_login import current_user
 
 from blog.admin.common import area, paginate
+from blog.auth.api import sudo_required
 from blog.core.audit import record
 from blog.core.cache.site import get_settings
 from blog.core.jobs import committed_write, counts
@@ -196,6 +197,7 @@ def newsletter_import() -> Response:
 
 
 @bp.get("/newsletter/export.csv")
+@sudo_required
 def newsletter_export() -> Response:
     """Every subscriber as CSV, with how each address was confirmed (`confirmation`)."""
 

@@ -112,7 +112,8 @@ def queue_mail(
 # (blog/auth/views.py) and unlock links after failed logins (blog/auth/devices.py). The
 # notice goes to an address the account no longer has, so only the key ties it to the
 # person when they are erased (blog/privacy/personal_data.forget_recipient).
-ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "register-taken", "reset", "unlock")
+ACCOUNT_MAIL_KEYS = ("confirm", "email-changed", "register-taken", "reset", "unlock",
+                     "new-device", "recovery-used", "2fa-reset")  # fmt: skip
 
 
 def account_mail_key(kind: str, user_id: int, digest: str) -> str:

@@ -250,7 +250,8 @@ def test_article_page_has_share_links_with_the_encoded_absolute_url(client, stor
         assert link, network
         assert link.group(1).startswith(prefix)
         assert encoded in link.group(1)
-    assert "<script src" not in html
+    # Share links are plain links: no share widget's script, only the site's own.
+    assert all(src.startswith("/static/") for src in re.findall(r'<script src="([^"]+)"', html))
 
 
 def test_updated_date_shows_only_when_meaningfully_later(client, story):

@@ -2,7 +2,7 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
+desk (presence, autosaves), jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
 Importing this package registers every table on the metadata.
 """
 
@@ -18,6 +18,7 @@ from blog.models.content import (
     Upload,
     article_tag,
 )
+from blog.models.desk import ArticleAutosave, EditorPresence
 from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
@@ -37,6 +38,7 @@ __all__ = [
     "NEVER_REUSE_IDS",
     "REPORT_KINDS",
     "Article",
+    "ArticleAutosave",
     "ArticleStatus",
     "ArticleVersion",
     "AuditLog",
@@ -45,6 +47,7 @@ __all__ = [
     "CommentReport",
     "CommentStatus",
     "DonationClick",
+    "EditorPresence",
     "ImportRecord",
     "Job",
     "JobState",

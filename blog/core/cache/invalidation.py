@@ -164,6 +164,13 @@ EXPIRES: dict[str, Expiry] = {
     "used_token": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "digest", "created_at",
     )),
+    # The editorial desk (blog/models/desk.py): staff-only, shown on no public page.
+    "editor_presence": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "user_id", "since", "seen_at",
+    )),
+    "article_autosave": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "user_id", "title", "summary", "body_source", "saved_at",
+    )),
     "audit_log": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "actor_id", "action", "object_type", "object_id", "detail", "created_at",
     )),

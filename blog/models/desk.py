@@ -1,0 +1,49 @@
+"""The editorial desk: who has an article open (presence) and the autosaved drafts of a draft.
+
+Both are staff-only and never reach a public page, feed, export, search or the page cache.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from blog.core.types import UTCDateTime, utcnow
+from blog.extensions import db
+from blog.models.people import User
+
+
+class EditorPresence(db.Model):
+    """One staff member with one article's editor open: `since` they opened it, `seen_at`
+    their browser's last heartbeat. A warning for colleagues, never a lock."""
+
+    __table_args__ = (sa.UniqueConstraint("article_id", "user_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    since: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    user: so.Mapped[User] = so.relationship()
+
+
+class ArticleAutosave(db.Model):
+    """What one staff member last typed into one article's editor, saved every 30 s
+    without making a version; offered back when they reopen the editor."""
+
+    __table_args__ = (sa.UniqueConstraint("article_id", "user_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    saved_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

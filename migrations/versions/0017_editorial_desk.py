@@ -1,0 +1,60 @@
+"""editor_presence and article_autosave: who has an article open, and autosaved drafts
+
+Revision ID: ad38d354e72f
+Revises: 7c3e2a9f1b60
+Create Date: 2026-12-07 07:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import blog.types
+
+
+# revision identifiers, used by Alembic.
+revision = 'ad38d354e72f'
+down_revision = '7c3e2a9f1b60'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'editor_presence',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('article_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('since', blog.types.UTCDateTime(), nullable=False),
+        sa.Column('seen_at', blog.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_editor_presence_article_id_article'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_editor_presence_user_id_user'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_editor_presence')),
+        sa.UniqueConstraint('article_id', 'user_id', name=op.f('uq_editor_presence_article_id')),
+    )
+    with op.batch_alter_table('editor_presence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_editor_presence_article_id'), ['article_id'], unique=False)
+    op.create_table(
+        'article_autosave',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('article_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('title', sa.String(length=200), nullable=False),
+        sa.Column('summary', sa.Text(), nullable=False),
+        sa.Column('body_source', sa.Text(), nullable=False),
+        sa.Column('saved_at', blog.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_article_autosave_article_id_article'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_article_autosave_user_id_user'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_article_autosave')),
+        sa.UniqueConstraint('article_id', 'user_id', name=op.f('uq_article_autosave_article_id')),
+    )
+    with op.batch_alter_table('article_autosave', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_autosave_article_id'), ['article_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('article_autosave', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_autosave_article_id'))
+    op.drop_table('article_autosave')
+    with op.batch_alter_table('editor_presence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_editor_presence_article_id'))
+    op.drop_table('editor_presence')

@@ -165,6 +165,25 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/admin/articles/{article.id}/delete",
         staff(303, OWNER),
     ),
+    # ---- admin: the editorial desk around the editor
+    ("POST", "/admin/articles/<int:article_id>/heartbeat"): (
+        "/admin/articles/{article.id}/heartbeat",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/autosave"): (
+        "/admin/articles/{article.id}/autosave",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/autosave/discard"): (
+        "/admin/articles/{article.id}/autosave/discard",
+        staff(303, OWNER),
+    ),
+    ("GET", "/admin/articles/<int:article_id>/compare"): (
+        "/admin/articles/{article.id}/compare",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/render"): ("/admin/articles/render", WRITERS),
+    ("POST", "/admin/articles/images"): ("/admin/articles/images", staff(400, WRITERS)),
     # ---- admin: images
     ("GET", "/admin/images"): ("/admin/images", WRITERS),
     ("POST", "/admin/images"): ("/admin/images", staff(422, WRITERS)),
@@ -435,6 +454,7 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
 
     expected = {
         "articles": Role.AUTHOR,
+        "desk": Role.AUTHOR,
         "images": Role.AUTHOR,
         "comments": Role.EDITOR,
         "newsletter": Role.EDITOR,

@@ -33,6 +33,7 @@ from blog.admin.article_editor import (
     write_article,
 )
 from blog.admin.common import area, paginate
+from blog.admin.desk_state import desk_context, discard_autosave, pending_autosave, restored
 from blog.admin.forms import ArticleForm
 from blog.comments.api import ThreadPage
 from blog.comments.api import page_url as comment_page_url
@@ -129,6 +130,7 @@ def render_editor(
             file_lost=bool(form.errors) and chosen_file() is not None,
             alert=alert_status(article.id if article is not None else None),
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+            **desk_context(article),
         ),
         status,
     )
@@ -210,6 +212,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             snapshot(article)
         try:
             write_article(article, parsed, slug, old_slug, tags, image_id)
+            discard_autosave(article.id)
         except sa.exc.IntegrityError:
             # Another request took the slug since it was checked above. Only possible where
             # writers run side by side (PostgreSQL); the user's text comes back intact.
@@ -270,7 +273,10 @@ def edit_article(article_id: int) -> Response | tuple:
         form = ArticleForm()
         prepare_form(form, article)
         return save(form, article)
-    form = ArticleForm(data=initial_data(article))
+    data = initial_data(article)
+    if request.args.get("restore") == "autosave":
+        data = restored(data, pending_autosave(article))
+    form = ArticleForm(data=data)
     prepare_form(form, article)
     return render_editor(form, article)
 

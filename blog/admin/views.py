@@ -1,7 +1,7 @@
 """The admin blueprint: the door every admin page goes through, and the dashboard.
 
 Its guard lets in authors and better. Each area beside this module (articles,
-comments, images, newsletter, pages, people, redirects, site, taxonomy, tools) is a
+comments, desk, images, newsletter, pages, people, redirects, site, taxonomy, tools) is a
 blueprint of its own with its role guard (blog/admin/common.py), nested here: its
 endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
 """
@@ -16,6 +16,7 @@ from flask_login import current_user
 from blog.admin import (
     articles,
     comments,
+    desk,
     images,
     newsletter,
     pages,
@@ -38,8 +39,8 @@ from blog.models import (
 )
 
 bp = Blueprint("admin", __name__)
-AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools)  # fmt: skip
+AREAS = (articles, comments, desk, images, newsletter, pages, people, redirects, site,
+         taxonomy, tools)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

@@ -2,7 +2,8 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-desk (presence, autosaves), jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
+desk (presence, autosaves), jobs (the queue), newsletter (subscribers and issues),
+donations (appeal clicks).
 Importing this package registers every table on the metadata.
 """
 

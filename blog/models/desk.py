@@ -46,4 +46,7 @@ class ArticleAutosave(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     body_source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The version the editor was opened from: a restored autosave carries it back into the
+    # form, so saving it over a colleague's later save shows the conflict page.
+    base_version: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     saved_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -41,6 +41,7 @@ def upgrade():
         sa.Column('title', sa.String(length=200), nullable=False),
         sa.Column('summary', sa.Text(), nullable=False),
         sa.Column('body_source', sa.Text(), nullable=False),
+        sa.Column('base_version', sa.String(length=40), nullable=False),
         sa.Column('saved_at', blog.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_article_autosave_article_id_article'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_article_autosave_user_id_user'), ondelete='CASCADE'),

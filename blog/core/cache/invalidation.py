@@ -169,7 +169,8 @@ EXPIRES: dict[str, Expiry] = {
         NONE, "id", "article_id", "user_id", "since", "seen_at",
     )),
     "article_autosave": Expiry(insert=NONE, delete=NONE, update=_all(
-        NONE, "id", "article_id", "user_id", "title", "summary", "body_source", "saved_at",
+        NONE, "id", "article_id", "user_id", "title", "summary", "body_source", "base_version",
+        "saved_at",
     )),
     "audit_log": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "actor_id", "action", "object_type", "object_id", "detail", "created_at",

@@ -167,7 +167,7 @@
   var previewBody = document.createElement("div");
   previewBody.className = "prose article-body";
   var counts = document.createElement("p");
-  counts.className = "desk-counts meta";
+  counts.className = "desk-counts";
   counts.setAttribute("aria-live", "polite");
   preview.appendChild(previewHeading);
   preview.appendChild(previewBody);

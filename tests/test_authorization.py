@@ -25,6 +25,7 @@ from PIL import Image
 
 from blog.extensions import db
 from blog.models import (
+    ArticleNote,
     ArticleVersion,
     CommentReport,
     CommentStatus,
@@ -181,6 +182,18 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/admin/articles/<int:article_id>/compare"): (
         "/admin/articles/{article.id}/compare",
         OWNER,
+    ),
+    ("GET", "/admin/articles/<int:article_id>/notes"): (
+        "/admin/articles/{article.id}/notes",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/notes"): (
+        "/admin/articles/{article.id}/notes",
+        staff(422, OWNER),
+    ),
+    ("POST", "/admin/articles/<int:article_id>/notes/<int:note_id>/resolve"): (
+        "/admin/articles/{article.id}/notes/{note.id}/resolve",
+        staff(303, OWNER),
     ),
     ("POST", "/admin/articles/render"): ("/admin/articles/render", WRITERS),
     ("POST", "/admin/articles/images"): ("/admin/articles/images", staff(400, WRITERS)),
@@ -368,8 +381,12 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
     db.session.add_all([version, upload, redirect, issue])
+    db.session.flush()
+    note = ArticleNote(article_id=article.id, author_id=author.id, body="Check the name.")
+    db.session.add(note)
     db.session.commit()
     return {
+        "note": note,
         "issue": issue,
         "redirect": redirect,
         "category": category,

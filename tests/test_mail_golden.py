@@ -39,6 +39,16 @@ CASES = {
         },
     ),
     "newsletter_confirm": ("newsletter_confirm", {}),
+    "note_mention": (
+        "note_mention",
+        {
+            "name": "Ada Lovelace",
+            "writer": "Grace <Hopper>",
+            "title": "Rates & <rents>",
+            "text": "@ada check the figures & the chart.\nSecond line.",
+            "link": "https://news.example/admin/articles/7/edit#notes",
+        },
+    ),
 }
 
 

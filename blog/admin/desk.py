@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -26,13 +26,15 @@ from blog.admin.desk_state import (
     editable_article,
     store_autosave,
 )
+from blog.admin.notes import NoteForm, add_note, mention_mails, threads
 from blog.core import uploads
 from blog.core.audit import record
 from blog.core.content import clean_text, plain_text, reading_time, render_article
 from blog.core.database import writing
 from blog.core.templating import site_zone
+from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import ArticleVersion, Role, Upload
+from blog.models import ArticleNote, ArticleVersion, Role, Upload
 
 bp = area("desk", __name__, Role.AUTHOR)
 
@@ -120,6 +122,71 @@ def body_image() -> Response | tuple:
         db.session.commit()
     src = url_for("public.upload", filename=stored.filename)
     return private(jsonify(src=src, width=stored.width, height=stored.height))
+
+
+# ---------------------------------------------------------------- notes
+
+
+def notes_page(article, form: NoteForm, status: int = 200) -> tuple:
+    return render_template(
+        "admin/article_notes.html", article=article, threads=threads(article.id),
+        note_form=form,
+    ), status  # fmt: skip
+
+
+def note_of(article, note_id) -> ArticleNote | None:
+    note = db.session.get(ArticleNote, note_id) if note_id else None
+    return note if note is not None and note.article_id == article.id else None
+
+
+@bp.get("/articles/<int:article_id>/notes")
+def notes(article_id: int) -> tuple:
+    return notes_page(editable_article(article_id), NoteForm(prefix="note"))
+
+
+@bp.post("/articles/<int:article_id>/notes")
+def add(article_id: int) -> Response | tuple:
+    """A new note, or a reply to one (`parent_id`); @mentions mail the colleagues named."""
+    article = editable_article(article_id)
+    form = NoteForm(prefix="note")
+    if not form.validate():
+        return notes_page(article, form, 422)
+    parent_id = request.form.get("note-parent_id", type=int)
+    parent = note_of(article, parent_id)
+    if parent_id and parent is None:
+        form.body.errors = ["The note you replied to was deleted; your text is below."]
+        return notes_page(article, form, 422)
+    body = clean_text(form.body.data).strip()
+    mails = mention_mails(body, article)
+    with writing():
+        # A reply to a reply joins its thread: threads are one level deep.
+        parent_id = parent.parent_id or parent.id if parent is not None else None
+        add_note(article, body, db.session.get(ArticleNote, parent_id) if parent_id else None,
+                 mails)  # fmt: skip
+        db.session.commit()
+    told = ", ".join(m.to for m in mails)
+    flash("Note added." + (f" Mailed: {told}." if told else ""), "success")
+    return redirect(url_for("admin.articles.edit_article", article_id=article.id) + "#notes", 303)
+
+
+@bp.post("/articles/<int:article_id>/notes/<int:note_id>/resolve")
+def resolve(article_id: int, note_id: int) -> Response:
+    """Resolve an open thread, or reopen a resolved one."""
+    article = editable_article(article_id)
+    note = note_of(article, note_id)
+    if note is None or note.parent_id is not None:
+        abort(404)
+    with writing():
+        db.session.refresh(note)
+        if note.resolved_at is None:
+            note.resolved_at, note.resolved_by_id = utcnow(), current_user.id
+            message = "Thread resolved."
+        else:
+            note.resolved_at, note.resolved_by_id = None, None
+            message = "Thread reopened."
+        db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.articles.edit_article", article_id=article.id) + "#notes", 303)
 
 
 # ---------------------------------------------------------------- compare versions

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from flask import abort, url_for
 from flask_login import current_user
 
+from blog.admin.notes import NoteForm, threads
 from blog.core.assets import static_version
 from blog.core.types import utcnow
 from blog.core.upsert import get_or_create
@@ -136,12 +137,15 @@ def restored(data: dict, autosave: ArticleAutosave | None) -> dict:
 
 def desk_context(article: Article | None) -> dict:
     """What the editor template shows of the desk: colleagues editing, the autosave offer,
-    and the intervals its script uses."""
+    its script's address, and the notes."""
     script = url_for("static", filename="desk.js", v=static_version("desk.js"))
     if article is None:
-        return {"colleagues": [], "autosave": None, "desk_script": script}
+        return {"colleagues": [], "autosave": None, "desk_script": script, "threads": None}
     return {
         "colleagues": colleagues_editing(article.id),
         "autosave": pending_autosave(article),
         "desk_script": script,
+        "threads": threads(article.id),
+        # formdata=None: on a re-rendered editor the request's form is the article's.
+        "note_form": NoteForm(formdata=None, prefix="note"),
     }

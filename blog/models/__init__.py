@@ -2,7 +2,7 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-desk (presence, autosaves), jobs (the queue), newsletter (subscribers and issues),
+desk (presence, autosaves, notes), jobs (the queue), newsletter (subscribers and issues),
 donations (appeal clicks).
 Importing this package registers every table on the metadata.
 """
@@ -19,7 +19,7 @@ from blog.models.content import (
     Upload,
     article_tag,
 )
-from blog.models.desk import ArticleAutosave, EditorPresence
+from blog.models.desk import ArticleAutosave, ArticleNote, EditorPresence
 from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
@@ -40,6 +40,7 @@ __all__ = [
     "REPORT_KINDS",
     "Article",
     "ArticleAutosave",
+    "ArticleNote",
     "ArticleStatus",
     "ArticleVersion",
     "AuditLog",

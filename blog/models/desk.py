@@ -1,4 +1,4 @@
-"""The editorial desk: who has an article open (presence) and the autosaved drafts of a draft.
+"""The editorial desk: who has an article open (presence), autosaved drafts of a draft, notes.
 
 Both are staff-only and never reach a public page, feed, export, search or the page cache.
 """
@@ -50,3 +50,28 @@ class ArticleAutosave(db.Model):
     # form, so saving it over a colleague's later save shows the conflict page.
     base_version: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     saved_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class ArticleNote(db.Model):
+    """A staff member's note on an article: a thread is a note and its replies (one
+    level). Never published; kept when the article is published, gone when it is deleted."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("article_note.id", ondelete="CASCADE"), index=True
+    )
+    author_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    resolved_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    author: so.Mapped[User | None] = so.relationship(foreign_keys=[author_id])
+    resolved_by: so.Mapped[User | None] = so.relationship(foreign_keys=[resolved_by_id])

@@ -1,4 +1,4 @@
-"""editor_presence and article_autosave: who has an article open, and autosaved drafts
+"""editor_presence, article_autosave, article_note: who has an article open, autosaves, notes
 
 Revision ID: ad38d354e72f
 Revises: 7c3e2a9f1b60
@@ -50,9 +50,32 @@ def upgrade():
     )
     with op.batch_alter_table('article_autosave', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_article_autosave_article_id'), ['article_id'], unique=False)
+    op.create_table(
+        'article_note',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('article_id', sa.Integer(), nullable=False),
+        sa.Column('parent_id', sa.Integer(), nullable=True),
+        sa.Column('author_id', sa.Integer(), nullable=True),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('created_at', blog.types.UTCDateTime(), nullable=False),
+        sa.Column('resolved_at', blog.types.UTCDateTime(), nullable=True),
+        sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_article_note_article_id_article'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_article_note_author_id_user'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['parent_id'], ['article_note.id'], name=op.f('fk_article_note_parent_id_article_note'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['resolved_by_id'], ['user.id'], name=op.f('fk_article_note_resolved_by_id_user'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_article_note')),
+    )
+    with op.batch_alter_table('article_note', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_note_article_id'), ['article_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_article_note_parent_id'), ['parent_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('article_note', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_note_parent_id'))
+        batch_op.drop_index(batch_op.f('ix_article_note_article_id'))
+    op.drop_table('article_note')
     with op.batch_alter_table('article_autosave', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_article_autosave_article_id'))
     op.drop_table('article_autosave')

@@ -172,6 +172,10 @@ EXPIRES: dict[str, Expiry] = {
         NONE, "id", "article_id", "user_id", "title", "summary", "body_source", "base_version",
         "saved_at",
     )),
+    "article_note": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "parent_id", "author_id", "body", "created_at", "resolved_at",
+        "resolved_by_id",
+    )),
     "audit_log": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "actor_id", "action", "object_type", "object_id", "detail", "created_at",
     )),

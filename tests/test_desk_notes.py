@@ -96,8 +96,11 @@ def test_a_mention_mails_the_colleague_once_through_the_queue(
 ):
     auth.login(editor)
 
-    note(client, article, f"@{admin.username} and @{author.username.upper()}: please check. "
-                          f"Again @{admin.username}. Not me: @{editor.username}, nor @nobody.")  # fmt: skip
+    text = (
+        f"@{admin.username} and @{author.username.upper()}: please check. "
+        f"Again @{admin.username}. Not me: @{editor.username}, nor @nobody."
+    )
+    note(client, article, text)
 
     jobs = mail_jobs()
     assert sorted(j.payload["to"] for j in jobs) == sorted([admin.email, author.email])

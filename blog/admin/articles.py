@@ -35,6 +35,7 @@ from blog.admin.article_editor import (
 from blog.admin.common import area, paginate
 from blog.admin.desk_state import desk_context, discard_autosave, pending_autosave, restored
 from blog.admin.forms import ArticleForm
+from blog.admin.review_flow import after_save
 from blog.comments.api import ThreadPage
 from blog.comments.api import page_url as comment_page_url
 from blog.core import uploads
@@ -240,6 +241,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             record("article.update", article, f"{article.title}: {old_status} → {new_status}")
         else:
             record("article.update", article, article.title)
+        after_save(article, old_status, new_status, current_user.id)
         db.session.commit()
     if write.refused:
         # Nothing was saved, so the image uploaded with the form goes too.

@@ -17,7 +17,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blog.admin.article_conflict import word_diff
-from blog.admin.common import area
+from blog.admin.assignments import assign, assignment_form, due_of
+from blog.admin.common import area, require
 from blog.admin.desk_state import (
     HEARTBEAT_SECONDS,
     beat,
@@ -27,14 +28,15 @@ from blog.admin.desk_state import (
     store_autosave,
 )
 from blog.admin.notes import NoteForm, add_note, mention_mails, threads
+from blog.admin.review_flow import sent_back
 from blog.core import uploads
 from blog.core.audit import record
 from blog.core.content import clean_text, plain_text, reading_time, render_article
-from blog.core.database import writing
+from blog.core.database import reread, writing
 from blog.core.templating import site_zone
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import ArticleNote, ArticleVersion, Role, Upload
+from blog.models import ArticleNote, ArticleStatus, ArticleVersion, Role, Upload
 
 bp = area("desk", __name__, Role.AUTHOR)
 
@@ -187,6 +189,64 @@ def resolve(article_id: int, note_id: int) -> Response:
         db.session.commit()
     flash(message, "success")
     return redirect(url_for("admin.articles.edit_article", article_id=article.id) + "#notes", 303)
+
+
+# ---------------------------------------------------------------- assignment, send back
+
+
+def assignment_page(article, form, send_back_error: str = "", note: str = "") -> tuple:
+    return render_template(
+        "admin/article_assignment.html", article=article, assignment_form=form,
+        send_back_error=send_back_error, send_back_note=note,
+    ), 422  # fmt: skip
+
+
+@bp.post("/articles/<int:article_id>/assignment")
+def assignment(article_id: int) -> Response | tuple:
+    """Who works on the article next, and by when; audited."""
+    article = editable_article(article_id)
+    form = assignment_form(article, request.form)
+    valid = form.validate()
+    due_at = due_of(form)
+    if not valid or form.due_date.errors:
+        return assignment_page(article, form)
+    with writing():
+        reread(article)
+        detail = assign(article, form.assignee_id.data or None, due_at)
+        record("article.assign", article, detail)
+        db.session.commit()
+    flash("Assignment saved.", "success")
+    return redirect(url_for("admin.articles.edit_article", article_id=article.id), 303)
+
+
+@bp.post("/articles/<int:article_id>/send-back")
+def send_back(article_id: int) -> Response | tuple:
+    """An editor returns an article in review to its author as a draft, with a note
+    that is kept among the article's notes and mailed to the author."""
+    require(Role.EDITOR)
+    article = editable_article(article_id)
+    text = clean_text(request.form.get("note", "")).strip()
+    if not text or len(text) > 5000:
+        message = "Say what needs doing (up to 5000 characters)."
+        return assignment_page(article, assignment_form(article), message, text)
+    with writing():
+        reread(article)
+        if article.status != ArticleStatus.REVIEW:
+            write_refused = True
+        else:
+            write_refused = False
+            article.status = ArticleStatus.DRAFT
+            db.session.add(ArticleNote(article_id=article.id, author_id=current_user.id,
+                                       body=f"Sent back: {text}"))  # fmt: skip
+            db.session.flush()
+            record("article.send_back", article, f"{article.title}: {text[:200]}")
+            sent_back(article, text, current_user.id)
+            db.session.commit()
+    if write_refused:
+        flash("Only an article in review can be sent back; it was not changed.", "error")
+    else:
+        flash("Sent back to the author as a draft, with your note.", "success")
+    return redirect(url_for("admin.articles.edit_article", article_id=article.id), 303)
 
 
 # ---------------------------------------------------------------- compare versions

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from flask import abort, url_for
 from flask_login import current_user
 
+from blog.admin.assignments import assignment_form
 from blog.admin.notes import NoteForm, threads
 from blog.core.assets import static_version
 from blog.core.types import utcnow
@@ -148,4 +149,5 @@ def desk_context(article: Article | None) -> dict:
         "threads": threads(article.id),
         # formdata=None: on a re-rendered editor the request's form is the article's.
         "note_form": NoteForm(formdata=None, prefix="note"),
+        "assignment_form": assignment_form(article),
     }

@@ -1,8 +1,8 @@
 """The admin blueprint: the door every admin page goes through, and the dashboard.
 
 Its guard lets in authors and better. Each area beside this module (articles,
-comments, desk, images, newsletter, pages, people, redirects, site, taxonomy, tools) is a
-blueprint of its own with its role guard (blog/admin/common.py), nested here: its
+calendar, comments, desk, images, newsletter, pages, people, redirects, site, taxonomy,
+tools) is a blueprint of its own with its role guard (blog/admin/common.py), nested here: its
 endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
 """
 
@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from blog.admin import (
     articles,
+    calendar,
     comments,
     desk,
     images,
@@ -26,6 +27,7 @@ from blog.admin import (
     taxonomy,
     tools,
 )
+from blog.admin.assignments import my_work
 from blog.admin.common import reported_clause
 from blog.core.types import utcnow
 from blog.extensions import db, login_manager
@@ -39,8 +41,8 @@ from blog.models import (
 )
 
 bp = Blueprint("admin", __name__)
-AREAS = (articles, comments, desk, images, newsletter, pages, people, redirects, site,
-         taxonomy, tools)  # fmt: skip
+AREAS = (articles, calendar, comments, desk, images, newsletter, pages, people, redirects,
+         site, taxonomy, tools)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 
@@ -109,5 +111,10 @@ def dashboard() -> str:
         .limit(5)
     ).all()
     return render_template(
-        "admin/dashboard.html", counts=counts, awaiting=awaiting, activity=activity, mine=mine
+        "admin/dashboard.html",
+        counts=counts,
+        awaiting=awaiting,
+        activity=activity,
+        mine=mine,
+        work=my_work(),
     )

@@ -2,8 +2,8 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-desk (presence, autosaves, notes), jobs (the queue), newsletter (subscribers and issues),
-donations (appeal clicks).
+desk (presence, autosaves, notes, assignments), jobs (the queue),
+newsletter (subscribers and issues), donations (appeal clicks).
 Importing this package registers every table on the metadata.
 """
 
@@ -19,7 +19,7 @@ from blog.models.content import (
     Upload,
     article_tag,
 )
-from blog.models.desk import ArticleAutosave, ArticleNote, EditorPresence
+from blog.models.desk import ArticleAssignment, ArticleAutosave, ArticleNote, EditorPresence
 from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
@@ -39,6 +39,7 @@ __all__ = [
     "NEVER_REUSE_IDS",
     "REPORT_KINDS",
     "Article",
+    "ArticleAssignment",
     "ArticleAutosave",
     "ArticleNote",
     "ArticleStatus",

@@ -1,4 +1,4 @@
-"""The editorial desk: who has an article open (presence), autosaved drafts of a draft, notes.
+"""The editorial desk: who has an article open, autosaved drafts of a draft, notes, assignments.
 
 Both are staff-only and never reach a public page, feed, export, search or the page cache.
 """
@@ -75,3 +75,22 @@ class ArticleNote(db.Model):
 
     author: so.Mapped[User | None] = so.relationship(foreign_keys=[author_id])
     resolved_by: so.Mapped[User | None] = so.relationship(foreign_keys=[resolved_by_id])
+
+
+class ArticleAssignment(db.Model):
+    """Who is to work on an article next (a writer, an editor) and by when; one per
+    article. Staff-only: the calendar and "my work" read it, no public page does."""
+
+    article_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
+    )
+    assignee_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    assigned_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    assignee: so.Mapped[User | None] = so.relationship(foreign_keys=[assignee_id])

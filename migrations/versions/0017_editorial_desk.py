@@ -1,4 +1,4 @@
-"""editor_presence, article_autosave, article_note: who has an article open, autosaves, notes
+"""The editorial desk: presence, autosaves, notes and assignments of articles
 
 Revision ID: ad38d354e72f
 Revises: 7c3e2a9f1b60
@@ -69,9 +69,28 @@ def upgrade():
     with op.batch_alter_table('article_note', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_article_note_article_id'), ['article_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_article_note_parent_id'), ['parent_id'], unique=False)
+    op.create_table(
+        'article_assignment',
+        sa.Column('article_id', sa.Integer(), nullable=False),
+        sa.Column('assignee_id', sa.Integer(), nullable=True),
+        sa.Column('due_at', blog.types.UTCDateTime(), nullable=True),
+        sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+        sa.Column('updated_at', blog.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_article_assignment_article_id_article'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['assigned_by_id'], ['user.id'], name=op.f('fk_article_assignment_assigned_by_id_user'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['assignee_id'], ['user.id'], name=op.f('fk_article_assignment_assignee_id_user'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('article_id', name=op.f('pk_article_assignment')),
+    )
+    with op.batch_alter_table('article_assignment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_assignment_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_article_assignment_due_at'), ['due_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('article_assignment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_assignment_due_at'))
+        batch_op.drop_index(batch_op.f('ix_article_assignment_assignee_id'))
+    op.drop_table('article_assignment')
     with op.batch_alter_table('article_note', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_article_note_parent_id'))
         batch_op.drop_index(batch_op.f('ix_article_note_article_id'))

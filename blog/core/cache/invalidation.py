@@ -176,6 +176,9 @@ EXPIRES: dict[str, Expiry] = {
         NONE, "id", "article_id", "parent_id", "author_id", "body", "created_at", "resolved_at",
         "resolved_by_id",
     )),
+    "article_assignment": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "article_id", "assignee_id", "due_at", "assigned_by_id", "updated_at",
+    )),
     "audit_log": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "actor_id", "action", "object_type", "object_id", "detail", "created_at",
     )),

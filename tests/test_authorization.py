@@ -195,6 +195,17 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/admin/articles/{article.id}/notes/{note.id}/resolve",
         staff(303, OWNER),
     ),
+    ("POST", "/admin/articles/<int:article_id>/assignment"): (
+        "/admin/articles/{article.id}/assignment",
+        staff(303, OWNER),
+    ),
+    # Only editors send back; without a note the form comes back (422).
+    ("POST", "/admin/articles/<int:article_id>/send-back"): (
+        "/admin/articles/{article.id}/send-back",
+        staff(422, EDITORS),
+    ),
+    ("GET", "/admin/calendar"): ("/admin/calendar", WRITERS),
+    ("GET", "/admin/calendar/week"): ("/admin/calendar/week", WRITERS),
     ("POST", "/admin/articles/render"): ("/admin/articles/render", WRITERS),
     ("POST", "/admin/articles/images"): ("/admin/articles/images", staff(400, WRITERS)),
     # ---- admin: images
@@ -471,6 +482,7 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
 
     expected = {
         "articles": Role.AUTHOR,
+        "calendar": Role.AUTHOR,
         "desk": Role.AUTHOR,
         "images": Role.AUTHOR,
         "comments": Role.EDITOR,

@@ -18,6 +18,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blog.admin import checklist
 from blog.admin.article_conflict import Conflict, conflict_with, is_stale
 from blog.admin.article_editor import (
     chosen_file,
@@ -121,6 +122,7 @@ def render_editor(
     article: Article | None,
     status: int = 200,
     conflict: Conflict | None = None,
+    checks: list[str] | None = None,
 ):
     return (
         render_template(
@@ -131,6 +133,7 @@ def render_editor(
             file_lost=bool(form.errors) and chosen_file() is not None,
             alert=alert_status(article.id if article is not None else None),
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+            checks=checks or [],
             **desk_context(article),
         ),
         status,
@@ -155,6 +158,14 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         except uploads.UploadError as exc:
             form.image_file.errors = [str(exc)]
             return render_editor(form, article, 422)
+    checks = []
+    if checklist.due(parsed, article):
+        checks = checklist.problems(parsed, article, stored.width if stored else None)
+        if checks and not checklist.overridden():
+            if stored is not None:
+                uploads.remove_files(*uploads.stored_files(
+                    stored.filename, stored.thumb_filename, stored.variant_widths))  # fmt: skip
+            return render_editor(form, article, 422, checks=checks)
 
     existing = article
     with writing() as write:
@@ -242,6 +253,8 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         else:
             record("article.update", article, article.title)
         after_save(article, old_status, new_status, current_user.id)
+        if checks:
+            record("article.checklist_override", article, "; ".join(checks))
         db.session.commit()
     if write.refused:
         # Nothing was saved, so the image uploaded with the form goes too.

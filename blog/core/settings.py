@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "report_threshold": 3,
     # Whether a new account must open the link mailed to it before it may comment.
     "require_confirmed_email": True,
+    # The pre-publish checklist's items that are on (keys of blog/admin/checklist.CHECKS).
+    "publish_checklist": [],
 }
 
 

@@ -1,11 +1,8 @@
 """The pre-publish checklist: it blocks a first publication that misses an item, an
 editor's override goes through and is audited (blog/admin/checklist.py)."""
 
-import io
-
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
 from blog.core.settings import save_settings
 from blog.extensions import db

@@ -208,6 +208,8 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/admin/calendar/week"): ("/admin/calendar/week", WRITERS),
     ("POST", "/admin/articles/render"): ("/admin/articles/render", WRITERS),
     ("POST", "/admin/articles/images"): ("/admin/articles/images", staff(400, WRITERS)),
+    ("GET", "/admin/front-page"): ("/admin/front-page", EDITORS),
+    ("POST", "/admin/front-page"): ("/admin/front-page", staff(422, EDITORS)),
     # ---- admin: images
     ("GET", "/admin/images"): ("/admin/images", WRITERS),
     ("POST", "/admin/images"): ("/admin/images", staff(422, WRITERS)),
@@ -484,6 +486,7 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
         "articles": Role.AUTHOR,
         "calendar": Role.AUTHOR,
         "desk": Role.AUTHOR,
+        "frontpage": Role.EDITOR,
         "images": Role.AUTHOR,
         "comments": Role.EDITOR,
         "newsletter": Role.EDITOR,

@@ -277,6 +277,19 @@ def steps(site: Site, admin_client, reader_client, runner, midway: Callable[[str
         db.session.expire_all()
         assert db.session.scalar(sa.select(SiteState.version)) == before
 
+    def curate_front_page():
+        a = new()
+        older = db.session.scalar(
+            sa.select(Article).where(
+                Article.category_id == a.category_id, Article.id != a.id, Article.is_public_clause()
+            )  # fmt: skip
+        )
+        form = {"lead": str(older.id), "count": "2", f"pin-{a.category_id}": str(a.id)}
+        ok(admin_client.post("/admin/front-page", data=form))
+        from blog.core.cache.site import get_settings
+
+        assert get_settings()["front_lead"] == older.id
+
     def delete_article():
         ok(admin_client.post(f"/admin/articles/{new().id}/delete"))
         assert new() is None
@@ -510,7 +523,8 @@ def steps(site: Site, admin_client, reader_client, runner, midway: Callable[[str
 
     actions = [
         create_article, edit_article, change_slug, unpublish, publish, schedule, time_passes,
-        restore_version, desk_writes, delete_article, create_category, edit_category, move_category,
+        restore_version, desk_writes, curate_front_page, delete_article, create_category,
+        edit_category, move_category,
         move_articles_and_delete_category, rename_tag, merge_tag, delete_tag, create_page,
         edit_page, delete_page, save_settings, upload_and_use_image, delete_image, change_role,
         deactivate_and_reactivate, approve, spam_remove_restore, post_and_reply, edit_comment,
@@ -533,7 +547,7 @@ def test_cached_pages_equal_uncached_pages_after_every_write(app, reference, sit
     for name, action in steps(site, admin_client, reader_client, runner, check):
         action()
         check(name)
-    assert len(checked) == 1 + 38 + 5  # every step ran, and every check inside them
+    assert len(checked) == 1 + 39 + 5  # every step ran, and every check inside them
 
 
 # ------------------------------------------------------------- each row of the table alone

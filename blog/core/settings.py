@@ -41,6 +41,13 @@ DEFAULTS: dict[str, Any] = {
     "require_confirmed_email": True,
     # The pre-publish checklist's items that are on (keys of blog/admin/checklist.CHECKS).
     "publish_checklist": [],
+    # The front page (blog/public/front.py): the lead's and top stories' article ids
+    # (None and [] leave them to the newest), how many top stories, and each section's
+    # pinned article ({"<category id>": article id}).
+    "front_lead": None,
+    "front_top": [],
+    "front_top_count": 4,
+    "section_pins": {},
 }
 
 

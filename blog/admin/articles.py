@@ -170,7 +170,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     existing = article
     with writing() as write:
         if article is not None:
-            reread(article)
+            reread(article, lock=True)  # the version check holds until commit
             old_status = article.display_status
             old_slug = article.slug
         else:

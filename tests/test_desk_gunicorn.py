@@ -105,6 +105,11 @@ def stored_body(uri: str, article_id: int) -> str:
         engine.dispose()
 
 
+def save_at_once(editor: Editor, body: str, barrier: threading.Barrier, results: dict) -> None:
+    barrier.wait(timeout=30)
+    results[editor] = editor.save(body)
+
+
 def test_simultaneous_saves_through_two_workers_never_overwrite(site):
     first, second = (Editor(site, name) for name in site["editors"])
     for n in range(ROUNDS):
@@ -113,12 +118,10 @@ def test_simultaneous_saves_through_two_workers_never_overwrite(site):
         bodies = {first: f"Round {n}: words of the first editor.", second: f"Round {n}: others."}
         results: dict[Editor, tuple[int, str]] = {}
         barrier = threading.Barrier(2)
-
-        def save(editor: Editor) -> None:
-            barrier.wait(timeout=30)
-            results[editor] = editor.save(bodies[editor])
-
-        threads = [threading.Thread(target=save, args=(e,)) for e in (first, second)]
+        threads = [
+            threading.Thread(target=save_at_once, args=(e, bodies[e], barrier, results))
+            for e in (first, second)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

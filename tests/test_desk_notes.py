@@ -120,7 +120,7 @@ def test_a_mention_of_someone_who_cannot_open_the_article_sends_nothing(
 
 
 def test_notes_stay_when_the_article_is_published_and_never_reach_the_public(
-    client, auth, editor, article, category
+    client, auth, editor, article, category, runner, tmp_path
 ):
     auth.login(editor)
     note(client, article, "Secret desk remark about sources.")
@@ -133,6 +133,10 @@ def test_notes_stay_when_the_article_is_published_and_never_reach_the_public(
     for url in (f"/article/{article.slug}", "/", "/feed.xml", "/sitemap.xml",
                 "/search?q=sources", f"/category/{category.slug}"):  # fmt: skip
         assert "Secret desk remark" not in client.get(url).get_data(as_text=True), url
+    export = tmp_path / "site.xml"  # the WordPress export carries articles, never notes
+    assert runner.invoke(args=["export-wordpress", str(export)]).exit_code == 0
+    assert "Published text." in export.read_text()
+    assert "Secret desk remark" not in export.read_text()
 
 
 def test_another_author_cannot_read_or_write_notes(app, author, other_author, article):

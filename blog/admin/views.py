@@ -1,9 +1,10 @@
 """The admin blueprint: the door every admin page goes through, and the dashboard.
 
 Its guard lets in authors and better. Each area beside this module (articles,
-calendar, comments, desk, frontpage, images, newsletter, pages, people, redirects, site,
-taxonomy, tools) is a blueprint of its own with its role guard (blog/admin/common.py),
-nested here: its endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
+calendar, comments, desk, frontpage, images, imports, newsletter, pages, people,
+redirects, site, taxonomy, tools) is a blueprint of its own with its role guard
+(blog/admin/common.py), nested here: its endpoints are `admin.<area>.<view>`, its URLs
+stay under /admin.
 """
 
 from datetime import timedelta
@@ -20,6 +21,7 @@ from blog.admin import (
     desk,
     frontpage,
     images,
+    imports,
     newsletter,
     pages,
     people,
@@ -43,7 +45,7 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, calendar, comments, desk, frontpage, images, newsletter, pages, people,
-         redirects, site, taxonomy, tools)  # fmt: skip
+         redirects, site, taxonomy, tools, imports)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

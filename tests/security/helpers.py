@@ -61,6 +61,7 @@ class World:
     redirect: Any
     issue: Any  # a sent newsletter issue
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
+    ghost_job: Any  # a finished Ghost import job with its report
     note: Any = None  # an editorial note on `article` (Admin > article > Notes)
 
 
@@ -117,6 +118,20 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(import_job)
+    from blog.importers.api import Report
+
+    report = Report(site="ghost:Test", version="Ghost 5.75.1", source="Ghost")
+    report.add("posts", "imported", n=2)
+    report.add("subscribers", "imported", n=1)
+    report.name("post", "65f", "Paid post", "was for paying members only; kept hidden here")
+    report.dropped["Ghost code injection"] += 1
+    ghost_job = Job(
+        kind="ghost-import",
+        key=f"ghost-import:test-{n}",
+        payload={"path": "", "done": 2, "total": 2, "report": report.to_json()},
+        state=JobState.DONE,
+    )
+    db.session.add(ghost_job)
     note = ArticleNote(article_id=article.id, author_id=admin.id, body="Check the quote.")
     db.session.add(note)
     db.session.flush()
@@ -138,6 +153,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         redirect=redirect,
         issue=issue,
         import_job=import_job,
+        ghost_job=ghost_job,
         note=note,
     )
 
@@ -192,7 +208,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
         elif arg == "issue_id":
             values[arg] = world.issue.id
         elif arg == "job_id":
-            values[arg] = world.import_job.id
+            imports = endpoint.startswith("admin.imports.")
+            values[arg] = (world.ghost_job if imports else world.import_job).id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "note_id":
@@ -207,6 +224,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = "spam"
         elif arg == "direction":
             values[arg] = "down"
+        elif arg == "source":  # Tools > Import from Ghost or Substack
+            values[arg] = "ghost"
         elif arg == "choice":  # a donation choice; none is configured, so a 404 page
             values[arg] = "monthly"
         else:

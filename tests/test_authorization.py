@@ -31,6 +31,8 @@ from blog.models import (
     CommentStatus,
     NewsletterIssue,
     Redirect,
+    Subscriber,
+    SubscriberState,
     Upload,
 )
 from tests import factories
@@ -126,6 +128,49 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/auth/confirm/<token>"): ("/auth/confirm/forged", same(400)),
     ("POST", "/auth/confirm/again"): ("/auth/confirm/again", staff(303, MEMBERS)),
     ("GET", "/auth/account/data"): ("/auth/account/data", MEMBERS),
+    # ---- staff sign-in (issue 27): the code page needs a password just checked
+    ("GET", "/auth/login/code"): ("/auth/login/code", same(LOGIN)),
+    ("POST", "/auth/login/code"): ("/auth/login/code", same(LOGIN)),
+    ("GET", "/auth/security"): ("/auth/security", MEMBERS),
+    ("GET", "/auth/security/totp"): ("/auth/security/totp", MEMBERS),
+    ("POST", "/auth/security/totp"): ("/auth/security/totp", staff(422, MEMBERS)),
+    # No enrolment started in this browser: no QR code to show.
+    ("GET", "/auth/security/totp/qr.svg"): ("/auth/security/totp/qr.svg", staff(404, MEMBERS)),
+    ("POST", "/auth/security/totp/remove"): ("/auth/security/totp/remove", staff(303, MEMBERS)),
+    ("POST", "/auth/security/recovery"): ("/auth/security/recovery", staff(303, MEMBERS)),
+    # Nobody's session: 404, as for another account's session.
+    ("POST", "/auth/security/sessions/<int:session_id>/end"): (
+        "/auth/security/sessions/999999/end",
+        staff(404, MEMBERS),
+    ),
+    ("POST", "/auth/security/sessions/end-others"): (
+        "/auth/security/sessions/end-others",
+        staff(303, MEMBERS),
+    ),
+    # The new-device mail's link to end a session works without a login.
+    ("GET", "/auth/security/sessions/end/<token>"): (
+        "/auth/security/sessions/end/forged",
+        same(400),
+    ),
+    ("POST", "/auth/security/sessions/end/<token>"): (
+        "/auth/security/sessions/end/forged",
+        same(400),
+    ),
+    ("POST", "/auth/security/passkeys/options"): ("/auth/security/passkeys/options", MEMBERS),
+    ("POST", "/auth/security/passkeys"): ("/auth/security/passkeys", staff(303, MEMBERS)),
+    ("POST", "/auth/security/passkeys/<int:passkey_id>/remove"): (
+        "/auth/security/passkeys/999999/remove",
+        staff(404, MEMBERS),
+    ),
+    # Logging in with a passkey: options for anyone; no credential, back to the login.
+    ("POST", "/auth/passkeys/login/options"): ("/auth/passkeys/login/options", PUBLIC),
+    ("POST", "/auth/passkeys/login"): ("/auth/passkeys/login", same(LOGIN)),
+    ("GET", "/auth/sudo"): ("/auth/sudo", MEMBERS),
+    ("POST", "/auth/sudo"): ("/auth/sudo", staff(422, MEMBERS)),
+    ("POST", "/admin/users/<int:user_id>/second-factor/reset"): (
+        "/admin/users/{reader.id}/second-factor/reset",
+        staff(303, ADMINS),
+    ),
     ("GET", "/admin/users/<int:user_id>/data"): ("/admin/users/{reader.id}/data", ADMINS),
     ("POST", "/admin/users/<int:user_id>/data/export"): (
         "/admin/users/{reader.id}/data/export",
@@ -304,6 +349,14 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ),
     ("POST", "/admin/newsletter/import"): ("/admin/newsletter/import", staff(303, EDITORS)),
     ("POST", "/admin/newsletter/test"): ("/admin/newsletter/test", staff(303, EDITORS)),
+    ("POST", "/admin/newsletter/issues/<int:issue_id>/resume"): (
+        "/admin/newsletter/issues/{issue.id}/resume",
+        staff(303, EDITORS),
+    ),
+    ("POST", "/admin/newsletter/subscribers/<int:subscriber_id>/restore"): (
+        "/admin/newsletter/subscribers/{subscriber.id}/restore",
+        staff(303, EDITORS),
+    ),
     ("GET", "/admin/donations"): ("/admin/donations", EDITORS),
     ("POST", "/admin/donations"): ("/admin/donations", staff(303, EDITORS)),
     ("GET", "/newsletter"): ("/newsletter", PUBLIC),
@@ -323,6 +376,19 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/newsletter/unsubscribe/<token>"): ("/newsletter/unsubscribe/forged", same(400)),
     ("POST", "/newsletter/unsubscribe/<token>"): ("/newsletter/unsubscribe/forged", same(400)),
     ("GET", "/donate"): ("/donate", PUBLIC),
+    # The counting beacon: answered alike for everyone (staff are just not counted).
+    ("GET", "/hit"): ("/hit?p=home", PUBLIC),
+    ("POST", "/hit"): ("/hit?p=home", same(204)),
+    ("GET", "/admin/audience"): ("/admin/audience?days=7", EDITORS),
+    ("GET", "/admin/audience/article/<int:article_id>"): (
+        "/admin/audience/article/{article.id}",
+        EDITORS,
+    ),
+    ("GET", "/admin/audience/<name>.csv"): ("/admin/audience/funnel.csv", EDITORS),
+    ("GET", "/admin/audience/article/<int:article_id>/<name>.csv"): (
+        "/admin/audience/article/{article.id}/referrers.csv",
+        EDITORS,
+    ),
     ("GET", "/donate/go/<choice>"): ("/donate/go/none-configured", same(404)),
     ("GET", "/admin/tools/import"): ("/admin/tools/import", ADMINS),
     ("POST", "/admin/tools/import"): ("/admin/tools/import", staff(400, ADMINS)),
@@ -400,7 +466,8 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     upload = Upload(filename="0123abcd.png", content_type="image/png", width=8, height=8)
     redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
-    db.session.add_all([version, upload, redirect, issue])
+    subscriber = Subscriber(email="bounced@example.com", state=SubscriberState.BOUNCED)
+    db.session.add_all([version, upload, redirect, issue, subscriber])
     db.session.flush()
     note = ArticleNote(article_id=article.id, author_id=author.id, body="Check the name.")
     db.session.add(note)
@@ -408,6 +475,7 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     return {
         "note": note,
         "issue": issue,
+        "subscriber": subscriber,
         "redirect": redirect,
         "category": category,
         "tag": tag,
@@ -491,6 +559,7 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
 
     expected = {
         "articles": Role.AUTHOR,
+        "audience": Role.EDITOR,
         "calendar": Role.AUTHOR,
         "desk": Role.AUTHOR,
         "frontpage": Role.EDITOR,

@@ -6,6 +6,7 @@ changed word fails here: to change a mail on purpose, change its template and it
 file in the same commit, and read the difference.
 """
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,52 @@ CASES = {
             "title": "Rates & <rents>",
             "text": "@ada check the figures & the chart.\nSecond line.",
             "link": "https://news.example/admin/articles/7/edit#notes",
+        },
+    ),
+    "new_device": (
+        "new_device",
+        {
+            "name": "Ada Lovelace",
+            "device": "Firefox on Linux",
+            "security": "https://news.example/security",
+        },
+    ),  # fmt: skip
+    "recovery_code_used-9": ("recovery_code_used", {"name": "Ada Lovelace", "left": 9}),
+    "recovery_code_used-1": ("recovery_code_used", {"name": "Ada Lovelace", "left": 1}),
+    "second_factor_reset": ("second_factor_reset", {"name": "Ada Lovelace"}),
+    "audience_weekly": (
+        "audience_weekly",
+        {
+            "first": date(2026, 11, 30),
+            "last": date(2026, 12, 6),
+            "views": 12345,
+            "visitors": 4321,
+            "top": [(1, "Rates & <rents>", "rates", 4000), (2, "Tides", "tides", 1)],
+            "shares": [("newsletter", 100, 0.8), ("search", 5000, 40.5), ("social", 0, 0.0)],
+            "supporters": [(1, "Rates & <rents>", "rates", 4000, 3, 2, 1)],
+            "dashboard": "https://news.example/admin/audience?days=7",
+        },
+    ),
+    "audience_weekly-quiet": (
+        "audience_weekly",
+        {
+            "first": date(2026, 11, 30),
+            "last": date(2026, 12, 6),
+            "views": 0,
+            "visitors": 0,
+            "top": [],
+            "shares": [("newsletter", 0, 0.0), ("search", 0, 0.0), ("social", 0, 0.0)],
+            "supporters": [],
+            "dashboard": "https://news.example/admin/audience?days=7",
+        },
+    ),
+    "newsletter_paused": (
+        "newsletter_paused",
+        {
+            "subject": "Rates & <rents>",
+            "reason": "at DATA: 554 5.7.1 Sender address not verified",
+            "sent": 0,
+            "recipients": 400,
         },
     ),
 }

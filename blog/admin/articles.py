@@ -36,6 +36,7 @@ from blog.admin.common import area, paginate
 from blog.admin.desk_state import desk_context, discard_autosave, pending_autosave, restored
 from blog.admin.forms import ArticleForm
 from blog.admin.review_flow import after_save
+from blog.auth.api import sudo_required
 from blog.comments.api import ThreadPage
 from blog.comments.api import page_url as comment_page_url
 from blog.core import imagework, uploads
@@ -423,6 +424,7 @@ def restore_version(article_id: int, version_id: int) -> Response:
 
 
 @bp.route("/articles/<int:article_id>/delete", methods=["GET", "POST"])
+@sudo_required
 def delete_article(article_id: int) -> Response | str:
     article = article_or_404(article_id)
     if request.method == "GET":

@@ -16,6 +16,7 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_login import current_user
 
 from blog.admin.common import area, paginate
+from blog.auth.api import sudo_required
 from blog.core.audit import record
 from blog.core.cache.site import get_settings
 from blog.core.jobs import committed_write, counts
@@ -35,7 +36,10 @@ from blog.models import (
 from blog.newsletter.api import (
     confirmation,
     parse_subscriber_csv,
+    paused_issues,
     preview,
+    restore,
+    resume,
     spreadsheet_safe,
     store_import,
     test_key,
@@ -65,7 +69,7 @@ def newsletter() -> str:
     return render_template(
         "admin/newsletter.html", pager=paginate(query, per_page=50), q=q, state=state,
         totals=totals, states=list(SubscriberState), issues=issues, issue_counts=issue_counts,
-        support=support_by_article(),
+        support=support_by_article(), paused=paused_issues(),
     )  # fmt: skip
 
 
@@ -102,6 +106,35 @@ def newsletter_issue(issue_id: int) -> str:
         waiting_for_article=waiting is not None,
         sending=bool(figures["pending"] or waiting),
     )  # fmt: skip
+
+
+@bp.post("/newsletter/issues/<int:issue_id>/resume")
+def newsletter_resume(issue_id: int) -> Response:
+    """Send the rest of an issue the mail server refused, once its settings are fixed."""
+    issue = db.get_or_404(NewsletterIssue, issue_id)
+    if issue.paused_at is None:
+        flash(f"“{issue.subject}” is not paused.", "info")
+        return redirect(url_for("admin.newsletter.newsletter"), 303)
+    with committed_write():
+        waiting = resume(issue.id)
+        record("newsletter.resume", issue, f"{waiting} mails due again")
+    flash(f"Sending of “{issue.subject}” resumed: {waiting} mails are on their way.", "success")
+    return redirect(url_for("admin.newsletter.newsletter"), 303)
+
+
+@bp.post("/newsletter/subscribers/<int:subscriber_id>/restore")
+def newsletter_restore(subscriber_id: int) -> Response:
+    """Make a bounced address active again (a bounce that was the server's fault)."""
+    subscriber = db.get_or_404(Subscriber, subscriber_id)
+    with committed_write():
+        restored = restore(subscriber)
+        if restored:
+            record("subscriber.restore", subscriber, subscriber.email)
+    if restored:
+        flash(f"{subscriber.email} is active again and gets the next issues.", "success")
+    else:
+        flash(f"{subscriber.email} was not bounced; nothing changed.", "info")
+    return redirect(url_for("admin.newsletter.newsletter", state=SubscriberState.BOUNCED), 303)
 
 
 def support_by_article() -> list[dict]:
@@ -164,6 +197,7 @@ def newsletter_import() -> Response:
 
 
 @bp.get("/newsletter/export.csv")
+@sudo_required
 def newsletter_export() -> Response:
     """Every subscriber as CSV, with how each address was confirmed (`confirmation`)."""
 
@@ -230,18 +264,44 @@ def parse_choices(text: str) -> tuple[list[dict], list[str]]:
     return found, problems
 
 
+def parse_goal(form) -> tuple[dict, list[str]]:
+    """The campaign goal's fields -> (settings, problems); an empty goal is no goal."""
+    from blog.donations.api import goal_since
+
+    goal, since = form.get("goal", "").strip(), form.get("goal_since", "").strip()
+    text = form.get("goal_text", "").strip()
+    problems = []
+    if goal and (not goal.isdigit() or not 0 <= int(goal) <= 10_000_000):
+        problems.append("The goal is a whole number of donation clicks (0 for none).")
+    if since and goal_since(since) is None:
+        problems.append("The start date is a date such as 2026-12-01, or empty.")
+    if len(text) > 200:
+        problems.append("The goal's sentence is at most 200 characters.")
+    values = {"donate_goal": int(goal) if goal.isdigit() else 0, "donate_goal_since": since,
+              "donate_goal_text": text}  # fmt: skip
+    return values, problems
+
+
 @bp.route("/donations", methods=["GET", "POST"])
 def donations() -> Response | tuple:
-    current = get_settings().get("donate_choices") or []
+    settings = get_settings()
+    current = settings.get("donate_choices") or []
     text = "\n".join(f"{c['id']} | {c['label']} | {c['frequency']} | {c['url']}" for c in current)
+    goal = {"goal": str(settings.get("donate_goal") or ""),
+            "goal_since": settings.get("donate_goal_since") or "",
+            "goal_text": settings.get("donate_goal_text") or ""}  # fmt: skip
     if request.method == "POST":
         text = request.form.get("choices", "")[:10_000]
+        goal = {name: request.form.get(name, "")[:1000] for name in goal}
         choices, problems = parse_choices(text)
+        goal_values, goal_problems = parse_goal(request.form)
+        problems += goal_problems
         if problems:
-            return render_template("admin/donations.html", text=text, problems=problems), 422
+            return render_template("admin/donations.html", text=text, goal=goal,
+                                   problems=problems), 422  # fmt: skip
         with committed_write():
-            save_settings({"donate_choices": choices})
+            save_settings({"donate_choices": choices, **goal_values})
             record("settings.update", None, "donate_choices " + json.dumps(len(choices)))
         flash("Donation choices saved.", "success")
         return redirect(url_for("admin.newsletter.donations"), 303)
-    return render_template("admin/donations.html", text=text, problems=[]), 200
+    return render_template("admin/donations.html", text=text, goal=goal, problems=[]), 200

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from blog.admin import (
     articles,
+    audience,
     calendar,
     comments,
     desk,
@@ -33,6 +34,7 @@ from blog.admin import (
 from blog.admin.assignments import my_work
 from blog.admin.common import reported_clause
 from blog.core.types import utcnow
+from blog.donations.api import are_examples, choices
 from blog.extensions import db, login_manager
 from blog.models import (
     Article,
@@ -44,8 +46,8 @@ from blog.models import (
 )
 
 bp = Blueprint("admin", __name__)
-AREAS = (articles, calendar, comments, desk, frontpage, images, newsletter, pages, people,
-         redirects, site, taxonomy, tools, imports)  # fmt: skip
+AREAS = (articles, audience, calendar, comments, desk, frontpage, images, newsletter, pages,
+         people, redirects, site, taxonomy, tools, imports)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 
@@ -113,6 +115,10 @@ def dashboard() -> str:
         .order_by(Article.updated_at.desc())
         .limit(5)
     ).all()
+    to_set_up = ""
+    if current_user.is_editor:
+        found = choices()
+        to_set_up = ("examples" if found else "none") if are_examples(found) else ""
     return render_template(
         "admin/dashboard.html",
         counts=counts,
@@ -120,4 +126,5 @@ def dashboard() -> str:
         activity=activity,
         mine=mine,
         work=my_work(),
+        donations_to_set_up=to_set_up,
     )

@@ -18,6 +18,14 @@ COMMENT_POLICIES = {
     "all": "Hold every comment for moderation",
 }
 
+# Who must log in with a second factor: the lowest role that must (blog/auth/factors.py).
+SECOND_FACTOR_POLICIES = {
+    "editor": "Editors and admins",
+    "admin": "Admins only",
+    "author": "Every staff member (authors, editors and admins)",
+    "nobody": "Nobody (each person may still add one)",
+}
+
 DEFAULTS: dict[str, Any] = {
     "site_name": "The Newsroom",
     "tagline": "Independent news, analysis and opinion",
@@ -29,6 +37,12 @@ DEFAULTS: dict[str, Any] = {
     "social_links": {},
     # Donation choices: [{"id", "label", "frequency", "url"}], https links to the provider.
     "donate_choices": [],
+    # A campaign goal: this many donation clicks since `donate_goal_since` (an ISO date;
+    # empty: ever), shown as a meter on /donate; 0: no goal. Counted from the site's
+    # own donation_click table, never from a payment provider.
+    "donate_goal": 0,
+    "donate_goal_since": "",
+    "donate_goal_text": "",
     "posts_per_page": 10,
     "comment_policy": "first",
     "authors_can_publish": False,
@@ -48,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     "front_top": [],
     "front_top_count": 4,
     "section_pins": {},
+    # The lowest role that must log in with a second factor: "editor" (editors and
+    # admins), "admin", "author" (all staff) or "nobody" (blog/auth/factors.py).
+    "second_factor_from": "editor",
 }
 
 

@@ -2,11 +2,21 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-desk (presence, autosaves, notes, assignments), jobs (the queue),
-newsletter (subscribers and issues), donations (appeal clicks).
+desk (presence, autosaves, notes, assignments), signin (second factors, login sessions),
+jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks),
+audience (counted views and their daily roll-up).
 Importing this package registers every table on the metadata.
 """
 
+from blog.models.audience import (
+    AudienceDay,
+    PageDay,
+    PageView,
+    RollupMark,
+    SourceDay,
+    ViewDay,
+    VisitorSalt,
+)
 from blog.models.comments import REPORT_KINDS, Comment, CommentReport, CommentStatus
 from blog.models.common import NEVER_REUSE_IDS
 from blog.models.content import (
@@ -24,6 +34,7 @@ from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
 from blog.models.people import Registration, Role, User, new_session_token
+from blog.models.signin import LoginSession, Passkey, RecoveryCode
 from blog.models.site import (
     AuditLog,
     ImportRecord,
@@ -44,6 +55,7 @@ __all__ = [
     "ArticleNote",
     "ArticleStatus",
     "ArticleVersion",
+    "AudienceDay",
     "AuditLog",
     "Category",
     "Comment",
@@ -54,14 +66,21 @@ __all__ = [
     "ImportRecord",
     "Job",
     "JobState",
+    "LoginSession",
     "NewsletterIssue",
     "Page",
+    "PageDay",
+    "PageView",
+    "Passkey",
+    "RecoveryCode",
     "Redirect",
     "Registration",
     "Role",
+    "RollupMark",
     "Setting",
     "SiteState",
     "SlugRedirect",
+    "SourceDay",
     "Subscriber",
     "SubscriberState",
     "Tag",
@@ -69,6 +88,8 @@ __all__ = [
     "Upload",
     "UsedToken",
     "User",
+    "ViewDay",
+    "VisitorSalt",
     "article_tag",
     "new_session_token",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.helpers import EXTRA_URLS, build, local, login, parse, rules
+from tests.security.helpers import EXTRA_URLS, build, local, login, own_script, parse, rules
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "blog" / "templates"
 
@@ -22,11 +22,9 @@ def inline_code(html: str) -> list[str]:
         if not isinstance(el.tag, str):
             continue
         name = local(el.tag)
-        if name == "script" and (el.get("type") or "").lower() != "application/ld+json":
-            # The site's own file (script-src 'self'), empty, is allowed; code inline is not.
-            own_file = (el.get("src") or "").startswith("/static/") and not (el.text or "").strip()
-            if not own_file:
-                found.append(f"<script {el.attrib}>")
+        is_data = (el.get("type") or "").lower() == "application/ld+json"
+        if name == "script" and not is_data and not own_script(el):
+            found.append(f"<script {el.attrib}>")
         if name == "style":
             found.append("<style>")
         for attr in el.attrib:
@@ -58,9 +56,12 @@ def test_no_page_has_inline_script_or_style(app, client, world, who):
 def test_the_article_page_has_exactly_its_json_ld_block(app, client, world):
     html = client.get(f"/article/{world.article.slug}").get_data(as_text=True)
 
-    scripts = [el for el in parse(html).iter() if isinstance(el.tag, str) and el.tag == "script"]
+    every = [el for el in parse(html).iter() if isinstance(el.tag, str) and el.tag == "script"]
+    scripts = [el for el in every if el.get("src") is None]
 
     assert [s.get("type") for s in scripts] == ["application/ld+json"]
+    # the only file: the audience counter, from the site itself
+    assert [s.get("src").split("?")[0] for s in every if s.get("src")] == ["/static/count.js"]
     assert "</" not in (scripts[0].text or "")  # tojson escapes "<", so it cannot end early
 
 
@@ -95,3 +96,12 @@ def test_the_template_scan_would_catch_offenders():
     assert not SCRIPT.search('<script src="{{ progress_script }}" defer></script>')
     assert SCRIPT.search('<script src="https://cdn.example/x.js"></script>')
     assert STYLE_TAG.search("<style>p{}</style>")
+
+
+def test_the_page_scan_allows_only_the_sites_own_script_files():
+    assert inline_code('<script src="/static/passkeys.js?v=1" defer></script>') == []
+    assert inline_code("<script>alert(1)</script>")
+    assert inline_code('<script src="/static/x.js">alert(1)</script>')
+    assert inline_code('<script src="https://cdn.example/x.js"></script>')
+    assert inline_code('<script src="//cdn.example/static/x.js"></script>')
+    assert inline_code('<script src="data:text/javascript,alert(1)"></script>')

@@ -80,8 +80,19 @@ EXPIRES: dict[str, Expiry] = {
         "id": NONE, "email": NONE, "email_confirmed_at": NONE, "password_hash": NONE,
         "can_comment": NONE,
         "notify_replies": NONE, "session_token": NONE, "created_at": NONE,
-        "updated_at": NONE,
+        "updated_at": NONE, "totp_secret": NONE, "totp_last_step": NONE,
     }),
+    # Staff sign-in (blog/models/signin.py): private to the account, never on a page.
+    "recovery_code": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "user_id", "digest", "used_at", "created_at",
+    )),
+    "passkey": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "user_id", "name", "credential_id", "public_key", "sign_count",
+        "created_at", "last_used_at",
+    )),
+    "login_session": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "user_id", "key", "user_agent", "created_at", "last_seen_at",
+    )),
     "category": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(CONTENT, "name", "slug", "description", "position"), "id": NONE,
     }),
@@ -130,6 +141,7 @@ EXPIRES: dict[str, Expiry] = {
         # cached). Reports hide a comment by its status, not by their count.
         "body_source": NONE, "report_count": NONE,
         "guest_email": NONE,  # moderation only, never shown
+        "idempotency_key": NONE,  # set once with the comment; a replay's look-up only
         "id": NONE,
     }),
     # Followed live on every 404 and /?p= (a 301 is never cached): nothing to expire.
@@ -196,10 +208,33 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "newsletter_issue": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "kind", "period", "subject", "article_ids", "recipients", "created_at",
+        # A paused issue shows only in the admin (never cached).
+        "paused_at", "pause_reason",
     )),
     "donation_click": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "day", "choice", "article_id", "count",
     )),
+    # Reader counting (blog/audience/): only the admin dashboard shows it, so counting
+    # a view, rolling views up or rotating the salt expires no cached page.
+    "page_view": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "visitor", "source", "referrer", "utm_source",
+        "utm_campaign", "country",
+    )),
+    "view_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "source", "referrer", "utm_source",
+        "utm_campaign", "country", "views",
+    )),
+    "page_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "views",
+    )),
+    "source_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "source", "referrer", "utm_source", "utm_campaign", "views",
+    )),
+    "audience_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "day", "views", "visitors",
+    )),
+    "visitor_salt": Expiry(insert=NONE, delete=NONE, update=_all(NONE, "day", "salt")),
+    "rollup_mark": Expiry(insert=NONE, delete=NONE, update=_all(NONE, "id", "last_view_id")),
 }
 # fmt: on
 
@@ -292,8 +327,12 @@ def statement_scope(statement: sa.Executable) -> Scope:
         table = statement.table.name
         scope = insert_scope(table)
         upsert = getattr(statement, "_post_values_clause", None)
-        for column in getattr(upsert, "update_values_to_set", None) or ():
-            name = column[0] if isinstance(column, str) else getattr(column[0], "key", column[0])
+        to_set = getattr(upsert, "update_values_to_set", None) or ()
+        # A dict in SQLAlchemy 2.1 (set_={...}), a list of pairs before: iterating the
+        # dict gave its keys, and "count"[0] == "c", an unknown column, expired everything.
+        pairs = to_set.items() if isinstance(to_set, dict) else to_set
+        for key, _value in pairs:
+            name = key if isinstance(key, str) else getattr(key, "key", key)
             scope = max(scope, column_scope(table, str(name)))
         return scope
     if isinstance(statement, sa.Update):

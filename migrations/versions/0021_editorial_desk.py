@@ -1,7 +1,7 @@
 """The editorial desk: presence, autosaves, notes and assignments of articles
 
 Revision ID: ad38d354e72f
-Revises: 3e8b6d2c9a14
+Revises: 5ded21fdb2eb
 Create Date: 2026-12-07 07:00:00
 
 """
@@ -13,7 +13,7 @@ import blog.types
 
 # revision identifiers, used by Alembic.
 revision = 'ad38d354e72f'
-down_revision = '3e8b6d2c9a14'
+down_revision = '5ded21fdb2eb'
 branch_labels = None
 depends_on = None
 

@@ -71,8 +71,14 @@ def test_closing_the_tab_keeps_the_text_and_reopening_offers_it(page, site):
     tab.get_by_label("Body (Markdown)").fill("The council voted nine to two.")
     tab.close(run_before_unload=True)  # pagehide: the last words go by sendBeacon
 
-    page.goto(url)
+    # The beacon is sent as the tab goes and may reach the other worker after the next
+    # page: reopen until it has arrived (a few seconds at most on a loaded machine).
     offer = page.locator(".desk-autosave")
+    for _ in range(10):
+        page.goto(url)
+        if offer.count():
+            break
+        page.wait_for_timeout(500)
     expect(offer).to_contain_text(re.compile(r"Restore the autosaved text from \d\d:\d\d\?"))
     offer.get_by_role("link", name="Restore it into the editor").click()
     expect(page.get_by_label("Body (Markdown)")).to_have_value("The council voted nine to two.")

@@ -59,6 +59,7 @@ JOB_MODULES = (
     "blog.newsletter.sending",
     "blog.newsletter.alerts",
     "blog.comments.notify",
+    "blog.admin.review_flow",
     "blog.confirm.confirmation",
     "blog.importers.wordpress.tasks",
     "blog.audience.rollup",

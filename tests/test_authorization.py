@@ -25,6 +25,7 @@ from PIL import Image
 
 from blog.extensions import db
 from blog.models import (
+    ArticleNote,
     ArticleVersion,
     CommentReport,
     CommentStatus,
@@ -210,6 +211,50 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/admin/articles/{article.id}/delete",
         staff(303, OWNER),
     ),
+    # ---- admin: the editorial desk around the editor
+    ("POST", "/admin/articles/<int:article_id>/heartbeat"): (
+        "/admin/articles/{article.id}/heartbeat",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/autosave"): (
+        "/admin/articles/{article.id}/autosave",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/autosave/discard"): (
+        "/admin/articles/{article.id}/autosave/discard",
+        staff(303, OWNER),
+    ),
+    ("GET", "/admin/articles/<int:article_id>/compare"): (
+        "/admin/articles/{article.id}/compare",
+        OWNER,
+    ),
+    ("GET", "/admin/articles/<int:article_id>/notes"): (
+        "/admin/articles/{article.id}/notes",
+        OWNER,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/notes"): (
+        "/admin/articles/{article.id}/notes",
+        staff(422, OWNER),
+    ),
+    ("POST", "/admin/articles/<int:article_id>/notes/<int:note_id>/resolve"): (
+        "/admin/articles/{article.id}/notes/{note.id}/resolve",
+        staff(303, OWNER),
+    ),
+    ("POST", "/admin/articles/<int:article_id>/assignment"): (
+        "/admin/articles/{article.id}/assignment",
+        staff(303, OWNER),
+    ),
+    # Only editors send back; without a note the form comes back (422).
+    ("POST", "/admin/articles/<int:article_id>/send-back"): (
+        "/admin/articles/{article.id}/send-back",
+        staff(422, EDITORS),
+    ),
+    ("GET", "/admin/calendar"): ("/admin/calendar", WRITERS),
+    ("GET", "/admin/calendar/week"): ("/admin/calendar/week", WRITERS),
+    ("POST", "/admin/articles/render"): ("/admin/articles/render", WRITERS),
+    ("POST", "/admin/articles/images"): ("/admin/articles/images", staff(400, WRITERS)),
+    ("GET", "/admin/front-page"): ("/admin/front-page", EDITORS),
+    ("POST", "/admin/front-page"): ("/admin/front-page", staff(422, EDITORS)),
     # ---- admin: images
     ("GET", "/admin/images"): ("/admin/images", WRITERS),
     ("POST", "/admin/images"): ("/admin/images", staff(422, WRITERS)),
@@ -423,8 +468,12 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
     subscriber = Subscriber(email="bounced@example.com", state=SubscriberState.BOUNCED)
     db.session.add_all([version, upload, redirect, issue, subscriber])
+    db.session.flush()
+    note = ArticleNote(article_id=article.id, author_id=author.id, body="Check the name.")
+    db.session.add(note)
     db.session.commit()
     return {
+        "note": note,
         "issue": issue,
         "subscriber": subscriber,
         "redirect": redirect,
@@ -511,6 +560,9 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
     expected = {
         "articles": Role.AUTHOR,
         "audience": Role.EDITOR,
+        "calendar": Role.AUTHOR,
+        "desk": Role.AUTHOR,
+        "frontpage": Role.EDITOR,
         "images": Role.AUTHOR,
         "comments": Role.EDITOR,
         "newsletter": Role.EDITOR,

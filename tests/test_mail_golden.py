@@ -40,6 +40,45 @@ CASES = {
         },
     ),
     "newsletter_confirm": ("newsletter_confirm", {}),
+    "review_requested": (
+        "review_requested",
+        {
+            "name": "Ada",
+            "actor": "Grace <Hopper>",
+            "title": "Rates & <rents>",
+            "edit": "https://news.example/admin/articles/7/edit",
+        },
+    ),
+    "sent_back": (
+        "sent_back",
+        {
+            "name": "Grace",
+            "actor": "Ada",
+            "title": "Rates & <rents>",
+            "note": "Add the mayor's figures.\nAnd a source.",
+            "edit": "https://news.example/admin/articles/7/edit",
+        },
+    ),
+    "article_published": (
+        "article_published",
+        {
+            "name": "Grace",
+            "title": "Rates & <rents>",
+            "when": "7 December 2026 09:30",
+            "link": "https://news.example/article/rates",
+            "edit": "https://news.example/admin/articles/7/edit",
+        },
+    ),
+    "note_mention": (
+        "note_mention",
+        {
+            "name": "Ada Lovelace",
+            "writer": "Grace <Hopper>",
+            "title": "Rates & <rents>",
+            "text": "@ada check the figures & the chart.\nSecond line.",
+            "link": "https://news.example/admin/articles/7/edit#notes",
+        },
+    ),
     "new_device": (
         "new_device",
         {

@@ -48,17 +48,21 @@ def story(app, author, section):
 # Home
 
 
-def test_home_shows_a_lead_story_and_the_latest_articles(client, section):
-    older = factories.make_article("Older news", category=section)
+def test_home_shows_a_lead_story_top_stories_and_the_latest_articles(client, section):
+    # Left to the newest (public/front.py): the newest leads, the next four are the top
+    # stories, the rest are the latest.
+    older = [factories.make_article(f"Older news {n}", category=section) for n in range(5)]
     newest = factories.make_article("Newest news", category=section, published_at=utcnow())
     db.session.commit()
 
     html = text(client.get("/"))
 
     lead = html.index('class="lead-story"')
+    top = html.index('id="top-heading"')
     latest = html.index('id="latest-heading"')
-    assert lead < html.index(newest.title) < latest < html.index(older.title)
-    # Only the lead story is styled as one; the latest list has ordinary cards.
+    assert lead < html.index(newest.title) < top < html.index(older[0].title) < latest
+    assert latest < html.index(older[4].title)
+    # Only the lead story is styled as one; the other lists have ordinary cards.
     assert html.count("card-lead") == 1
 
 

@@ -17,6 +17,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blog.admin import checklist
 from blog.admin.article_conflict import Conflict, conflict_with, is_stale
 from blog.admin.article_editor import (
     chosen_file,
@@ -32,7 +33,9 @@ from blog.admin.article_editor import (
     write_article,
 )
 from blog.admin.common import area, paginate
+from blog.admin.desk_state import desk_context, discard_autosave, pending_autosave, restored
 from blog.admin.forms import ArticleForm
+from blog.admin.review_flow import after_save
 from blog.auth.api import sudo_required
 from blog.comments.api import ThreadPage
 from blog.comments.api import page_url as comment_page_url
@@ -120,6 +123,7 @@ def render_editor(
     article: Article | None,
     status: int = 200,
     conflict: Conflict | None = None,
+    checks: list[str] | None = None,
 ):
     return (
         render_template(
@@ -130,6 +134,8 @@ def render_editor(
             file_lost=bool(form.errors) and chosen_file() is not None,
             alert=alert_status(article.id if article is not None else None),
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+            checks=checks or [],
+            **desk_context(article),
         ),
         status,
     )
@@ -153,11 +159,19 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         except uploads.UploadError as exc:
             form.image_file.errors = [str(exc)]
             return render_editor(form, article, 422)
+    checks = []
+    if checklist.due(parsed, article):
+        checks = checklist.problems(parsed, article, stored.width if stored else None)
+        if checks and not checklist.overridden():
+            if stored is not None:
+                uploads.remove_files(*uploads.stored_files(
+                    stored.filename, stored.thumb_filename, stored.variant_widths))  # fmt: skip
+            return render_editor(form, article, 422, checks=checks)
 
     existing = article
     with writing() as write:
         if article is not None:
-            reread(article)
+            reread(article, lock=True)  # the version check holds until commit
             old_status = article.display_status
             old_slug = article.slug
         else:
@@ -210,6 +224,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             snapshot(article)
         try:
             write_article(article, parsed, slug, old_slug, tags, image_id)
+            discard_autosave(article.id)
         except sa.exc.IntegrityError:
             # Another request took the slug since it was checked above. Only possible where
             # writers run side by side (PostgreSQL); the user's text comes back intact.
@@ -237,6 +252,9 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             record("article.update", article, f"{article.title}: {old_status} → {new_status}")
         else:
             record("article.update", article, article.title)
+        after_save(article, old_status, new_status, current_user.id)
+        if checks:
+            record("article.checklist_override", article, "; ".join(checks))
         db.session.commit()
     if write.refused:
         # Nothing was saved, so the image uploaded with the form goes too.
@@ -271,7 +289,10 @@ def edit_article(article_id: int) -> Response | tuple:
         form = ArticleForm()
         prepare_form(form, article)
         return save(form, article)
-    form = ArticleForm(data=initial_data(article))
+    data = initial_data(article)
+    if request.args.get("restore") == "autosave":
+        data = restored(data, pending_autosave(article))
+    form = ArticleForm(data=data)
     prepare_form(form, article)
     return render_editor(form, article)
 

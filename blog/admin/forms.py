@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -154,6 +155,8 @@ class SettingsForm(FlaskForm):
     )
     comment_policy = SelectField("Comment moderation", choices=options(COMMENT_POLICIES.items()))
     authors_can_publish = BooleanField("Authors may publish their own articles")
+    # Choices from blog/admin/checklist.CHECKS, set by the view.
+    publish_checklist = SelectMultipleField("Before publishing, check", choices=[])
     comments_per_page = IntegerField(
         "Comments per page", validators=[Optional(), NumberRange(5, 500)]
     )

@@ -7,8 +7,9 @@ import sqlalchemy.orm as so
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from blog.admin.checklist import CHECKS
 from blog.admin.common import area, paginate
-from blog.admin.forms import SettingsForm, format_social_links, parse_social_links
+from blog.admin.forms import SettingsForm, format_social_links, options, parse_social_links
 from blog.auth.api import sudo_required
 from blog.core.audit import record
 from blog.core.cache.site import get_settings
@@ -31,8 +32,10 @@ def settings() -> Response | tuple:
         data = dict(current)
         data["social_links"] = format_social_links(current.get("social_links") or {})
         form = SettingsForm(data=data)
+        form.publish_checklist.choices = options(CHECKS.items())
         return render_template("admin/settings.html", form=form), 200
     form = SettingsForm()
+    form.publish_checklist.choices = options(CHECKS.items())
     if not form.validate():
         return render_template("admin/settings.html", form=form), 422
     values = {key: clean_text(getattr(form, key).data or "").strip() for key in TEXT_KEYS}
@@ -45,6 +48,7 @@ def settings() -> Response | tuple:
         number = getattr(form, key).data
         values[key] = current[key] if number is None else number
     values["require_confirmed_email"] = bool(form.require_confirmed_email.data)
+    values["publish_checklist"] = [k for k in CHECKS if k in (form.publish_checklist.data or [])]
     if form.second_factor_from.raw_data:
         values["second_factor_from"] = form.second_factor_from.data
     changed = {k: v for k, v in values.items() if k in DEFAULTS and current.get(k) != v}

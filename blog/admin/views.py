@@ -1,9 +1,10 @@
 """The admin blueprint: the door every admin page goes through, and the dashboard.
 
 Its guard lets in authors and better. Each area beside this module (articles,
-comments, images, imports, newsletter, pages, people, redirects, site, taxonomy, tools) is a
-blueprint of its own with its role guard (blog/admin/common.py), nested here: its
-endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
+calendar, comments, desk, frontpage, images, imports, newsletter, pages, people,
+redirects, site, taxonomy, tools) is a blueprint of its own with its role guard
+(blog/admin/common.py), nested here: its endpoints are `admin.<area>.<view>`, its URLs
+stay under /admin.
 """
 
 from datetime import timedelta
@@ -16,7 +17,10 @@ from flask_login import current_user
 from blog.admin import (
     articles,
     audience,
+    calendar,
     comments,
+    desk,
+    frontpage,
     images,
     imports,
     newsletter,
@@ -27,6 +31,7 @@ from blog.admin import (
     taxonomy,
     tools,
 )
+from blog.admin.assignments import my_work
 from blog.admin.common import reported_clause
 from blog.core.types import utcnow
 from blog.donations.api import are_examples, choices
@@ -41,8 +46,8 @@ from blog.models import (
 )
 
 bp = Blueprint("admin", __name__)
-AREAS = (articles, audience, comments, images, newsletter, pages, people, redirects, site,
-         taxonomy, tools, imports)  # fmt: skip
+AREAS = (articles, audience, calendar, comments, desk, frontpage, images, newsletter, pages,
+         people, redirects, site, taxonomy, tools, imports)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 
@@ -120,5 +125,6 @@ def dashboard() -> str:
         awaiting=awaiting,
         activity=activity,
         mine=mine,
+        work=my_work(),
         donations_to_set_up=to_set_up,
     )

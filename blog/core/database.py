@@ -279,15 +279,18 @@ def writing() -> Iterator[Write]:
         request_state().writing = False
 
 
-def reread(instance: ModelT) -> ModelT:
+def reread(instance: ModelT, lock: bool = False) -> ModelT:
     """`instance` read again inside the open write transaction (what a concurrent
     request committed since it was loaded); aborts 404 when that request deleted it.
 
     A plain `session.refresh` raises on a deleted row, which was a 500 for two tabs
-    editing and deleting the same comment, tag or page at once.
+    editing and deleting the same comment, tag or page at once. With `lock`, the row is
+    read FOR UPDATE: on PostgreSQL a concurrent writer of the same row waits until this
+    transaction ends and then reads what it committed, so a check made on the row (the
+    editor's version) holds until the commit. SQLite's BEGIN IMMEDIATE already does that.
     """
     try:
-        db.session.refresh(instance)
+        db.session.refresh(instance, with_for_update=True if lock else None)
     except sa.exc.InvalidRequestError:
         abort(404)
     return instance

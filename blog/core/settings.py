@@ -53,6 +53,15 @@ DEFAULTS: dict[str, Any] = {
     "report_threshold": 3,
     # Whether a new account must open the link mailed to it before it may comment.
     "require_confirmed_email": True,
+    # The pre-publish checklist's items that are on (keys of blog/admin/checklist.CHECKS).
+    "publish_checklist": [],
+    # The front page (blog/public/front.py): the lead's and top stories' article ids
+    # (None and [] leave them to the newest), how many top stories, and each section's
+    # pinned article ({"<category id>": article id}).
+    "front_lead": None,
+    "front_top": [],
+    "front_top_count": 4,
+    "section_pins": {},
     # The lowest role that must log in with a second factor: "editor" (editors and
     # admins), "admin", "author" (all staff) or "nobody" (blog/auth/factors.py).
     "second_factor_from": "editor",

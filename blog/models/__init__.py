@@ -2,8 +2,9 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-signin (second factors, login sessions), jobs (the queue), newsletter (subscribers and
-issues), donations (appeal clicks), audience (counted views and their daily roll-up).
+desk (presence, autosaves, notes, assignments), signin (second factors, login sessions),
+jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks),
+audience (counted views and their daily roll-up).
 Importing this package registers every table on the metadata.
 """
 
@@ -28,6 +29,7 @@ from blog.models.content import (
     Upload,
     article_tag,
 )
+from blog.models.desk import ArticleAssignment, ArticleAutosave, ArticleNote, EditorPresence
 from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
@@ -48,15 +50,19 @@ __all__ = [
     "NEVER_REUSE_IDS",
     "REPORT_KINDS",
     "Article",
-    "AudienceDay",
+    "ArticleAssignment",
+    "ArticleAutosave",
+    "ArticleNote",
     "ArticleStatus",
     "ArticleVersion",
+    "AudienceDay",
     "AuditLog",
     "Category",
     "Comment",
     "CommentReport",
     "CommentStatus",
     "DonationClick",
+    "EditorPresence",
     "ImportRecord",
     "Job",
     "JobState",

@@ -42,6 +42,7 @@ from blog.extensions import db
 from blog.models import Article, Category, Page, Role, Tag, User, article_tag
 from blog.public import queries
 from blog.public.article_page import article_page
+from blog.public.front import home_cards, pinned_first
 from blog.public.structured import home_ld
 
 bp = Blueprint("public", __name__)
@@ -93,16 +94,9 @@ def list_page(
     return fragment(("list", *key, current_page()), render, shows_comments=True)
 
 
-def _home_cards(pager: Pagination) -> dict:
-    """The first page leads with its newest article."""
-    items = list(pager.items)
-    lead = items.pop(0) if items and pager.page == 1 else None
-    return {"lead": lead, "articles": items}
-
-
 @bp.get("/")
 def index() -> str:
-    listed = list_page(("home",), Article.listing, "public/_index_main.html", _home_cards)
+    listed = list_page(("home",), Article.listing, "public/_index_main.html", home_cards)
     # The first page's WebSite and publisher data: the same for every reader.
     json_ld = (
         fragment(("home-ld",), lambda: json_script(home_ld())) if listed.pager.page == 1 else None
@@ -137,6 +131,7 @@ def category(slug: str) -> str:
         ("category", section.id),
         lambda: Article.listing().where(Article.category_id == section.id),
         "public/_article_list.html",
+        lambda pager: pinned_first(section.id, pager),
     )
     return render_template(
         "public/category.html",

@@ -18,6 +18,7 @@ from blog.auth.credentials import make_reset_token
 from blog.core.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
 from blog.extensions import db
 from blog.models import (
+    ArticleNote,
     ArticleStatus,
     ArticleVersion,
     Comment,
@@ -66,6 +67,7 @@ class World:
     sessions: dict  # user id -> a LoginSession of that user in another browser
     ghost_job: Any  # a finished Ghost import job with its report
     subscriber: Any  # a bounced newsletter address (Admin > Newsletter: Restore)
+    note: Any = None  # an editorial note on `article` (Admin > article > Notes)
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -145,6 +147,8 @@ def make_world(admin: User, reader: User, author: User) -> World:
     db.session.add(ghost_job)
     subscriber = Subscriber(email=f"bounced{n}@example.com", state=SubscriberState.BOUNCED)
     db.session.add(subscriber)
+    note = ArticleNote(article_id=article.id, author_id=admin.id, body="Check the quote.")
+    db.session.add(note)
     db.session.flush()
     return World(
         admin=admin,
@@ -167,6 +171,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         sessions=sessions,
         ghost_job=ghost_job,
         subscriber=subscriber,
+        note=note,
     )
 
 
@@ -230,6 +235,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.subscriber.id
         elif arg == "version_id":
             values[arg] = world.version.id
+        elif arg == "note_id":
+            values[arg] = world.note.id
         elif arg == "username":
             values[arg] = world.author.username
         elif arg == "token":
@@ -402,6 +409,10 @@ SITE_ATTRIBUTES = frozenset(
         "target", "aria-required", "data-state", "reversed", "label",
         "form", "sizes", "decoding", "fetchpriority", "referrerpolicy", "aria-sort",
         "aria-pressed", "aria-expanded", "aria-controls", "crossorigin", "dir",
+        # The editorial desk: where static/desk.js sends its requests; table cells'
+        # labels for the stacked phone layout; the site's own script, deferred.
+        "data-key", "data-render", "data-images", "data-heartbeat", "data-autosave",
+        "data-label",
         "defer", "data-options",  # the site's own scripts; passkey forms (static/passkeys.js)
     }
 )  # fmt: skip

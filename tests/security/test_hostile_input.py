@@ -155,6 +155,22 @@ FORMS = [
     Form("article-list", "admin", "GET", "/admin/articles",
          {"status": "draft", "category": "1", "author": "1", "q": "x", "page": "1"}),
     Form("search", "anonymous", "GET", "/search", {"q": "news", "page": "1"}),
+    # The editorial desk (issue 25): autosave, live preview, notes, assignment, send
+    # back and the front page's curation.
+    Form("desk-autosave", "admin", "POST", lambda s: f"/admin/articles/{s.draft_id}/autosave",
+         {"title": "T", "summary": "S", "body": "B", "base_version": "2026-01-01T00:00:00+00:00"}),
+    Form("desk-preview", "admin", "POST", "/admin/articles/render", {"body": "**b**"}),
+    Form("desk-note", "admin", "POST", lambda s: f"/admin/articles/{s.draft_id}/notes",
+         {"note-body": "Check @sweep_reader", "note-parent_id": ""}),
+    Form("desk-assignment", "admin", "POST",
+         lambda s: f"/admin/articles/{s.draft_id}/assignment",
+         {"assign-assignee_id": "0", "assign-due_date": "2026-12-31",
+          "assign-due_time": "18:00"}),
+    Form("desk-send-back", "admin", "POST", lambda s: f"/admin/articles/{s.draft_id}/send-back",
+         {"note": "Needs a second source."}),
+    Form("front-page", "admin", "POST", "/admin/front-page",
+         lambda s: {"lead": str(s.draft_id), "count": "3", "top": str(s.draft_id),
+                    f"pin-{s.cat_id}": "0"}),
 ]  # fmt: skip
 FORM_IDS = [f.name for f in FORMS]
 
@@ -304,6 +320,9 @@ NO_TYPED_FIELDS = {
     "newsletter.confirm",
     "newsletter.unsubscribe",
     "newsletter.account_unsubscribe",
+    "admin.desk.heartbeat",
+    "admin.desk.discard",
+    "admin.desk.resolve",
     # the audience beacon: no form, only ?p=&r=&q= in its URL; hostile values there are
     # refused or cut by tests/test_audience_counting.py (unknown pages, hostile campaigns)
     "audience.hit",
@@ -328,6 +347,7 @@ FILE_UPLOADS = {
     "admin.tools.tools_import_run": "test_admin_wordpress.py",
     "admin.imports.import_run": "test_admin_imports.py, test_substack_import.py (zip bombs)",
     "admin.newsletter.newsletter_import": "test_admin_newsletter.py",
+    "admin.desk.body_image": "test_desk.py (through the image library's checks)",
 }
 
 

@@ -178,6 +178,21 @@ EXPIRES: dict[str, Expiry] = {
     "used_token": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "digest", "created_at",
     )),
+    # The editorial desk (blog/models/desk.py): staff-only, shown on no public page.
+    "editor_presence": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "user_id", "since", "seen_at",
+    )),
+    "article_autosave": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "user_id", "title", "summary", "body_source", "base_version",
+        "saved_at",
+    )),
+    "article_note": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "parent_id", "author_id", "body", "created_at", "resolved_at",
+        "resolved_by_id",
+    )),
+    "article_assignment": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "article_id", "assignee_id", "due_at", "assigned_by_id", "updated_at",
+    )),
     "audit_log": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "actor_id", "action", "object_type", "object_id", "detail", "created_at",
     )),

@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from blog.newsletter.views import bp as newsletter_bp
     from blog.privacy.views import bp as privacy_bp
     from blog.public.views import bp as public_bp
+    from blog.trust.views import bp as trust_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(newsletter_bp)
     app.register_blueprint(donations_bp)
+    app.register_blueprint(trust_bp)
 
 
 IMAGE_HOST = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
@@ -158,8 +160,10 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from blog.core import templating
+    from blog.trust import api as trust
 
     templating.init_app(app)
+    trust.init_templates(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -16,6 +16,8 @@ from flask_login import current_user
 from blog.admin import (
     articles,
     comments,
+    contributors,
+    corrections,
     images,
     newsletter,
     pages,
@@ -39,7 +41,7 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools)  # fmt: skip
+         tools, contributors, corrections)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

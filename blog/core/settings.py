@@ -39,6 +39,10 @@ DEFAULTS: dict[str, Any] = {
     "report_threshold": 3,
     # Whether a new account must open the link mailed to it before it may comment.
     "require_confirmed_email": True,
+    # What kind of piece an article is (blog/trust/labels.py); empty: the default list.
+    "article_labels": [],
+    # Shown on articles labelled Sponsored or Partner content; empty: the default text.
+    "sponsored_disclosure": "",
 }
 
 

@@ -4,7 +4,8 @@ on article pages, WebSite and NewsMediaOrganization on the home page.
 Each function returns a dict the templates write with `|tojson` (which escapes `<`, so
 the data block cannot end early). Every URL is absolute, from SITE_URL. The fields are
 the ones Google documents for articles: headline, image, datePublished, dateModified,
-author (name, url) and publisher (name, logo).
+author (an array of Person with name and url, in byline order) and publisher (name,
+logo). The article's label picks the NewsArticle subtype (blog/trust/labels.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from blog.core.cache.site import get_settings
 from blog.core.imagesets import image_url
 from blog.core.templating import absolute_url, iso_datetime
 from blog.models import Article
+from blog.trust.api import person_url, schema_type
 
 CONTEXT = "https://schema.org"
 LOGO = "logo.png"  # blog/static/logo.png, 512 x 512
@@ -91,7 +93,7 @@ def news_article_ld(article: Article, url: str, updated: datetime | None) -> dic
     """NewsArticle data for an article page; its page carries the BreadcrumbList."""
     data: dict = {
         "@context": CONTEXT,
-        "@type": "NewsArticle",
+        "@type": schema_type(article.label),
         "headline": article.title[:110],
         "description": article.summary,
         "url": url,
@@ -108,10 +110,9 @@ def news_article_ld(article: Article, url: str, updated: datetime | None) -> dic
         "keywords": [t.name for t in article.tags],
         "publisher": organization(),
     }
-    if article.author is not None:
-        data["author"] = {
-            "@type": "Person",
-            "name": article.author.name,
-            "url": absolute_url("public.author", username=article.author.username),
-        }
+    if article.credits:
+        data["author"] = [
+            {"@type": "Person", "name": person.name, "url": site_url() + person_url(person)}
+            for person in article.credits
+        ]
     return data

@@ -25,9 +25,11 @@ from PIL import Image
 
 from blog.extensions import db
 from blog.models import (
+    ArticleNote,
     ArticleVersion,
     CommentReport,
     CommentStatus,
+    GuestAuthor,
     NewsletterIssue,
     Redirect,
     Upload,
@@ -296,6 +298,36 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/admin/redirects/{redirect.id}/delete",
         staff(303, EDITORS),
     ),
+    # ---- trust (issue 26): guest contributors, correction notes, /corrections
+    ("GET", "/contributors/<slug>"): ("/contributors/{guest.slug}", PUBLIC),
+    ("GET", "/corrections"): ("/corrections", PUBLIC),
+    ("GET", "/admin/contributors"): ("/admin/contributors", EDITORS),
+    ("GET", "/admin/contributors/new"): ("/admin/contributors/new", EDITORS),
+    ("POST", "/admin/contributors/new"): ("/admin/contributors/new", staff(422, EDITORS)),
+    ("GET", "/admin/contributors/<int:guest_id>/edit"): (
+        "/admin/contributors/{guest.id}/edit",
+        EDITORS,
+    ),
+    ("POST", "/admin/contributors/<int:guest_id>/edit"): (
+        "/admin/contributors/{guest.id}/edit",
+        staff(422, EDITORS),
+    ),
+    ("POST", "/admin/contributors/<int:guest_id>/delete"): (
+        "/admin/contributors/{guest.id}/delete",
+        staff(303, EDITORS),
+    ),
+    ("GET", "/admin/articles/<int:article_id>/notes"): (
+        "/admin/articles/{article.id}/notes",
+        EDITORS,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/notes"): (
+        "/admin/articles/{article.id}/notes",
+        staff(422, EDITORS),
+    ),
+    ("POST", "/admin/articles/<int:article_id>/notes/<int:note_id>/remove"): (
+        "/admin/articles/{article.id}/notes/{note.id}/remove",
+        staff(422, EDITORS),
+    ),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -348,9 +380,13 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     upload = Upload(filename="0123abcd.png", content_type="image/png", width=8, height=8)
     redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
-    db.session.add_all([version, upload, redirect, issue])
+    guest = GuestAuthor(name="Ines Freelance", slug="ines-freelance")
+    note = ArticleNote(article_id=article.id, kind="correction", text="The pier is 40 m long.")
+    db.session.add_all([version, upload, redirect, issue, guest, note])
     db.session.commit()
     return {
+        "guest": guest,
+        "note": note,
         "issue": issue,
         "redirect": redirect,
         "category": category,

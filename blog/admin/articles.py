@@ -315,6 +315,8 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
         image_path=article.image_path if article is not None and not image else "",
         comments_open=bool(form.comments_open.data),
         donation_appeal=bool(form.donation_appeal.data),
+        label=form.label.data or "",
+        dateline=" ".join((form.dateline.data or "").split()),
         comment_count=article.comment_count if article is not None else 0,
     )
     # Assigned after construction so no relationship event cascades it into the session.

@@ -43,12 +43,12 @@ def labels() -> list[str]:
     return list(get_settings().get("article_labels") or DEFAULT_LABELS)
 
 
-def schema_type(label: str) -> str:
-    return SCHEMA_TYPES.get(label.strip().lower(), "NewsArticle")
+def schema_type(label: str | None) -> str:
+    return SCHEMA_TYPES.get((label or "").strip().lower(), "NewsArticle")
 
 
-def is_sponsored(label: str) -> bool:
-    return label.strip().lower() in SPONSORED
+def is_sponsored(label: str | None) -> bool:
+    return (label or "").strip().lower() in SPONSORED
 
 
 def sponsored_disclosure() -> str:

@@ -115,7 +115,7 @@ def test_author_page_lists_what_they_are_credited_on(client, author, other_autho
     assert "2 articles" in html
 
 
-def test_a_credited_author_may_edit_and_others_may_not(client, auth, author, other_author, category):
+def test_a_credited_author_may_edit_others_may_not(client, auth, author, other_author, category):
     story = factories.make_article("Co-written", author=other_author, category=category)
     alone = factories.make_article("Not mine", author=other_author, category=category)
     set_bylines(story, [other_author, author])

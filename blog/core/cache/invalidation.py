@@ -111,8 +111,9 @@ EXPIRES: dict[str, Expiry] = {
         "created_at": NONE,  # shown nowhere public: readers see published_at
         "id": NONE,
     }),
-    # A guest shows nowhere until a byline credits them; a delete cascades to bylines.
-    "guest_author": Expiry(insert=NONE, delete=NONE, update={
+    # A guest has a profile page from the start (a reader may have asked for it
+    # before: a 404 to expire), and loses it with the row.
+    "guest_author": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(CONTENT, "slug", "name", "bio", "photo_id", "links", "fediverse"),
         "id": NONE, "created_at": NONE,
     }),

@@ -160,10 +160,12 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from blog.core import templating
+    from blog.public.api import publisher_json_ld
     from blog.trust import api as trust
 
     templating.init_app(app)
     trust.init_templates(app)
+    app.add_template_global(publisher_json_ld)
 
 
 def register_cli(app: Flask) -> None:

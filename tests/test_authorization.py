@@ -316,6 +316,8 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/admin/contributors/{guest.id}/delete",
         staff(303, EDITORS),
     ),
+    ("GET", "/admin/standards"): ("/admin/standards", ADMINS),
+    ("POST", "/admin/standards"): ("/admin/standards", staff(422, ADMINS)),
     ("GET", "/admin/articles/<int:article_id>/notes"): (
         "/admin/articles/{article.id}/notes",
         EDITORS,

@@ -2,7 +2,8 @@
 (the article editor's own trust fields are `TrustFields` in forms.py)."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.admin.forms import http_url, no_control_chars, options, slug_format, strip
@@ -52,3 +53,47 @@ class RemoveNoteForm(FlaskForm):
         "Why it is removed",
         validators=[DataRequired(), Length(max=300), no_control_chars],
     )
+
+
+def policy_link(form: FlaskForm, field) -> None:
+    value = (field.data or "").strip()
+    if value and not (value.startswith("/") and not value.startswith("//")) and not http_url(value):
+        raise ValidationError("Use a path on this site (/pages/ethics) or a full https:// address.")
+
+
+LICENSES = [
+    ("CC BY-ND 4.0", "CC BY-ND 4.0: credit us, no changes"),
+    ("CC BY-NC-ND 4.0", "CC BY-NC-ND 4.0: credit us, no changes, not for profit"),
+    ("CC BY 4.0", "CC BY 4.0: credit us"),
+    ("CC BY-NC 4.0", "CC BY-NC 4.0: credit us, not for profit"),
+]
+
+
+class StandardsForm(FlaskForm):
+    """Admin > Standards: policies, labels, the sponsored disclosure, logo, license."""
+
+    policy_corrections = StringField(
+        "Corrections policy", validators=[Length(max=300), policy_link], filters=[strip]
+    )
+    policy_ethics = StringField(
+        "Ethics policy", validators=[Length(max=300), policy_link], filters=[strip]
+    )
+    policy_masthead = StringField(
+        "Masthead", validators=[Length(max=300), policy_link], filters=[strip]
+    )
+    policy_ownership = StringField(
+        "Ownership and funding", validators=[Length(max=300), policy_link], filters=[strip]
+    )
+    policy_verification = StringField(
+        "Verification and fact-checking", validators=[Length(max=300), policy_link], filters=[strip]
+    )
+    policy_feedback = StringField(
+        "How to send feedback", validators=[Length(max=300), policy_link], filters=[strip]
+    )
+    article_labels = TextAreaField("Labels", validators=[Length(max=2000), no_control_chars])
+    sponsored_disclosure = TextAreaField(
+        "Sponsored disclosure", validators=[Length(max=1000), no_control_chars]
+    )
+    logo_file = FileField("Logo")
+    remove_logo = BooleanField("Go back to the shipped logo")
+    republish_license = SelectField("Republishing license", choices=options(LICENSES))

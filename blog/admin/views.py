@@ -24,6 +24,7 @@ from blog.admin import (
     people,
     redirects,
     site,
+    standards,
     taxonomy,
     tools,
 )
@@ -41,7 +42,7 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools, contributors, corrections)  # fmt: skip
+         tools, contributors, corrections, standards)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

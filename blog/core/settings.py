@@ -43,6 +43,18 @@ DEFAULTS: dict[str, Any] = {
     "article_labels": [],
     # Shown on articles labelled Sponsored or Partner content; empty: the default text.
     "sponsored_disclosure": "",
+    # The newsroom's published policies (blog/trust/policies.py): a path on this site
+    # ("/pages/ethics") or an https:// address each; empty: not published.
+    "policy_corrections": "",
+    "policy_ethics": "",
+    "policy_masthead": "",
+    "policy_ownership": "",
+    "policy_verification": "",
+    "policy_feedback": "",
+    # The publisher's logo, an upload: {"filename", "width", "height"}; empty: the shipped one.
+    "logo": {},
+    # The license of "Republish this story" (blog/trust/republish.py).
+    "republish_license": "CC BY-ND 4.0",
 }
 
 

@@ -19,7 +19,7 @@ from blog.core.cache.site import get_settings
 from blog.core.imagesets import image_url
 from blog.core.templating import absolute_url, iso_datetime
 from blog.models import Article
-from blog.trust.api import person_url, schema_type
+from blog.trust.api import person_url, policy_links, schema_type, uploaded_logo
 
 CONTEXT = "https://schema.org"
 LOGO = "logo.png"  # blog/static/logo.png, 512 x 512
@@ -35,19 +35,22 @@ def logo_url() -> str:
 
 
 def organization() -> dict:
-    """The newsroom as a NewsMediaOrganization (the publisher of every article)."""
+    """The newsroom as a NewsMediaOrganization (the publisher of every article), with
+    the logo uploaded in settings (else the shipped one) and its published policies."""
     site = get_settings()
+    url, width, height = uploaded_logo() or (logo_url(), LOGO_SIZE, LOGO_SIZE)
     return {
         "@type": "NewsMediaOrganization",
         "name": site["site_name"],
         "url": absolute_url("public.index"),
-        "logo": {
-            "@type": "ImageObject",
-            "url": logo_url(),
-            "width": LOGO_SIZE,
-            "height": LOGO_SIZE,
-        },
+        "logo": {"@type": "ImageObject", "url": url, "width": width, "height": height},
+        **policy_links(),
     }
+
+
+def publisher_ld() -> dict:
+    """The organization alone, for every page but the home page (which has it already)."""
+    return {"@context": CONTEXT, **organization()}
 
 
 def home_ld() -> list[dict]:

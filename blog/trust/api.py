@@ -5,6 +5,7 @@
 - `may_edit(article, user)`, `person_url(person)`.
 - The editor's byline slots: `byline_choices()`, `person_key(p)`, `people_from_keys(keys)`.
 - `labels()`, `schema_type(label)`, `is_sponsored(label)`, `sponsored_links(html)`.
+- `POLICIES`, `policy_links()`, `uploaded_logo()`: the newsroom's policies and logo.
 - `init_templates(app)`: the template helpers the public pages use.
 """
 
@@ -30,8 +31,12 @@ from blog.trust.labels import (
     sponsored_disclosure,
     sponsored_links,
 )
+from blog.trust.policies import POLICIES, policy_links, uploaded_logo
 
 __all__ = [
+    "POLICIES",
+    "policy_links",
+    "uploaded_logo",
     "byline_choices",
     "credited_clause",
     "guest_clause",

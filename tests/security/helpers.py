@@ -18,10 +18,12 @@ from blog.auth.credentials import make_reset_token
 from blog.core.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
 from blog.extensions import db
 from blog.models import (
+    ArticleNote,
     ArticleStatus,
     ArticleVersion,
     Comment,
     CommentReport,
+    GuestAuthor,
     Job,
     JobState,
     NewsletterIssue,
@@ -30,6 +32,7 @@ from blog.models import (
     Upload,
     User,
 )
+from blog.trust.api import set_bylines
 from tests import factories
 from tests.conftest import AuthActions
 
@@ -60,6 +63,8 @@ class World:
     redirect: Any
     issue: Any  # a sent newsletter issue
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
+    guest: Any = None  # a guest contributor credited on `article` (issue 26)
+    note: Any = None  # a correction on `article`
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -115,8 +120,16 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(import_job)
+    guest = GuestAuthor(name=f"Guest {n}", slug=f"guest-{n}", fediverse="@g@social.example")
+    db.session.add(guest)
+    db.session.flush()
+    set_bylines(article, [author, guest])
+    note = ArticleNote(article_id=article.id, kind="correction", text="A corrected figure.")
+    db.session.add(note)
     db.session.flush()
     return World(
+        guest=guest,
+        note=note,
         admin=admin,
         reader=reader,
         author=author,
@@ -161,6 +174,7 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
         "public.category_feed": world.category.slug,
         "public.tag": world.tag.slug,
         "public.page": world.page.slug,
+        "public.contributor": world.guest.slug,
     }
     values: dict[str, Any] = {}
     for arg in sorted(rule.arguments):
@@ -188,6 +202,10 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.issue.id
         elif arg == "job_id":
             values[arg] = world.import_job.id
+        elif arg == "guest_id":
+            values[arg] = world.guest.id
+        elif arg == "note_id":
+            values[arg] = world.note.id
         elif arg == "version_id":
             values[arg] = world.version.id
         elif arg == "username":

@@ -16,6 +16,8 @@ DEFAULTS = {
     # The site's public address, used for links in emails and feeds outside a request.
     "SITE_URL": "http://127.0.0.1:5000",
     "TIMEZONE": "UTC",
+    # The language of the articles (BCP 47): the news sitemap and the JSON Feed name it.
+    "SITE_LANGUAGE": "en",
     # Origins besides this site that pages may load images from (a CDN), space-separated
     # https:// origins; the CSP's img-src (blog.content_security_policy).
     "IMAGE_HOSTS": "",

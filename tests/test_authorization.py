@@ -301,6 +301,9 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     # ---- trust (issue 26): guest contributors, correction notes, /corrections
     ("GET", "/contributors/<slug>"): ("/contributors/{guest.slug}", PUBLIC),
     ("GET", "/corrections"): ("/corrections", PUBLIC),
+    ("GET", "/sitemap-news.xml"): ("/sitemap-news.xml", PUBLIC),
+    ("GET", "/feed.json"): ("/feed.json", PUBLIC),
+    ("GET", "/category/<slug>/feed.json"): ("/category/{category.slug}/feed.json", PUBLIC),
     ("GET", "/admin/contributors"): ("/admin/contributors", EDITORS),
     ("GET", "/admin/contributors/new"): ("/admin/contributors/new", EDITORS),
     ("POST", "/admin/contributors/new"): ("/admin/contributors/new", staff(422, EDITORS)),

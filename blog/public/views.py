@@ -356,6 +356,7 @@ def robots() -> Response:
         "Disallow: /auth/",
         "Disallow: /search",
         f"Sitemap: {absolute_url('public.sitemap')}",
+        f"Sitemap: {absolute_url('trust.news_sitemap')}",
         "",
     ]
     return Response("\n".join(lines), mimetype="text/plain")

@@ -1,13 +1,22 @@
-"""The trust pages readers see: /corrections, every note on a public article, newest first."""
+"""The trust pages: /corrections (every note on a public article, newest first), the
+Google News sitemap and the JSON Feeds beside the Atom ones."""
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from werkzeug.wrappers import Response
 
+from blog.core.cache.site import get_settings
 from blog.core.pagination import paginate
-from blog.models import Article, ArticleNote
+from blog.core.templating import absolute_url
+from blog.extensions import db
+from blog.models import Article, ArticleNote, Category
+from blog.public.api import FEED_LIMIT, latest
+from blog.trust.feeds import json_feed, news_articles
 
 bp = Blueprint("trust", __name__)
 
@@ -23,3 +32,40 @@ def corrections() -> str:
     )
     pager = paginate(query, ("corrections",))
     return render_template("trust/corrections.html", pager=pager)
+
+
+@bp.get("/sitemap-news.xml")
+def news_sitemap() -> Response:
+    body = render_template(
+        "trust/sitemap-news.xml",
+        articles=news_articles(),
+        name=get_settings()["site_name"],
+        language=current_app.config["SITE_LANGUAGE"],
+    )
+    return Response(body, mimetype="application/xml")
+
+
+def json_feed_response(articles, title: str, feed_url: str, home_url: str) -> Response:
+    feed = json_feed(articles, title, feed_url, home_url, current_app.config["SITE_LANGUAGE"])
+    return Response(json.dumps(feed, ensure_ascii=False), mimetype="application/feed+json")
+
+
+@bp.get("/feed.json")
+def feed() -> Response:
+    return json_feed_response(
+        latest(FEED_LIMIT),
+        get_settings()["site_name"],
+        absolute_url("trust.feed"),
+        absolute_url("public.index"),
+    )
+
+
+@bp.get("/category/<slug>/feed.json")
+def category_feed(slug: str) -> Response:
+    section = db.first_or_404(sa.select(Category).where(Category.slug == slug))
+    return json_feed_response(
+        latest(FEED_LIMIT, category_id=section.id),
+        f"{section.name} | {get_settings()['site_name']}",
+        absolute_url("trust.category_feed", slug=section.slug),
+        absolute_url("public.category", slug=section.slug),
+    )

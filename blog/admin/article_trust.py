@@ -1,4 +1,5 @@
-"""The article editor's trust fields, read and written: label, dateline and bylines.
+"""The article editor's trust fields, read and written: label, dateline, bylines and
+the featured image's focal point.
 
 Kept beside article_editor.py so the editor form's other code stays as it was: the
 editor calls `prepare`, `initial`, `parse` (before the write transaction) and `write`
@@ -29,6 +30,8 @@ def initial(article: Article) -> dict:
     return {
         "label": article.label,
         "dateline": article.dateline,
+        "focus_x": article.image_focus_x,
+        "focus_y": article.image_focus_y,
         "bylines": keys + [""] * (BYLINE_SLOTS - len(keys)),
     }
 
@@ -39,6 +42,10 @@ def parse(form) -> dict | None:
     parsed = {
         "label": form.label.data or "",
         "dateline": " ".join((form.dateline.data or "").split()),
+        "focus": (
+            50 if form.focus_x.data is None else form.focus_x.data,
+            50 if form.focus_y.data is None else form.focus_y.data,
+        ),
     }
     parsed["bylines"] = None
     if current_user.is_editor:
@@ -56,6 +63,7 @@ def write(article: Article, parsed: dict) -> bool:
     deleted meanwhile (the caller refuses the save)."""
     article.label = parsed["label"]
     article.dateline = parsed["dateline"]
+    article.image_focus_x, article.image_focus_y = parsed["focus"]
     if parsed["bylines"] is None:
         return True
     people = people_from_keys(parsed["bylines"])

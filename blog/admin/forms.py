@@ -78,6 +78,12 @@ class TrustFields:
     dateline = StringField(
         "Dateline", validators=[Length(max=80), no_control_chars], filters=[strip]
     )
+    focus_x = IntegerField(
+        "Focal point across (%)", default=50, validators=[Optional(), NumberRange(0, 100)]
+    )
+    focus_y = IntegerField(
+        "Focal point down (%)", default=50, validators=[Optional(), NumberRange(0, 100)]
+    )
     bylines = FieldList(
         SelectField("Byline", default="", validate_choice=False),
         min_entries=BYLINE_SLOTS,

@@ -121,6 +121,14 @@ class Article(db.Model):
     # where it was reported from, shown with the date.
     label: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
     dateline: so.Mapped[str] = so.mapped_column(sa.String(80), default="", server_default="")
+    # The featured image's focal point, in percent across and down: its 16:9, 4:3 and
+    # 1:1 crops are centred on it as far as the picture allows (blog/trust/crops.py).
+    image_focus_x: so.Mapped[int] = so.mapped_column(
+        sa.SmallInteger, default=50, server_default="50"
+    )
+    image_focus_y: so.Mapped[int] = so.mapped_column(
+        sa.SmallInteger, default=50, server_default="50"
+    )
 
     author: so.Mapped[User | None] = so.relationship()
     category: so.Mapped[Category] = so.relationship()

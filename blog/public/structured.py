@@ -19,7 +19,7 @@ from blog.core.cache.site import get_settings
 from blog.core.imagesets import image_url
 from blog.core.templating import absolute_url, iso_datetime
 from blog.models import Article
-from blog.trust.api import person_url, policy_links, schema_type, uploaded_logo
+from blog.trust.api import crop_urls, person_url, policy_links, schema_type, uploaded_logo
 
 CONTEXT = "https://schema.org"
 LOGO = "logo.png"  # blog/static/logo.png, 512 x 512
@@ -105,8 +105,10 @@ def news_article_ld(article: Article, url: str, updated: datetime | None) -> dic
             "@id": url,
             "breadcrumb": breadcrumbs(article, url),
         },
-        # Without a featured image the newsroom's logo stands in: Google requires one.
-        "image": [site_url() + picture] if (picture := image_url(article)) else [logo_url()],
+        # The featured image's 16:9, 4:3 and 1:1 crops, else the picture; without one
+        # the newsroom's logo stands in: Google requires an image.
+        "image": [site_url() + src for src in crop_urls(article)]
+        or ([site_url() + picture] if (picture := image_url(article)) else [logo_url()]),
         "datePublished": iso_datetime(article.published_at),
         "dateModified": iso_datetime(updated or article.published_at),
         "articleSection": article.category.name,

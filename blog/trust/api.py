@@ -6,6 +6,7 @@
 - The editor's byline slots: `byline_choices()`, `person_key(p)`, `people_from_keys(keys)`.
 - `labels()`, `schema_type(label)`, `is_sponsored(label)`, `sponsored_links(html)`.
 - `POLICIES`, `policy_links()`, `uploaded_logo()`: the newsroom's policies and logo.
+- `crop_urls(article)`: the featured image's 16:9, 4:3 and 1:1 crops (made when missing).
 - `init_templates(app)`: the template helpers the public pages use.
 """
 
@@ -24,6 +25,7 @@ from blog.trust.bylines import (
     person_url,
     set_bylines,
 )
+from blog.trust.crops import crop_urls
 from blog.trust.labels import (
     is_sponsored,
     labels,
@@ -38,6 +40,7 @@ __all__ = [
     "policy_links",
     "uploaded_logo",
     "byline_choices",
+    "crop_urls",
     "credited_clause",
     "guest_clause",
     "guest_slug",

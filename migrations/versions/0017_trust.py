@@ -1,4 +1,4 @@
-"""guest_author, article_byline, article_note; article.label and dateline (issue 26)
+"""guest_author, article_byline, article_note; article.label, dateline and image focal point (issue 26)
 
 Revision ID: b0a1b522d28e
 Revises: 7c3e2a9f1b60
@@ -77,10 +77,14 @@ def upgrade():
     with op.batch_alter_table('article', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('label', sa.String(length=40), server_default='', nullable=False))
         batch_op.add_column(sa.Column('dateline', sa.String(length=80), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('image_focus_x', sa.SmallInteger(), server_default='50', nullable=False))
+        batch_op.add_column(sa.Column('image_focus_y', sa.SmallInteger(), server_default='50', nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('article', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
+        batch_op.drop_column('image_focus_y')
+        batch_op.drop_column('image_focus_x')
         batch_op.drop_column('dateline')
         batch_op.drop_column('label')
     op.drop_table('article_note')

@@ -104,7 +104,7 @@ EXPIRES: dict[str, Expiry] = {
             CONTENT, "title", "slug", "summary", "body_source", "body_html", "status",
             "published_at", "updated_at", "author_id", "category_id", "image_id",
             "image_path", "image_alt", "comments_open", "reading_time", "donation_appeal",
-            "label", "dateline",
+            "label", "dateline", "image_focus_x", "image_focus_y",
         ),
         # Counted by the comments themselves; list cards and headings show it.
         "comment_count": COMMENTS,

@@ -304,6 +304,10 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/sitemap-news.xml"): ("/sitemap-news.xml", PUBLIC),
     ("GET", "/feed.json"): ("/feed.json", PUBLIC),
     ("GET", "/category/<slug>/feed.json"): ("/category/{category.slug}/feed.json", PUBLIC),
+    # Anyone may copy an article an editor opened for republishing; this one is not open.
+    ("GET", "/article/<slug>/republish"): ("/article/{article.slug}/republish", same(404)),
+    ("GET", "/republished/<int:article_id>.gif"): ("/republished/{article.id}.gif", PUBLIC),
+    ("GET", "/admin/republishing"): ("/admin/republishing", EDITORS),
     ("GET", "/admin/contributors"): ("/admin/contributors", EDITORS),
     ("GET", "/admin/contributors/new"): ("/admin/contributors/new", EDITORS),
     ("POST", "/admin/contributors/new"): ("/admin/contributors/new", staff(422, EDITORS)),

@@ -11,20 +11,7 @@ from blog.models import ArticleByline, GuestAuthor, Role, User
 from blog.trust.api import set_bylines
 from tests import factories
 from tests.factories import article_form as form_data
-
-
-def make_guest(name="Ines Freelance", **kwargs) -> GuestAuthor:
-    guest = GuestAuthor(
-        name=name,
-        slug=kwargs.pop("slug", name.lower().replace(" ", "-")),
-        bio=kwargs.pop("bio", "Reports from the coast."),
-        links=kwargs.pop("links", "https://ines.example/"),
-        fediverse=kwargs.pop("fediverse", "@ines@social.example"),
-        **kwargs,
-    )
-    db.session.add(guest)
-    db.session.flush()
-    return guest
+from tests.factories import make_guest
 
 
 def json_ld(html: str) -> dict:

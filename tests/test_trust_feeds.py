@@ -19,8 +19,8 @@ from blog.trust import feeds
 from blog.trust.api import set_bylines
 from tests import factories
 from tests.conftest import logged_in_client
+from tests.factories import make_guest
 from tests.shared import image_bytes, upload
-from tests.test_trust_bylines import make_guest
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -9,7 +9,7 @@ from blog.core.settings import save_settings
 from blog.extensions import db
 from blog.trust.labels import SCHEMA_TYPES
 from tests.security.conftest import world  # noqa: F401 - the fixture
-from tests.test_standards import pages_of
+from tests.security.helpers import EXTRA_URLS, build, rules
 
 BASE = "http://newsroom.test"
 NEWS_TYPES = {"NewsArticle", *SCHEMA_TYPES.values()}
@@ -35,6 +35,20 @@ POLICIES = {
     "correctionsPolicy", "ethicsPolicy", "masthead", "ownershipFundingInfo",
     "verificationFactCheckingPolicy", "actionableFeedbackPolicy",
 }  # fmt: skip
+
+
+def public_pages(app, world) -> dict[str, str]:  # noqa: F811
+    """URL -> HTML of every public GET page an anonymous reader reaches (as
+    tests/test_standards.py walks them for the HTML checker)."""
+    client = app.test_client()
+    pages = {}
+    for url in [build(app, rule, world, world.reader) for rule in rules(app, "GET")] + EXTRA_URLS:
+        if url.startswith(("/admin", "/auth", "/account")):
+            continue
+        response = client.get(url)
+        if response.mimetype == "text/html" and response.status_code != 302:
+            pages[url] = response.get_data(as_text=True)
+    return pages
 
 
 def items(data) -> list[dict]:
@@ -79,11 +93,7 @@ def test_every_public_page_type_has_valid_structured_data(app, world):  # noqa: 
     )
     world.article.label = "Opinion"
     db.session.commit()
-    pages = {
-        url: html
-        for url, html in pages_of(app, world, "anonymous").items()
-        if not url.startswith(("/admin", "/auth", "/account"))
-    }
+    pages = public_pages(app, world)
 
     kinds_seen = set()
     for url, html in pages.items():

@@ -32,6 +32,7 @@ def initial(article: Article) -> dict:
         "dateline": article.dateline,
         "focus_x": article.image_focus_x,
         "focus_y": article.image_focus_y,
+        "republishable": article.republishable,
         "bylines": keys + [""] * (BYLINE_SLOTS - len(keys)),
     }
 
@@ -42,6 +43,7 @@ def parse(form) -> dict | None:
     parsed = {
         "label": form.label.data or "",
         "dateline": " ".join((form.dateline.data or "").split()),
+        "republishable": bool(form.republishable.data),
         "focus": (
             50 if form.focus_x.data is None else form.focus_x.data,
             50 if form.focus_y.data is None else form.focus_y.data,
@@ -64,6 +66,7 @@ def write(article: Article, parsed: dict) -> bool:
     article.label = parsed["label"]
     article.dateline = parsed["dateline"]
     article.image_focus_x, article.image_focus_y = parsed["focus"]
+    article.republishable = parsed["republishable"]
     if parsed["bylines"] is None:
         return True
     people = people_from_keys(parsed["bylines"])

@@ -84,6 +84,7 @@ class TrustFields:
     focus_y = IntegerField(
         "Focal point down (%)", default=50, validators=[Optional(), NumberRange(0, 100)]
     )
+    republishable = BooleanField("Others may republish this story")
     bylines = FieldList(
         SelectField("Byline", default="", validate_choice=False),
         min_entries=BYLINE_SLOTS,

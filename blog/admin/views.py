@@ -23,6 +23,7 @@ from blog.admin import (
     pages,
     people,
     redirects,
+    republishing,
     site,
     standards,
     taxonomy,
@@ -42,7 +43,7 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools, contributors, corrections, standards)  # fmt: skip
+         tools, contributors, corrections, standards, republishing)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

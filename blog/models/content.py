@@ -129,6 +129,8 @@ class Article(db.Model):
     image_focus_y: so.Mapped[int] = so.mapped_column(
         sa.SmallInteger, default=50, server_default="50"
     )
+    # "Republish this story": others may copy it under the license in settings.
+    republishable: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     author: so.Mapped[User | None] = so.relationship()
     category: so.Mapped[Category] = so.relationship()
@@ -339,3 +341,19 @@ class ArticleNote(db.Model):
 
     article: so.Mapped[Article] = so.relationship()
     editor: so.Mapped[User | None] = so.relationship()
+
+
+class RepublishCount(db.Model):
+    """Views of a republished copy of an article, per republishing site (the host its
+    counting pixel was loaded from). Nothing about the readers is kept."""
+
+    __table_args__ = (sa.UniqueConstraint("article_id", "site"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
+    site: so.Mapped[str] = so.mapped_column(sa.String(255))
+    views: so.Mapped[int] = so.mapped_column(default=0)
+    first_seen: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_seen: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    article: so.Mapped[Article] = so.relationship()

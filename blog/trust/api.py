@@ -6,6 +6,7 @@
 - The editor's byline slots: `byline_choices()`, `person_key(p)`, `people_from_keys(keys)`.
 - `labels()`, `schema_type(label)`, `is_sponsored(label)`, `sponsored_links(html)`.
 - `POLICIES`, `policy_links()`, `uploaded_logo()`: the newsroom's policies and logo.
+- `republish_counts()`: views of republished copies per article and site.
 - `crop_urls(article)`: the featured image's 16:9, 4:3 and 1:1 crops (made when missing).
 - `init_templates(app)`: the template helpers the public pages use.
 """
@@ -34,6 +35,7 @@ from blog.trust.labels import (
     sponsored_links,
 )
 from blog.trust.policies import POLICIES, policy_links, uploaded_logo
+from blog.trust.republish import counts as republish_counts
 
 __all__ = [
     "POLICIES",
@@ -51,6 +53,7 @@ __all__ = [
     "people_from_keys",
     "person_key",
     "person_url",
+    "republish_counts",
     "schema_type",
     "set_bylines",
     "sponsored_links",

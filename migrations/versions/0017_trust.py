@@ -1,4 +1,4 @@
-"""guest_author, article_byline, article_note; article.label, dateline and image focal point (issue 26)
+"""guest_author, article_byline, article_note; article.label, dateline image focal point, republishing (issue 26)
 
 Revision ID: b0a1b522d28e
 Revises: 7c3e2a9f1b60
@@ -79,10 +79,25 @@ def upgrade():
         batch_op.add_column(sa.Column('dateline', sa.String(length=80), server_default='', nullable=False))
         batch_op.add_column(sa.Column('image_focus_x', sa.SmallInteger(), server_default='50', nullable=False))
         batch_op.add_column(sa.Column('image_focus_y', sa.SmallInteger(), server_default='50', nullable=False))
+        batch_op.add_column(sa.Column('republishable', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_table('republish_count',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('article_id', sa.Integer(), nullable=False),
+        sa.Column('site', sa.String(length=255), nullable=False),
+        sa.Column('views', sa.Integer(), nullable=False),
+        sa.Column('first_seen', blog.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('last_seen', blog.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['article_id'], ['article.id'],
+                                name=op.f('fk_republish_count_article_id_article'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_republish_count')),
+        sa.UniqueConstraint('article_id', 'site', name=op.f('uq_republish_count_article_id')),
+    )
 
 
 def downgrade():
+    op.drop_table('republish_count')
     with op.batch_alter_table('article', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
+        batch_op.drop_column('republishable')
         batch_op.drop_column('image_focus_y')
         batch_op.drop_column('image_focus_x')
         batch_op.drop_column('dateline')

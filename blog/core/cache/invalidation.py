@@ -104,7 +104,7 @@ EXPIRES: dict[str, Expiry] = {
             CONTENT, "title", "slug", "summary", "body_source", "body_html", "status",
             "published_at", "updated_at", "author_id", "category_id", "image_id",
             "image_path", "image_alt", "comments_open", "reading_time", "donation_appeal",
-            "label", "dateline", "image_focus_x", "image_focus_y",
+            "label", "dateline", "image_focus_x", "image_focus_y", "republishable",
         ),
         # Counted by the comments themselves; list cards and headings show it.
         "comment_count": COMMENTS,
@@ -126,6 +126,10 @@ EXPIRES: dict[str, Expiry] = {
         **_all(CONTENT, "article_id", "kind", "text", "created_at"),
         "editor_id": NONE, "id": NONE,
     }),
+    # Counted by the republishing pixel; only the admin shows the counts.
+    "republish_count": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "site", "views", "first_seen", "last_seen",
+    )),
     "article_version": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "article_id", "title", "summary", "body_source", "editor_id", "created_at",
     )),

@@ -94,7 +94,6 @@ def register_blueprints(app: Flask) -> None:
     from blog.newsletter.views import bp as newsletter_bp
     from blog.privacy.views import bp as privacy_bp
     from blog.public.views import bp as public_bp
-    from blog.trust.republish import bp as republish_bp
     from blog.trust.views import bp as trust_bp
 
     app.register_blueprint(public_bp)
@@ -106,7 +105,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(newsletter_bp)
     app.register_blueprint(donations_bp)
     app.register_blueprint(trust_bp)
-    app.register_blueprint(republish_bp)
 
 
 IMAGE_HOST = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")

@@ -12,18 +12,14 @@ import base64
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import abort
 from sqlalchemy.exc import IntegrityError
-from werkzeug.wrappers import Response
 
 from blog.core.cache.site import get_settings
 from blog.core.database import writing
-from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, RepublishCount
-
-bp = Blueprint("republish", __name__)
 
 LICENSE_URLS = {
     "CC BY-ND 4.0": "https://creativecommons.org/licenses/by-nd/4.0/",
@@ -51,29 +47,6 @@ def republishable(slug: str) -> Article:
     return article
 
 
-@bp.get("/article/<slug>/republish")
-def republish(slug: str) -> str:
-    article = republishable(slug)
-    name, url = license_of_site()
-    canonical = absolute_url("public.article", slug=article.slug)
-    snippet = render_template(
-        "trust/republish_snippet.html",
-        article=article,
-        canonical=canonical,
-        pixel=absolute_url("republish.pixel", article_id=article.id),
-        license_name=name,
-        license_url=url,
-    )
-    return render_template(
-        "trust/republish.html",
-        article=article,
-        snippet=snippet.strip(),
-        canonical=canonical,
-        license_name=name,
-        license_url=url,
-    )
-
-
 def site_of(referrer: str | None) -> str:
     """The republishing site: the host (and port) its page was served from."""
     try:
@@ -93,9 +66,9 @@ def _one_more(article_id: int, site: str) -> bool:
     return counted.rowcount > 0
 
 
-@bp.get("/republished/<int:article_id>.gif")
-def pixel(article_id: int) -> Response:
-    site = site_of(request.referrer)
+def count_view(article_id: int, site: str) -> None:
+    """One more view of the copy of `article_id` on `site`, if the article is open for
+    republishing (committed)."""
     with writing():
         open_to_copy = db.session.scalar(
             sa.select(Article.id).where(Article.id == article_id, Article.republishable)
@@ -107,9 +80,6 @@ def pixel(article_id: int) -> Response:
             except IntegrityError:  # a view from the same site made the row first
                 _one_more(article_id, site)
         db.session.commit()
-    response = Response(PIXEL, mimetype="image/gif")
-    response.headers["Cache-Control"] = "no-store"  # each view of the copy is one request
-    return response
 
 
 def counts() -> list[sa.Row]:

@@ -1,5 +1,6 @@
 """The trust pages: /corrections (every note on a public article, newest first), the
-Google News sitemap and the JSON Feeds beside the Atom ones."""
+Google News sitemap, the JSON Feeds beside the Atom ones, and "Republish this story"
+with its counting pixel (blog/trust/republish.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
 from blog.core.cache.site import get_settings
@@ -17,6 +18,7 @@ from blog.extensions import db
 from blog.models import Article, ArticleNote, Category
 from blog.public.api import FEED_LIMIT, latest
 from blog.trust.feeds import json_feed, news_articles
+from blog.trust.republish import PIXEL, count_view, license_of_site, republishable, site_of
 
 bp = Blueprint("trust", __name__)
 
@@ -69,3 +71,36 @@ def category_feed(slug: str) -> Response:
         absolute_url("trust.category_feed", slug=section.slug),
         absolute_url("public.category", slug=section.slug),
     )
+
+
+@bp.get("/article/<slug>/republish")
+def republish(slug: str) -> str:
+    """Republish this story: the HTML to copy, under the license in settings."""
+    article = republishable(slug)
+    name, url = license_of_site()
+    canonical = absolute_url("public.article", slug=article.slug)
+    snippet = render_template(
+        "trust/republish_snippet.html",
+        article=article,
+        canonical=canonical,
+        pixel=absolute_url("trust.republish_pixel", article_id=article.id),
+        license_name=name,
+        license_url=url,
+    )
+    return render_template(
+        "trust/republish.html",
+        article=article,
+        snippet=snippet.strip(),
+        canonical=canonical,
+        license_name=name,
+        license_url=url,
+    )
+
+
+@bp.get("/republished/<int:article_id>.gif")
+def republish_pixel(article_id: int) -> Response:
+    """The copy's counting pixel: one view for the site that loaded it, no cookie."""
+    count_view(article_id, site_of(request.referrer))
+    response = Response(PIXEL, mimetype="image/gif")
+    response.headers["Cache-Control"] = "no-store"  # each view of the copy is one request
+    return response

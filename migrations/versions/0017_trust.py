@@ -77,9 +77,10 @@ def upgrade():
     with op.batch_alter_table('article', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('label', sa.String(length=40), server_default='', nullable=False))
         batch_op.add_column(sa.Column('dateline', sa.String(length=80), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('image_focus_x', sa.SmallInteger(), server_default='50', nullable=False))
-        batch_op.add_column(sa.Column('image_focus_y', sa.SmallInteger(), server_default='50', nullable=False))
-        batch_op.add_column(sa.Column('republishable', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ADD COLUMN: SQLite keeps the table (and article_fts's triggers) as it is.
+    op.add_column('article', sa.Column('image_focus_x', sa.SmallInteger(), server_default='50', nullable=False))
+    op.add_column('article', sa.Column('image_focus_y', sa.SmallInteger(), server_default='50', nullable=False))
+    op.add_column('article', sa.Column('republishable', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table('republish_count',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('article_id', sa.Integer(), nullable=False),

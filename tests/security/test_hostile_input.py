@@ -60,7 +60,7 @@ class Form:
 def article_base(site) -> dict:
     return factories.article_form(
         site.world.category, title="A headline", summary="A summary", body="A body.",
-        tags="one, two",
+        tags="one, two", dateline="LISBON", focus_x="50", focus_y="50", republishable="y",
     )  # fmt: skip
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [p for p in (str(ROOT / "bench"), str(ROOT)) if p not in sys.path]
 
-from run import run_wrk  # noqa: E402 - bench/run.py, once the path is set
+from load import run_wrk  # noqa: E402 - bench/load.py, once the path is set
 
 from tests.edge import Nginx  # noqa: E402
 from tests.live import ARTICLE_SLUG, Browser, Gunicorn, free_port, prepare_site  # noqa: E402

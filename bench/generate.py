@@ -171,6 +171,203 @@ def migrate(path: Path) -> None:
         db.engine.dispose()
 
 
+INSERT_ARTICLE = (
+    "INSERT INTO article (id, title, slug, summary, body_source, body_html, status, "
+    "published_at, created_at, updated_at, author_id, category_id, image_id, image_path, "
+    "image_alt, comments_open, reading_time, comment_count) "
+    "VALUES (?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, NULL, '', '', 1, ?, ?)"
+)
+INSERT_COMMENT = (
+    "INSERT INTO comment (id, article_id, author_id, parent_id, body_source, body_html, "
+    "status, deleted, report_count, created_at, edited_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, 'approved', 0, 0, ?, NULL)"
+)
+
+
+class Loader:
+    """The bulk load into a migrated file, one step per table, in a fixed order.
+
+    Every step draws from the same seeded `rng` in the same order, so a seed always
+    gives the same database.
+    """
+
+    def __init__(self, out: Path, articles: int, comments: int, seed: int) -> None:
+        self.articles, self.comments = articles, comments
+        self.rng = random.Random(seed)
+        self.words = Words(self.rng)
+        self.now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+        self.first = self.now - timedelta(days=365 * YEARS)
+        self.span = (self.now - self.first).total_seconds()
+        con = self.con = sqlite3.connect(out, isolation_level=None)
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
+        con.execute("PRAGMA cache_size = -400000")
+        con.execute("PRAGMA temp_store = MEMORY")
+        con.execute("PRAGMA foreign_keys = OFF")
+        con.execute("BEGIN")
+        # The search index triggers, exactly as the migrations created them: dropped for
+        # the load (the index is rebuilt in one pass at the end), then recreated.
+        self.triggers = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'article'"
+        ).fetchall()
+        for name, _ in self.triggers:
+            con.execute(f'DROP TRIGGER "{name}"')
+        self.categories = [
+            row[0] for row in con.execute("SELECT id FROM category ORDER BY position")
+        ]
+
+    def users(self) -> None:
+        """Authors write, readers comment. One precomputed hash for all of them."""
+        from werkzeug.security import generate_password_hash
+
+        rng, words = self.rng, self.words
+        password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+        n_authors = max(5, min(200, self.articles // 500))
+        n_readers = max(10, min(20_000, self.comments // 15))
+        user_rows = []
+        stamp = fmt(self.first)
+        for i in range(n_authors + n_readers):
+            is_author = i < n_authors
+            name = f"author{i + 1}" if is_author else f"reader{i - n_authors + 1}"
+            display = " ".join(w.capitalize() for w in rng.sample(words.names, 2))
+            bio = "Writes about " + ", ".join(rng.sample(NEWS, 3)) + "." if is_author else ""
+            user_rows.append(
+                (
+                    name, f"{name}@example.com", password_hash, display, bio,
+                    2 if is_author else 1, 1, 1, 0, secrets.token_urlsafe(24),
+                    stamp, stamp, stamp,  # confirmed: the bench's readers may comment
+                )
+            )  # fmt: skip
+        self.con.executemany(
+            "INSERT INTO user (username, email, password_hash, display_name, bio, role, active, "
+            "can_comment, notify_replies, session_token, created_at, updated_at, "
+            "email_confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            user_rows,
+        )
+        self.user_ids = [row[0] for row in self.con.execute("SELECT id FROM user ORDER BY id")]
+        self.author_ids, self.reader_ids = self.user_ids[:n_authors], self.user_ids[n_authors:]
+
+    def tags(self, slugify) -> None:
+        """A Zipf-like popularity, so a few tags hold thousands of articles."""
+        rng, words = self.rng, self.words
+        n_tags = max(20, min(2000, self.articles // 50))
+        tag_names: list[str] = []
+        seen: set[str] = set()
+        candidates = NEWS + words.names
+        while len(tag_names) < n_tags:
+            name = (
+                rng.choice(candidates)
+                if len(tag_names) < len(NEWS) // 2
+                else (rng.choice(NEWS) + " " + rng.choice(words.names))
+            )
+            if name not in seen:
+                seen.add(name)
+                tag_names.append(name)
+        self.con.executemany(
+            "INSERT INTO tag (name, slug) VALUES (?, ?)", [(n, slugify(n)) for n in tag_names]
+        )
+        self.tag_ids = [row[0] for row in self.con.execute("SELECT id FROM tag ORDER BY id")]
+        self.tag_cum = list(
+            itertools.accumulate(1.0 / (rank + 3) for rank in range(len(self.tag_ids)))
+        )
+
+    def bodies(self, render_article, reading_time) -> None:
+        """Render each body template once; articles reuse the HTML."""
+        self.templates = []
+        for _ in range(min(BODY_TEMPLATES, max(1, self.articles))):
+            source = article_body(self.words)
+            html = render_article(source)
+            self.templates.append((source, html, reading_time(html)))
+
+    def comment_counts(self) -> None:
+        """Comments per article: newer articles get more (readers come for the news)."""
+        articles = self.articles
+        weights = [0.2 + (i / max(1, articles - 1)) ** 2 for i in range(articles)]
+        self.counts = [0] * articles
+        if articles:
+            cum = list(itertools.accumulate(weights))
+            total = cum[-1]
+            for _ in range(self.comments):
+                self.counts[bisect(cum, self.rng.random() * total)] += 1
+
+    def article_rows(self, excerpt, slugify) -> None:
+        """Articles, oldest first so ids follow publication order like a real site."""
+        rng, words = self.rng, self.words
+        offsets = sorted(rng.random() * self.span for _ in range(self.articles))
+        rows, links = [], []
+        self.published: list[datetime] = []
+        for i in range(self.articles):
+            article_id = i + 1
+            title = words.title()
+            slug = f"{slugify(title)[:150].rstrip('-')}-{article_id}"
+            summary = excerpt(words.paragraph(2), 220)
+            source, html, minutes = self.templates[rng.randrange(len(self.templates))]
+            when = self.first + timedelta(seconds=offsets[i])
+            self.published.append(when)
+            stamp = fmt(when)
+            rows.append(
+                (
+                    article_id, title, slug, summary, source, html, stamp, stamp, stamp,
+                    rng.choice(self.author_ids), rng.choice(self.categories), minutes,
+                    self.counts[i],
+                )
+            )  # fmt: skip
+            chosen = set(rng.choices(self.tag_ids, cum_weights=self.tag_cum, k=rng.randint(2, 4)))
+            while len(chosen) < 2:
+                chosen.add(rng.choice(self.tag_ids))
+            links.extend((article_id, tag_id) for tag_id in chosen)
+            if len(rows) >= BATCH:
+                self.con.executemany(INSERT_ARTICLE, rows)
+                rows.clear()
+        self.con.executemany(INSERT_ARTICLE, rows)
+        self.con.executemany("INSERT INTO article_tag (article_id, tag_id) VALUES (?, ?)", links)
+
+    def comment_rows(self, render_comment) -> int:
+        """Approved comments by readers, a third of them replies; the number added."""
+        rng, words = self.rng, self.words
+        templates = []
+        for _ in range(COMMENT_TEMPLATES):
+            source = "\n\n".join(
+                words.paragraph(rng.randint(1, 3)) for _ in range(rng.randint(1, 2))
+            )
+            templates.append((source, render_comment(source)))
+        comment_id = 0
+        rows = []
+        for i, n in enumerate(self.counts):
+            if not n:
+                continue
+            base = self.published[i]
+            age = max(60.0, min((self.now - base).total_seconds(), 14 * 86400.0))
+            moments = sorted(rng.random() * age for _ in range(n))
+            top_level: list[int] = []
+            for moment in moments:
+                comment_id += 1
+                parent = rng.choice(top_level) if top_level and rng.random() < 0.33 else None
+                if parent is None:
+                    top_level.append(comment_id)
+                source, html = templates[rng.randrange(len(templates))]
+                rows.append(
+                    (
+                        comment_id, i + 1, rng.choice(self.reader_ids), parent, source, html,
+                        fmt(base + timedelta(seconds=moment)),
+                    )
+                )  # fmt: skip
+                if len(rows) >= BATCH:
+                    self.con.executemany(INSERT_COMMENT, rows)
+                    rows.clear()
+        self.con.executemany(INSERT_COMMENT, rows)
+        return comment_id
+
+    def finish(self) -> None:
+        """Rebuild the search index, restore its triggers, bump the version, commit."""
+        con = self.con
+        con.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
+        for _, sql in self.triggers:
+            con.execute(sql)
+        con.execute("UPDATE site_state SET version = version + 1 WHERE id = 1")
+        con.execute("COMMIT")
+
+
 def generate(articles: int, comments: int, out: Path, seed: int = 1) -> dict[str, float]:
     """Build the database at `out` (replacing it); returns counts and timings."""
     from blog.core.content import excerpt, reading_time, render_article, render_comment, slugify
@@ -181,192 +378,26 @@ def generate(articles: int, comments: int, out: Path, seed: int = 1) -> dict[str
         Path(f"{out}{suffix}").unlink(missing_ok=True)
     migrate(out)
     t_migrate = time.perf_counter()
-
-    rng = random.Random(seed)
-    words = Words(rng)
-    now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
-    first = now - timedelta(days=365 * YEARS)
-    span = (now - first).total_seconds()
-
-    con = sqlite3.connect(out, isolation_level=None)
-    con.execute("PRAGMA journal_mode = OFF")
-    con.execute("PRAGMA synchronous = OFF")
-    con.execute("PRAGMA cache_size = -400000")
-    con.execute("PRAGMA temp_store = MEMORY")
-    con.execute("PRAGMA foreign_keys = OFF")
-    con.execute("BEGIN")
-    # The search index triggers, exactly as the migrations created them: dropped for
-    # the load (the index is rebuilt in one pass at the end), then recreated.
-    triggers = con.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'article'"
-    ).fetchall()
-    for name, _ in triggers:
-        con.execute(f'DROP TRIGGER "{name}"')
-
-    categories = [row[0] for row in con.execute("SELECT id FROM category ORDER BY position")]
-
-    # Users: authors write, readers comment. One precomputed hash for all of them.
-    from werkzeug.security import generate_password_hash
-
-    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    n_authors = max(5, min(200, articles // 500))
-    n_readers = max(10, min(20_000, comments // 15))
-    user_rows = []
-    stamp = fmt(first)
-    for i in range(n_authors + n_readers):
-        is_author = i < n_authors
-        name = f"author{i + 1}" if is_author else f"reader{i - n_authors + 1}"
-        display = " ".join(w.capitalize() for w in rng.sample(words.names, 2))
-        user_rows.append(
-            (
-                name,
-                f"{name}@example.com",
-                password_hash,
-                display,
-                "Writes about " + ", ".join(rng.sample(NEWS, 3)) + "." if is_author else "",
-                2 if is_author else 1,
-                1,
-                1,
-                0,
-                secrets.token_urlsafe(24),
-                stamp,
-                stamp,
-                stamp,  # confirmed: the bench's readers may comment
-            )
-        )
-    con.executemany(
-        "INSERT INTO user (username, email, password_hash, display_name, bio, role, active, "
-        "can_comment, notify_replies, session_token, created_at, updated_at, "
-        "email_confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        user_rows,
-    )
-    user_ids = [row[0] for row in con.execute("SELECT id FROM user ORDER BY id")]
-    author_ids, reader_ids = user_ids[:n_authors], user_ids[n_authors:]
-
-    # Tags: a Zipf-like popularity, so a few tags hold thousands of articles.
-    n_tags = max(20, min(2000, articles // 50))
-    tag_names: list[str] = []
-    seen: set[str] = set()
-    candidates = NEWS + words.names
-    while len(tag_names) < n_tags:
-        name = (
-            rng.choice(candidates)
-            if len(tag_names) < len(NEWS) // 2
-            else (rng.choice(NEWS) + " " + rng.choice(words.names))
-        )
-        if name not in seen:
-            seen.add(name)
-            tag_names.append(name)
-    con.executemany(
-        "INSERT INTO tag (name, slug) VALUES (?, ?)", [(n, slugify(n)) for n in tag_names]
-    )
-    tag_ids = [row[0] for row in con.execute("SELECT id FROM tag ORDER BY id")]
-    tag_cum = list(itertools.accumulate(1.0 / (rank + 3) for rank in range(len(tag_ids))))
-
-    # Bodies: render each template once and reuse the HTML.
-    bodies = []
-    for _ in range(min(BODY_TEMPLATES, max(1, articles))):
-        source = article_body(words)
-        html = render_article(source)
-        bodies.append((source, html, reading_time(html)))
+    load = Loader(out, articles, comments, seed)
+    load.users()
+    load.tags(slugify)
+    load.bodies(render_article, reading_time)
     t_render = time.perf_counter()
-
-    # Comments per article: newer articles get more (readers come for the news).
-    weights = [0.2 + (i / max(1, articles - 1)) ** 2 for i in range(articles)]
-    counts = [0] * articles
-    if articles:
-        cum = list(itertools.accumulate(weights))
-        total = cum[-1]
-        for _ in range(comments):
-            counts[bisect(cum, rng.random() * total)] += 1
-
-    # Articles, oldest first so ids follow publication order like a real site.
-    offsets = sorted(rng.random() * span for _ in range(articles))
-    insert_article = (
-        "INSERT INTO article (id, title, slug, summary, body_source, body_html, status, "
-        "published_at, created_at, updated_at, author_id, category_id, image_id, image_path, "
-        "image_alt, comments_open, reading_time, comment_count) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, NULL, '', '', 1, ?, ?)"
-    )
-    rows, links = [], []
-    published: list[datetime] = []
-    for i in range(articles):
-        article_id = i + 1
-        title = words.title()
-        slug = f"{slugify(title)[:150].rstrip('-')}-{article_id}"
-        summary = excerpt(words.paragraph(2), 220)
-        source, html, minutes = bodies[rng.randrange(len(bodies))]
-        when = first + timedelta(seconds=offsets[i])
-        published.append(when)
-        stamp = fmt(when)
-        rows.append(
-            (
-                article_id, title, slug, summary, source, html, stamp, stamp, stamp,
-                rng.choice(author_ids), rng.choice(categories), minutes, counts[i],
-            )
-        )  # fmt: skip
-        chosen = set(rng.choices(tag_ids, cum_weights=tag_cum, k=rng.randint(2, 4)))
-        while len(chosen) < 2:
-            chosen.add(rng.choice(tag_ids))
-        links.extend((article_id, tag_id) for tag_id in chosen)
-        if len(rows) >= BATCH:
-            con.executemany(insert_article, rows)
-            rows.clear()
-    con.executemany(insert_article, rows)
-    con.executemany("INSERT INTO article_tag (article_id, tag_id) VALUES (?, ?)", links)
+    load.comment_counts()
+    load.article_rows(excerpt, slugify)
     t_articles = time.perf_counter()
-
-    # Comments: approved, by readers, a third of them replies to an earlier comment.
-    comment_bodies = []
-    for _ in range(COMMENT_TEMPLATES):
-        source = "\n\n".join(words.paragraph(rng.randint(1, 3)) for _ in range(rng.randint(1, 2)))
-        comment_bodies.append((source, render_comment(source)))
-    insert_comment = (
-        "INSERT INTO comment (id, article_id, author_id, parent_id, body_source, body_html, "
-        "status, deleted, report_count, created_at, edited_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'approved', 0, 0, ?, NULL)"
-    )
-    comment_id = 0
-    rows = []
-    for i, n in enumerate(counts):
-        if not n:
-            continue
-        base = published[i]
-        age = max(60.0, min((now - base).total_seconds(), 14 * 86400.0))
-        moments = sorted(rng.random() * age for _ in range(n))
-        top_level: list[int] = []
-        for moment in moments:
-            comment_id += 1
-            parent = rng.choice(top_level) if top_level and rng.random() < 0.33 else None
-            if parent is None:
-                top_level.append(comment_id)
-            source, html = comment_bodies[rng.randrange(len(comment_bodies))]
-            rows.append(
-                (
-                    comment_id, i + 1, rng.choice(reader_ids), parent, source, html,
-                    fmt(base + timedelta(seconds=moment)),
-                )
-            )  # fmt: skip
-            if len(rows) >= BATCH:
-                con.executemany(insert_comment, rows)
-                rows.clear()
-    con.executemany(insert_comment, rows)
+    added = load.comment_rows(render_comment)
     t_comments = time.perf_counter()
-
-    con.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
-    for _, sql in triggers:
-        con.execute(sql)
-    con.execute("UPDATE site_state SET version = version + 1 WHERE id = 1")
-    con.execute("COMMIT")
+    load.finish()
     t_fts = time.perf_counter()
-    con.execute("PRAGMA journal_mode = WAL")
-    con.close()
+    load.con.execute("PRAGMA journal_mode = WAL")
+    load.con.close()
     finished = time.perf_counter()
     return {
         "articles": articles,
-        "comments": comment_id,
-        "users": len(user_ids),
-        "tags": len(tag_ids),
+        "comments": added,
+        "users": len(load.user_ids),
+        "tags": len(load.tag_ids),
         "seconds_migrate": t_migrate - started,
         "seconds_render": t_render - t_migrate,
         "seconds_articles": t_articles - t_render,

@@ -17,6 +17,7 @@ figures during the send against before it.
 """
 
 import argparse
+import contextlib
 import os
 import resource
 import secrets
@@ -84,7 +85,7 @@ PAGES = {"home": "/", "article": "/article/bench-ferry-returns"}
 
 def measure_pages(wrk: str, site: str, constant: str, label: str) -> list[str]:
     """One table row per page: requests/s, p50, p99 and the ratio to the constant page."""
-    from run import run_wrk
+    from load import run_wrk
 
     rows = []
     for name, path in PAGES.items():
@@ -96,16 +97,14 @@ def measure_pages(wrk: str, site: str, constant: str, label: str) -> list[str]:
     return rows
 
 
-def start_sites(env: dict, folder: Path) -> list:
-    """The site on the bench database and the constant page (bench/run.py's servers)."""
-    from run import start_gunicorn, wait_ready
+def start_sites(stack: contextlib.ExitStack, env: dict, folder: Path) -> list:
+    """The site on the bench database and the constant page (bench/run.py's servers),
+    started now and stopped when `stack` closes."""
+    from servers import gunicorn
 
     site_env = env | {"BLOG_PAGE_CACHE": "false"}
-    servers = [start_gunicorn("site", "wsgi:app", site_env, folder, 2),
-               start_gunicorn("constant", "bench.constant_app:app", env, folder, 2)]  # fmt: skip
-    for server in servers:
-        wait_ready(server, "/")
-    return servers
+    return [stack.enter_context(gunicorn("wsgi:app", site_env, folder, 2)),
+            stack.enter_context(gunicorn("bench.constant_app:app", env, folder, 2))]  # fmt: skip
 
 
 def main() -> None:
@@ -129,9 +128,9 @@ def main() -> None:
                "BLOG_MAIL_PORT": str(port), "BLOG_SITE_URL": "https://news.example"}  # fmt: skip
         servers, rows = [], []
         wrk = shutil.which("wrk") if args.pages else None
-        try:
+        with contextlib.ExitStack() as stack:
             if wrk:
-                servers = start_sites(env, folder)
+                servers = start_sites(stack, env, folder)
                 rows += measure_pages(wrk, servers[0].base, servers[1].base, "before")
             started = time.perf_counter()
             command = [sys.executable, "-c", "from blog.cli import main; main()", "send-due"]
@@ -142,9 +141,6 @@ def main() -> None:
                 rows += measure_pages(wrk, servers[0].base, servers[1].base, "while sending")
             out, err = sending.communicate()
             seconds = time.perf_counter() - started
-        finally:
-            for site in servers:
-                site.stop()
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         server.stdin.write("\n")
         server.stdin.flush()

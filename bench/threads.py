@@ -25,10 +25,61 @@ SIZES = (10, 1000, 10_000)
 FMT = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def add_threads(db: Path, sizes: tuple[int, ...] = SIZES, seed: int = 13) -> list[str]:
-    """Add the missing `thread-<size>` articles; the slugs added."""
+def comment_texts(rng: random.Random) -> list[tuple[str, str]]:
+    """Twenty comment bodies (source and HTML) the threads pick from."""
     from blog.core.content import render_comment
 
+    texts = []
+    for n in range(20):
+        source = f"Comment text number {n}: " + " ".join(
+            rng.choice(("harbour", "tide", "council", "vote", "ferry", "budget", "school"))
+            for _ in range(rng.randint(20, 70))
+        )
+        texts.append((source, render_comment(source)))
+    return texts
+
+
+def add_thread(
+    con: sqlite3.Connection,
+    size: int,
+    template: tuple,
+    readers: list[int],
+    texts: list[tuple[str, str]],
+    rng: random.Random,
+) -> None:
+    """The article `thread-<size>`, a year older than `template`, with `size` comments."""
+    newest = datetime.strptime(template[7][:26].ljust(26, "0"), FMT)
+    published = newest - timedelta(days=365)
+    stamp = published.strftime(FMT)
+    article_id = con.execute(
+        "INSERT INTO article (title, slug, summary, body_source, body_html, status, "
+        "published_at, created_at, updated_at, author_id, category_id, image_id, "
+        "image_path, image_alt, comments_open, reading_time, comment_count) VALUES "
+        "(?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, NULL, '', '', 1, ?, ?) RETURNING id",
+        (f"A thread of {size:,} comments", f"thread-{size}", template[1], template[2],
+         template[3], stamp, stamp, stamp, template[4], template[5], template[6], size),
+    ).fetchone()[0]  # fmt: skip
+    next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM comment").fetchone()[0]
+    rows, top = [], []
+    for i in range(size):
+        comment_id = next_id + i
+        parent = rng.choice(top) if top and rng.random() < 0.33 else None
+        if parent is None:
+            top.append(comment_id)
+        source, html = texts[rng.randrange(len(texts))]
+        when = (published + timedelta(minutes=i)).strftime(FMT)
+        rows.append((comment_id, article_id, rng.choice(readers), parent, source, html,
+                     when))  # fmt: skip
+    con.executemany(
+        "INSERT INTO comment (id, article_id, author_id, parent_id, body_source, "
+        "body_html, status, deleted, report_count, created_at, edited_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'approved', 0, 0, ?, NULL)",
+        rows,
+    )
+
+
+def add_threads(db: Path, sizes: tuple[int, ...] = SIZES, seed: int = 13) -> list[str]:
+    """Add the missing `thread-<size>` articles; the slugs added."""
     rng = random.Random(seed)
     con = sqlite3.connect(db, isolation_level=None)
     added = []
@@ -41,46 +92,12 @@ def add_threads(db: Path, sizes: tuple[int, ...] = SIZES, seed: int = 13) -> lis
         readers = [r[0] for r in con.execute("SELECT id FROM user WHERE role = 1")]
         if template is None or not readers:
             raise SystemExit(f"{db} has no article or no reader: generate it first")
-        newest = datetime.strptime(template[7][:26].ljust(26, "0"), FMT)
-        texts = []
-        for n in range(20):
-            source = f"Comment text number {n}: " + " ".join(
-                rng.choice(("harbour", "tide", "council", "vote", "ferry", "budget", "school"))
-                for _ in range(rng.randint(20, 70))
-            )
-            texts.append((source, render_comment(source)))
+        texts = comment_texts(rng)
         for size in sizes:
             slug = f"thread-{size}"
-            if con.execute("SELECT 1 FROM article WHERE slug = ?", (slug,)).fetchone():
-                continue
-            published = newest - timedelta(days=365)
-            stamp = published.strftime(FMT)
-            article_id = con.execute(
-                "INSERT INTO article (title, slug, summary, body_source, body_html, status, "
-                "published_at, created_at, updated_at, author_id, category_id, image_id, "
-                "image_path, image_alt, comments_open, reading_time, comment_count) VALUES "
-                "(?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, NULL, '', '', 1, ?, ?) RETURNING id",
-                (f"A thread of {size:,} comments", slug, template[1], template[2], template[3],
-                 stamp, stamp, stamp, template[4], template[5], template[6], size),
-            ).fetchone()[0]  # fmt: skip
-            next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM comment").fetchone()[0]
-            rows, top = [], []
-            for i in range(size):
-                comment_id = next_id + i
-                parent = rng.choice(top) if top and rng.random() < 0.33 else None
-                if parent is None:
-                    top.append(comment_id)
-                source, html = texts[rng.randrange(len(texts))]
-                when = (published + timedelta(minutes=i)).strftime(FMT)
-                rows.append((comment_id, article_id, rng.choice(readers), parent, source, html,
-                             when))  # fmt: skip
-            con.executemany(
-                "INSERT INTO comment (id, article_id, author_id, parent_id, body_source, "
-                "body_html, status, deleted, report_count, created_at, edited_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'approved', 0, 0, ?, NULL)",
-                rows,
-            )
-            added.append(slug)
+            if not con.execute("SELECT 1 FROM article WHERE slug = ?", (slug,)).fetchone():
+                add_thread(con, size, template, readers, texts, rng)
+                added.append(slug)
         if added:
             con.execute(
                 "UPDATE site_state SET version = version + 1, "

@@ -55,11 +55,13 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 # Modules whose import registers job handlers and periodic functions (blog.core.jobs).
 JOB_MODULES = (
     "blog.core.mail",
+    "blog.core.imagework",
     "blog.newsletter.sending",
     "blog.newsletter.alerts",
     "blog.comments.notify",
     "blog.confirm.confirmation",
     "blog.importers.wordpress.tasks",
+    "blog.importers.tasks",
 )
 
 

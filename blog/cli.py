@@ -345,8 +345,12 @@ APP_COMMANDS = [
 
 def register_commands(app: Flask) -> None:
     """Adds the app's commands (and the importers') to `app.cli`."""
+    from blog.importers.ghost.cli import register as register_ghost
+    from blog.importers.substack.cli import register as register_substack
     from blog.importers.wordpress.cli import register as register_wordpress
 
     for command in APP_COMMANDS:
         app.cli.add_command(command)
     register_wordpress(app)
+    register_ghost(app)
+    register_substack(app)

@@ -59,11 +59,18 @@ DEFAULTS = {
     # Limits.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    # Image uploads (blog/core/imagework.py): up to this many pixels an image is
+    # re-encoded within the request (about 0.3 s at 4 MP); a larger one by `blog
+    # worker`, in a child process held to this much memory and CPU.
+    "UPLOAD_INLINE_PIXELS": 4_000_000,
+    "IMAGE_JOB_MEMORY_MB": 768,
+    "IMAGE_JOB_CPU_SECONDS": 30,
     # Admin > Tools > Import: the largest WordPress export the upload accepts (the
     # `blog import-wordpress` command takes any size), and where on the server a copy
     # of the old site's wp-content/uploads is (empty: images are reported, not imported).
     "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
     "IMPORT_UPLOADS_DIR": "",
+    "IMPORT_GHOST_IMAGES_DIR": "",  # a copy of Ghost's content/images, for Tools > Import
     # Failed logins (blog/auth/devices.py): per account and IP pair (and per device that
     # logged in before), per account from every IP, per IP.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,

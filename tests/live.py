@@ -109,17 +109,34 @@ def prepare_site(folder: Path, readers: int = 8) -> Site:
 
 
 class Gunicorn:
-    """gunicorn serving `wsgi:app` with `env`, sync workers, its log in `folder`.
+    """gunicorn serving `app` (default `wsgi:app`) with `env`, sync workers, its log in
+    `folder`; `options` are more gunicorn arguments (bench/servers.py adds a log level).
 
-    Use as a context manager: it waits for /healthz, and always stops.
+    Use as a context manager: it waits until `ready` (default /healthz) answers 200, and
+    always stops.
     """
 
-    def __init__(self, env: dict, folder: Path, workers: int = 4, port: int | None = None):
+    def __init__(
+        self,
+        env: dict,
+        folder: Path,
+        workers: int = 4,
+        port: int | None = None,
+        *,
+        app: str = "wsgi:app",
+        ready: str = "/healthz",
+        options: tuple[str, ...] = (),
+    ):
         self.env = env
         self.workers = workers
         self.port = port or free_port()
         self.log = folder / f"gunicorn-{self.port}.log"
+        self.app, self.ready, self.options = app, ready, options
         self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "Gunicorn":
         with open(self.log, "wb") as log:
@@ -127,7 +144,7 @@ class Gunicorn:
                 [
                     sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                     "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
-                    "--chdir", str(ROOT), "wsgi:app",
+                    "--chdir", str(ROOT), *self.options, self.app,
                 ],
                 env=self.env,
                 stdout=log,
@@ -137,7 +154,7 @@ class Gunicorn:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if Browser(self.port).request("GET", "/healthz")[0] == 200:
+                if Browser(self.port).request("GET", self.ready)[0] == 200:
                     return self
             except OSError:
                 pass
@@ -233,19 +250,19 @@ class Browser:
         assert match, "no CSRF token on the page"
         return match.group(1) or match.group(2)
 
-    def login_for_comments(self, username: str) -> None:
-        """Log in through the real form and keep the comment form's hidden fields."""
+    def log_in(self, username: str, password: str = factories.PASSWORD) -> None:
+        """Log in through the real form (CSRF token included); the cookies are kept."""
         _, _, html = self.request("GET", "/auth/login")
         status, _, _ = self.request(
             "POST",
             "/auth/login",
-            {
-                "login": username,
-                "password": factories.PASSWORD,
-                "csrf_token": self.csrf_token(html),
-            },
+            {"login": username, "password": password, "csrf_token": self.csrf_token(html)},
         )
         assert status in (302, 303), f"login of {username} answered {status}"
+
+    def login_for_comments(self, username: str) -> None:
+        """Log in through the real form and keep the comment form's hidden fields."""
+        self.log_in(username)
         status, _, html = self.request("GET", f"/article/{ARTICLE_SLUG}")
         assert status == 200 and 'name="body"' in html, "no comment form for a logged-in reader"
         self.form = {"csrf_token": self.csrf_token(html), "started": STARTED.search(html).group(1)}

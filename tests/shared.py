@@ -16,6 +16,8 @@ TOKEN = re.compile(r'(name="(?:csrf_token|started|[a-z]+-csrf_token)"[^>]*value=
 
 WORDPRESS = Path(__file__).parent / "wordpress"
 SELFHOSTED = WORDPRESS / "selfhosted-1.2.xml"
+GHOST = Path(__file__).parent / "ghost"  # Ghost 4, 5, 6 exports and a members CSV
+SUBSTACK_EXPORT = Path(__file__).parent / "substack" / "export"  # a Substack zip, unpacked
 
 
 def mask_tokens(html: str) -> str:
@@ -121,3 +123,26 @@ def write_wxr(path: Path, site: str, body: str, title: str = "Test site") -> str
         encoding="utf-8",
     )
     return str(path)
+
+
+def ghost_images(folder: Path) -> Path:
+    """A copy of Ghost's content/images for the tests/ghost exports."""
+    (folder / "2024/03").mkdir(parents=True)
+    Image.new("RGB", (800, 600), "navy").save(folder / "2024/03/harbour.jpg")
+    Image.new("RGB", (300, 200), "teal").save(folder / "2024/03/quay.png")
+    return folder
+
+
+def substack_zip(path: Path, extra: dict[str, bytes] | None = None, skip: tuple = ()) -> Path:
+    """tests/substack/export zipped as Substack gives it, with `extra` members added
+    and the `skip` ones left out."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for file in sorted(SUBSTACK_EXPORT.rglob("*")):
+            name = file.relative_to(SUBSTACK_EXPORT).as_posix()
+            if file.is_file() and name not in skip:
+                out.write(file, name)
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+    return path

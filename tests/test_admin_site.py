@@ -112,6 +112,34 @@ def test_rename_tag(client, auth, editor):
     )
 
 
+def test_tag_description_is_edited_and_shown_on_its_page(client, auth, editor):
+    tag = factories.make_tag("Harbour")
+    db.session.commit()
+    auth.login(editor)
+    assert "Description" in client.get(f"/admin/tags/{tag.id}/edit").text
+
+    response = client.post(
+        f"/admin/tags/{tag.id}/edit",
+        data={"name": "Harbour", "description": "  Ships and quays.\x00 "},
+    )
+
+    assert response.status_code == 422  # a control character: the form again, as typed
+    assert "Ships and quays." in response.text
+    response = client.post(
+        f"/admin/tags/{tag.id}/edit",
+        data={"name": "Harbour", "description": "  Ships <b>and</b> quays. "},
+    )
+    assert response.status_code == 303
+    assert "Saved the tag “Harbour”." in client.get(response.location).text
+    assert db.session.get(Tag, tag.id).description == "Ships <b>and</b> quays."
+    page = client.get(f"/tag/{tag.slug}").text
+    assert "Ships &lt;b&gt;and&lt;/b&gt; quays." in page  # text, never markup
+    too_long = client.post(
+        f"/admin/tags/{tag.id}/edit", data={"name": "Harbour", "description": "x" * 1001}
+    )
+    assert too_long.status_code == 422 and db.session.get(Tag, tag.id).description
+
+
 def test_rename_onto_existing_tag_suggests_merge(client, auth, editor):
     factories.make_tag("Climate")
     tag = factories.make_tag("Climat")

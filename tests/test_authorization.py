@@ -285,6 +285,13 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/admin/tools/import"): ("/admin/tools/import", staff(400, ADMINS)),
     # No import job exists here: an admin gets 404 (tests/test_admin_wordpress.py has 200).
     ("GET", "/admin/tools/import/<int:job_id>"): ("/admin/tools/import/9", staff(404, ADMINS)),
+    # Ghost and Substack (tests/test_admin_imports.py has the 200s).
+    ("GET", "/admin/tools/import/<source>"): ("/admin/tools/import/ghost", ADMINS),
+    ("POST", "/admin/tools/import/<source>"): ("/admin/tools/import/substack", staff(400, ADMINS)),
+    ("GET", "/admin/tools/import/<source>/<int:job_id>"): (
+        "/admin/tools/import/ghost/9",
+        staff(404, ADMINS),
+    ),
     # ---- admin: redirects of old addresses
     ("GET", "/admin/redirects"): ("/admin/redirects?q=old", EDITORS),
     ("GET", "/admin/redirects/new"): ("/admin/redirects/new", EDITORS),
@@ -489,6 +496,7 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
         "people": Role.ADMIN,
         "site": Role.ADMIN,
         "tools": Role.ADMIN,
+        "imports": Role.ADMIN,
     }
     assert {area.bp.name: area.bp.area_role for area in AREAS} == expected
     for area in AREAS:

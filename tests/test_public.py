@@ -11,6 +11,7 @@ from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import ArticleStatus, Role, SlugRedirect
 from tests import factories
+from tests.conftest import logged_in_client
 
 
 def text(response) -> str:
@@ -466,3 +467,21 @@ def test_author_role_user_with_no_articles_has_an_empty_page(client):
 
     assert response.status_code == 200
     assert "No articles here yet." in text(response)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "99999999999999999999999", "²"])
+def test_one_page_parser_refuses_the_same_numbers_everywhere(app, client, story_in, page):
+    """Listings, a thread's `?comments=` and the admin's lists share one parser."""
+    editor = factories.make_user(Role.EDITOR)
+    db.session.commit()
+    assert client.get(f"/article/{story_in.slug}?comments={page}").status_code == 404
+    staff = logged_in_client(app, editor)
+    assert staff.get(f"/admin/articles?page={page}").status_code == 404
+    assert staff.get("/admin/articles?page=2").status_code == 200  # past the end: empty
+
+
+@pytest.fixture
+def story_in(section):
+    article = factories.make_article("Paged story", category=section)
+    db.session.commit()
+    return article

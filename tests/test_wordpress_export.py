@@ -147,3 +147,31 @@ def test_export_imports_back_field_by_field(app, runner, tmp_path, migrated_db):
             p for p in expected["pages"] if p[1] == "uber-uns"
         ]
         assert set(expected["tags"]) <= set(got["tags"])
+
+
+def test_non_ascii_slugs_leave_as_wordpress_writes_them_and_come_back(
+    app, runner, tmp_path, migrated_db
+):
+    """WordPress keeps slugs percent-encoded; given as text, its importer strips accents
+    ("café" -> "cafe") and the address changes (found with bench/wordpress_real.py)."""
+    story = factories.make_article(title="Level two", slug="επίπεδο-2")
+    tag = factories.make_tag("Café")
+    tag.slug = "café"
+    story.tags.append(tag)
+    db.session.commit()
+    out = tmp_path / "site.xml"
+
+    assert runner.invoke(args=["export-wordpress", str(out)]).exit_code == 0
+
+    root = ElementTree.parse(out).getroot()
+    names = [e.text for e in root.iter(f"{WP}post_name")]
+    assert "%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2" in names
+    assert [e.text for e in root.iter(f"{WP}tag_slug")] == ["caf%c3%a9"]
+    (tmp_path / "empty").mkdir()
+    with standalone_app(tmp_path / "empty", migrated_db) as other:
+        imported = other.test_cli_runner().invoke(args=["import-wordpress", str(out)])
+        assert imported.exit_code == 0, imported.output
+        assert db.session.scalar(sa.select(Article.slug).where(Article.title == "Level two")) == (
+            "επίπεδο-2"
+        )
+        assert db.session.scalar(sa.select(Tag.slug).where(Tag.name == "Café")) == "café"

@@ -10,7 +10,6 @@ otherwise they save drafts and submit them for review.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -38,11 +37,11 @@ from blog.admin.common import area, paginate
 from blog.admin.forms import ArticleForm
 from blog.comments.api import ThreadPage
 from blog.comments.api import page_url as comment_page_url
-from blog.core import uploads
+from blog.core import imagework, uploads
 from blog.core.audit import record
 from blog.core.content import clean_text, reading_time, render_article, slugify, unique_slug
 from blog.core.database import reread, writing
-from blog.core.templating import site_zone
+from blog.core.templating import absolute_url, site_zone
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
@@ -56,6 +55,7 @@ from blog.models import (
     User,
 )
 from blog.newsletter.api import alert_status, sync_alert
+from blog.public.api import page_context
 from blog.trust.api import credited_clause, may_edit
 
 bp = area("articles", __name__, Role.AUTHOR)
@@ -152,7 +152,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
     stored = None
     if parsed.upload is not None:
         try:
-            stored = uploads.save_upload(parsed.upload.stream, parsed.upload.filename or "")
+            stored = imagework.store_upload(parsed.upload.stream, parsed.upload.filename or "")
         except uploads.UploadError as exc:
             form.image_file.errors = [str(exc)]
             return render_editor(form, article, 422)
@@ -197,8 +197,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
         # Before the article joins the session: no flush may write it half-filled.
         tags = resolve_tags(parsed.tag_names)
         if stored is not None:
-            image = Upload(**asdict(stored), uploader_id=current_user.id)
-            db.session.add(image)
+            image = imagework.add_upload(stored, current_user.id)
             db.session.flush()
             image_id: int | None = image.id
         else:
@@ -251,6 +250,7 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
             uploads.remove_files(
                 *uploads.stored_files(stored.filename, stored.thumb_filename, stored.variant_widths)
             )
+            imagework.discard_incoming(stored.filename)
         return render_editor(
             form, existing, write.refused.status, write.refused.details.get("conflict")
         )
@@ -330,9 +330,6 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
 
 
 def render_preview(article: Article | None) -> Response:
-    from blog.core.templating import absolute_url
-    from blog.public.api import page_context
-
     form = ArticleForm()
     prepare_form(form, article)
     preview = preview_article(form, article)

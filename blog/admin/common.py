@@ -9,9 +9,10 @@ calls `require()` itself.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort
 from flask_login import current_user
 
+from blog.core.pagination import current_page
 from blog.extensions import db
 from blog.models import Comment, CommentReport, CommentStatus, Role
 
@@ -32,13 +33,9 @@ def area(name: str, import_name: str, role: Role) -> Blueprint:
     return bp
 
 
-def page_arg() -> int:
-    """The ?page= argument, 1 when missing or nonsense."""
-    return request.args.get("page", 1, type=int) or 1
-
-
 def paginate(query: sa.Select, per_page: int = PER_PAGE):
-    return db.paginate(query, page=max(1, page_arg()), per_page=per_page, error_out=False)
+    """One page of an admin list; a page past the end is empty, a malformed one 404s."""
+    return db.paginate(query, page=current_page(), per_page=per_page, error_out=False)
 
 
 def reported_clause() -> sa.ColumnElement[bool]:

@@ -135,6 +135,7 @@ class TagForm(FlaskForm):
     slug = StringField(
         "Slug", validators=[Optional(), Length(max=80), slug_format], filters=[strip]
     )
+    description = TextAreaField("Description", validators=[Length(max=1000), no_control_chars])
 
 
 class MergeTagForm(FlaskForm):

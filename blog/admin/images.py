@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,11 +9,11 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate, require
 from blog.admin.forms import UploadForm
-from blog.core import uploads
+from blog.core import imagework, uploads
 from blog.core.audit import record
 from blog.core.database import writing
 from blog.extensions import db
-from blog.models import Article, Role, Upload
+from blog.models import Article, Role, Upload, User
 
 bp = area("images", __name__, Role.AUTHOR)
 
@@ -27,8 +25,6 @@ def images_page(form: UploadForm, status: int = 200) -> tuple:
     uploaders = {}
     ids = {u.uploader_id for u in pager.items if u.uploader_id}
     if ids:
-        from blog.models import User
-
         uploaders = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     return (
         render_template(
@@ -57,16 +53,22 @@ def upload_image() -> Response | tuple:
         form.image.errors = ["Choose an image file to upload."]
         return images_page(form, 422)
     try:
-        stored = uploads.save_upload(file.stream, file.filename)
+        stored = imagework.store_upload(file.stream, file.filename)
     except uploads.UploadError as exc:
         form.image.errors = [str(exc)]
         return images_page(form, 422)
     with writing():
-        image = Upload(**asdict(stored), uploader_id=current_user.id)
-        db.session.add(image)
+        image = imagework.add_upload(stored, current_user.id)
         record("image.upload", image, f"{stored.filename} ({stored.width}×{stored.height})")
         db.session.commit()
-    flash("Image uploaded. Choose it as the featured image in the article editor.", "success")
+    if stored.ready:
+        flash("Image uploaded. Choose it as the featured image in the article editor.", "success")
+    else:
+        flash(
+            "Image uploaded. It is large, so it is being processed; it appears on the site "
+            "in a moment. You can already choose it in the article editor.",
+            "success",
+        )
     return redirect(url_for("admin.images.images"), 303)
 
 
@@ -89,5 +91,6 @@ def delete_image(upload_id: int) -> Response:
         db.session.delete(image)
         db.session.commit()
     uploads.remove_files(*files)
+    imagework.discard_incoming(files[0])
     flash("Image deleted.", "success")
     return redirect(url_for("admin.images.images"), 303)

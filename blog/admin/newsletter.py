@@ -35,8 +35,10 @@ from blog.models import (
 from blog.newsletter.api import (
     confirmation,
     parse_subscriber_csv,
+    preview,
     spreadsheet_safe,
     store_import,
+    test_key,
 )
 
 bp = area("newsletter", __name__, Role.EDITOR)
@@ -187,16 +189,12 @@ def newsletter_export() -> Response:
 
 @bp.get("/newsletter/preview")
 def newsletter_preview() -> str:
-    from blog.newsletter.api import preview
-
     kind = "daily" if request.args.get("kind") == "daily" else "weekly"
     return render_template("admin/newsletter_preview.html", kind=kind, preview=preview(kind))
 
 
 @bp.post("/newsletter/test")
 def newsletter_test() -> Response:
-    from blog.newsletter.api import preview, test_key
-
     kind = "daily" if request.form.get("kind") == "daily" else "weekly"
     found = preview(kind)
     if found is None:

@@ -300,6 +300,8 @@ def edit_tag(tag_id: int) -> Response | tuple:
         reread(tag)
         old = tag.name
         tag.name, tag.slug = name, slug
+        # Shown under the tag page's heading (imports bring WordPress's and Ghost's).
+        tag.description = clean_text(form.description.data or "").strip()
         try:
             db.session.flush()
         except sa.exc.IntegrityError:
@@ -315,7 +317,7 @@ def edit_tag(tag_id: int) -> Response | tuple:
         db.session.commit()
     if write.refused:
         return tag_page(tag, form, merge_form_for(tag), 422)
-    flash(f"Renamed the tag to “{name}”.", "success")
+    flash(f"Saved the tag “{name}”." if old == name else f"Renamed the tag to “{name}”.", "success")
     return redirect(url_for("admin.taxonomy.tags"), 303)
 
 

@@ -1,7 +1,7 @@
 """The admin blueprint: the door every admin page goes through, and the dashboard.
 
 Its guard lets in authors and better. Each area beside this module (articles,
-comments, images, newsletter, pages, people, redirects, site, taxonomy, tools) is a
+comments, images, imports, newsletter, pages, people, redirects, site, taxonomy, tools) is a
 blueprint of its own with its role guard (blog/admin/common.py), nested here: its
 endpoints are `admin.<area>.<view>`, its URLs stay under /admin.
 """
@@ -19,6 +19,7 @@ from blog.admin import (
     contributors,
     corrections,
     images,
+    imports,
     newsletter,
     pages,
     people,
@@ -43,7 +44,7 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools, contributors, corrections, standards, republishing)  # fmt: skip
+         tools, imports, contributors, corrections, standards, republishing)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

@@ -32,10 +32,12 @@ from werkzeug.wrappers import Response
 
 from blog.auth.credentials import ip_key, password_fingerprint
 from blog.core import throttle
+from blog.core.cache.site import get_settings
 from blog.core.database import writing
 from blog.core.mail import account_mail_key, queue_mail
 from blog.core.mail_templates import compose
 from blog.core.security_log import security_log
+from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import UsedToken, User
@@ -161,9 +163,6 @@ def clear_failures(user: User, device: str | None = None) -> None:
 def _mail_unlock_link(user: User) -> None:
     """Queue the unlock link to `user`'s address, at most once per UNLOCK_MAIL_EVERY
     (commits)."""
-    from blog.core.cache.site import get_settings
-    from blog.core.templating import absolute_url
-
     key = f"user:{user.id}"
     if throttle.retry_after("unlock", key, UNLOCK_MAIL_EVERY, 1):
         return

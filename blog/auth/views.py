@@ -40,6 +40,7 @@ from blog.auth.forms import (
 from blog.auth.rules import normalize_email
 from blog.confirm import api as confirm
 from blog.core import throttle
+from blog.core.cache.site import get_settings
 from blog.core.database import writing
 from blog.core.mail import account_mail_key, queue_mail
 from blog.core.mail_templates import compose
@@ -56,8 +57,6 @@ bp = Blueprint("auth", __name__)
 
 
 def require_confirmed() -> bool:
-    from blog.core.cache.site import get_settings
-
     return bool(get_settings().get("require_confirmed_email", True))
 
 
@@ -174,8 +173,6 @@ def reset_request():
     user = db.session.scalar(sa.select(User).where(User.email == address))
     mail = None
     if user is not None and user.active:
-        from blog.core.cache.site import get_settings
-
         token = make_reset_token(user)
         site = get_settings().get("site_name", "the site")
         link = absolute_url("auth.reset", token=token)

@@ -18,8 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from blog.core import jobs
+from blog.core.cache.site import get_settings
 from blog.core.mail import send_queued
 from blog.core.mail_templates import compose
+from blog.core.templating import absolute_url
 from blog.extensions import db
 from blog.models import Comment, User
 
@@ -50,8 +52,6 @@ def notice_for(reply: Comment | None) -> dict[str, Any] | None:
     article = reply.article
     if not article.is_public:
         return None
-    from blog.core.cache.site import get_settings
-    from blog.core.templating import absolute_url
 
     site = get_settings().get("site_name", "the site")
     subject, body, html = compose(

@@ -23,11 +23,11 @@ import sqlalchemy.orm as so
 from flask import abort, request, url_for
 
 from blog.core.cache.site import get_settings
+from blog.core.pagination import current_page
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 
 ORDERS = ("oldest", "newest")
-MAX_PAGE = 100_000
 
 
 @dataclass
@@ -71,11 +71,8 @@ def requested() -> tuple[int, str]:
 
     An unknown order reads as the default, oldest first.
     """
-    raw = request.args.get("comments", "1")
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        abort(404)
     order = request.args.get("order", "oldest")
-    return int(raw), order if order in ORDERS else "oldest"
+    return current_page("comments"), order if order in ORDERS else "oldest"
 
 
 def _visible(viewer_id: int | None) -> sa.ColumnElement[bool]:

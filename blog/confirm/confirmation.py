@@ -41,8 +41,10 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from blog.core import jobs
+from blog.core.cache.site import get_settings
 from blog.core.mail import account_mail_key, queue_mail
 from blog.core.mail_templates import compose
+from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Article, Comment, Registration, Role, UsedToken, User
@@ -146,9 +148,6 @@ def queue_link(user: User, purpose: str = REGISTER, address: str | None = None) 
     `user` must have its id (flush first). The link goes to `address` (the new one for a
     change), else to the account's own address.
     """
-    from blog.core.cache.site import get_settings
-    from blog.core.templating import absolute_url
-
     address = address or user.email
     token = make_token(user, address, purpose)
     site = get_settings().get("site_name", "the site")
@@ -198,9 +197,6 @@ def register(username: str, address: str, display_name: str, password_hash: str)
     whatever happened here): when `address` has no account, a `Registration` waits and
     the address is mailed a link that makes the account; when it has one, its owner is
     mailed that someone tried, and nothing else changes."""
-    from blog.core.cache.site import get_settings
-    from blog.core.templating import absolute_url
-
     site = get_settings().get("site_name", "the site")
     owner = db.session.scalar(sa.select(User).where(User.email == address))
     if owner is not None:
@@ -223,9 +219,6 @@ def register(username: str, address: str, display_name: str, password_hash: str)
 
 
 def _tell_old_address(user: User, old: str, link_digest: str) -> None:
-    from blog.core.cache.site import get_settings
-    from blog.core.templating import absolute_url
-
     site = get_settings().get("site_name", "the site")
     subject, body, _ = compose("email_changed", site=site, old=old, new=user.email,
                                reset=absolute_url("auth.reset_request"))  # fmt: skip

@@ -45,7 +45,7 @@ from typing import NoReturn, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, abort, before_render_template, has_app_context
+from flask import Flask, abort, before_render_template, current_app, has_app_context
 
 from blog.core.state import end_write, request_state
 from blog.extensions import db
@@ -192,8 +192,6 @@ class WriterLock:
 
 
 def _release_writer_lock(_session) -> None:
-    from flask import current_app
-
     if has_app_context():
         lock = current_app.extensions.get("blog_writer_lock")
         if lock is not None:

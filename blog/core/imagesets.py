@@ -56,7 +56,8 @@ def image_url(article: Article) -> str | None:
     """The address of the article's picture (an upload or an image shipped in
     blog/static), or None when it has none. Templates: `article|image_url`."""
     if article.image is not None:
-        return _upload_url(article.image.filename)
+        # An image still waiting for the worker (core/imagework.py) is not shown yet.
+        return _upload_url(article.image.filename) if article.image.ready else None
     if article.image_path:
         return url_for("static", filename=article.image_path)
     return None
@@ -64,7 +65,7 @@ def image_url(article: Article) -> str | None:
 
 def thumb_url(article: Article) -> str | None:
     """The address of the article's thumbnail, else of its picture (`article|thumb_url`)."""
-    if article.image is not None and article.image.thumb_filename:
+    if article.image is not None and article.image.ready and article.image.thumb_filename:
         return _upload_url(article.image.thumb_filename)
     return image_url(article)
 
@@ -73,6 +74,8 @@ def image_set(article, thumb: bool = False) -> ImageSet | None:
     """The article's picture, or None when it has none."""
     upload = article.image
     if upload is not None:
+        if not upload.ready:
+            return None
         src = thumb_url(article) if thumb else image_url(article)
         srcset, webp_srcset = srcsets(upload.filename, upload.variant_widths, _upload_url)
         return ImageSet(src, upload.width, upload.height, srcset, webp_srcset)

@@ -21,9 +21,11 @@ from blog.extensions import db
 MAX_PAGE = 100_000
 
 
-def current_page() -> int:
-    """The `?page=` argument as a positive int (1 when absent); aborts 404 if malformed."""
-    raw = request.args.get("page", "1")
+def current_page(name: str = "page") -> int:
+    """The page-number argument `name` (`?page=`, or `?comments=` of a thread) as a
+    positive int, 1 when absent; aborts 404 if malformed or out of range. The one page
+    parser of the site: public listings, threads and the admin's lists all use it."""
+    raw = request.args.get(name, "1")
     if not raw.isascii() or not raw.isdigit():
         abort(404)
     page = int(raw)

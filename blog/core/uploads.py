@@ -22,6 +22,7 @@ first frame, or an upload from before variants, which `blog reindex --images` fi
 from __future__ import annotations
 
 import io
+import multiprocessing
 import secrets
 import warnings
 from collections.abc import Callable
@@ -63,10 +64,16 @@ class StoredImage:
     width: int
     height: int
     variant_widths: str = ""
+    ready: bool = True  # False: kept as uploaded until the worker re-encodes it
 
 
 def upload_folder() -> Path:
     return Path(current_app.instance_path) / "uploads"
+
+
+def incoming_folder() -> Path:
+    """Uploads as they came, waiting for the worker; never served (outside uploads/)."""
+    return Path(current_app.instance_path) / "uploads-incoming"
 
 
 def _refuse_unknown(data: bytes, filename: str) -> UploadError:
@@ -86,22 +93,57 @@ def _bytes_per_pixel(mode: str) -> int:
     return max(1, Image.getmodebands(mode)) * (4 if mode in ("I", "F", "I;16") else 1)
 
 
-def _open(data: bytes, filename: str) -> Image.Image:
-    """Decode the first frame of the image, or raise UploadError with a message for
-    the user; a JPEG larger than MAX_SIDE is decoded at a reduced scale (see above)."""
+@dataclass(frozen=True)
+class Probe:
+    """What an image's header says, read without decoding a pixel."""
+
+    fmt: str
+    width: int
+    height: int
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+    def fitted(self) -> tuple[int, int]:
+        """The size the image is stored at: scaled down to MAX_SIDE (see _fit)."""
+        scale = min(1.0, MAX_SIDE / max(self.width, self.height, 1))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+
+def probe(data: bytes, filename: str = "") -> Probe:
+    """Read and check the header: an accepted format within MAX_PIXELS and
+    MAX_DECODED_BYTES; raises UploadError with a message for the user. Cheap: the
+    request runs this on every upload before deciding where the decoding happens."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
-            fmt = probe.format
+            header = Image.open(io.BytesIO(data))
+            fmt = header.format
             if fmt not in FORMATS:
                 raise _refuse_unknown(data, filename)
-            pixels = probe.width * probe.height
-            if pixels > MAX_PIXELS or pixels * _bytes_per_pixel(probe.mode) > MAX_DECODED_BYTES:
+            pixels = header.width * header.height
+            if pixels > MAX_PIXELS or pixels * _bytes_per_pixel(header.mode) > MAX_DECODED_BYTES:
                 raise UploadError(TOO_MANY_PIXELS)
-            probe.verify()
+            header.verify()  # chunk structure and checksums, no pixel decoded
+            return Probe(fmt, header.width, header.height)
+    except UploadError:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise UploadError(TOO_MANY_PIXELS) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise _refuse_unknown(data, filename) from exc
+
+
+def _open(data: bytes, filename: str) -> Image.Image:
+    """Decode the first frame of the image, or raise UploadError with a message for
+    the user; a JPEG larger than MAX_SIDE is decoded at a reduced scale (see above)."""
+    probe(data, filename)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if fmt == "JPEG" and max(image.size) > MAX_SIDE:
+            if image.format == "JPEG" and max(image.size) > MAX_SIDE:
                 # DCT scaling: 1/2, 1/4 or 1/8 of the pixels decoded, never below MAX_SIDE.
                 scale = MAX_SIDE / max(image.size)
                 image.draft(image.mode, (round(image.width * scale), round(image.height * scale)))
@@ -173,19 +215,37 @@ def process_image(stream: IO[bytes], filename: str = "") -> tuple[StoredImage, d
     Raises UploadError (message meant for the user) for anything that is not a JPEG,
     PNG, WebP or GIF within UPLOAD_MAX_BYTES. Writes nothing.
     """
+    return encode_image(read_upload(stream), filename)
+
+
+def read_upload(stream: IO[bytes]) -> bytes:
+    """The uploaded bytes, or UploadError if empty or above UPLOAD_MAX_BYTES."""
     limit = int(current_app.config["UPLOAD_MAX_BYTES"])
     data = stream.read(limit + 1)
     if not data:
         raise UploadError("The file is empty.")
     if len(data) > limit:
         raise UploadError(f"That file is larger than {limit // (1024 * 1024) or 1} MB.")
+    return data
+
+
+def new_name(fmt: str) -> str:
+    """A fresh random file name for an image of format `fmt`."""
+    return secrets.token_hex(16) + FORMATS[fmt][1]
+
+
+def encode_image(
+    data: bytes, filename: str = "", name: str | None = None
+) -> tuple[StoredImage, dict[str, bytes]]:
+    """process_image on bytes already read, stored as `name` (a fresh one if None).
+    Needs no app context, so it can run in a child process (blog/core/imagework.py)."""
     image = _open(data, filename)
     fmt = str(image.format)
     content_type, ext = FORMATS[fmt]
     main = _fit(_clean(image, fmt))  # an animation is its first frame (module docstring)
     files: dict[str, bytes] = {}
-    name = secrets.token_hex(16)
-    filename_out = f"{name}{ext}"
+    filename_out = name or new_name(fmt)
+    name = filename_out.rpartition(".")[0]
     files[filename_out] = _encode(main, fmt)
     thumb_name = ""
     if main.width > THUMB_WIDTH:
@@ -310,3 +370,51 @@ def save_upload(stream: IO[bytes], filename: str = "") -> StoredImage:
     stored, files = process_image(stream, filename)
     write_files(files)
     return stored
+
+
+def encode_limited(
+    data: bytes, filename: str, name: str, memory_bytes: int, cpu_seconds: int
+) -> tuple[StoredImage, dict[str, bytes]] | str:
+    """encode_image in a child process that may use at most `memory_bytes` more memory
+    and `cpu_seconds` of CPU; returns its result, or the reason (for the library) why
+    it was refused or stopped. The worker's own memory is never at stake."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_encode_child, args=(sender, data, filename, name, memory_bytes, cpu_seconds)
+    )
+    child.start()
+    sender.close()
+    try:
+        # The child's CPU limit stops it; the wall clock is only a backstop.
+        result = receiver.recv() if receiver.poll(cpu_seconds * 4 + 30) else None
+    except EOFError:  # killed (the CPU limit's SIGXCPU) before it could answer
+        result = None
+    finally:
+        receiver.close()
+        child.kill()
+        child.join()
+    if result is None:
+        return "Processing it took too much time or memory; please scale it down first."
+    return result
+
+
+def _encode_child(sender, data, filename, name, memory_bytes, cpu_seconds) -> None:
+    """The child of encode_limited: set its limits, encode, send the result."""
+    try:
+        import resource
+
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        baseline = pages * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (baseline + memory_bytes, baseline + memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc or no rlimits (not Linux): only the wall clock bounds it
+    try:
+        sender.send(encode_image(data, filename, name))
+    except UploadError as exc:
+        sender.send(str(exc))
+    except MemoryError:
+        sender.send("Processing it took too much memory; please scale it down first.")
+    finally:
+        sender.close()

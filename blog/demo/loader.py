@@ -8,11 +8,13 @@ taken, see SlugRedirect) is skipped, and so is a user whose username or email ex
 so running it twice adds nothing.
 """
 
+import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from blog.auth.api import normalize_email, normalize_username
 from blog.core.content import reading_time, render_article, render_comment, slugify
 from blog.core.database import writing
 from blog.core.seed import DEFAULT_CATEGORIES
@@ -44,8 +46,6 @@ def load_demo() -> str:
     (say, renamed by an admin) are created. Demo accounts get long random passwords that
     are never shown: nobody can log in as them until an admin resets them.
     """
-    from blog.auth.api import normalize_email, normalize_username
-
     now = utcnow().replace(second=0, microsecond=0)
 
     # The slow part first (password hashing, Markdown), before the write transaction.
@@ -127,8 +127,6 @@ def load_demo() -> str:
 
 
 def _random_password() -> str:
-    import secrets
-
     return secrets.token_urlsafe(24)
 
 

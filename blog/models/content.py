@@ -74,6 +74,10 @@ class Upload(db.Model):
     height: so.Mapped[int] = so.mapped_column(default=0)
     # Widths of the resized variants, the full width last ("480,960,1200"); see uploads.py.
     variant_widths: so.Mapped[str] = so.mapped_column(sa.String(60), default="", server_default="")
+    # False while a large image waits for `blog worker` to re-encode it (core/imagework.py);
+    # `problem` says why the worker refused one, for the library to show.
+    ready: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    problem: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     uploader_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )

@@ -28,8 +28,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
+from blog.core.cache.site import get_settings
 from blog.core.mail import queue_mail
 from blog.core.mail_templates import compose
+from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Category, Subscriber, SubscriberState, User
@@ -70,8 +72,6 @@ def save_choices(subscriber: Subscriber, form: PreferencesForm) -> None:
 
 
 def _site() -> str:
-    from blog.core.cache.site import get_settings
-
     return get_settings().get("site_name", "the newsroom")
 
 
@@ -99,7 +99,6 @@ def ask_confirmation(subscriber: Subscriber, now: datetime | None = None) -> boo
     sent = subscriber.confirm_sent_at
     if sent is not None and now - sent < CONFIRM_RESEND_WINDOW:
         return False
-    from blog.core.templating import absolute_url
 
     subscriber.confirm_sent_at = now.replace(microsecond=0)
     link = absolute_url("newsletter.confirm", token=confirm_token(subscriber))

@@ -24,8 +24,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 
+from blog.core.cache.pages import cache
+from blog.core.keyfile import KNOWN_BAD_SECRETS
+from blog.core.mail import smtp_session
 from blog.core.types import utcnow
 from blog.extensions import db
+from blog.models import Job, JobState
 
 MIN_FREE_BYTES = 1024**3  # 1 GiB: room for a backup, uploads and the database's growth
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -50,8 +54,6 @@ def fail(name: str, detail: str) -> Finding:
 
 
 def check_secret_key(app: Flask) -> Finding:
-    from blog.core.keyfile import KNOWN_BAD_SECRETS
-
     key = str(app.config.get("SECRET_KEY") or "")
     if len(key) < 32 or key.lower() in KNOWN_BAD_SECRETS:
         return fail(
@@ -143,8 +145,6 @@ def check_disk(app: Flask) -> Finding:
 
 
 def check_mail(app: Flask) -> Finding:
-    from blog.core.mail import smtp_session
-
     if not app.config.get("MAIL_SERVER"):
         return ok("mail", "no MAIL_SERVER: messages are written to instance/outbox/")
     where = f"{app.config['MAIL_SERVER']}:{app.config['MAIL_PORT']}"
@@ -157,8 +157,6 @@ def check_mail(app: Flask) -> Finding:
 
 
 def check_cache(app: Flask) -> Finding:
-    from blog.core.cache.pages import cache
-
     if not app.config.get("PAGE_CACHE"):
         return ok("cache", "page cache off")
     key = f"doctor-probe-{secrets.token_hex(4)}"
@@ -179,8 +177,6 @@ QUEUE_MAX_AGE = timedelta(minutes=15)  # a due job older than this: no worker is
 
 def check_queue(app: Flask) -> Finding:
     """The oldest job that is due and not done: a worker that stopped shows up here."""
-    from blog.models import Job, JobState
-
     oldest = db.session.scalar(
         sa.select(sa.func.min(Job.run_after)).where(
             Job.state == JobState.QUEUED, Job.run_after <= utcnow()

@@ -34,6 +34,7 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
 from blog.core.mail import ACCOUNT_MAIL_KEYS
+from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
@@ -80,8 +81,6 @@ def _subscriptions(user: User) -> sa.Select:
 
 def export(user: User) -> dict[str, Any]:
     """Everything about `user` as JSON-ready data (a few queries, whatever the size)."""
-    from blog.core.templating import absolute_url
-
     comments = db.session.scalars(
         sa.select(Comment)
         .where(Comment.author_id == user.id)

@@ -1,5 +1,5 @@
-"""An editor writes, previews, schedules and publishes an article with an image, and
-puts an uploaded image into an article's text."""
+"""An editor writes, previews, schedules and publishes an article with an image,
+puts an uploaded image into an article's text, and describes a tag."""
 
 import io
 from datetime import datetime, timedelta
@@ -111,3 +111,17 @@ def test_an_image_written_into_the_body_loads_a_small_webp_at_its_own_shape(page
     assert loaded["src"].endswith("-480.webp"), loaded  # a phone gets the small WebP
     assert abs(loaded["w"] / loaded["h"] - 1.5) < 0.01
     assert page.evaluate(LAYOUT_SHIFT) == 0  # its box was there before the image came
+
+
+def test_editor_describes_a_tag_and_readers_see_it_on_its_page(page, site):
+    log_in(page, site["people"]["editor"])
+    page.goto("/admin/tags")
+    page.get_by_role("link", name="Tides", exact=True).click()
+    page.get_by_label("Description").fill("High water, low water and the harbour's tables.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved the tag “Tides”.")).to_be_visible()
+
+    page.goto("/tag/tides")
+    expect(page.locator(".lede").first).to_have_text(
+        "High water, low water and the harbour's tables."
+    )

@@ -63,6 +63,7 @@ class World:
     redirect: Any
     issue: Any  # a sent newsletter issue
     import_job: Any  # a finished WordPress import job (Admin > Tools > Import)
+    ghost_job: Any  # a finished Ghost import job with its report
     guest: Any = None  # a guest contributor credited on `article` (issue 26)
     note: Any = None  # a correction on `article`
 
@@ -120,6 +121,20 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(import_job)
+    from blog.importers.api import Report
+
+    report = Report(site="ghost:Test", version="Ghost 5.75.1", source="Ghost")
+    report.add("posts", "imported", n=2)
+    report.add("subscribers", "imported", n=1)
+    report.name("post", "65f", "Paid post", "was for paying members only; kept hidden here")
+    report.dropped["Ghost code injection"] += 1
+    ghost_job = Job(
+        kind="ghost-import",
+        key=f"ghost-import:test-{n}",
+        payload={"path": "", "done": 2, "total": 2, "report": report.to_json()},
+        state=JobState.DONE,
+    )
+    db.session.add(ghost_job)
     guest = GuestAuthor(name=f"Guest {n}", slug=f"guest-{n}", fediverse="@g@social.example")
     db.session.add(guest)
     db.session.flush()
@@ -147,6 +162,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         redirect=redirect,
         issue=issue,
         import_job=import_job,
+        ghost_job=ghost_job,
     )
 
 
@@ -201,7 +217,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
         elif arg == "issue_id":
             values[arg] = world.issue.id
         elif arg == "job_id":
-            values[arg] = world.import_job.id
+            imports = endpoint.startswith("admin.imports.")
+            values[arg] = (world.ghost_job if imports else world.import_job).id
         elif arg == "guest_id":
             values[arg] = world.guest.id
         elif arg == "note_id":
@@ -218,6 +235,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = "spam"
         elif arg == "direction":
             values[arg] = "down"
+        elif arg == "source":  # Tools > Import from Ghost or Substack
+            values[arg] = "ghost"
         elif arg == "choice":  # a donation choice; none is configured, so a 404 page
             values[arg] = "monthly"
         else:

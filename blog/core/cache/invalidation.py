@@ -94,7 +94,9 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "upload": Expiry(insert=NONE, delete=NONE, update={  # delete: article.image_id SET NULL
         "filename": CONTENT, "thumb_filename": CONTENT, "width": CONTENT, "height": CONTENT,
-        "variant_widths": CONTENT,
+        "variant_widths": CONTENT, "ready": CONTENT,
+        # Only the admin's library shows why an image was refused.
+        "problem": NONE,
         # Served from the file's own extension; no page names the type.
         "content_type": NONE, "id": NONE, "uploader_id": NONE, "created_at": NONE,
     }),

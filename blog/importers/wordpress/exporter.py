@@ -23,12 +23,14 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import unescape
 from typing import IO
+from urllib.parse import quote
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from markupsafe import escape
 
+from blog.core.cache.site import get_settings
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.importers.wordpress.parse import ALT_META, FOOTER_META, MARKDOWN_META, SUMMARY_META
@@ -61,6 +63,13 @@ NEVER = "0000-00-00 00:00:00"
 _RELATIVE = re.compile(r'((?:src|href|srcset)="|,\s*)/(?!/)')
 _UPLOADED = re.compile(r'<img\b[^>]*?\bsrc="/uploads/([^"/]+)"[^>]*>')
 _ALT = re.compile(r'\balt="([^"]*)"')
+
+
+def wp_slug(slug: str) -> str:
+    """A slug as WordPress stores and exports it: UTF-8 percent-encoded, lowercase hex.
+    Given as text, WordPress's importer would strip its accents ("café" -> "cafe") and
+    the article's address would change on the way (bench/wordpress_real.py found it)."""
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(slug, safe="-_.~"))
 
 
 def cdata(text: str | None) -> str:
@@ -107,8 +116,6 @@ class Exporter:
         self.out.write("".join(parts) + "\n")
 
     def run(self) -> dict[str, int]:
-        from blog.core.cache.site import get_settings
-
         settings = get_settings()
         self.write('<?xml version="1.0" encoding="UTF-8" ?>')
         self.write(f'<rss version="2.0" {NAMESPACES}>', "<channel>")
@@ -159,7 +166,7 @@ class Exporter:
             self.write(
                 "<wp:category>",
                 element("wp:term_id", category.id, raw=True),
-                element("wp:category_nicename", category.slug),
+                element("wp:category_nicename", wp_slug(category.slug)),
                 element("wp:category_parent", ""),
                 element("wp:cat_name", category.name),
                 element("wp:category_description", category.description),
@@ -170,7 +177,7 @@ class Exporter:
             self.write(
                 "<wp:tag>",
                 element("wp:term_id", tag.id, raw=True),
-                element("wp:tag_slug", tag.slug),
+                element("wp:tag_slug", wp_slug(tag.slug)),
                 element("wp:tag_name", tag.name),
                 element("wp:tag_description", tag.description),
                 "</wp:tag>",
@@ -231,7 +238,7 @@ class Exporter:
             element("wp:post_modified_gmt", wp_time(modified or when)),
             element("wp:comment_status", comment_status),
             element("wp:ping_status", "closed"),
-            element("wp:post_name", slug),
+            element("wp:post_name", wp_slug(slug)),
             element("wp:status", status),
             element("wp:post_parent", parent, raw=True),
             element("wp:menu_order", order, raw=True),

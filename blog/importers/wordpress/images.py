@@ -10,6 +10,7 @@ import records. Nothing is ever fetched from the internet; a missing file is rep
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -53,7 +54,17 @@ class ImageStore:
     processed since the last `take_pending()`, whose rows the batch then writes.
     """
 
-    def __init__(self, folder: str | None, known: dict[str, str], report: Report, dry_run: bool):
+    def __init__(
+        self,
+        folder: str | None,
+        known: dict[str, str],
+        report: Report,
+        dry_run: bool,
+        path_of: Callable[[str], str | None] = upload_path,
+        option: str = "--uploads",
+    ):
+        self.path_of = path_of  # an image URL -> its path in the folder, or None
+        self.option = option
         self.folder = Path(folder).resolve() if folder else None
         self.known = known
         self.report = report
@@ -64,7 +75,7 @@ class ImageStore:
 
     def filename(self, url: str) -> str | None:
         """The stored filename for an image URL, processing the file if needed."""
-        path = upload_path(url)
+        path = self.path_of(url)
         if path is None:
             return None
         if path in self.known:
@@ -73,7 +84,7 @@ class ImageStore:
             return None
         self.failed.add(path)  # until it succeeds below
         if self.folder is None:
-            self.report.add("images", "skipped", "no --uploads folder given")
+            self.report.add("images", "skipped", f"no {self.option} folder given")
             return None
         file = (self.folder / path).resolve()
         if not file.is_relative_to(self.folder) or not file.is_file():

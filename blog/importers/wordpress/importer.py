@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 
+from blog.core import audit
 from blog.core.content import (
     clean_text,
     excerpt,
@@ -28,6 +29,7 @@ from blog.core.content import (
 )
 from blog.core.database import begin_write
 from blog.core.types import utcnow
+from blog.core.uploads import remove_files
 from blog.extensions import db
 from blog.importers.wordpress.convert import footnotes, to_markdown
 from blog.importers.wordpress.images import ImageStore, upload_path
@@ -46,7 +48,7 @@ from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.store import PreparedItem, Store
 from blog.importers.wordpress.threads import leave_out, prepare_comment, recount
 from blog.importers.wordpress.visibility import POST_STATUS, hidden_status, visibility
-from blog.models import ImportRecord
+from blog.models import ImportRecord, User
 
 BATCH = 100
 
@@ -128,8 +130,6 @@ class Importer:
 
     @staticmethod
     def check_author_map(author_map: dict[str, str]) -> None:
-        from blog.models import User
-
         for old, new in author_map.items():
             wanted = new.casefold()
             if (
@@ -349,7 +349,6 @@ class Importer:
                 db.session.commit()
         except Exception:
             db.session.rollback()
-            from blog.core.uploads import remove_files
 
             remove_files(
                 *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename))
@@ -387,13 +386,13 @@ class Importer:
             self.report.add(kind, "failed", f"{item.wp_id}: {str(error).splitlines()[0][:150]}")
 
     def finish(self) -> None:
-        from blog.core.audit import record
-
         if self.dry_run:
             db.session.rollback()
             return
         begin_write()
-        record("wordpress.import", detail=self.report.summary()[:2000], actor_id=self.actor_id)
+        audit.record(
+            "wordpress.import", detail=self.report.summary()[:2000], actor_id=self.actor_id
+        )
         db.session.commit()
 
 

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 KINDS = ("authors", "sections", "tags", "posts", "pages", "comments", "images", "redirects")
+# Shown only when an import counted them (Ghost members, Substack's email list).
+EXTRA_KINDS = ("subscribers",)
 OUTCOMES = ("imported", "updated", "unchanged", "skipped", "failed")
 
 
@@ -19,6 +21,9 @@ class Report:
     dropped: Counter = field(default_factory=Counter)  # what bodies lost, by kind
     notes: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)  # items kept hidden or left out, by name
+    source: str = "WordPress"  # the system exported from: WordPress, Ghost, Substack
+    # Ghost: post id -> its authors' slugs in order; only the first is mapped today.
+    authors: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, kind: str, outcome: str, reason: str = "", n: int = 1) -> None:
         self.counts[kind, outcome] += n
@@ -44,6 +49,8 @@ class Report:
             "dropped": dict(self.dropped),
             "notes": self.notes,
             "named": self.named,
+            "source": self.source,
+            "authors": self.authors,
         }
 
     @classmethod
@@ -53,14 +60,21 @@ class Report:
         report.reasons.update({tuple(row[:-1]): row[-1] for row in data["reasons"]})
         report.dropped.update(data["dropped"])
         report.notes, report.named = list(data["notes"]), list(data["named"])
+        report.source = data.get("source", "WordPress")
+        report.authors = dict(data.get("authors") or {})
         return report
+
+    def version_label(self) -> str:
+        """ "WXR 1.2" for WordPress, "Ghost 5.75.0" for Ghost."""
+        return f"WXR {self.version}" if self.source == "WordPress" else self.version
 
     def count(self, kind: str, outcome: str) -> int:
         return self.counts[kind, outcome]
 
     def rows(self) -> list[tuple[str, list[int]]]:
         """(kind, [n per outcome]) for every kind, in a fixed order."""
-        return [(kind, [self.counts[kind, o] for o in OUTCOMES]) for kind in KINDS]
+        extra = [k for k in EXTRA_KINDS if any(self.counts[k, o] for o in OUTCOMES)]
+        return [(kind, [self.counts[kind, o] for o in OUTCOMES]) for kind in (*KINDS, *extra)]
 
     def reason_lines(self, limit: int = 40) -> list[str]:
         lines = [
@@ -74,12 +88,12 @@ class Report:
         return lines
 
     def text(self) -> str:
-        head = f"WordPress import of {self.site or 'an unnamed site'}"
+        head = f"{self.source} import of {self.site or 'an unnamed site'}"
         if self.version:
-            head += f" (WXR {self.version})"
+            head += f" ({self.version_label()})"
         if self.dry_run:
             head += ": dry run, nothing was written"
-        width = max(len(k) for k in KINDS) + 2
+        width = max(len(k) for k in (*KINDS, *EXTRA_KINDS)) + 2
         lines = [head, "", " " * width + "".join(f"{o:>11}" for o in OUTCOMES)]
         for kind, numbers in self.rows():
             lines.append(f"{kind:<{width}}" + "".join(f"{n:>11}" for n in numbers))

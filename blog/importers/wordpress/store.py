@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 
+from blog.auth.api import normalize_email
 from blog.core.content import clean_text, slugify, unique_slug
 from blog.core.types import utcnow
 from blog.core.upsert import get_or_create, insert
@@ -76,6 +77,11 @@ class Store:
         self.sections: dict[str, int] = {}  # top-level nicename -> category id
         self.tags: dict[str, int] = {}  # slug -> tag id
         self.fallback_section: int | None = None
+        # What other importers (Ghost, Substack) change: the redirects' origin, where
+        # the old site kept its images, and whether it had /category/ addresses.
+        self.origin = "wordpress"
+        self.uploads_prefix = "/wp-content/uploads/"
+        self.category_links = True
 
     # -- records --------------------------------------------------------------------
 
@@ -114,7 +120,7 @@ class Store:
             return
         result = db.session.execute(
             insert(Redirect)
-            .values(source=key, target=target, origin="wordpress", created_at=utcnow())
+            .values(source=key, target=target, origin=self.origin, created_at=utcnow())
             .on_conflict_do_nothing()
         )
         self.report.add("redirects", "imported" if result.rowcount else "unchanged")
@@ -144,8 +150,6 @@ class Store:
         return f"/author/{db.session.get(User, user_id).username}"
 
     def _author(self, login: str, fields: dict[str, str]) -> int:
-        from blog.auth.api import normalize_email
-
         if login in self.author_map:
             wanted = self.author_map[login].casefold()
             user = db.session.scalar(
@@ -249,8 +253,9 @@ class Store:
         if record is None:
             self.remember("category", nicename, found.id)
         self.sections[nicename] = found.id
-        self.link(f"{self.base}/category/{nicename}/", f"/category/{found.slug}")
-        self.link(f"{self.base}/category/{nicename}/feed/", f"/category/{found.slug}/feed.xml")
+        if self.category_links:
+            self.link(f"{self.base}/category/{nicename}/", f"/category/{found.slug}")
+            self.link(f"{self.base}/category/{nicename}/feed/", f"/category/{found.slug}/feed.xml")
         return found.id
 
     def tag(self, slug: str, name: str) -> int:
@@ -322,7 +327,9 @@ class Store:
             db.session.flush()
             ids[upload.filename] = upload.id
             self.remember("file", image.path, upload.id, ref=upload.filename)
-            self.link(f"{self.base}/wp-content/uploads/{image.path}", f"/uploads/{upload.filename}")
+            if self.uploads_prefix:  # where the old site served it
+                old = f"{self.base}{self.uploads_prefix}{image.path}"
+                self.link(old, f"/uploads/{upload.filename}")
             self.report.add("images", "imported")
         return ids
 

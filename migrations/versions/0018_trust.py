@@ -1,7 +1,7 @@
 """guest_author, article_byline, article_note; article.label, dateline image focal point, republishing (issue 26)
 
 Revision ID: b0a1b522d28e
-Revises: 7c3e2a9f1b60
+Revises: 3e8b6d2c9a14
 Create Date: 2026-12-07 07:00:00
 
 """
@@ -12,7 +12,7 @@ import blog.types
 
 # revision identifiers, used by Alembic.
 revision = 'b0a1b522d28e'
-down_revision = '7c3e2a9f1b60'
+down_revision = '3e8b6d2c9a14'
 branch_labels = None
 depends_on = None
 

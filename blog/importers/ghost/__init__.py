@@ -1,0 +1,1 @@
+"""The Ghost importer: `blog import-ghost EXPORT.json [--members members.csv]`."""

@@ -1,0 +1,1 @@
+"""The Substack importer: `blog import-substack EXPORT.zip`."""

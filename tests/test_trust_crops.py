@@ -15,6 +15,7 @@ from blog.trust.crops import MAX_SIDE, crop_box
 from tests import factories
 from tests.conftest import logged_in_client
 from tests.factories import article_form as form_data
+from tests.mailing import run_jobs
 from tests.shared import upload
 
 
@@ -29,6 +30,7 @@ def two_halves(size) -> bytes:
 
 def story_with_image(app, admin, category, size, focus=(50, 50)):
     upload(logged_in_client(app, admin), two_halves(size), "harbour.jpg")
+    run_jobs()  # an image over UPLOAD_INLINE_PIXELS is re-encoded by the worker
     picture = db.session.scalar(sa.select(Upload).order_by(Upload.id.desc()))
     story = factories.make_article(category=category, image=picture, image_alt="x")
     story.image_focus_x, story.image_focus_y = focus
@@ -102,6 +104,17 @@ def test_the_focal_point_decides_what_the_square_keeps(app, client, admin, categ
     assert red > 150 and blue < 80
     red, _, blue = right_square.getpixel((450, 450))
     assert blue > 150 and red < 80
+
+
+def test_a_large_image_waiting_for_the_worker_has_no_crops_yet(app, client, admin, category):
+    upload(logged_in_client(app, admin), two_halves((3000, 2000)), "waiting.jpg")
+    picture = db.session.scalar(sa.select(Upload).order_by(Upload.id.desc()))
+    story = factories.make_article(category=category, image=picture, image_alt="x")
+    db.session.commit()
+
+    assert picture.ready is False
+    assert ld_images(client, story) == [ld_images(client, story)[0]]
+    assert "/static/logo.png" in ld_images(client, story)[0]
 
 
 def test_without_an_upload_the_picture_or_logo_stands_in(client, article):

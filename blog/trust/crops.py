@@ -66,9 +66,10 @@ def _make(filename: str, names: dict[tuple[int, int], str], focus: tuple[int, in
 
 def crop_urls(article: Article) -> list[str]:
     """Site-relative addresses of the featured image's 16:9, 4:3 and 1:1 crops, made
-    when missing; [] when the article has no upload to crop."""
+    when missing; [] when the article has no upload to crop (or not yet: a large one
+    is re-encoded by the worker first, blog/core/imagework.py)."""
     upload = article.image
-    if upload is None:
+    if upload is None or not upload.ready:  # a large image waits for the worker
         return []
     x, y = article.image_focus_x, article.image_focus_y  # None on an unsaved preview
     focus = (50 if x is None else x, 50 if y is None else y)

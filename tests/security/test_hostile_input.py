@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from blog.auth.credentials import make_reset_token
 from blog.extensions import db
-from blog.models import Role, Subscriber, SubscriberState
+from blog.models import ArticleNote, Role, Subscriber, SubscriberState
 from blog.newsletter.tokens import manage_token
 from tests import factories
 from tests.conftest import standalone_app
@@ -66,6 +66,8 @@ def article_base(site) -> dict:
 
 
 WRONG = "not the password at all"
+GUEST = {"name": "Ines Freelance", "slug": "", "bio": "Reports from the coast.", "photo_id": "0",
+         "links": "https://ines.example/", "fediverse": "@ines@social.example"}  # fmt: skip
 FORMS = [
     Form("register", "anonymous", "POST", "/auth/register",
          {"username": "newperson", "email": "new@example.com", "password": "a fine passphrase"}),
@@ -144,12 +146,34 @@ FORMS = [
     Form("article-list", "admin", "GET", "/admin/articles",
          {"status": "draft", "category": "1", "author": "1", "q": "x", "page": "1"}),
     Form("search", "anonymous", "GET", "/search", {"q": "news", "page": "1"}),
+    # trust (issue 26): guest contributors, correction notes, the standards settings
+    Form("contributor-new", "admin", "POST", "/admin/contributors/new", GUEST),
+    Form("contributor-edit", "admin", "POST",
+         lambda s: f"/admin/contributors/{s.world.guest.id}/edit", GUEST),
+    Form("note-add", "admin", "POST", lambda s: f"/admin/articles/{s.world.article.id}/notes",
+         {"kind": "correction", "text": "An earlier version misnamed the bridge."}),
+    # A fresh note each time: the first accepted request removes it.
+    Form("note-remove", "admin", "POST",
+         lambda s: f"/admin/articles/{s.world.article.id}/notes/{fresh_note(s)}/remove",
+         {"reason": "A duplicate of the note above."}),
+    Form("standards", "admin", "POST", "/admin/standards",
+         {"policy_corrections": "/pages/corrections", "policy_ethics": "https://e.example/",
+          "policy_masthead": "", "policy_ownership": "", "policy_verification": "",
+          "policy_feedback": "", "article_labels": "News\nOpinion",
+          "sponsored_disclosure": "Paid for.", "republish_license": "CC BY-ND 4.0"}),
 ]  # fmt: skip
 FORM_IDS = [f.name for f in FORMS]
 
 
 class Site:
     pass
+
+
+def fresh_note(site) -> int:
+    note = ArticleNote(article_id=site.world.article.id, kind="update", text="To remove.")
+    db.session.add(note)
+    db.session.commit()
+    return note.id
 
 
 def fresh_category() -> int:
@@ -283,6 +307,7 @@ NO_TYPED_FIELDS = {
     "admin.people.deactivate_user",
     "admin.people.reactivate_user",
     "admin.people.export_data",
+    "admin.contributors.delete_contributor",
     "auth.logout",
     "auth.unlock",
     "confirm.confirm",

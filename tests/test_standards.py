@@ -187,4 +187,7 @@ def test_home_has_website_and_news_media_organization(client, world):  # noqa: F
     assert by_type["NewsMediaOrganization"]["logo"]["url"].startswith(
         "http://newsroom.test/static/"
     )
-    assert LD_JSON not in client.get("/?page=2").get_data(as_text=True)
+    # Later pages name only the publisher (issue 26: every page does), not the WebSite.
+    later = json_ld(client.get("/?page=2").get_data(as_text=True))
+    assert later["@type"] == "NewsMediaOrganization"
+    assert "WebSite" not in client.get("/?page=2").get_data(as_text=True)

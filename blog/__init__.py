@@ -61,6 +61,8 @@ JOB_MODULES = (
     "blog.comments.notify",
     "blog.confirm.confirmation",
     "blog.importers.wordpress.tasks",
+    "blog.audience.rollup",
+    "blog.audience.weekly",
     "blog.importers.tasks",
 )
 
@@ -89,6 +91,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blog.admin.views import bp as admin_bp
+    from blog.audience.views import bp as audience_bp
     from blog.auth.views import bp as auth_bp
     from blog.comments.views import bp as comments_bp
     from blog.confirm.views import bp as confirm_bp
@@ -107,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(newsletter_bp)
     app.register_blueprint(donations_bp)
     app.register_blueprint(trust_bp)
+    app.register_blueprint(audience_bp)
 
 
 IMAGE_HOST = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
@@ -136,12 +140,14 @@ def content_security_policy(image_hosts: str = "") -> str:
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
+    from blog.audience import beacon
     from blog.core import state
     from blog.core.cache import pages
     from blog.public import redirects
 
     state.init_app(app)
     pages.init_app(app)
+    beacon.init_app(app)  # outside the page cache: a beacon never looks a page up
     redirects.init_app(app)
 
     csp = content_security_policy(str(app.config.get("IMAGE_HOSTS") or ""))

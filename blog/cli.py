@@ -345,12 +345,14 @@ APP_COMMANDS = [
 
 def register_commands(app: Flask) -> None:
     """Adds the app's commands (and the importers') to `app.cli`."""
+    from blog.audience.cli import rollup_command
     from blog.importers.ghost.cli import register as register_ghost
     from blog.importers.substack.cli import register as register_substack
     from blog.importers.wordpress.cli import register as register_wordpress
 
     for command in APP_COMMANDS:
         app.cli.add_command(command)
+    app.cli.add_command(rollup_command)
     register_wordpress(app)
     register_ghost(app)
     register_substack(app)

@@ -110,4 +110,16 @@ DEFAULTS = {
     "CACHE_DEFAULT_TIMEOUT": 600,
     "CACHE_THRESHOLD": 2000,
     "CACHE_KEY_PREFIX": "newsroom:",
+    # Counting readers (blog/audience/): views are buffered per worker and written every
+    # AUDIENCE_FLUSH_SECONDS (a SIGKILLed worker loses at most that much), rolled up by
+    # `blog worker`, and kept raw AUDIENCE_RAW_DAYS days. AUDIENCE_GEOIP_DB: the path of
+    # a local MaxMind country database (needs the `maxminddb` package); empty: no country.
+    "AUDIENCE": True,
+    "AUDIENCE_FLUSH_SECONDS": 5.0,
+    "AUDIENCE_BUFFER_MAX": 100_000,
+    "AUDIENCE_ROLLUP_BATCH": 50_000,
+    "AUDIENCE_RAW_DAYS": 30,
+    "AUDIENCE_GEOIP_DB": "",
+    # The weekly "what did well" mail to editors and admins, on Mondays (UTC).
+    "AUDIENCE_WEEKLY_MAIL": False,
 }

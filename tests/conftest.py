@@ -143,6 +143,8 @@ def base_config(db_path: Path, instance: Path) -> dict:
         # tests/test_cache_*.py) and in the end-to-end server; fragments and memos are
         # on everywhere, expired by what the tests' own writes commit.
         "PAGE_CACHE": False,
+        # Counted views wait in the buffer until a test flushes it (no writer thread).
+        "AUDIENCE_FLUSH_SECONDS": 0,
     }
 
 

@@ -280,6 +280,19 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/newsletter/unsubscribe/<token>"): ("/newsletter/unsubscribe/forged", same(400)),
     ("POST", "/newsletter/unsubscribe/<token>"): ("/newsletter/unsubscribe/forged", same(400)),
     ("GET", "/donate"): ("/donate", PUBLIC),
+    # The counting beacon: answered alike for everyone (staff are just not counted).
+    ("GET", "/hit"): ("/hit?p=home", PUBLIC),
+    ("POST", "/hit"): ("/hit?p=home", same(204)),
+    ("GET", "/admin/audience"): ("/admin/audience?days=7", EDITORS),
+    ("GET", "/admin/audience/article/<int:article_id>"): (
+        "/admin/audience/article/{article.id}",
+        EDITORS,
+    ),
+    ("GET", "/admin/audience/<name>.csv"): ("/admin/audience/funnel.csv", EDITORS),
+    ("GET", "/admin/audience/article/<int:article_id>/<name>.csv"): (
+        "/admin/audience/article/{article.id}/referrers.csv",
+        EDITORS,
+    ),
     ("GET", "/donate/go/<choice>"): ("/donate/go/none-configured", same(404)),
     ("GET", "/admin/tools/import"): ("/admin/tools/import", ADMINS),
     ("POST", "/admin/tools/import"): ("/admin/tools/import", staff(400, ADMINS)),
@@ -487,6 +500,7 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
 
     expected = {
         "articles": Role.AUTHOR,
+        "audience": Role.EDITOR,
         "images": Role.AUTHOR,
         "comments": Role.EDITOR,
         "newsletter": Role.EDITOR,

@@ -236,3 +236,22 @@ def test_a_user_renamed_in_the_admin_shows_on_cached_pages(app, client, admin):
     page = client.get(f"/article/{article.slug}")
     assert page.headers["X-Cache"] == "MISS"
     assert "W. Tide" in page.get_data(as_text=True)
+
+
+def test_an_upsert_expires_what_its_updated_columns_do(app):
+    """ON CONFLICT DO UPDATE SET count = count + 1 on a counter table expires nothing; the
+    same upsert of a visible column expires content (set_ given as a dict, SQLAlchemy 2.1)."""
+    from blog.core.cache.invalidation import statement_scope
+    from blog.core.upsert import insert
+    from blog.models import DonationClick, Setting
+
+    click = insert(DonationClick).values(day=utcnow().date(), choice="x", article_id=0, count=1)
+    click = click.on_conflict_do_update(
+        index_elements=["day", "choice", "article_id"],
+        set_={"count": DonationClick.__table__.c.count + 1},
+    )
+    setting = insert(Setting).values(key="k", value="1")
+    setting = setting.on_conflict_do_update(index_elements=["key"], set_={"value": "2"})
+
+    assert statement_scope(click) == NONE
+    assert statement_scope(setting) == CONTENT

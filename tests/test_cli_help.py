@@ -9,8 +9,8 @@ import pytest
 
 BLOG = Path(sys.executable).with_name("blog")
 COMMANDS = [
-    "backup", "copy-data", "create-user", "db", "demo", "deploy-config", "doctor",
-    "export-wordpress", "import-wordpress", "reindex", "restore", "run", "send-due",
+    "audience-rollup", "backup", "copy-data", "create-user", "db", "demo", "deploy-config",
+    "doctor", "export-wordpress", "import-wordpress", "reindex", "restore", "run", "send-due",
     "setup", "worker",
 ]  # fmt: skip
 

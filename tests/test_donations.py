@@ -1,5 +1,7 @@
 """/donate shows the configured choices; /donate/go/<choice> counts and redirects, https only."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -56,3 +58,91 @@ def test_a_choice_redirects_to_its_provider_and_is_counted_by_article(client, co
 def test_unknown_or_unsafe_choices_are_404(client, configured, choice):
     assert client.get(f"/donate/go/{choice}").status_code == 404
     assert clicks() == []
+
+
+# ---- issue 28: the demo's example choices, the setup prompt, the campaign goal
+
+
+def test_the_demo_ships_example_choices_and_a_goal(client, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+
+    page = client.get("/donate").get_data(as_text=True)
+
+    assert "5 a month (example)" in page
+    assert "These are example choices" in page
+    assert 'max="200"' in page and "0 of 200 readers have gone to give" in page
+    assert (
+        client.get("/donate/go/example-once")
+        .headers["Location"]
+        .startswith("https://donate.example.org/")
+    )
+
+
+def test_an_editor_is_asked_to_set_up_real_choices(client, auth, editor):
+    auth.login(editor)
+
+    assert "find no way to give" in client.get("/admin/").get_data(as_text=True)
+    page = client.get("/donate").get_data(as_text=True)
+    assert "Set up your donation choices" in page
+    save_settings({"donate_choices": CHOICES})
+    db.session.commit()
+    assert "Set up your donation choices" not in client.get("/admin/").get_data(as_text=True)
+    assert "example choices" not in client.get("/donate").get_data(as_text=True)
+
+
+def test_the_meter_counts_this_sites_clicks_since_the_start(client, configured, article):
+    save_settings({"donate_goal": 10, "donate_goal_since": "2026-01-01",
+                   "donate_goal_text": "Ten new supporters by spring."})  # fmt: skip
+    db.session.add(DonationClick(day=date(2025, 12, 31), choice="once", article_id=0, count=5))
+    db.session.commit()
+    client.get("/donate/go/once")
+    client.get(f"/donate/go/monthly-5?from={article.id}")
+
+    response = client.get("/donate")
+
+    page = response.get_data(as_text=True)
+    assert "Ten new supporters by spring." in page
+    assert "2 of 10 readers have gone to give since 1 January 2026" in page
+    assert 'value="2"' in page
+    assert response.headers["Cache-Control"] == "private, no-store"  # never a stale meter
+
+
+def test_no_goal_no_meter_and_the_page_stays_cacheable(client, configured):
+    response = client.get("/donate")
+
+    assert "<progress" not in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"].startswith("public")
+
+
+def test_an_editor_sets_a_goal(client, auth, editor):
+    auth.login(editor)
+    form = {"choices": "once | Give once | one-off | https://liberapay.com/newsroom",
+            "goal": "500", "goal_since": "2026-12-01", "goal_text": "500 by new year"}  # fmt: skip
+
+    response = client.post("/admin/donations", data=form)
+
+    assert response.status_code == 303
+    assert "0 of 500 readers have gone to give since 1 December 2026" in client.get(
+        "/donate"
+    ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("goal", "lots", "whole number"),
+    ("goal_since", "next week", "2026-12-01"),
+    ("goal_text", "x" * 201, "200 characters"),
+])  # fmt: skip
+def test_a_wrong_goal_gets_the_form_back_as_typed(client, auth, editor, field, value, message):
+    auth.login(editor)
+    form = {"choices": "once | Give once | one-off | https://liberapay.com/newsroom",
+            "goal": "50", "goal_since": "", "goal_text": ""} | {field: value}  # fmt: skip
+
+    response = client.post("/admin/donations", data=form)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert "liberapay.com/newsroom" in page
+    if field != "goal_text":
+        assert value in page

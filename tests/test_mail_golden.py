@@ -6,6 +6,7 @@ changed word fails here: to change a mail on purpose, change its template and it
 file in the same commit, and read the difference.
 """
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,32 @@ CASES = {
         },
     ),
     "newsletter_confirm": ("newsletter_confirm", {}),
+    "audience_weekly": (
+        "audience_weekly",
+        {
+            "first": date(2026, 11, 30),
+            "last": date(2026, 12, 6),
+            "views": 12345,
+            "visitors": 4321,
+            "top": [(1, "Rates & <rents>", "rates", 4000), (2, "Tides", "tides", 1)],
+            "shares": [("newsletter", 100, 0.8), ("search", 5000, 40.5), ("social", 0, 0.0)],
+            "supporters": [(1, "Rates & <rents>", "rates", 4000, 3, 2, 1)],
+            "dashboard": "https://news.example/admin/audience?days=7",
+        },
+    ),
+    "audience_weekly-quiet": (
+        "audience_weekly",
+        {
+            "first": date(2026, 11, 30),
+            "last": date(2026, 12, 6),
+            "views": 0,
+            "visitors": 0,
+            "top": [],
+            "shares": [("newsletter", 0, 0.0), ("search", 0, 0.0), ("social", 0, 0.0)],
+            "supporters": [],
+            "dashboard": "https://news.example/admin/audience?days=7",
+        },
+    ),
 }
 
 

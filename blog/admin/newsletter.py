@@ -230,18 +230,44 @@ def parse_choices(text: str) -> tuple[list[dict], list[str]]:
     return found, problems
 
 
+def parse_goal(form) -> tuple[dict, list[str]]:
+    """The campaign goal's fields -> (settings, problems); an empty goal is no goal."""
+    from blog.donations.api import goal_since
+
+    goal, since = form.get("goal", "").strip(), form.get("goal_since", "").strip()
+    text = form.get("goal_text", "").strip()
+    problems = []
+    if goal and (not goal.isdigit() or not 0 <= int(goal) <= 10_000_000):
+        problems.append("The goal is a whole number of donation clicks (0 for none).")
+    if since and goal_since(since) is None:
+        problems.append("The start date is a date such as 2026-12-01, or empty.")
+    if len(text) > 200:
+        problems.append("The goal's sentence is at most 200 characters.")
+    values = {"donate_goal": int(goal) if goal.isdigit() else 0, "donate_goal_since": since,
+              "donate_goal_text": text}  # fmt: skip
+    return values, problems
+
+
 @bp.route("/donations", methods=["GET", "POST"])
 def donations() -> Response | tuple:
-    current = get_settings().get("donate_choices") or []
+    settings = get_settings()
+    current = settings.get("donate_choices") or []
     text = "\n".join(f"{c['id']} | {c['label']} | {c['frequency']} | {c['url']}" for c in current)
+    goal = {"goal": str(settings.get("donate_goal") or ""),
+            "goal_since": settings.get("donate_goal_since") or "",
+            "goal_text": settings.get("donate_goal_text") or ""}  # fmt: skip
     if request.method == "POST":
         text = request.form.get("choices", "")[:10_000]
+        goal = {name: request.form.get(name, "")[:1000] for name in goal}
         choices, problems = parse_choices(text)
+        goal_values, goal_problems = parse_goal(request.form)
+        problems += goal_problems
         if problems:
-            return render_template("admin/donations.html", text=text, problems=problems), 422
+            return render_template("admin/donations.html", text=text, goal=goal,
+                                   problems=problems), 422  # fmt: skip
         with committed_write():
-            save_settings({"donate_choices": choices})
+            save_settings({"donate_choices": choices, **goal_values})
             record("settings.update", None, "donate_choices " + json.dumps(len(choices)))
         flash("Donation choices saved.", "success")
         return redirect(url_for("admin.newsletter.donations"), 303)
-    return render_template("admin/donations.html", text=text, problems=[]), 200
+    return render_template("admin/donations.html", text=text, goal=goal, problems=[]), 200

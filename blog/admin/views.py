@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from blog.admin import (
     articles,
+    audience,
     comments,
     contributors,
     corrections,
@@ -32,6 +33,7 @@ from blog.admin import (
 )
 from blog.admin.common import reported_clause
 from blog.core.types import utcnow
+from blog.donations.api import are_examples, choices
 from blog.extensions import db, login_manager
 from blog.models import (
     Article,
@@ -43,8 +45,8 @@ from blog.models import (
 )
 
 bp = Blueprint("admin", __name__)
-AREAS = (articles, comments, images, newsletter, pages, people, redirects, site, taxonomy,
-         tools, imports, contributors, corrections, standards, republishing)  # fmt: skip
+AREAS = (articles, audience, comments, images, newsletter, pages, people, redirects, site,
+         taxonomy, tools, imports, contributors, corrections, standards, republishing)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 
@@ -112,6 +114,15 @@ def dashboard() -> str:
         .order_by(Article.updated_at.desc())
         .limit(5)
     ).all()
+    to_set_up = ""
+    if current_user.is_editor:
+        found = choices()
+        to_set_up = ("examples" if found else "none") if are_examples(found) else ""
     return render_template(
-        "admin/dashboard.html", counts=counts, awaiting=awaiting, activity=activity, mine=mine
+        "admin/dashboard.html",
+        counts=counts,
+        awaiting=awaiting,
+        activity=activity,
+        mine=mine,
+        donations_to_set_up=to_set_up,
     )

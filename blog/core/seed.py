@@ -44,7 +44,18 @@ DEFAULT_PAGES = [
         "privacy",
         "## Privacy\n\nWe set one session cookie when you log in and none when you only "
         "read. We keep your email address to let you reset your password and, if you "
-        "ask, to tell you about replies. We never sell or share it.\n",
+        "ask, to tell you about replies. We never sell or share it.\n\n"
+        "## What we count\n\nWe count how many times each article, section and tag page "
+        "is read, on our own server, with no cookie and no third party. For each view we "
+        "keep the page, the day, the kind of site that sent you (a search engine, a social "
+        "network, our newsletter, or none) with that site's name, and a campaign tag if "
+        "the link had one. We never store your IP address or your browser's details. To "
+        "count visitors rather than views, we mix your IP address and browser name with a "
+        "random key that changes every day and keep only the result; the key is deleted "
+        "the next day, so nobody, us included, can link it back to you or follow you from "
+        "one day to the next. If your browser sends Do Not Track or Global Privacy "
+        "Control, we count the view and skip even that. Staff, robots and crawlers are not "
+        "counted. Day-by-day details are deleted after 30 days; only daily totals stay.\n",
     ),
 ]
 

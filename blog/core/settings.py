@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "social_links": {},
     # Donation choices: [{"id", "label", "frequency", "url"}], https links to the provider.
     "donate_choices": [],
+    # A campaign goal: this many donation clicks since `donate_goal_since` (an ISO date;
+    # empty: ever), shown as a meter on /donate; 0: no goal. Counted from the site's
+    # own donation_click table, never from a payment provider.
+    "donate_goal": 0,
+    "donate_goal_since": "",
+    "donate_goal_text": "",
     "posts_per_page": 10,
     "comment_policy": "first",
     "authors_can_publish": False,

@@ -15,13 +15,16 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from blog.auth.api import normalize_email, normalize_username
+from blog.core.cache.site import get_settings
 from blog.core.content import reading_time, render_article, render_comment, slugify
 from blog.core.database import writing
 from blog.core.seed import DEFAULT_CATEGORIES
+from blog.core.settings import save_settings
 from blog.core.types import utcnow
 from blog.demo.people import COMMENTS, READERS, STAFF, DemoComment, DemoUser
 from blog.demo.policies import add_policy_pages
 from blog.demo.stories import demo_articles
+from blog.donations.api import EXAMPLE_CHOICES
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -109,6 +112,14 @@ def load_demo() -> str:
             article = added.get(spec.article)
             if article is not None and article.is_public:
                 comments += _add_comment(spec, article, users, now)
+
+        if not get_settings().get("donate_choices"):
+            # A new user pressing Donate finds choices to try, marked as examples, and
+            # the donate page and the admin ask for real ones (blog/donations/appeal.py).
+            save_settings({
+                "donate_choices": EXAMPLE_CHOICES, "donate_goal": 200,
+                "donate_goal_text": "Help us reach 200 supporters this season.",
+            })  # fmt: skip
 
         policies = add_policy_pages()
         staff_names = {normalize_username(u.username) for u in STAFF}

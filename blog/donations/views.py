@@ -6,12 +6,12 @@ with no cookie and no address stored; the redirect is private, so no cache answe
 instead of counting.
 """
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, abort, make_response, redirect, render_template, request
 
 from blog.core.jobs import committed_write
 from blog.core.types import utcnow
 from blog.core.upsert import insert
-from blog.donations.appeal import choices
+from blog.donations.appeal import are_examples, choices, progress
 from blog.extensions import db
 from blog.models import Article, DonationClick, Page
 
@@ -21,7 +21,17 @@ bp = Blueprint("donations", __name__)
 @bp.get("/donate")
 def donate():
     page = db.session.scalar(Page.visible().where(Page.slug == "donate"))
-    return render_template("donations/donate.html", page=page, choices=choices())
+    found = choices()
+    meter = progress()
+    response = make_response(render_template(
+        "donations/donate.html", page=page, choices=found, examples=are_examples(found),
+        progress=meter,
+    ))  # fmt: skip
+    if meter is not None:
+        # The meter moves with every click, which expires no cache (donation_click is
+        # NONE in EXPIRES): so this page is never kept by a cache while a goal is set.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/donate/go/<choice>")

@@ -2,10 +2,20 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks).
+jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks),
+audience (counted views and their daily roll-up).
 Importing this package registers every table on the metadata.
 """
 
+from blog.models.audience import (
+    AudienceDay,
+    PageDay,
+    PageView,
+    RollupMark,
+    SourceDay,
+    ViewDay,
+    VisitorSalt,
+)
 from blog.models.comments import REPORT_KINDS, Comment, CommentReport, CommentStatus
 from blog.models.common import NEVER_REUSE_IDS
 from blog.models.content import (
@@ -45,6 +55,7 @@ __all__ = [
     "ArticleByline",
     "ArticleNote",
     "RepublishCount",
+    "AudienceDay",
     "ArticleStatus",
     "ArticleVersion",
     "AuditLog",
@@ -60,12 +71,16 @@ __all__ = [
     "NewsletterIssue",
     "NoteKind",
     "Page",
+    "PageDay",
+    "PageView",
     "Redirect",
     "Registration",
     "Role",
+    "RollupMark",
     "Setting",
     "SiteState",
     "SlugRedirect",
+    "SourceDay",
     "Subscriber",
     "SubscriberState",
     "Tag",
@@ -73,6 +88,8 @@ __all__ = [
     "Upload",
     "UsedToken",
     "User",
+    "ViewDay",
+    "VisitorSalt",
     "article_tag",
     "new_session_token",
 ]

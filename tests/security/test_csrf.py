@@ -145,7 +145,10 @@ CHANGES_STATE = {
 # RFC 8058 one-click unsubscribe: mail clients POST without any session or token; the
 # signed token in the URL is the authorisation (a forged one is a 400 that changes
 # nothing: tests/test_authorization.py, tests/test_newsletter.py).
-CSRF_EXEMPT = {"newsletter.unsubscribe"}
+# The audience beacon (issue 28): sent by cached pages that carry no token, it changes
+# nothing a reader owns; blog/audience/beacon.py refuses other sites' requests instead
+# (Sec-Fetch-Site / Origin: tests/test_audience_counting.py).
+CSRF_EXEMPT = {"newsletter.unsubscribe", "audience.hit"}
 POST_ENDPOINTS = [e for e in endpoints("POST") if e not in CSRF_EXEMPT]
 CASES = [("admin", e) for e in POST_ENDPOINTS] + [
     ("reader", e) for e in POST_ENDPOINTS if e.startswith(("comments.", "auth."))
@@ -209,14 +212,14 @@ def test_every_post_endpoint_of_the_running_app_has_a_case(app):
         "comments.report",
         "admin.people.change_role",
     } <= covered
-    # Only these skip Flask-WTF's automatic check: the unsubscribe (CSRF_EXEMPT), and the
-    # WordPress, Ghost and Substack imports, which raise their upload limit first and then
-    # run the same check themselves (their cases above prove they refuse a missing or
-    # forged token).
+    # Only these skip Flask-WTF's automatic check: the unsubscribe and the beacon
+    # (CSRF_EXEMPT), and the WordPress, Ghost and Substack imports, which raise their
+    # upload limit first and then run the same check themselves (their cases above prove
+    # they refuse a missing or forged token).
     from blog.extensions import csrf
 
     exempt = {view.rsplit(".", 1)[-1] for view in csrf._exempt_views}
-    assert exempt == {"unsubscribe", "tools_import_run", "import_run"}
+    assert exempt == {"unsubscribe", "tools_import_run", "import_run", "hit"}
 
 
 GET_ENDPOINTS = endpoints("GET")

@@ -205,6 +205,27 @@ EXPIRES: dict[str, Expiry] = {
     "donation_click": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "day", "choice", "article_id", "count",
     )),
+    # Reader counting (blog/audience/): only the admin dashboard shows it, so counting
+    # a view, rolling views up or rotating the salt expires no cached page.
+    "page_view": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "visitor", "source", "referrer", "utm_source",
+        "utm_campaign", "country",
+    )),
+    "view_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "source", "referrer", "utm_source",
+        "utm_campaign", "country", "views",
+    )),
+    "page_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "page", "page_id", "views",
+    )),
+    "source_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "day", "source", "referrer", "utm_source", "utm_campaign", "views",
+    )),
+    "audience_day": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "day", "views", "visitors",
+    )),
+    "visitor_salt": Expiry(insert=NONE, delete=NONE, update=_all(NONE, "day", "salt")),
+    "rollup_mark": Expiry(insert=NONE, delete=NONE, update=_all(NONE, "id", "last_view_id")),
 }
 # fmt: on
 
@@ -297,8 +318,12 @@ def statement_scope(statement: sa.Executable) -> Scope:
         table = statement.table.name
         scope = insert_scope(table)
         upsert = getattr(statement, "_post_values_clause", None)
-        for column in getattr(upsert, "update_values_to_set", None) or ():
-            name = column[0] if isinstance(column, str) else getattr(column[0], "key", column[0])
+        to_set = getattr(upsert, "update_values_to_set", None) or ()
+        # A dict in SQLAlchemy 2.1 (set_={...}), a list of pairs before: iterating the
+        # dict gave its keys, and "count"[0] == "c", an unknown column, expired everything.
+        pairs = to_set.items() if isinstance(to_set, dict) else to_set
+        for key, _value in pairs:
+            name = key if isinstance(key, str) else getattr(key, "key", key)
             scope = max(scope, column_scope(table, str(name)))
         return scope
     if isinstance(statement, sa.Update):

@@ -90,6 +90,7 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
         "donate": values.get("donate_url") or link("donations.donate"),
         "favicon": link("static", filename="favicon.svg", v=static_version("favicon.svg")),
         "stylesheet": link("static", filename="style.css", v=static_version("style.css")),
+        "count_script": link("static", filename="count.js", v=static_version("count.js")),
         "register": link("auth.register"),
         "account": link("auth.account"),
         "logout": link("auth.logout"),

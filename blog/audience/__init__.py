@@ -1,0 +1,1 @@
+"""Audience: counting reader views without tracking readers, and the charts made of them."""

@@ -12,7 +12,10 @@ second nginx server block serving the article's exact bytes as a static file. Th
 - the logged-in article through nginx (bypass), beside the same page straight from
   gunicorn: the bypass should cost nothing;
 - a spike of --spike connections on the article for --spike-seconds: errors, p99, and
-  how many requests reached gunicorn per second (its access log).
+  how many requests reached gunicorn per second (its access log);
+- edge freshness: an editor saves the article (--edits times, through the real admin
+  form of an app on the same database) while a reader polls the edge every 50 ms;
+  the seconds from the save's answer to the first fresh page, mean and worst.
 Prints a Markdown table. Everything it starts is stopped.
 """
 
@@ -41,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--spike", type=int, default=500)
     parser.add_argument("--spike-seconds", type=int, default=10)
+    parser.add_argument("--edits", type=int, default=5)
     args = parser.parse_args(argv)
     wrk = shutil.which("wrk")
     if not wrk:
@@ -95,6 +99,7 @@ def measure(wrk: str, folder: Path, args: argparse.Namespace) -> int:
         rps, p50, p99, errors = run_wrk(wrk, url, {}, args.spike_seconds, 2, args.spike)
         spike_lines = access_log.read_text().splitlines()[before:]
         reached = len(spike_lines)
+        fresh = freshness(site, edge.port, args.edits)
     print(f"\nbytes per page: {len(html.encode())}")
     print("| row | requests/s | p50 | p99 | errors | ratio to static |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -110,8 +115,54 @@ def measure(wrk: str, folder: Path, args: argparse.Namespace) -> int:
     )
     for line in spike_lines[:5]:
         print("  reached gunicorn:", line)
+    print(
+        f"\nedge freshness, save to fresh page through nginx ({len(fresh)} edits): "
+        f"mean {sum(fresh) / len(fresh):.2f} s, worst {max(fresh):.2f} s"
+    )
     site.drop()
     return 0
+
+
+def freshness(site, port: int, edits: int) -> list[float]:
+    """Seconds from each save's answer to the first page at the edge that shows it."""
+    import os
+
+    from blog import create_app
+    from blog.extensions import db
+    from blog.models import Article, Role
+    from tests import factories
+    from tests.conftest import AuthActions
+
+    os.environ["BLOG_INSTANCE_PATH"] = str(site.instance)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": site.uri, "SECRET_KEY": site.secret,
+                      "TESTING": True, "WTF_CSRF_ENABLED": False})  # fmt: skip
+    found = []
+    with app.app_context():
+        editor = factories.make_user(Role.EDITOR, username="benchedgeeditor")
+        db.session.commit()
+        article = db.session.get(Article, site.article_id)
+        form = {"slug": ARTICLE_SLUG, "summary": article.summary, "body": article.body_source,
+                "category_id": str(article.category_id), "tags": "", "image_id": "0",
+                "image_alt": "", "comments_open": "y", "status": "published",
+                "publish_date": "", "publish_time": ""}  # fmt: skip
+        client = app.test_client()
+        AuthActions(client).login(editor)
+        reader = Browser(port)
+        for n in range(edits):
+            title = f"Under load, correction {n}"
+            reader.request("GET", ARTICLE)
+            time.sleep(1.5)  # a cached, fresh copy at the edge before each save
+            response = client.post(f"/admin/articles/{site.article_id}/edit",
+                                   data=form | {"title": title})  # fmt: skip
+            assert response.status_code in (302, 303), response.status_code
+            saved = time.monotonic()
+            while title not in reader.request("GET", ARTICLE)[2]:
+                assert time.monotonic() - saved < 30, "the edit never reached the edge"
+                time.sleep(0.05)
+            found.append(time.monotonic() - saved)
+        db.session.remove()
+        db.engine.dispose()
+    return found
 
 
 if __name__ == "__main__":

@@ -92,6 +92,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from blog.admin.views import bp as admin_bp
     from blog.audience.views import bp as audience_bp
+    from blog.auth.factor_views import bp as factors_bp
+    from blog.auth.passkey_views import bp as passkeys_bp
     from blog.auth.views import bp as auth_bp
     from blog.comments.views import bp as comments_bp
     from blog.confirm.views import bp as confirm_bp
@@ -103,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(factors_bp, url_prefix="/auth")
+    app.register_blueprint(passkeys_bp, url_prefix="/auth")
     app.register_blueprint(confirm_bp, url_prefix="/auth")
     app.register_blueprint(privacy_bp)
     app.register_blueprint(comments_bp)

@@ -105,6 +105,7 @@ def setup_command(demo: bool, admin_username: str, admin_email: str) -> None:
             click.echo("Created the first admin account (the password is shown only now):")
             click.echo(f"username: {admin_username}")
             click.echo(f"password: {password}")
+            _echo_second_factor(Role.ADMIN)
         else:
             click.echo("An admin account already exists; none created.")
         if demo:
@@ -185,10 +186,11 @@ def doctor_command(backups: str | None, backup_days: int, offline: bool) -> None
 @click.option("--name", default="newsroom", show_default=True, help="Unit and site name.")
 @click.option("--user", default="newsroom", show_default=True, help="The account it runs as.")
 @click.option("--workers", default=4, show_default=True, help="gunicorn workers.")
-@click.option("--upstream", default="127.0.0.1:8000", show_default=True)
+@click.option("--upstream", multiple=True, default=["127.0.0.1:8000"], show_default=True,
+              help="An app server, host:port; repeat for several, this one first.")  # fmt: skip
 @with_appcontext
 def deploy_config_command(
-    domain: str, out_dir: str, name: str, user: str, workers: int, upstream: str
+    domain: str, out_dir: str, name: str, user: str, workers: int, upstream: tuple[str, ...]
 ) -> None:
     """Write the nginx site, systemd units and logrotate file for this install."""
     from pathlib import Path
@@ -197,8 +199,8 @@ def deploy_config_command(
 
     try:
         settings = DeploySettings.from_app(
-            current_app.config, domain, name=name, user=user, workers=workers, upstream=upstream,
-            instance=current_app.instance_path,
+            current_app.config, domain, name=name, user=user, workers=workers,
+            upstreams=list(upstream), instance=current_app.instance_path,
         )  # fmt: skip
         paths = write(settings, Path(out_dir))
     except DeployError as error:
@@ -227,6 +229,38 @@ def create_user_command(username: str, email: str, role: str, password: str) -> 
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {role} {user.username}")
+    _echo_second_factor(Role.from_label(role))
+
+
+def _echo_second_factor(role: Role) -> None:
+    """Tell whoever made a staff account about the second factor its role needs."""
+    from blog.auth.factors import required_role
+
+    needed = required_role()
+    if needed is not None and role >= needed:
+        click.echo(
+            "This role must log in with a second factor: at the first login (password "
+            "first) the site asks to set up an authenticator app or a passkey, and shows "
+            "ten recovery codes to keep. Lost phone and codes: `blog reset-2fa USERNAME`."
+        )
+
+
+@click.command("reset-2fa")
+@click.argument("username")
+@with_appcontext
+def reset_2fa_command(username: str) -> None:
+    """Remove a user's second factors and recovery codes and log them out everywhere
+    (for someone who lost their phone and their codes); audited and mailed to them."""
+    from blog.auth.api import normalize_username, reset_second_factors
+
+    user = db.session.scalar(sa.select(User).where(User.username == normalize_username(username)))
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    reset_second_factors(user)
+    click.echo(
+        f"Removed the second factors of {user.username} and ended their sessions; they were "
+        "mailed. They log in with their password and set up a new factor."
+    )
 
 
 @click.command("demo")
@@ -306,7 +340,7 @@ def reindex_command(images: bool) -> None:
 @with_appcontext
 def send_due_command(limit: int | None) -> None:
     """Run the queued jobs that are due (mail, digests) once, then exit (cron, timer)."""
-    from blog.core.jobs import run_due
+    from blog.core.worker import run_due
 
     counts = run_due(limit=limit)
     click.echo(f"{counts.done} done, {counts.retried} to retry, {counts.failed} failed")
@@ -321,7 +355,7 @@ def worker_command(poll: float) -> None:
     import signal
     import threading
 
-    from blog.core.jobs import work
+    from blog.core.worker import work
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -334,6 +368,7 @@ APP_COMMANDS = [
     doctor_command,
     deploy_config_command,
     create_user_command,
+    reset_2fa_command,
     demo_command,
     backup_command,
     restore_command,

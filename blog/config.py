@@ -15,6 +15,10 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     # The site's public address, used for links in emails and feeds outside a request.
     "SITE_URL": "http://127.0.0.1:5000",
+    # Passkeys (WebAuthn): the relying party's ID (a host name, never an IP address) and
+    # origin; empty means SITE_URL's host and origin (blog/auth/passkeys.py).
+    "PASSKEY_RP_ID": "",
+    "PASSKEY_ORIGIN": "",
     "TIMEZONE": "UTC",
     # The language of the articles (BCP 47): the news sitemap and the JSON Feed name it.
     "SITE_LANGUAGE": "en",
@@ -56,6 +60,8 @@ DEFAULTS = {
     "JOBS_RETRY_BASE_SECONDS": 60,
     "JOBS_RETRY_MAX_SECONDS": 6 * 3600,
     "JOBS_PERIODIC_SECONDS": 60,
+    # `blog worker` retries an unreachable database after this, doubled up to 30 s.
+    "JOBS_OUTAGE_RETRY_SECONDS": 1.0,
     # Limits.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
@@ -95,8 +101,11 @@ DEFAULTS = {
     "UNCONFIRMED_ACCOUNT_DAYS": 7,
     # How many reverse proxies in front of the app to trust for the client address.
     "PROXY_COUNT": 0,
-    # Cache-Control max-age for anonymous pages.
+    # Cache-Control max-age for anonymous pages (browsers), and s-maxage for shared
+    # caches: the nginx micro-cache revalidates after this, so an edit is at the edge
+    # within about 2 s (docs/several-servers.md).
     "PUBLIC_CACHE_SECONDS": 60,
+    "EDGE_CACHE_SECONDS": 1,
     # SQLite writers queue on a file lock beside the database (blog/core/database.py).
     "SQLITE_WRITER_LOCK": True,
     # The cache of rendered anonymous pages (blog/core/cache/pages.py, Flask-Caching).
@@ -122,4 +131,15 @@ DEFAULTS = {
     "AUDIENCE_GEOIP_DB": "",
     # The weekly "what did well" mail to editors and admins, on Mondays (UTC).
     "AUDIENCE_WEEKLY_MAIL": False,
+    # After this many page cache failures in a row a worker skips the cache for
+    # CACHE_BREAKER_SECONDS, then probes it again (blog/core/cache/breaker.py).
+    "CACHE_BREAKER_FAILURES": 3,
+    "CACHE_BREAKER_SECONDS": 30,
+    # Pages each worker keeps in memory in front of a shared page cache (Redis, a folder),
+    # keyed by the same versions (blog/core/cache/local.py); 0: none.
+    "PAGE_CACHE_LOCAL_ENTRIES": 200,
+    # Seconds a worker reuses its last versions read for page-cache hits (a round trip
+    # to PostgreSQL each); an anonymous page lags the database by at most this on the
+    # app servers (blog/core/cache/local.py, RecentVersions). 0: read on every request.
+    "PAGE_CACHE_VERSIONS_SECONDS": 0.1,
 }

@@ -145,6 +145,9 @@ def base_config(db_path: Path, instance: Path) -> dict:
         "PAGE_CACHE": False,
         # Counted views wait in the buffer until a test flushes it (no writer thread).
         "AUDIENCE_FLUSH_SECONDS": 0,
+        # Exact freshness where the page cache is on: versions read on every request
+        # (tests/test_page_cache_local.py tests the production reuse of 0.1 s).
+        "PAGE_CACHE_VERSIONS_SECONDS": 0,
     }
 
 
@@ -226,6 +229,7 @@ def standalone_app(folder, migrated_db, config=None):
                 from blog.core.seed import seed_defaults
 
                 seed_defaults()
+                factories.set_second_factor_policy(factories.TEST_SECOND_FACTOR_POLICY)
                 yield app
                 db.session.remove()
                 db.engine.dispose()

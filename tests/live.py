@@ -91,7 +91,8 @@ def prepare_site(folder: Path, readers: int = 8) -> Site:
             factories.make_user(Role.READER, username=f"loadtester{i}") for i in range(readers)
         ]
         article = factories.make_article("Under load", slug=ARTICLE_SLUG)
-        save_settings({"comment_policy": "open"})
+        save_settings({"comment_policy": "open",
+                       "second_factor_from": factories.TEST_SECOND_FACTOR_POLICY})  # fmt: skip
         db.session.commit()
         site = Site(folder, db_path, instance, secret, [u.username for u in users], article.id)
         site.uri, site.pg_database = uri, pg_database

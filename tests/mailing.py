@@ -9,16 +9,24 @@ from tests.live import free_port
 
 class Collector:
     """An SMTP handler that keeps what it accepted; `answers` maps an address to a reply
-    such as "550 No such user" or "451 Try later" given instead of accepting."""
+    such as "550 No such user" or "451 Try later" given to its RCPT TO instead of
+    accepting it; `data_answer`, when set, is the reply to every DATA (a server-wide
+    refusal such as "554 5.7.1 Sender address not verified")."""
 
     def __init__(self):
         self.envelopes = []
         self.answers: dict[str, str] = {}
+        self.data_answer = ""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.answers:
+            return self.answers[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        for rcpt in envelope.rcpt_tos:
-            if rcpt in self.answers:
-                return self.answers[rcpt]
+        if self.data_answer:
+            return self.data_answer
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -39,6 +47,6 @@ def start_smtp(handler: Collector | None = None) -> Controller:
 
 def run_jobs():
     """Run every due job now, as `blog send-due` would; the counts."""
-    from blog.core.jobs import run_due
+    from blog.core.worker import run_due
 
     return run_due()

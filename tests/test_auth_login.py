@@ -9,7 +9,7 @@ from blog.auth.sessions import load_user
 from blog.core.database import writing
 from blog.core.urls import safe_next
 from blog.extensions import db
-from blog.models import User
+from blog.models import LoginSession, User
 from tests import factories
 from tests.shared import counting_statements
 
@@ -163,7 +163,12 @@ def test_login_starts_a_new_session(client, reader):
 
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == f"{reader.id}:{reader.session_token}"
+        user_id, token, key = sess["_user_id"].split(":")
+    assert (user_id, token) == (str(reader.id), reader.session_token)
+    assert (
+        db.session.scalar(sa.select(LoginSession.key).where(LoginSession.user_id == reader.id))
+        == key
+    )
 
 
 def test_account_page_needs_login_and_comes_back_after(client, reader):
@@ -247,8 +252,16 @@ def test_logged_in_user_visiting_login_is_sent_on(client, auth, reader):
     assert response.headers["Location"] == "/category/world"
 
 
+def session_cookie(user: User) -> str:
+    """The "id:session_token:login_key" a login gives, for a new LoginSession row."""
+    row = LoginSession(user_id=user.id, key=f"key-{user.id}-{user.session_token[:8]}")
+    db.session.add(row)
+    db.session.commit()
+    return f"{user.id}:{user.session_token}:{row.key}"
+
+
 def test_the_user_loader_reads_on_the_driver_and_writes_through_current_user(app, reader):
-    reader_id, cookie = reader.id, f"{reader.id}:{reader.session_token}"
+    reader_id, cookie = reader.id, session_cookie(reader)
     with app.test_request_context("/"):
         db.session.close()  # a request starts with nothing loaded
         with counting_statements() as seen:
@@ -266,7 +279,7 @@ def test_the_user_loader_reads_on_the_driver_and_writes_through_current_user(app
 
 
 def test_inside_a_write_the_user_loader_asks_the_session(app, reader):
-    cookie = f"{reader.id}:{reader.session_token}"
+    cookie = session_cookie(reader)
     with app.test_request_context("/"):
         db.session.close()
         with writing(), counting_statements() as seen:
@@ -275,9 +288,17 @@ def test_inside_a_write_the_user_loader_asks_the_session(app, reader):
         assert user.username == "rita"
 
 
-@pytest.mark.parametrize("cookie", ["{id}:wrong-token", "x{id}:{token}", "{id}:", ""])
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "{id}:wrong-token:{key}", "x{id}:{token}:{key}", "{id}:", "",
+        # before login sessions (issue 27), or a session ended on the account page
+        "{id}:{token}", "{id}:{token}:ended-session",
+    ],
+)  # fmt: skip
 def test_the_user_loader_refuses_a_stale_or_malformed_cookie(app, reader, cookie):
-    value = cookie.format(id=reader.id, token=reader.session_token)
+    key = session_cookie(reader).rsplit(":", 1)[1]
+    value = cookie.format(id=reader.id, token=reader.session_token, key=key)
     with app.test_request_context("/"):
         db.session.close()
         assert load_user(value) is None

@@ -32,6 +32,8 @@ from blog.models import (
     GuestAuthor,
     NewsletterIssue,
     Redirect,
+    Subscriber,
+    SubscriberState,
     Upload,
 )
 from tests import factories
@@ -127,6 +129,49 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/auth/confirm/<token>"): ("/auth/confirm/forged", same(400)),
     ("POST", "/auth/confirm/again"): ("/auth/confirm/again", staff(303, MEMBERS)),
     ("GET", "/auth/account/data"): ("/auth/account/data", MEMBERS),
+    # ---- staff sign-in (issue 27): the code page needs a password just checked
+    ("GET", "/auth/login/code"): ("/auth/login/code", same(LOGIN)),
+    ("POST", "/auth/login/code"): ("/auth/login/code", same(LOGIN)),
+    ("GET", "/auth/security"): ("/auth/security", MEMBERS),
+    ("GET", "/auth/security/totp"): ("/auth/security/totp", MEMBERS),
+    ("POST", "/auth/security/totp"): ("/auth/security/totp", staff(422, MEMBERS)),
+    # No enrolment started in this browser: no QR code to show.
+    ("GET", "/auth/security/totp/qr.svg"): ("/auth/security/totp/qr.svg", staff(404, MEMBERS)),
+    ("POST", "/auth/security/totp/remove"): ("/auth/security/totp/remove", staff(303, MEMBERS)),
+    ("POST", "/auth/security/recovery"): ("/auth/security/recovery", staff(303, MEMBERS)),
+    # Nobody's session: 404, as for another account's session.
+    ("POST", "/auth/security/sessions/<int:session_id>/end"): (
+        "/auth/security/sessions/999999/end",
+        staff(404, MEMBERS),
+    ),
+    ("POST", "/auth/security/sessions/end-others"): (
+        "/auth/security/sessions/end-others",
+        staff(303, MEMBERS),
+    ),
+    # The new-device mail's link to end a session works without a login.
+    ("GET", "/auth/security/sessions/end/<token>"): (
+        "/auth/security/sessions/end/forged",
+        same(400),
+    ),
+    ("POST", "/auth/security/sessions/end/<token>"): (
+        "/auth/security/sessions/end/forged",
+        same(400),
+    ),
+    ("POST", "/auth/security/passkeys/options"): ("/auth/security/passkeys/options", MEMBERS),
+    ("POST", "/auth/security/passkeys"): ("/auth/security/passkeys", staff(303, MEMBERS)),
+    ("POST", "/auth/security/passkeys/<int:passkey_id>/remove"): (
+        "/auth/security/passkeys/999999/remove",
+        staff(404, MEMBERS),
+    ),
+    # Logging in with a passkey: options for anyone; no credential, back to the login.
+    ("POST", "/auth/passkeys/login/options"): ("/auth/passkeys/login/options", PUBLIC),
+    ("POST", "/auth/passkeys/login"): ("/auth/passkeys/login", same(LOGIN)),
+    ("GET", "/auth/sudo"): ("/auth/sudo", MEMBERS),
+    ("POST", "/auth/sudo"): ("/auth/sudo", staff(422, MEMBERS)),
+    ("POST", "/admin/users/<int:user_id>/second-factor/reset"): (
+        "/admin/users/{reader.id}/second-factor/reset",
+        staff(303, ADMINS),
+    ),
     ("GET", "/admin/users/<int:user_id>/data"): ("/admin/users/{reader.id}/data", ADMINS),
     ("POST", "/admin/users/<int:user_id>/data/export"): (
         "/admin/users/{reader.id}/data/export",
@@ -261,6 +306,14 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ),
     ("POST", "/admin/newsletter/import"): ("/admin/newsletter/import", staff(303, EDITORS)),
     ("POST", "/admin/newsletter/test"): ("/admin/newsletter/test", staff(303, EDITORS)),
+    ("POST", "/admin/newsletter/issues/<int:issue_id>/resume"): (
+        "/admin/newsletter/issues/{issue.id}/resume",
+        staff(303, EDITORS),
+    ),
+    ("POST", "/admin/newsletter/subscribers/<int:subscriber_id>/restore"): (
+        "/admin/newsletter/subscribers/{subscriber.id}/restore",
+        staff(303, EDITORS),
+    ),
     ("GET", "/admin/donations"): ("/admin/donations", EDITORS),
     ("POST", "/admin/donations"): ("/admin/donations", staff(303, EDITORS)),
     ("GET", "/newsletter"): ("/newsletter", PUBLIC),
@@ -411,12 +464,14 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
     guest = GuestAuthor(name="Ines Freelance", slug="ines-freelance")
     note = ArticleNote(article_id=article.id, kind="correction", text="The pier is 40 m long.")
-    db.session.add_all([version, upload, redirect, issue, guest, note])
+    subscriber = Subscriber(email="bounced@example.com", state=SubscriberState.BOUNCED)
+    db.session.add_all([version, upload, redirect, issue, guest, note, subscriber])
     db.session.commit()
     return {
         "guest": guest,
         "note": note,
         "issue": issue,
+        "subscriber": subscriber,
         "redirect": redirect,
         "category": category,
         "tag": tag,

@@ -40,6 +40,17 @@ CASES = {
         },
     ),
     "newsletter_confirm": ("newsletter_confirm", {}),
+    "new_device": (
+        "new_device",
+        {
+            "name": "Ada Lovelace",
+            "device": "Firefox on Linux",
+            "security": "https://news.example/security",
+        },
+    ),  # fmt: skip
+    "recovery_code_used-9": ("recovery_code_used", {"name": "Ada Lovelace", "left": 9}),
+    "recovery_code_used-1": ("recovery_code_used", {"name": "Ada Lovelace", "left": 1}),
+    "second_factor_reset": ("second_factor_reset", {"name": "Ada Lovelace"}),
     "audience_weekly": (
         "audience_weekly",
         {
@@ -64,6 +75,15 @@ CASES = {
             "shares": [("newsletter", 0, 0.0), ("search", 0, 0.0), ("social", 0, 0.0)],
             "supporters": [],
             "dashboard": "https://news.example/admin/audience?days=7",
+        },
+    ),
+    "newsletter_paused": (
+        "newsletter_paused",
+        {
+            "subject": "Rates & <rents>",
+            "reason": "at DATA: 554 5.7.1 Sender address not verified",
+            "sent": 0,
+            "recipients": 400,
         },
     ),
 }

@@ -35,6 +35,7 @@ from blog.admin.article_editor import (
 )
 from blog.admin.common import area, paginate
 from blog.admin.forms import ArticleForm
+from blog.auth.api import sudo_required
 from blog.comments.api import ThreadPage
 from blog.comments.api import page_url as comment_page_url
 from blog.core import imagework, uploads
@@ -411,6 +412,7 @@ def restore_version(article_id: int, version_id: int) -> Response:
 
 
 @bp.route("/articles/<int:article_id>/delete", methods=["GET", "POST"])
+@sudo_required
 def delete_article(article_id: int) -> Response | str:
     article = article_or_404(article_id)
     if request.method == "GET":

@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 
 from blog.core.content import has_control_chars, slugify
-from blog.core.settings import COMMENT_POLICIES
+from blog.core.settings import COMMENT_POLICIES, SECOND_FACTOR_POLICIES
 from blog.models import Role
 from blog.privacy.api import comments_field
 
@@ -187,6 +187,16 @@ class SettingsForm(FlaskForm):
         "Reports that hide a comment", validators=[Optional(), NumberRange(0, 1000)]
     )
     require_confirmed_email = BooleanField("Readers must confirm their email address to comment")
+    # Left out of a POST: unchanged (checked below rather than by the field's choices).
+    second_factor_from = SelectField(
+        "Who must log in with a second factor",
+        choices=options(SECOND_FACTOR_POLICIES.items()),
+        validate_choice=False,
+    )
+
+    def validate_second_factor_from(self, field) -> None:
+        if field.raw_data and field.data not in SECOND_FACTOR_POLICIES:
+            raise ValidationError("Please choose one of the options.")
 
     def validate_donate_url(self, field) -> None:
         if field.data and not http_url(field.data):

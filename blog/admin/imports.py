@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField
 
 from blog.admin.common import area
+from blog.auth.api import sudo_required
 from blog.core.assets import static_version
 from blog.core.database import writing
 from blog.extensions import csrf, db
@@ -124,6 +125,7 @@ def import_form(source: str) -> tuple:
 
 @bp.post("/tools/import/<source>")
 @csrf.exempt  # checked below, once the size limit of this view is in place
+@sudo_required
 def import_run(source: str) -> tuple | Response:
     about = _source(source)
     request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])

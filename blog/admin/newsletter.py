@@ -16,6 +16,7 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_login import current_user
 
 from blog.admin.common import area, paginate
+from blog.auth.api import sudo_required
 from blog.core.audit import record
 from blog.core.cache.site import get_settings
 from blog.core.jobs import committed_write, counts
@@ -35,7 +36,10 @@ from blog.models import (
 from blog.newsletter.api import (
     confirmation,
     parse_subscriber_csv,
+    paused_issues,
     preview,
+    restore,
+    resume,
     spreadsheet_safe,
     store_import,
     test_key,
@@ -65,7 +69,7 @@ def newsletter() -> str:
     return render_template(
         "admin/newsletter.html", pager=paginate(query, per_page=50), q=q, state=state,
         totals=totals, states=list(SubscriberState), issues=issues, issue_counts=issue_counts,
-        support=support_by_article(),
+        support=support_by_article(), paused=paused_issues(),
     )  # fmt: skip
 
 
@@ -102,6 +106,35 @@ def newsletter_issue(issue_id: int) -> str:
         waiting_for_article=waiting is not None,
         sending=bool(figures["pending"] or waiting),
     )  # fmt: skip
+
+
+@bp.post("/newsletter/issues/<int:issue_id>/resume")
+def newsletter_resume(issue_id: int) -> Response:
+    """Send the rest of an issue the mail server refused, once its settings are fixed."""
+    issue = db.get_or_404(NewsletterIssue, issue_id)
+    if issue.paused_at is None:
+        flash(f"“{issue.subject}” is not paused.", "info")
+        return redirect(url_for("admin.newsletter.newsletter"), 303)
+    with committed_write():
+        waiting = resume(issue.id)
+        record("newsletter.resume", issue, f"{waiting} mails due again")
+    flash(f"Sending of “{issue.subject}” resumed: {waiting} mails are on their way.", "success")
+    return redirect(url_for("admin.newsletter.newsletter"), 303)
+
+
+@bp.post("/newsletter/subscribers/<int:subscriber_id>/restore")
+def newsletter_restore(subscriber_id: int) -> Response:
+    """Make a bounced address active again (a bounce that was the server's fault)."""
+    subscriber = db.get_or_404(Subscriber, subscriber_id)
+    with committed_write():
+        restored = restore(subscriber)
+        if restored:
+            record("subscriber.restore", subscriber, subscriber.email)
+    if restored:
+        flash(f"{subscriber.email} is active again and gets the next issues.", "success")
+    else:
+        flash(f"{subscriber.email} was not bounced; nothing changed.", "info")
+    return redirect(url_for("admin.newsletter.newsletter", state=SubscriberState.BOUNCED), 303)
 
 
 def support_by_article() -> list[dict]:
@@ -164,6 +197,7 @@ def newsletter_import() -> Response:
 
 
 @bp.get("/newsletter/export.csv")
+@sudo_required
 def newsletter_export() -> Response:
     """Every subscriber as CSV, with how each address was confirmed (`confirmation`)."""
 

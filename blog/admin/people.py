@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate
 from blog.admin.forms import EraseForm, RoleForm
+from blog.auth.api import reset_second_factors, sudo_required
 from blog.core.audit import record
 from blog.core.content import clean_text
 from blog.core.database import reread, writing
@@ -71,6 +72,7 @@ def user_detail(user_id: int) -> str:
 
 
 @bp.post("/users/<int:user_id>/role")
+@sudo_required
 def change_role(user_id: int) -> Response | tuple:
     user = db.get_or_404(User, user_id)
     form = RoleForm()
@@ -129,6 +131,25 @@ def reactivate_user(user_id: int) -> Response:
     return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
 
 
+@bp.post("/users/<int:user_id>/second-factor/reset")
+@sudo_required
+def reset_second_factor(user_id: int) -> Response:
+    """Remove another staff member's second factors (a lost phone): audited, mailed to
+    them, and every session of theirs ended (blog/auth/signin.reset_second_factors)."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash("Manage your own second factors on your Sign-in and security page.", "error")
+        return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
+    reset_second_factors(user)
+    security_log("admin_reset_second_factor", user=user.username, by=current_user.username)
+    flash(
+        f"Removed {user.username}'s second factors and logged them out; we mailed them. "
+        "They set up a new one at their next login.",
+        "success",
+    )
+    return redirect(url_for("admin.people.user_detail", user_id=user.id), 303)
+
+
 # Personal data requests --------------------------------------------------------------
 
 
@@ -157,6 +178,7 @@ def user_data(user_id: int) -> tuple[str, int]:
 
 
 @bp.post("/users/<int:user_id>/data/export")
+@sudo_required
 def export_data(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     data = privacy.export(user)  # before the write: it only reads
@@ -167,6 +189,7 @@ def export_data(user_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/data/erase")
+@sudo_required
 def erase_user(user_id: int) -> Response | tuple[str, int]:
     user = db.get_or_404(User, user_id)
     form = EraseForm()

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate
 from blog.admin.forms import SettingsForm, format_social_links, parse_social_links
+from blog.auth.api import sudo_required
 from blog.core.audit import record
 from blog.core.cache.site import get_settings
 from blog.core.content import clean_text
@@ -23,6 +24,7 @@ TEXT_KEYS = ("site_name", "tagline", "about", "donate_url", "donate_text")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@sudo_required
 def settings() -> Response | tuple:
     current = get_settings()
     if request.method == "GET":
@@ -43,6 +45,8 @@ def settings() -> Response | tuple:
         number = getattr(form, key).data
         values[key] = current[key] if number is None else number
     values["require_confirmed_email"] = bool(form.require_confirmed_email.data)
+    if form.second_factor_from.raw_data:
+        values["second_factor_from"] = form.second_factor_from.data
     changed = {k: v for k, v in values.items() if k in DEFAULTS and current.get(k) != v}
     if changed:
         with writing():

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area
 from blog.admin.forms import ImportForm
+from blog.auth.api import sudo_required
 from blog.core.assets import static_version
 from blog.core.database import writing
 from blog.extensions import csrf, db
@@ -61,6 +62,7 @@ def tools_import() -> tuple:
 
 @bp.post("/tools/import")
 @csrf.exempt  # checked below, once the size limit of this view is in place
+@sudo_required
 def tools_import_run() -> tuple | Response:
     request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
     try:

@@ -5,7 +5,7 @@ blog/auth/views.py use, kept apart so that the views read as pages.
 - `check_password` takes the same time whether the account exists or not (an unknown
   name is checked against a dummy scrypt hash); `find_user` reads a username or email.
 - `abort_if_throttled(kind, ...)` and `record_failure(kind, ...)` count per account and
-  per IP with the limits of `kind` (LIMITS: "password-check", "reset", "register"),
+  per IP with the limits of `kind` (LIMITS: "password-check", "second-factor", "reset", "register"),
   kept in the database.
 - A reset token is signed with the secret key, names the user and a fingerprint of
   their password (a changed password voids it), lives an hour and works once
@@ -75,6 +75,13 @@ LIMITS = {
     # Wrong "current password" answers on the account page: a kind of their own, so
     # strangers' failed logins (blog/auth/devices.py) never lock the owner out of it.
     "password-check": (
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        "LOGIN_MAX_FAILURES_PER_IP",
+        "LOGIN_WINDOW_SECONDS",
+    ),
+    # Second-factor codes (at the login's code page, enrolment and sudo mode): the
+    # login limits, counted apart from passwords.
+    "second-factor": (
         "LOGIN_MAX_FAILURES_PER_ACCOUNT",
         "LOGIN_MAX_FAILURES_PER_IP",
         "LOGIN_WINDOW_SECONDS",

@@ -77,9 +77,9 @@ def pair_key(user: User | None, login: str) -> str:
     return f"{account_key(user, login)}|{ip_key()}"
 
 
-def known_device(user: User | None) -> str | None:
-    """The key counting this browser's failures when it carries `user`'s device cookie
-    and has not used up its own failures; else None (count it as a stranger)."""
+def known_device_cookie(user: User | None) -> str | None:
+    """The key of this browser's device cookie for `user`, or None when it has none
+    (a browser that never logged in to this account, or before its last new password)."""
     raw = request.cookies.get(COOKIE)
     if user is None or not raw:
         return None
@@ -91,7 +91,15 @@ def known_device(user: User | None) -> str | None:
         return None
     if data.get("p") != password_fingerprint(user)[:10]:  # a new password voids every pass
         return None
-    key = f"device:{data['d']}"
+    return f"device:{data['d']}"
+
+
+def known_device(user: User | None) -> str | None:
+    """The key counting this browser's failures when it carries `user`'s device cookie
+    and has not used up its own failures; else None (count it as a stranger)."""
+    key = known_device_cookie(user)
+    if key is None:
+        return None
     per_pair, _, _, window = _limits()
     return None if throttle.retry_after("login", key, window, per_pair) else key
 

@@ -135,3 +135,25 @@ class DeleteAccountForm(FlaskForm):
     confirm = BooleanField(
         "I understand that my account is deleted for good", validators=[DataRequired()]
     )
+
+
+# Second factors (blog/auth/factor_views.py). Codes are typed or pasted as they are
+# shown ("123 456", "abcde-fghjk"): blog/auth/factors.clean_code reads both.
+CODE_HINT = "The 6-digit code from your authenticator app, or one of your recovery codes."
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+
+
+class EnrolTotpForm(FlaskForm):
+    code = StringField("Code from your app", validators=[DataRequired(), Length(max=40)])
+
+
+class SudoForm(FlaskForm):
+    password = PasswordField("Password", validators=[Length(max=MAX_PASSWORD * 4)])
+    code = StringField("Or a code", validators=[Length(max=40)])
+
+
+class PasskeyNameForm(FlaskForm):
+    name = StringField("Name of this passkey", validators=[DataRequired(), Length(max=60)])

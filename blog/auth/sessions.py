@@ -2,8 +2,10 @@
 and what an anonymous visitor on a `login_required` view is told."""
 
 import hmac
+from datetime import timedelta
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
@@ -13,16 +15,67 @@ from werkzeug.wrappers import Response
 
 from blog.core.driver import OneRow
 from blog.core.state import request_state
+from blog.core.types import utcnow
 from blog.core.urls import safe_next
 from blog.extensions import db
-from blog.models import User
+from blog.models import LoginSession, User
 
 
 def load_user(user_id: str) -> User | None:
-    """The active user of a cookie "id:session_token", or None."""
-    id_part, _, token = user_id.partition(":")
-    if not id_part.isdigit() or not token:
+    """The active user of a cookie "id:session_token:login_key", or None.
+
+    The login key names a `LoginSession` row (blog/auth/signin.py): once the row is
+    deleted (the account page's "end session", a logout), the cookie is dead in every
+    worker at its next request.
+    """
+    id_part, _, rest = user_id.partition(":")
+    token, _, key = rest.partition(":")
+    if not id_part.isdigit() or not token or not key:
         return None
+    if not _session_alive(int(id_part), key):
+        return None
+    user = _load_user(id_part, token)
+    if user is not None:
+        user.login_key = key
+    return user
+
+
+_SESSION_ROW = OneRow(
+    [LoginSession.__table__.c.user_id, LoginSession.__table__.c.last_seen_at],
+    lambda key: LoginSession.__table__.c.key == key,
+)
+# How stale "last seen" may get before a request refreshes it: one small write per
+# browser every few minutes, not one per request.
+SEEN_EVERY = timedelta(minutes=5)
+
+
+def _session_alive(uid: int, key: str) -> bool:
+    """Whether login session `key` of user `uid` exists; refreshes its last_seen_at."""
+    if request_state().writing:
+        row = (
+            db.session.execute(
+                sa.select(LoginSession.user_id, LoginSession.last_seen_at).where(
+                    LoginSession.key == key
+                )
+            )
+            .mappings()
+            .first()
+        )
+    else:
+        row = _SESSION_ROW.read(db.engine, key[:64])
+    if row is None or row["user_id"] != uid:
+        return False
+    now = utcnow()
+    if row["last_seen_at"] < now - SEEN_EVERY and not request_state().writing:
+        # One statement on its own connection: no read-then-write transaction to lock.
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(LoginSession).where(LoginSession.key == key).values(last_seen_at=now)
+            )
+    return True
+
+
+def _load_user(id_part: str, token: str) -> User | None:
     uid = int(id_part)
     if request_state().writing or identity_key(User, uid) in db.session.identity_map:
         user = db.session.get(User, uid)  # its own transaction's view, or already loaded

@@ -12,7 +12,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.security import generate_password_hash
 
 from blog.auth import devices
@@ -38,6 +38,8 @@ from blog.auth.forms import (
     ResetRequestForm,
 )
 from blog.auth.rules import normalize_email
+from blog.auth.signin import after_password, end_sessions, open_session
+from blog.auth.sudo import mark_checked
 from blog.confirm import api as confirm
 from blog.core import throttle
 from blog.core.cache.site import get_settings
@@ -62,12 +64,6 @@ def require_confirmed() -> bool:
 
 def _next_or(default: str) -> str:
     return safe_next(request.args.get("next")) or default
-
-
-def start_session(user: User, *, remember: bool) -> None:
-    """A fresh session for `user`: nothing from before login survives (no fixation)."""
-    session.clear()
-    login_user(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -100,10 +96,8 @@ def login():
     with writing():
         devices.clear_failures(user, device)
         db.session.commit()
-    start_session(user, remember=form.remember.data)
-    security_log("login", user=user.username, remember=bool(form.remember.data))
-    flash(f"Welcome back, {user.name}.", "success")
-    return devices.remember_device(redirect(next_target or url_for("public.index"), code=303), user)
+    # With a second factor, the login completes on the code page (blog/auth/signin.py).
+    return after_password(user, remember=bool(form.remember.data), next_target=next_target)
 
 
 @bp.post("/logout")
@@ -113,6 +107,7 @@ def logout():
         with writing():
             # Every other browser and every remember cookie of this user stops working too.
             user.end_all_sessions()
+            end_sessions(user)
             db.session.commit()
         security_log("logout", user=user.username)
     session.clear()
@@ -210,6 +205,7 @@ def reset(token: str):
         db.session.add(UsedToken(digest=token_digest(token)))
         user.password_hash = password_hash
         user.end_all_sessions()
+        end_sessions(user)
         if user.email_confirmed_at is None:  # the link reached this address: it is theirs
             user.email_confirmed_at = utcnow()
         devices.clear_failures(user)
@@ -301,7 +297,8 @@ def _check_current_password(form, user: User) -> bool:
 def _keep_logged_in(user: User) -> None:
     """After rotating the session token, carry this browser over to the new one."""
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-    start_session(user, remember=remember)
+    open_session(user, remember=remember)
+    mark_checked()  # the current password was just checked
 
 
 @bp.get("/account")
@@ -337,6 +334,7 @@ def change_password():
     with writing():
         user.password_hash = password_hash
         user.end_all_sessions()
+        end_sessions(user)
         db.session.commit()
     _keep_logged_in(user)
     security_log("password_changed", user=user.username)

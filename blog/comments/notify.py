@@ -9,7 +9,7 @@ and shown again the queue holds one job and the parent's author gets one mail.
 The worker (`blog worker`, `blog send-due`) builds the mail when it runs the job, from
 what is true then: no mail if the reply was hidden or deleted meanwhile, if the parent's
 author turned notices off, left, or wrote the reply themselves. The mail goes out
-through the same SMTP path as every queued mail (blog/core/mail.py), with a Message-ID
+through the same SMTP path as every queued mail (blog/core/mail_transport.py), with a Message-ID
 derived from the job, retried on 4xx and outages.
 """
 

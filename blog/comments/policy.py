@@ -4,6 +4,8 @@ Everything here that reads the database is meant to run inside the view's write
 transaction (inside `with writing():`), so two workers cannot both pass a limit at once.
 """
 
+import hashlib
+import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -45,8 +47,38 @@ def _signer() -> TimestampSigner:
 
 
 def form_started_token(user: User | None) -> str:
-    """A signed "this form was rendered now for this user" value for the hidden field."""
-    return _signer().sign(str(getattr(user, "id", "") or "")).decode()
+    """A signed "this form was rendered now for this user" value for the hidden field.
+
+    A random part makes each rendered form's token unique: it is also the form's
+    idempotency key (`idempotency_key`).
+    """
+    nonce = secrets.token_urlsafe(9)
+    return _signer().sign(f"{getattr(user, 'id', '') or ''}:{nonce}").decode()
+
+
+def _token_user(token: str | None) -> tuple[str, datetime] | None:
+    """(the user id the token names, when it was signed); None when it is not ours."""
+    try:
+        value, signed_at = _signer().unsign(token or "", return_timestamp=True)
+    except BadSignature:
+        return None
+    return value.decode().partition(":")[0], signed_at
+
+
+def idempotency_key(token: str | None, user: User) -> str | None:
+    """The key a comment posted with this form's start token is stored under, or None
+    when the token is missing, forged or someone else's (no de-duplication then)."""
+    found = _token_user(token)
+    if found is None or found[0] != str(user.id):
+        return None
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def first_post(key: str | None) -> Comment | None:
+    """The comment already made with idempotency `key`, if any (a replayed POST)."""
+    if key is None:
+        return None
+    return db.session.scalar(sa.select(Comment).where(Comment.idempotency_key == key))
 
 
 def timing_problem(token: str | None, user: User) -> str | None:
@@ -57,12 +89,10 @@ def timing_problem(token: str | None, user: User) -> str | None:
     minimum = float(current_app.config["COMMENT_MIN_SECONDS"])
     if minimum <= 0:
         return None
-    try:
-        value, signed_at = _signer().unsign(token or "", return_timestamp=True)
-    except BadSignature:
+    found = _token_user(token)
+    if found is None or found[0] != str(user.id):
         return "We could not verify when this form was opened. Please submit it again."
-    if value.decode() != str(user.id):
-        return "We could not verify when this form was opened. Please submit it again."
+    signed_at = found[1]
     age = (datetime.now(UTC) - signed_at).total_seconds()
     if age < minimum:
         return (

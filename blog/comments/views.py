@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -58,6 +59,7 @@ UNCONFIRMED = (
     "you (your account page can send it again). Your text is below."
 )
 HONEYPOT = "The field labelled “Leave this empty” must be left empty (it catches spam robots)."
+ALREADY_POSTED = "This comment was already posted; here it is."
 PARENT_GONE = "The comment you replied to no longer exists. You can post yours as a new comment."
 CSRF_MESSAGE = (
     "Your session expired or the form was out of date, so nothing was posted. "
@@ -162,7 +164,11 @@ def create(slug: str):
     held_for_links = not current_user.can_write and policy.too_many_links(html)
     site_policy = policy.comment_policy()
 
+    key = policy.idempotency_key(form.started.data, current_user)
     with writing() as write:
+        first = policy.first_post(key)
+        if first is not None:  # the same form again (a retry after a 502): one comment
+            write.refuse(ALREADY_POSTED, 303, replayed=True)
         wait = policy.rate_limit_wait(current_user)
         if wait:
             write.refuse(
@@ -182,16 +188,31 @@ def create(slug: str):
             body_source=source,
             body_html=html,
             status=status,
+            idempotency_key=key,
         )
         db.session.add(comment)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # PostgreSQL: the same form's other POST committed while this one waited.
+            if key is None:
+                raise
+            write.refuse(ALREADY_POSTED, 303, replayed=True)
         policy.record_post(current_user)
         if status == CommentStatus.APPROVED:
             change_comment_count(article.id, +1)
-        db.session.flush()
         if status == CommentStatus.APPROVED:
             reply_became_visible(comment)  # a job the worker runs, never mail from here
         comment_id = comment.id
         db.session.commit()
+    first = (
+        policy.first_post(key) if write.refused and write.refused.details.get("replayed") else None
+    )
+    if first is not None:
+        flash(ALREADY_POSTED, "info")
+        return redirect(comment_url(first, article.slug, current_user.id), 303)
+    if write.refused and write.refused.details.get("replayed"):
+        return no("Your comment could not be saved just now. Please submit it again.", 409)
     if write.refused:
         page, code = no(write.refused.message, write.refused.status)
         return page, code, {"Retry-After": str(write.refused.details["wait"])}

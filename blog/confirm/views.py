@@ -6,10 +6,11 @@ fail is in blog/confirm/confirmation.py.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from blog.auth.api import open_session
 from blog.confirm import confirmation
 from blog.core import throttle
 from blog.core.database import writing
@@ -59,8 +60,7 @@ def confirm(token: str):
     if found.purpose == confirmation.NEW:
         # The link reached the address, and its sign-up chose the password: the person
         # who registered is in. A fresh session, as at any login (no fixation).
-        session.clear()
-        login_user(user)
+        open_session(user, remember=False)
         security_log("register", user=user.username)
         flash(f"Welcome: your account is ready and {user.email} is confirmed.", "success")
         return redirect(url_for("auth.account"), code=303)

@@ -31,8 +31,10 @@ to PostgreSQL. That is safe because of how the code writes, not by luck:
 - rate limits count rows and then insert, so N simultaneous requests can overshoot
   a limit by at most N - 1; they are throttles, not invariants.
 Connections are checked with `pool_pre_ping` (a restarted server or a dropped idle
-connection costs one reconnect, not a 500), and `postgres://` or `postgresql://`
-URLs are read as psycopg 3 (`postgresql+psycopg://`), the driver this project ships.
+connection costs one reconnect, not a 500), except on the small pool of the versions
+read every request makes (blog/core/driver.py, `unpinged_engine`), and `postgres://`
+or `postgresql://` URLs are read as psycopg 3 (`postgresql+psycopg://`), the driver
+this project ships.
 """
 
 import fcntl
@@ -47,6 +49,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, abort, before_render_template, current_app, has_app_context
 
+from blog.core.driver import unpinged_engine
 from blog.core.state import end_write, request_state
 from blog.extensions import db
 
@@ -88,6 +91,11 @@ def configure_engine(app: Flask) -> None:
     app.extensions["blog_engine"] = engine  # for code that runs outside an app context
     if engine.dialect.name == "postgresql":
         sa.event.listen(engine, "connect", _postgresql_connect)
+        versions_engine = app.extensions["blog_versions_engine"] = unpinged_engine(engine)
+        if versions_engine is not engine:
+            sa.event.listen(versions_engine, "connect", _postgresql_connect)
+            # Its connections go when the main pool's do (a test copying the database).
+            sa.event.listen(engine, "engine_disposed", lambda _: versions_engine.dispose())
         return
     if engine.dialect.name != "sqlite":
         return

@@ -51,6 +51,7 @@ pid is gone), else when its lease (JOBS_LEASE_SECONDS since the claim) runs out.
 only repeat a crash can cause is a job whose handler finished (an SMTP server said 250)
 and whose worker died before the commit that records it, a window of one commit;
 mails carry a Message-ID derived from the job, so a duplicate can be recognised.
+The loops of `blog send-due` and `blog worker` are in blog/core/worker.py.
 """
 
 from __future__ import annotations
@@ -62,7 +63,6 @@ import os
 import random
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -72,6 +72,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from blog.core.database import writing
+from blog.core.outage import OUTAGE_ERRORS
 from blog.core.state import end_write, request_state
 from blog.core.types import utcnow
 from blog.core.upsert import insert
@@ -363,6 +364,9 @@ def run_periodic() -> None:
     for fn in list(_periodic):
         try:
             fn()
+        except OUTAGE_ERRORS:
+            db.session.rollback()
+            raise  # the caller waits the outage out; not a task's failure
         except Exception:
             db.session.rollback()
             logger.exception("Periodic task %s failed", getattr(fn, "__name__", fn))
@@ -402,44 +406,3 @@ def _release(jobs: list[Claimed], me: str) -> None:
                 .values(state=JobState.QUEUED, claimed_by=None, claimed_at=None,
                         attempts=Job.attempts - 1)
             )  # fmt: skip
-
-
-def run_due(limit: int | None = None, me: str | None = None) -> Counts:
-    """Run everything due now, batch after batch (`blog send-due`); the counts.
-
-    Stops when nothing is due or after about `limit` jobs. Jobs that a retry puts
-    back in the future are not due, so this always ends.
-    """
-    load_handlers()
-    me = me or worker_id()
-    recover(me)
-    run_periodic()
-    total = Counts()
-    while limit is None or total.total < limit:
-        counts_ = run_batch(me)
-        if counts_.total == 0:
-            break
-        total.add(counts_)
-    return total
-
-
-def work(stop: threading.Event, poll: float = 5.0) -> Counts:
-    """The loop of `blog worker`: run due jobs until `stop` is set; the counts."""
-    load_handlers()
-    me = worker_id()
-    recover(me)
-    total = Counts()
-    every = float(current_app.config["JOBS_PERIODIC_SECONDS"])
-    last_periodic = 0.0
-    logger.info("Worker %s started", me)
-    while not stop.is_set():
-        if time.monotonic() - last_periodic >= every:
-            run_periodic()
-            last_periodic = time.monotonic()
-        counts_ = run_batch(me, stop)
-        total.add(counts_)
-        if counts_.total == 0:
-            db.session.remove()  # no connection held while idle
-            stop.wait(poll)
-    logger.info("Worker %s stopped: %s", me, total)
-    return total

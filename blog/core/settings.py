@@ -18,6 +18,14 @@ COMMENT_POLICIES = {
     "all": "Hold every comment for moderation",
 }
 
+# Who must log in with a second factor: the lowest role that must (blog/auth/factors.py).
+SECOND_FACTOR_POLICIES = {
+    "editor": "Editors and admins",
+    "admin": "Admins only",
+    "author": "Every staff member (authors, editors and admins)",
+    "nobody": "Nobody (each person may still add one)",
+}
+
 DEFAULTS: dict[str, Any] = {
     "site_name": "The Newsroom",
     "tagline": "Independent news, analysis and opinion",
@@ -61,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "logo": {},
     # The license of "Republish this story" (blog/trust/republish.py).
     "republish_license": "CC BY-ND 4.0",
+    # The lowest role that must log in with a second factor: "editor" (editors and
+    # admins), "admin", "author" (all staff) or "nobody" (blog/auth/factors.py).
+    "second_factor_from": "editor",
 }
 
 

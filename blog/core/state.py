@@ -16,7 +16,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, has_app_context, request, request_started
+from flask import Flask, current_app, g, has_app_context, request, request_started
 
 _HANDED_OVER = "blog.page_cache_versions"
 
@@ -66,6 +66,9 @@ def end_write() -> None:
         state.writing = False
         state.versions = None
         state.page_versions = None
+        recent = current_app.extensions.get("blog_recent_versions")
+        if recent is not None:
+            recent.forget()  # this worker's page-cache hits see its own write at once
 
 
 def has_login_cookie(config: Mapping[str, Any], cookies: Mapping[str, str]) -> bool:

@@ -67,6 +67,13 @@ def box_token() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
 
 
+def static_url(filename: str) -> str:
+    """The URL of a file of blog/static/, versioned by its content (cached for ever)."""
+    from blog.core.assets import static_version
+
+    return url_for("static", filename=filename, v=static_version(filename))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -79,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(image_set)
     app.add_template_global(reader_has_session)
     app.add_template_global(box_token)
+    app.add_template_global(static_url)
 
     @app.context_processor
     def site_context() -> dict:

@@ -2,8 +2,8 @@
 
 people (accounts and roles), content (articles, categories, tags, uploads), comments,
 site (pages, settings, cache versions, throttles, tokens, audit, redirects, imports),
-jobs (the queue), newsletter (subscribers and issues), donations (appeal clicks),
-audience (counted views and their daily roll-up).
+signin (second factors, login sessions), jobs (the queue), newsletter (subscribers and
+issues), donations (appeal clicks), audience (counted views and their daily roll-up).
 Importing this package registers every table on the metadata.
 """
 
@@ -37,6 +37,7 @@ from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
 from blog.models.people import Registration, Role, User, new_session_token
+from blog.models.signin import LoginSession, Passkey, RecoveryCode
 from blog.models.site import (
     AuditLog,
     ImportRecord,
@@ -68,11 +69,14 @@ __all__ = [
     "ImportRecord",
     "Job",
     "JobState",
+    "LoginSession",
     "NewsletterIssue",
     "NoteKind",
     "Page",
     "PageDay",
     "PageView",
+    "Passkey",
+    "RecoveryCode",
     "Redirect",
     "Registration",
     "Role",

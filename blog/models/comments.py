@@ -58,6 +58,10 @@ class Comment(db.Model):
         sa.ForeignKey("comment.id", ondelete="SET NULL"), index=True
     )
 
+    # A digest of the comment form's signed start token (blog/comments/policy.py): the
+    # same form posted twice (a 502 after the commit, a second press) makes one comment.
+    idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+
     article: so.Mapped[Article] = so.relationship()
     author: so.Mapped[User | None] = so.relationship()
     parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id], foreign_keys=[parent_id])

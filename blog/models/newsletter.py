@@ -58,3 +58,7 @@ class NewsletterIssue(db.Model):
     article_ids: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
     recipients: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Set when the mail server refused the issue as a whole (blog/newsletter/pausing.py):
+    # its mails wait until an editor resumes it.
+    paused_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    pause_reason: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")

@@ -56,14 +56,21 @@ class User(UserMixin, db.Model):
     email_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Part of every session and remember cookie; rotating it ends every session at once.
     session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
+    # The authenticator app's base32 secret ("" when none is enrolled) and the last
+    # 30-second step whose code was accepted: a code is never accepted twice.
+    totp_secret: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    totp_last_step: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
+    # The key of the LoginSession this request runs in (blog/auth/signin.py); not a column.
+    login_key: str = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_key}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users

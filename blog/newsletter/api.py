@@ -1,7 +1,8 @@
 """What other features use of the newsletter: alerts, issue previews, an account's
-subscription, subscriber CSV files."""
+subscription, subscriber CSV files, paused issues and bounced addresses."""
 
 from blog.newsletter.alerts import alert_status, sync_alert
+from blog.newsletter.pausing import paused_issues, restore, resume
 from blog.newsletter.sending import preview, test_key
 from blog.newsletter.subscriber_csv import (
     confirmation,
@@ -18,7 +19,10 @@ __all__ = [
     "forget_account",
     "owned_by",
     "parse_subscriber_csv",
+    "paused_issues",
     "preview",
+    "restore",
+    "resume",
     "spreadsheet_safe",
     "store_import",
     "sync_alert",

@@ -5,8 +5,9 @@ period ("daily:2026-12-02", "weekly:2026-W49"; the period is unique, so several
 workers agree) when something was published since the previous issue of that kind,
 and enqueues one job per active subscriber whose choices match, keyed
 "newsletter:<issue>:<subscriber>". The queue's guarantees do the rest: a mail per key,
-retried on 4xx, failed on 5xx (the subscriber is then marked bounced and gets no more
-mail), and a killed worker's jobs are taken over.
+retried on 4xx, failed on a 5xx to the recipient (the subscriber is then marked bounced
+and gets no more mail), and a killed worker's jobs are taken over. A 5xx that is the
+server's, not the address's, pauses the issue instead (blog/newsletter/pausing.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from blog.core.imagesets import image_url
 from blog.core.mail import (
     Connection,
     PermanentFailure,
+    ServerFailure,
     TemporaryFailure,
     build_message,
     job_message_id,
@@ -32,6 +34,7 @@ from blog.core.types import utcnow
 from blog.core.upsert import insert
 from blog.extensions import db
 from blog.models import Article, Job, NewsletterIssue, Subscriber, SubscriberState
+from blog.newsletter import pausing
 from blog.newsletter.tokens import manage_token
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -215,6 +218,8 @@ def send_issue(payload: dict, run: jobs.Run) -> None:
     )
     if content is None:
         raise jobs.Fail("the issue no longer exists")
+    if pausing.is_paused(payload["issue"]):
+        raise jobs.Retry("paused: the issue waits to be resumed", pausing.PAUSED_SECONDS)
     text, html, headers = render(content, subscriber)
     message = build_message(subscriber.email, content["subject"], text, html, headers,
                             message_id=job_message_id(run))  # fmt: skip
@@ -225,6 +230,9 @@ def send_issue(payload: dict, run: jobs.Run) -> None:
     except TemporaryFailure as error:
         run.discard("smtp")
         raise jobs.Retry(str(error)) from error
+    except ServerFailure as error:
+        pausing.pause(payload["issue"], str(error), error.refused)
+        raise jobs.Retry(f"paused: {error}", pausing.PAUSED_SECONDS) from error
     except PermanentFailure as error:
         with jobs.committed_write():
             db.session.execute(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ FILES = {
 }
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+UPSTREAM = re.compile(r"^(unix:/[\w./-]+|[\w.-]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$")
 
 
 class DeployError(ValueError):
@@ -44,7 +45,10 @@ class DeploySettings:
     root: str = str(ROOT)
     instance: str = ""  # default: <root>/instance
     venv: str = ""  # default: the running Python's environment
+    # Where gunicorn listens: this server's own address comes first (its unit binds it);
+    # nginx balances over all of them (`deploy-config --upstream A --upstream B`).
     upstream: str = "127.0.0.1:8000"
+    upstreams: list[str] = field(default_factory=list)
     workers: int = 4
     cache_dir: str = "/var/cache/nginx/newsroom"
     log_dir: str = "/var/log/nginx"
@@ -65,6 +69,11 @@ class DeploySettings:
         for cookie in (self.session_cookie, self.remember_cookie):
             if not re.fullmatch(r"[A-Za-z0-9_.-]+", cookie):
                 raise DeployError(f"cookie name {cookie!r} cannot be matched safely")
+        self.upstreams = list(self.upstreams or [self.upstream])
+        self.upstream = self.upstreams[0]
+        for server in self.upstreams:
+            if not UPSTREAM.match(server):
+                raise DeployError(f"--upstream {server!r} must be host:port or unix:/path")
         self.instance = self.instance or str(Path(self.root) / "instance")
         self.venv = self.venv or sys.prefix
         self.app_log_dir = self.app_log_dir or f"/var/log/{self.name}"

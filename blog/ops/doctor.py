@@ -166,7 +166,13 @@ def check_cache(app: Flask) -> Finding:
         seen = cache.get(key)
         cache.delete(key)
     except Exception as error:
-        return fail("cache", f"{kind} unreachable ({error}): check CACHE_REDIS_URL / CACHE_DIR")
+        return fail(
+            "cache",
+            f"{kind} unreachable ({error}): the site is bypassing it, rendering every page "
+            f"(each worker skips it for {app.config['CACHE_BREAKER_SECONDS']} s after "
+            f"{app.config['CACHE_BREAKER_FAILURES']} failures, then probes it again); "
+            "check CACHE_REDIS_URL / CACHE_DIR",
+        )
     if seen != "ok":
         return fail("cache", f"{kind} does not keep what is written: check its settings")
     return ok("cache", f"{kind} reachable")

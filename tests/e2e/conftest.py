@@ -93,6 +93,10 @@ def site(tmp_path_factory, mailbox):
         "BLOG_COMMENT_MIN_SECONDS": "0",
         # Admin > Tools > Import takes the old site's images from here (test_import_journey).
         "BLOG_IMPORT_UPLOADS_DIR": str(wordpress_uploads(folder / "wp-uploads")),
+        # Browsers refuse an IP address as a passkey's relying party: the passkey
+        # journey visits the same server as localhost (tests/e2e/test_signin_journeys.py).
+        "BLOG_PASSKEY_RP_ID": "localhost",
+        "BLOG_PASSKEY_ORIGIN": f"http://localhost:{port}",
     }
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": secret, "TESTING": True}
@@ -100,11 +104,15 @@ def site(tmp_path_factory, mailbox):
     with app.app_context():
         upgrade()
         seed_defaults()
+        factories.set_second_factor_policy(factories.TEST_SECOND_FACTOR_POLICY)
         people = {
             "reader": factories.make_user(Role.READER, username="rita"),
             "editor": factories.make_user(Role.EDITOR, username="edith"),
             "forgetful": factories.make_user(Role.READER, username="pat", email="pat@example.com"),
             "admin": factories.make_user(Role.ADMIN, username="ada"),
+            # Staff sign-in journeys (issue 27): each enrols its own factors.
+            "totp_editor": factories.make_user(Role.EDITOR, username="tess"),
+            "passkey_editor": factories.make_user(Role.EDITOR, username="paula"),
         }
         science = db.session.scalar(sa.select(Category).where(Category.slug == "science"))
         tide = factories.make_tag("Tides")
@@ -128,7 +136,8 @@ def site(tmp_path_factory, mailbox):
         db.engine.dispose()
     try:
         with Gunicorn(env, folder, workers=2, port=port), Worker(env, folder):
-            yield {"url": base_url, "db": db_path, "people": people, "app": app}
+            yield {"url": base_url, "db": db_path, "people": people, "app": app,
+                   "localhost_url": f"http://localhost:{port}"}  # fmt: skip
     finally:
         if pg_database:
             drop_pg_database(pg_database)

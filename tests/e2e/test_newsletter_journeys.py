@@ -1,17 +1,22 @@
 """A reader subscribes, confirms from the mail, gets a digest and unsubscribes; a donation
-choice leads to its provider. In Chromium, against gunicorn, `blog worker` and aiosmtpd."""
+choice leads to its provider; an admin told of a paused issue resumes it and restores a
+bounced address. In Chromium, against gunicorn, `blog worker` and aiosmtpd."""
 
 import re
 import time
 from datetime import timedelta
 
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from blog.core.settings import save_settings
 from blog.core.types import utcnow
 from blog.extensions import db
+from blog.models import NewsletterIssue, Subscriber, SubscriberState
+from blog.newsletter.pausing import pause
 from blog.newsletter.sending import create_issue
 from tests import factories
+from tests.e2e.steps import log_in
 
 PROVIDER = "https://pay.example.test/newsroom/monthly"
 
@@ -110,3 +115,38 @@ def test_a_donation_choice_leads_to_its_provider(page, site):
 
     expect(page).to_have_url(PROVIDER)
     expect(page.locator("h1")).to_have_text("Provider checkout")
+
+
+def test_an_admin_is_told_of_a_paused_issue_resumes_it_and_restores_a_bounce(page, site, mailbox):
+    # The refusal itself is tests/test_mail_faults.py's (a real 554 at DATA); here, what
+    # the admin sees and does once an issue is paused.
+    reason = "554 5.7.1 Sender address rejected: not verified"
+    with site["app"].app_context():
+        db.session.add(Subscriber(email="kept@example.com", state=SubscriberState.BOUNCED,
+                                  confirmed_at=utcnow(), frequency="daily"))  # fmt: skip
+        issue = NewsletterIssue(kind="alert", period="alert:e2e-paused",
+                                subject="Storm warning for the coast", recipients=0)  # fmt: skip
+        db.session.add(issue)
+        db.session.commit()
+        assert pause(issue.id, reason)
+        db.session.commit()
+
+    alert = wait_for_mail(mailbox, "ada@example.com", "Newsletter paused")
+    assert reason in alert.get_body(("plain",)).get_content()
+    log_in(page, site["people"]["admin"])
+    page.goto("/admin/newsletter")
+    notice = page.get_by_role("alert").filter(has_text="Storm warning for the coast")
+    expect(notice).to_contain_text("nobody was marked bounced")
+    notice.get_by_role("button", name="Resume sending").click()
+    expect(page.locator("body")).to_contain_text("Sending of “Storm warning for the coast” resumed")
+    expect(page.get_by_role("alert").filter(has_text="is paused since")).to_have_count(0)
+
+    page.goto("/admin/newsletter?state=bounced")
+    page.get_by_role("button", name="Restore kept@example.com").click()
+
+    expect(page.locator("body")).to_contain_text("kept@example.com is active again")
+    with site["app"].app_context():
+        kept = db.session.scalar(
+            sa.select(Subscriber).where(Subscriber.email == "kept@example.com")
+        )
+        assert kept.state == SubscriberState.ACTIVE

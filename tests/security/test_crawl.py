@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.helpers import EXTRA_URLS, build, local, login, parse, rules
+from tests.security.helpers import EXTRA_URLS, build, local, login, own_script, parse, rules
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "blog" / "templates"
 
@@ -22,12 +22,9 @@ def inline_code(html: str) -> list[str]:
         if not isinstance(el.tag, str):
             continue
         name = local(el.tag)
-        if name == "script" and (el.get("type") or "").lower() != "application/ld+json":
-            src = el.get("src") or ""
-            # the site's own files (count.js, the import progress) are not inline code;
-            # anything else (inline, another origin) is
-            if not src.startswith("/") or src.startswith("//"):
-                found.append(f"<script {el.attrib}>")
+        is_data = (el.get("type") or "").lower() == "application/ld+json"
+        if name == "script" and not is_data and not own_script(el):
+            found.append(f"<script {el.attrib}>")
         if name == "style":
             found.append("<style>")
         for attr in el.attrib:
@@ -99,3 +96,12 @@ def test_the_template_scan_would_catch_offenders():
     assert not SCRIPT.search('<script src="{{ progress_script }}" defer></script>')
     assert SCRIPT.search('<script src="https://cdn.example/x.js"></script>')
     assert STYLE_TAG.search("<style>p{}</style>")
+
+
+def test_the_page_scan_allows_only_the_sites_own_script_files():
+    assert inline_code('<script src="/static/passkeys.js?v=1" defer></script>') == []
+    assert inline_code("<script>alert(1)</script>")
+    assert inline_code('<script src="/static/x.js">alert(1)</script>')
+    assert inline_code('<script src="https://cdn.example/x.js"></script>')
+    assert inline_code('<script src="//cdn.example/static/x.js"></script>')
+    assert inline_code('<script src="data:text/javascript,alert(1)"></script>')

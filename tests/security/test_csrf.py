@@ -109,6 +109,10 @@ def payload(endpoint: str, world) -> dict:
         },
         "auth.login": {"login": world.reader.username, "password": factories.PASSWORD},
         "auth.profile": {"profile-display_name": "Forged Name", "profile-bio": "forged"},
+        "factors.totp": {"code": "123456"},
+        "factors.verify": {"code": "123456"},
+        "factors.sudo": {"password": factories.PASSWORD},
+        "passkeys.add": {"name": "Forged key", "credential": "{}"},
         "auth.register": {
             "username": "forged_user",
             "email": "forged-user@example.com",
@@ -139,7 +143,8 @@ CHANGES_STATE = {
     "auth.change_password", "auth.delete_account", "auth.logout", "auth.profile", "auth.register",
     "auth.reset", "auth.reset_request", "comments.create", "comments.delete", "comments.edit",
     "comments.report",
-    "newsletter.account_save", "newsletter.subscribe",
+    "newsletter.account_save", "newsletter.subscribe", "admin.newsletter.newsletter_restore",
+    "admin.people.reset_second_factor", "factors.end_session", "factors.end_other_sessions",
 }  # fmt: skip
 
 # RFC 8058 one-click unsubscribe: mail clients POST without any session or token; the

@@ -80,8 +80,19 @@ EXPIRES: dict[str, Expiry] = {
         "id": NONE, "email": NONE, "email_confirmed_at": NONE, "password_hash": NONE,
         "can_comment": NONE,
         "notify_replies": NONE, "session_token": NONE, "created_at": NONE,
-        "updated_at": NONE,
+        "updated_at": NONE, "totp_secret": NONE, "totp_last_step": NONE,
     }),
+    # Staff sign-in (blog/models/signin.py): private to the account, never on a page.
+    "recovery_code": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "user_id", "digest", "used_at", "created_at",
+    )),
+    "passkey": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "user_id", "name", "credential_id", "public_key", "sign_count",
+        "created_at", "last_used_at",
+    )),
+    "login_session": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "user_id", "key", "user_agent", "created_at", "last_seen_at",
+    )),
     "category": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(CONTENT, "name", "slug", "description", "position"), "id": NONE,
     }),
@@ -150,6 +161,7 @@ EXPIRES: dict[str, Expiry] = {
         # cached). Reports hide a comment by its status, not by their count.
         "body_source": NONE, "report_count": NONE,
         "guest_email": NONE,  # moderation only, never shown
+        "idempotency_key": NONE,  # set once with the comment; a replay's look-up only
         "id": NONE,
     }),
     # Followed live on every 404 and /?p= (a 301 is never cached): nothing to expire.
@@ -201,6 +213,8 @@ EXPIRES: dict[str, Expiry] = {
     )),
     "newsletter_issue": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "kind", "period", "subject", "article_ids", "recipients", "created_at",
+        # A paused issue shows only in the admin (never cached).
+        "paused_at", "pause_reason",
     )),
     "donation_click": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "day", "choice", "article_id", "count",

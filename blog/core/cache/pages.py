@@ -24,7 +24,6 @@ that `set_cache_headers` (here too: the public/private decision) found public
 """
 
 import hashlib
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_cookie, remove_entity_headers
 
+from blog.core.cache.breaker import Breaker
+from blog.core.cache.local import LocalPages, RecentVersions
 from blog.core.cache.versions import Versions, read_versions, versions
 from blog.core.state import hand_over, has_login_cookie, request_state
 
@@ -65,6 +66,17 @@ def init_app(app: Flask) -> None:
             "CACHE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         )
     cache.init_app(app)
+    # SimpleCache is in the worker's memory already; a shared backend gets a local front.
+    entries = int(app.config.get("PAGE_CACHE_LOCAL_ENTRIES", 200))
+    shared = app.config["CACHE_TYPE"] not in ("SimpleCache", "flask_caching.backends.SimpleCache")
+    app.extensions["blog_page_local"] = LocalPages(entries) if shared and entries > 0 else None
+    app.extensions["blog_recent_versions"] = RecentVersions(
+        float(app.config.get("PAGE_CACHE_VERSIONS_SECONDS", 0.1))
+    )
+    app.extensions["blog_cache_breaker"] = Breaker(
+        int(app.config.get("CACHE_BREAKER_FAILURES", 3)),
+        float(app.config.get("CACHE_BREAKER_SECONDS", 30)),
+    )
     app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
@@ -90,20 +102,9 @@ def _key(versions: Versions, environ: Mapping[str, Any]) -> str:
     return f"page:{versions[0]}.{versions[1]}:{digest}"
 
 
-_last_warning = 0.0
-
-
-def _backend_failed(app: Flask, error: Exception) -> None:
-    """A cache backend that is down (Redis restarting, a full disk) costs speed only.
-
-    Pages are rendered as if the cache were off; a warning is logged at most once a
-    minute per worker, not once per request.
-    """
-    global _last_warning  # one timestamp per worker process
-    now = time.monotonic()
-    if now - _last_warning >= 60:
-        _last_warning = now
-        app.logger.warning("page cache unavailable, serving without it: %r", error)
+def breaker(app: Flask) -> Breaker:
+    """This worker's circuit breaker for the page cache backend (blog/core/cache/breaker.py)."""
+    return app.extensions["blog_cache_breaker"]
 
 
 class PageCacheMiddleware:
@@ -134,19 +135,33 @@ class PageCacheMiddleware:
         if not _eligible(config, environ):
             return None
         engine = self.app.extensions["blog_engine"]
+        engine = self.app.extensions.get("blog_versions_engine", engine)
         try:
-            versions = read_versions(engine)
+            recent = self.app.extensions["blog_recent_versions"]
+            versions = recent.get(lambda: read_versions(engine))
         except (engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
             return None  # Flask answers, with its error page if the database is down
         # On a miss Flask renders the page: it reuses these versions (one read per
         # request), and `store` files the page under the versions it was built from.
         hand_over(environ, versions)
+        key = _key(versions, environ)
+        local = self.app.extensions["blog_page_local"]
+        entry = local.get(key) if local is not None else None
+        if entry is not None:
+            return entry
         backend = self.app.extensions["cache"][cache]
+        guard = breaker(self.app)
+        if not guard.allows():
+            return None  # the backend failed lately: render without it for a while
         try:
-            return backend.get(_key(versions, environ))
+            entry = backend.get(key)
         except Exception as error:  # any backend failure: render instead
-            _backend_failed(self.app, error)
+            guard.failed(error)
             return None
+        guard.succeeded()
+        if entry is not None and local is not None:
+            local.put(key, entry)
+        return entry
 
 
 def store(response: Response) -> None:
@@ -155,14 +170,21 @@ def store(response: Response) -> None:
     versions = request_state().page_versions
     if versions is None or response.status_code != 200:
         return  # the middleware did not look it up: not eligible (see `_eligible`)
+    guard = breaker(current_app)
+    if guard.is_open:
+        return
     body = response.get_data()
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED]
     headers.append(("Content-Length", str(len(body))))  # hits are never sent chunked
+    key, entry = _key(versions, environ), (response.status, headers, body)
     try:
-        cache.set(_key(versions, environ), (response.status, headers, body))
+        cache.set(key, entry)
     except Exception as error:  # the page is fine; only keeping it failed
-        _backend_failed(current_app, error)
+        guard.failed(error)
         return
+    local = current_app.extensions["blog_page_local"]
+    if local is not None:
+        local.put(key, entry)
     response.headers["X-Cache"] = "MISS"
 
 
@@ -201,7 +223,9 @@ def set_cache_headers(app: Flask, response: Response, user: Any) -> bool:
     if not public:
         response.headers["Cache-Control"] = "private, no-store"
         return False
-    response.headers["Cache-Control"] = f"public, max-age={public_max_age(app)}"
+    max_age = public_max_age(app)
+    edge = min(max_age, int(app.config["EDGE_CACHE_SECONDS"]))
+    response.headers["Cache-Control"] = f"public, max-age={max_age}, s-maxage={edge}"
     response.add_etag()
     if CONDITIONAL_HEADERS.intersection(request.environ):
         # Only a request that asks gets the 304/412 logic (and werkzeug's Date header,

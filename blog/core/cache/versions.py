@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 
 from blog.core.driver import read_row
 from blog.core.state import request_state
@@ -132,7 +133,7 @@ def versions() -> Versions:
                 db.session.execute(advance_statement(utcnow()))
                 found = _session_versions()
         else:
-            found = read_versions(db.engine)
+            found = read_versions(current_app.extensions.get("blog_versions_engine", db.engine))
         state.versions = found
     return state.versions
 

@@ -1,7 +1,7 @@
 """guest_author, article_byline, article_note; article.label, dateline image focal point, republishing (issue 26)
 
 Revision ID: b0a1b522d28e
-Revises: 06f208eac613
+Revises: 5ded21fdb2eb
 Create Date: 2026-12-07 07:00:00
 
 """
@@ -12,7 +12,7 @@ import blog.types
 
 # revision identifiers, used by Alembic.
 revision = 'b0a1b522d28e'
-down_revision = '06f208eac613'
+down_revision = '5ded21fdb2eb'
 branch_labels = None
 depends_on = None
 

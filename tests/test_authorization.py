@@ -25,7 +25,7 @@ from PIL import Image
 
 from blog.extensions import db
 from blog.models import (
-    ArticleNote,
+    ArticleCorrection,
     ArticleVersion,
     CommentReport,
     CommentStatus,
@@ -398,16 +398,16 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ),
     ("GET", "/admin/standards"): ("/admin/standards", ADMINS),
     ("POST", "/admin/standards"): ("/admin/standards", staff(422, ADMINS)),
-    ("GET", "/admin/articles/<int:article_id>/notes"): (
-        "/admin/articles/{article.id}/notes",
+    ("GET", "/admin/articles/<int:article_id>/corrections"): (
+        "/admin/articles/{article.id}/corrections",
         EDITORS,
     ),
-    ("POST", "/admin/articles/<int:article_id>/notes"): (
-        "/admin/articles/{article.id}/notes",
+    ("POST", "/admin/articles/<int:article_id>/corrections"): (
+        "/admin/articles/{article.id}/corrections",
         staff(422, EDITORS),
     ),
-    ("POST", "/admin/articles/<int:article_id>/notes/<int:note_id>/remove"): (
-        "/admin/articles/{article.id}/notes/{note.id}/remove",
+    ("POST", "/admin/articles/<int:article_id>/corrections/<int:note_id>/remove"): (
+        "/admin/articles/{article.id}/corrections/{note.id}/remove",
         staff(422, EDITORS),
     ),
 }
@@ -463,7 +463,7 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
     guest = GuestAuthor(name="Ines Freelance", slug="ines-freelance")
-    note = ArticleNote(article_id=article.id, kind="correction", text="The pier is 40 m long.")
+    note = ArticleCorrection(article_id=article.id, kind="correction", text="The pier is 40 m long.")
     subscriber = Subscriber(email="bounced@example.com", state=SubscriberState.BOUNCED)
     db.session.add_all([version, upload, redirect, issue, guest, note, subscriber])
     db.session.commit()

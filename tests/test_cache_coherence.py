@@ -31,7 +31,7 @@ from blog.extensions import db
 from blog.models import (
     Article,
     ArticleByline,
-    ArticleNote,
+    ArticleCorrection,
     ArticleVersion,
     Category,
     Comment,
@@ -562,7 +562,7 @@ SWEPT = (
     # issue 26: guest contributors, bylines, correction notes
     "guest_author",
     "article_byline",
-    "article_note",
+    "article_correction",
 )
 
 
@@ -608,8 +608,8 @@ class Targets:
     guest: GuestAuthor  # credited first on the lead story
     other_guest: GuestAuthor  # credited on "Harbour story 3"
     spare_guest: GuestAuthor  # credited nowhere: deleted by guest_author.<delete>
-    note: ArticleNote  # a correction on the lead story
-    spare_note: ArticleNote  # deleted by article_note.<delete>
+    note: ArticleCorrection  # a correction on the lead story
+    spare_note: ArticleCorrection  # deleted by article_correction.<delete>
 
     def row(self, table: str):
         lead = self.site.lead
@@ -627,7 +627,7 @@ class Targets:
             "upload": self.image,
             "guest_author": self.guest,
             "article_byline": self.byline(lead.id, user=True),
-            "article_note": self.note,
+            "article_correction": self.note,
         }[table]
 
     def byline(self, article_id: int, user: bool) -> ArticleByline:
@@ -679,7 +679,7 @@ def targets(app, site) -> Targets:
     set_bylines(site.lead, [guests[0], site.writer])
     set_bylines(story3, [guests[1]])
     note, spare_note = (
-        ArticleNote(article_id=site.lead.id, kind="correction", text=text)
+        ArticleCorrection(article_id=site.lead.id, kind="correction", text=text)
         for text in ("The pier is 40 m long.", "A second fix.")
     )
     db.session.add_all([note, spare_note])
@@ -755,7 +755,7 @@ def write_alone(row: str, t: Targets, prime: Callable[[], None]) -> Callable[[],
                     ),
                     user=False,
                 ),
-                "article_note": t.spare_note,
+                "article_correction": t.spare_note,
             }[table]
         )
         db.session.commit()
@@ -907,8 +907,8 @@ def new_row(table: str, t: Targets):
         return GuestAuthor(name="Nina New", slug="nina")
     if table == "article_byline":
         return ArticleByline(article_id=lead.id, position=7, user_id=t.spare_author.id)
-    if table == "article_note":
-        return ArticleNote(article_id=lead.id, kind="update", text="Inserted alone.")
+    if table == "article_correction":
+        return ArticleCorrection(article_id=lead.id, kind="update", text="Inserted alone.")
     raise AssertionError(f"no insert written for {table}: add one to new_row()")
 
 

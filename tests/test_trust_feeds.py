@@ -211,7 +211,7 @@ def test_a_correction_moves_the_json_feed_entry(client, auth, editor, article):
     auth.login(editor)
 
     response = client.post(
-        f"/admin/articles/{article.id}/notes",
+        f"/admin/articles/{article.id}/corrections",
         data={"kind": "correction", "text": "An earlier version misspelled the mayor's name."},
     )
 

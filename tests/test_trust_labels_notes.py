@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import Article, ArticleNote, AuditLog
+from blog.models import Article, ArticleCorrection, AuditLog
 from tests import factories
 
 
@@ -128,7 +128,7 @@ def test_editor_adds_a_correction_readers_see_at_the_top(client, auth, editor, c
     auth.login(editor)
 
     response = client.post(
-        f"/admin/articles/{story.id}/notes",
+        f"/admin/articles/{story.id}/corrections",
         data={"kind": "correction", "text": "The pier is 40 m long, not 400 m."},
     )
     auth.logout()
@@ -149,7 +149,7 @@ def test_editor_adds_a_correction_readers_see_at_the_top(client, auth, editor, c
 
 def test_updates_and_clarifications_follow_the_body(client, category):
     story = factories.make_article("Storm", category=category)
-    db.session.add(ArticleNote(article_id=story.id, kind="update", text="Ferries run again."))
+    db.session.add(ArticleCorrection(article_id=story.id, kind="update", text="Ferries run again."))
     db.session.commit()
 
     page = client.get(f"/article/{story.slug}").get_data(as_text=True)
@@ -163,9 +163,9 @@ def test_corrections_page_lists_newest_first_and_only_public_articles(client, ca
     draft = factories.make_article("Draft story", category=category, status="draft")
     now = utcnow()
     db.session.add_all([
-        ArticleNote(article_id=old.id, text="First fix.", created_at=now - timedelta(days=2)),
-        ArticleNote(article_id=new.id, text="Second fix.", created_at=now - timedelta(days=1)),
-        ArticleNote(article_id=draft.id, text="Hidden fix.", created_at=now),
+        ArticleCorrection(article_id=old.id, text="First fix.", created_at=now - timedelta(days=2)),
+        ArticleCorrection(article_id=new.id, text="Second fix.", created_at=now - timedelta(days=1)),
+        ArticleCorrection(article_id=draft.id, text="Hidden fix.", created_at=now),
     ])  # fmt: skip
     db.session.commit()
 
@@ -177,27 +177,27 @@ def test_corrections_page_lists_newest_first_and_only_public_articles(client, ca
 
 def test_removing_a_note_needs_a_reason_and_is_audited(client, auth, editor, category):
     story = factories.make_article("Fixed", category=category)
-    note = ArticleNote(article_id=story.id, kind="correction", text="A wrong date.")
+    note = ArticleCorrection(article_id=story.id, kind="correction", text="A wrong date.")
     db.session.add(note)
     db.session.commit()
     note_id = note.id
     auth.login(editor)
 
-    refused = client.post(f"/admin/articles/{story.id}/notes/{note_id}/remove", data={})
+    refused = client.post(f"/admin/articles/{story.id}/corrections/{note_id}/remove", data={})
     assert refused.status_code == 422
-    assert db.session.get(ArticleNote, note_id) is not None
+    assert db.session.get(ArticleCorrection, note_id) is not None
 
     done = client.post(
-        f"/admin/articles/{story.id}/notes/{note_id}/remove",
+        f"/admin/articles/{story.id}/corrections/{note_id}/remove",
         data={"reason": "Added to the wrong article"},
     )
 
     assert done.status_code == 303
     db.session.expire_all()
-    assert db.session.get(ArticleNote, note_id) is None
+    assert db.session.get(ArticleCorrection, note_id) is None
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "article.note_remove"))
     assert "A wrong date." in entry.detail and "Added to the wrong article" in entry.detail
-    history = client.get(f"/admin/articles/{story.id}/notes").get_data(as_text=True)
+    history = client.get(f"/admin/articles/{story.id}/corrections").get_data(as_text=True)
     assert "removed" in history and "A wrong date." in history
 
 
@@ -207,18 +207,18 @@ def test_notes_go_only_on_published_articles(client, auth, editor, category):
     auth.login(editor)
 
     response = client.post(
-        f"/admin/articles/{draft.id}/notes", data={"kind": "correction", "text": "No."}
+        f"/admin/articles/{draft.id}/corrections", data={"kind": "correction", "text": "No."}
     )
 
     assert response.status_code == 422
-    assert db.session.scalar(sa.select(sa.func.count(ArticleNote.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(ArticleCorrection.id))) == 0
 
 
 def test_authors_cannot_add_or_remove_notes(client, auth, author, article):
     auth.login(author)
 
     response = client.post(
-        f"/admin/articles/{article.id}/notes", data={"kind": "correction", "text": "Mine."}
+        f"/admin/articles/{article.id}/corrections", data={"kind": "correction", "text": "Mine."}
     )
 
     assert response.status_code == 403

@@ -20,7 +20,7 @@ from blog.core.content import clean_text
 from blog.core.database import reread, writing
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import Article, ArticleNote, AuditLog, Role
+from blog.models import Article, ArticleCorrection, AuditLog, Role
 
 bp = area("corrections", __name__, Role.EDITOR)
 
@@ -43,7 +43,7 @@ def history(article: Article) -> list[AuditLog]:
 def render_notes(article: Article, form: NoteForm, remove: RemoveNoteForm, status: int = 200):
     return (
         render_template(
-            "admin/article_notes.html",
+            "admin/article_corrections.html",
             article=article,
             form=form,
             remove=remove,
@@ -53,13 +53,13 @@ def render_notes(article: Article, form: NoteForm, remove: RemoveNoteForm, statu
     )
 
 
-@bp.get("/articles/<int:article_id>/notes")
+@bp.get("/articles/<int:article_id>/corrections")
 def notes(article_id: int) -> tuple:
     article = db.get_or_404(Article, article_id)
     return render_notes(article, NoteForm(), RemoveNoteForm())
 
 
-@bp.post("/articles/<int:article_id>/notes")
+@bp.post("/articles/<int:article_id>/corrections")
 def add_note(article_id: int) -> Response | tuple:
     article = db.get_or_404(Article, article_id)
     form = NoteForm()
@@ -73,7 +73,7 @@ def add_note(article_id: int) -> Response | tuple:
         reread(article)
         now = utcnow()
         db.session.add(
-            ArticleNote(
+            ArticleCorrection(
                 article_id=article.id,
                 kind=form.kind.data,
                 text=text,
@@ -88,10 +88,10 @@ def add_note(article_id: int) -> Response | tuple:
     return redirect(url_for("admin.corrections.notes", article_id=article.id), 303)
 
 
-@bp.post("/articles/<int:article_id>/notes/<int:note_id>/remove")
+@bp.post("/articles/<int:article_id>/corrections/<int:note_id>/remove")
 def remove_note(article_id: int, note_id: int) -> Response | tuple:
     article = db.get_or_404(Article, article_id)
-    note = db.get_or_404(ArticleNote, note_id)
+    note = db.get_or_404(ArticleCorrection, note_id)
     if note.article_id != article.id:
         abort(404)
     remove = RemoveNoteForm()

@@ -21,7 +21,7 @@ from blog.models.common import NEVER_REUSE_IDS
 from blog.models.content import (
     Article,
     ArticleByline,
-    ArticleNote,
+    ArticleCorrection,
     ArticleStatus,
     ArticleVersion,
     Category,
@@ -54,7 +54,7 @@ __all__ = [
     "REPORT_KINDS",
     "Article",
     "ArticleByline",
-    "ArticleNote",
+    "ArticleCorrection",
     "RepublishCount",
     "AudienceDay",
     "ArticleStatus",

@@ -146,8 +146,8 @@ class Article(db.Model):
     bylines: so.Mapped[list[ArticleByline]] = so.relationship(
         order_by="ArticleByline.position", cascade="all, delete-orphan", passive_deletes=True
     )
-    notes: so.Mapped[list[ArticleNote]] = so.relationship(
-        order_by="ArticleNote.created_at.desc()", viewonly=True
+    corrections: so.Mapped[list[ArticleCorrection]] = so.relationship(
+        order_by="ArticleCorrection.created_at.desc()", viewonly=True
     )
 
     def __repr__(self) -> str:
@@ -321,14 +321,14 @@ class NoteKind(enum.StrEnum):
     UPDATE = "update"
 
 
-class ArticleNote(db.Model):
+class ArticleCorrection(db.Model):
     """A dated correction, clarification or update shown on a published article.
 
     Removing one is an audited act (blog/trust/corrections.py): the audit log keeps its text.
     """
 
     __table_args__ = (
-        sa.Index("ix_article_note_created_at", "created_at"),
+        sa.Index("ix_article_correction_created_at", "created_at"),
         NEVER_REUSE_IDS,
     )
 

@@ -85,7 +85,7 @@ def article_page(slug: str) -> ArticlePage | None:
     updated = (
         found.updated_at
         if found.updated_at
-        and (found.updated_at - found.published_at > UPDATED_AFTER or found.notes)
+        and (found.updated_at - found.published_at > UPDATED_AFTER or found.corrections)
         else None
     )
     context = page_context(

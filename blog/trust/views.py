@@ -15,7 +15,7 @@ from blog.core.cache.site import get_settings
 from blog.core.pagination import paginate
 from blog.core.templating import absolute_url
 from blog.extensions import db
-from blog.models import Article, ArticleNote, Category
+from blog.models import Article, ArticleCorrection, Category
 from blog.public.api import FEED_LIMIT, latest
 from blog.trust.feeds import json_feed, news_articles
 from blog.trust.republish import PIXEL, count_view, license_of_site, republishable, site_of
@@ -26,11 +26,11 @@ bp = Blueprint("trust", __name__)
 @bp.get("/corrections")
 def corrections() -> str:
     query = (
-        sa.select(ArticleNote)
-        .join(Article, Article.id == ArticleNote.article_id)
+        sa.select(ArticleCorrection)
+        .join(Article, Article.id == ArticleCorrection.article_id)
         .where(Article.is_public_clause())
-        .options(so.contains_eager(ArticleNote.article))
-        .order_by(ArticleNote.created_at.desc(), ArticleNote.id.desc())
+        .options(so.contains_eager(ArticleCorrection.article))
+        .order_by(ArticleCorrection.created_at.desc(), ArticleCorrection.id.desc())
     )
     pager = paginate(query, ("corrections",))
     return render_template("trust/corrections.html", pager=pager)

@@ -1,4 +1,4 @@
-"""guest_author, article_byline, article_note; article.label, dateline image focal point, republishing (issue 26)
+"""guest_author, article_byline, article_correction; article.label, dateline image focal point, republishing (issue 26)
 
 Revision ID: b0a1b522d28e
 Revises: 5ded21fdb2eb
@@ -56,7 +56,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_article_byline_guest_id'), ['guest_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_article_byline_user_id'), ['user_id'], unique=False)
     op.create_table(
-        'article_note',
+        'article_correction',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('article_id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=20), nullable=False),
@@ -64,15 +64,15 @@ def upgrade():
         sa.Column('editor_id', sa.Integer(), nullable=True),
         sa.Column('created_at', blog.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['article_id'], ['article.id'],
-                                name=op.f('fk_article_note_article_id_article'), ondelete='CASCADE'),
+                                name=op.f('fk_article_correction_article_id_article'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['editor_id'], ['user.id'],
-                                name=op.f('fk_article_note_editor_id_user'), ondelete='SET NULL'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_article_note')),
+                                name=op.f('fk_article_correction_editor_id_user'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_article_correction')),
         sqlite_autoincrement=True,
     )
-    with op.batch_alter_table('article_note', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_article_note_article_id'), ['article_id'], unique=False)
-        batch_op.create_index('ix_article_note_created_at', ['created_at'], unique=False)
+    with op.batch_alter_table('article_correction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_correction_article_id'), ['article_id'], unique=False)
+        batch_op.create_index('ix_article_correction_created_at', ['created_at'], unique=False)
     # The article table keeps AUTOINCREMENT (0013: ids never reused) if SQLite copies it.
     with op.batch_alter_table('article', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('label', sa.String(length=40), server_default='', nullable=False))
@@ -103,6 +103,6 @@ def downgrade():
         batch_op.drop_column('image_focus_x')
         batch_op.drop_column('dateline')
         batch_op.drop_column('label')
-    op.drop_table('article_note')
+    op.drop_table('article_correction')
     op.drop_table('article_byline')
     op.drop_table('guest_author')

@@ -18,7 +18,7 @@ from blog.auth.credentials import make_reset_token
 from blog.core.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
 from blog.extensions import db
 from blog.models import (
-    ArticleNote,
+    ArticleCorrection,
     ArticleStatus,
     ArticleVersion,
     Comment,
@@ -152,7 +152,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
     db.session.add(guest)
     db.session.flush()
     set_bylines(article, [author, guest])
-    note = ArticleNote(article_id=article.id, kind="correction", text="A corrected figure.")
+    note = ArticleCorrection(article_id=article.id, kind="correction", text="A corrected figure.")
     db.session.add(note)
     subscriber = Subscriber(email=f"bounced{n}@example.com", state=SubscriberState.BOUNCED)
     db.session.add(subscriber)

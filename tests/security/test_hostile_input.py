@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from blog.auth.credentials import make_reset_token
 from blog.extensions import db
-from blog.models import ArticleNote, Role, Subscriber, SubscriberState
+from blog.models import ArticleCorrection, Role, Subscriber, SubscriberState
 from blog.newsletter.tokens import manage_token
 from tests import factories
 from tests.conftest import standalone_app
@@ -161,11 +161,11 @@ FORMS = [
     Form("contributor-new", "admin", "POST", "/admin/contributors/new", GUEST),
     Form("contributor-edit", "admin", "POST",
          lambda s: f"/admin/contributors/{s.world.guest.id}/edit", GUEST),
-    Form("note-add", "admin", "POST", lambda s: f"/admin/articles/{s.world.article.id}/notes",
+    Form("note-add", "admin", "POST", lambda s: f"/admin/articles/{s.world.article.id}/corrections",
          {"kind": "correction", "text": "An earlier version misnamed the bridge."}),
     # A fresh note each time: the first accepted request removes it.
     Form("note-remove", "admin", "POST",
-         lambda s: f"/admin/articles/{s.world.article.id}/notes/{fresh_note(s)}/remove",
+         lambda s: f"/admin/articles/{s.world.article.id}/corrections/{fresh_note(s)}/remove",
          {"reason": "A duplicate of the note above."}),
     Form("standards", "admin", "POST", "/admin/standards",
          {"policy_corrections": "/pages/corrections", "policy_ethics": "https://e.example/",
@@ -181,7 +181,7 @@ class Site:
 
 
 def fresh_note(site) -> int:
-    note = ArticleNote(article_id=site.world.article.id, kind="update", text="To remove.")
+    note = ArticleCorrection(article_id=site.world.article.id, kind="update", text="To remove.")
     db.session.add(note)
     db.session.commit()
     return note.id

@@ -135,7 +135,7 @@ EXPIRES: dict[str, Expiry] = {
         CONTENT, "article_id", "position", "user_id", "guest_id", "id",
     )),
     # Shown on the article, its feed entry and /corrections (editor_id only in the admin).
-    "article_note": Expiry(insert=CONTENT, delete=CONTENT, update={
+    "article_correction": Expiry(insert=CONTENT, delete=CONTENT, update={
         **_all(CONTENT, "article_id", "kind", "text", "created_at"),
         "editor_id": NONE, "id": NONE,
     }),

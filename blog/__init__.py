@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from blog.newsletter.views import bp as newsletter_bp
     from blog.privacy.views import bp as privacy_bp
     from blog.public.views import bp as public_bp
+    from blog.trust.views import bp as trust_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(newsletter_bp)
     app.register_blueprint(donations_bp)
+    app.register_blueprint(trust_bp)
     app.register_blueprint(audience_bp)
 
 
@@ -171,8 +173,12 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from blog.core import templating
+    from blog.public.api import publisher_json_ld
+    from blog.trust import api as trust
 
     templating.init_app(app)
+    trust.init_templates(app)
+    app.add_template_global(publisher_json_ld)
 
 
 def register_cli(app: Flask) -> None:

@@ -20,6 +20,8 @@ DEFAULTS = {
     "PASSKEY_RP_ID": "",
     "PASSKEY_ORIGIN": "",
     "TIMEZONE": "UTC",
+    # The language of the articles (BCP 47): the news sitemap and the JSON Feed name it.
+    "SITE_LANGUAGE": "en",
     # Origins besides this site that pages may load images from (a CDN), space-separated
     # https:// origins; the CSP's img-src (blog.content_security_policy).
     "IMAGE_HOSTS": "",

@@ -19,6 +19,7 @@ from blog.models import (
     Category,
     Comment,
     CommentStatus,
+    GuestAuthor,
     Page,
     Role,
     Tag,
@@ -177,3 +178,18 @@ def set_comment_policy(policy: str) -> None:
 
     save_settings({"comment_policy": policy})
     db.session.commit()
+
+
+def make_guest(name="Ines Freelance", **kwargs) -> GuestAuthor:
+    """A guest contributor (issue 26): a public profile without an account."""
+    guest = GuestAuthor(
+        name=name,
+        slug=kwargs.pop("slug", name.lower().replace(" ", "-")),
+        bio=kwargs.pop("bio", "Reports from the coast."),
+        links=kwargs.pop("links", "https://ines.example/"),
+        fediverse=kwargs.pop("fediverse", "@ines@social.example"),
+        **kwargs,
+    )
+    db.session.add(guest)
+    db.session.flush()
+    return guest

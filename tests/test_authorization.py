@@ -25,10 +25,12 @@ from PIL import Image
 
 from blog.extensions import db
 from blog.models import (
+    ArticleCorrection,
     ArticleNote,
     ArticleVersion,
     CommentReport,
     CommentStatus,
+    GuestAuthor,
     NewsletterIssue,
     Redirect,
     Subscriber,
@@ -414,6 +416,45 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
         "/admin/redirects/{redirect.id}/delete",
         staff(303, EDITORS),
     ),
+    # ---- trust (issue 26): guest contributors, correction notes, /corrections
+    ("GET", "/contributors/<slug>"): ("/contributors/{guest.slug}", PUBLIC),
+    ("GET", "/corrections"): ("/corrections", PUBLIC),
+    ("GET", "/sitemap-news.xml"): ("/sitemap-news.xml", PUBLIC),
+    ("GET", "/feed.json"): ("/feed.json", PUBLIC),
+    ("GET", "/category/<slug>/feed.json"): ("/category/{category.slug}/feed.json", PUBLIC),
+    # Anyone may copy an article an editor opened for republishing; this one is not open.
+    ("GET", "/article/<slug>/republish"): ("/article/{article.slug}/republish", same(404)),
+    ("GET", "/republished/<int:article_id>.gif"): ("/republished/{article.id}.gif", PUBLIC),
+    ("GET", "/admin/republishing"): ("/admin/republishing", EDITORS),
+    ("GET", "/admin/contributors"): ("/admin/contributors", EDITORS),
+    ("GET", "/admin/contributors/new"): ("/admin/contributors/new", EDITORS),
+    ("POST", "/admin/contributors/new"): ("/admin/contributors/new", staff(422, EDITORS)),
+    ("GET", "/admin/contributors/<int:guest_id>/edit"): (
+        "/admin/contributors/{guest.id}/edit",
+        EDITORS,
+    ),
+    ("POST", "/admin/contributors/<int:guest_id>/edit"): (
+        "/admin/contributors/{guest.id}/edit",
+        staff(422, EDITORS),
+    ),
+    ("POST", "/admin/contributors/<int:guest_id>/delete"): (
+        "/admin/contributors/{guest.id}/delete",
+        staff(303, EDITORS),
+    ),
+    ("GET", "/admin/standards"): ("/admin/standards", ADMINS),
+    ("POST", "/admin/standards"): ("/admin/standards", staff(422, ADMINS)),
+    ("GET", "/admin/articles/<int:article_id>/corrections"): (
+        "/admin/articles/{article.id}/corrections",
+        EDITORS,
+    ),
+    ("POST", "/admin/articles/<int:article_id>/corrections"): (
+        "/admin/articles/{article.id}/corrections",
+        staff(422, EDITORS),
+    ),
+    ("POST", "/admin/articles/<int:article_id>/corrections/<int:correction_id>/remove"): (
+        "/admin/articles/{article.id}/corrections/{correction.id}/remove",
+        staff(422, EDITORS),
+    ),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -466,13 +507,19 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
     upload = Upload(filename="0123abcd.png", content_type="image/png", width=8, height=8)
     redirect = Redirect(source="/2019/05/old-harbour", target=f"/article/{article.slug}")
     issue = NewsletterIssue(kind="weekly", period="weekly:2026-W49", subject="This week")
+    guest = GuestAuthor(name="Ines Freelance", slug="ines-freelance")
+    correction = ArticleCorrection(
+        article_id=article.id, kind="correction", text="The pier is 40 m long."
+    )
     subscriber = Subscriber(email="bounced@example.com", state=SubscriberState.BOUNCED)
-    db.session.add_all([version, upload, redirect, issue, subscriber])
+    db.session.add_all([version, upload, redirect, issue, guest, correction, subscriber])
     db.session.flush()
     note = ArticleNote(article_id=article.id, author_id=author.id, body="Check the name.")
     db.session.add(note)
     db.session.commit()
     return {
+        "guest": guest,
+        "correction": correction,
         "note": note,
         "issue": issue,
         "subscriber": subscriber,
@@ -573,6 +620,11 @@ def test_every_admin_view_sits_in_an_area_that_guards_it(app):
         "site": Role.ADMIN,
         "tools": Role.ADMIN,
         "imports": Role.ADMIN,
+        # trust (issue 26)
+        "contributors": Role.EDITOR,
+        "corrections": Role.EDITOR,
+        "republishing": Role.EDITOR,
+        "standards": Role.ADMIN,
     }
     assert {area.bp.name: area.bp.area_role for area in AREAS} == expected
     for area in AREAS:

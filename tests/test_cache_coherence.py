@@ -30,16 +30,20 @@ from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import (
     Article,
+    ArticleByline,
+    ArticleCorrection,
     ArticleVersion,
     Category,
     Comment,
     CommentStatus,
+    GuestAuthor,
     Page,
     Role,
     Tag,
     Upload,
     User,
 )
+from blog.trust.api import set_bylines
 from tests import factories
 from tests.conftest import IsolatedClient, base_config, logged_in_client
 from tests.shared import mask_tokens
@@ -126,6 +130,8 @@ def public_urls() -> list[str]:
     urls += [f"/author/{name}" for name in db.session.scalars(sa.select(User.username))]
     urls += [f"/article/{slug}" for slug in db.session.scalars(sa.select(Article.slug))]
     urls += [f"/pages/{slug}" for slug in db.session.scalars(sa.select(Page.slug))]
+    urls += ["/corrections"]
+    urls += [f"/contributors/{s}" for s in db.session.scalars(sa.select(GuestAuthor.slug))]
     return urls
 
 
@@ -590,6 +596,10 @@ SWEPT = (
     "comment",
     "page",
     "setting",
+    # issue 26: guest contributors, bylines, correction notes
+    "guest_author",
+    "article_byline",
+    "article_correction",
 )
 
 
@@ -632,6 +642,11 @@ class Targets:
     spare_page: Page  # deleted by page.<delete>; `page` takes the column writes
     image: Upload
     other_image: Upload
+    guest: GuestAuthor  # credited first on the lead story
+    other_guest: GuestAuthor  # credited on "Harbour story 3"
+    spare_guest: GuestAuthor  # credited nowhere: deleted by guest_author.<delete>
+    note: ArticleCorrection  # a correction on the lead story
+    spare_note: ArticleCorrection  # deleted by article_correction.<delete>
 
     def row(self, table: str):
         lead = self.site.lead
@@ -647,7 +662,18 @@ class Targets:
             ),
             "page": self.page,
             "upload": self.image,
+            "guest_author": self.guest,
+            "article_byline": self.byline(lead.id, user=True),
+            "article_correction": self.note,
         }[table]
+
+    def byline(self, article_id: int, user: bool) -> ArticleByline:
+        kind = ArticleByline.user_id if user else ArticleByline.guest_id
+        return db.session.scalar(
+            sa.select(ArticleByline).where(
+                ArticleByline.article_id == article_id, kind.is_not(None)
+            )
+        )
 
 
 @pytest.fixture
@@ -680,9 +706,24 @@ def targets(app, site) -> Targets:
     section = factories.make_category("Empty section")
     tag = factories.make_tag("unused")
     save_settings({"site_name": "The Harbour Times", "tagline": "News from the quay"})
+    guests = [
+        GuestAuthor(name=name, slug=slug, bio="A guest.", fediverse=f"@{slug}@social.example")
+        for name, slug in (("Ines Guest", "ines"), ("Olaf Guest", "olaf"), ("Sam Spare", "sam"))
+    ]
+    db.session.add_all(guests)
+    db.session.flush()
+    story3 = db.session.scalar(sa.select(Article).where(Article.title == "Harbour story 3"))
+    set_bylines(site.lead, [guests[0], site.writer])
+    set_bylines(story3, [guests[1]])
+    note, spare_note = (
+        ArticleCorrection(article_id=site.lead.id, kind="correction", text=text)
+        for text in ("The pier is 40 m long.", "A second fix.")
+    )
+    db.session.add_all([note, spare_note])
     db.session.commit()
     assert db.session.get(Setting, "tagline") is not None
-    return Targets(site, spare, section, tag, lone, page, spare_page, image, other)
+    return Targets(site, spare, section, tag, lone, page, spare_page, image, other, *guests,
+                   note, spare_note)  # fmt: skip
 
 
 def changed_value(obj: object, column: sa.Column):
@@ -744,6 +785,14 @@ def write_alone(row: str, t: Targets, prime: Callable[[], None]) -> Callable[[],
                 "page": t.spare_page,
                 "upload": t.other_image,
                 "comment": t.row("comment"),
+                "guest_author": t.spare_guest,
+                "article_byline": t.byline(
+                    db.session.scalar(
+                        sa.select(Article.id).where(Article.title == "Harbour story 3")
+                    ),
+                    user=False,
+                ),
+                "article_correction": t.spare_note,
             }[table]
         )
         db.session.commit()
@@ -766,6 +815,8 @@ def write_alone(row: str, t: Targets, prime: Callable[[], None]) -> Callable[[],
         "article.image_path": db.session.scalar(
             sa.select(Article).where(Article.title == "Harbour story 1")
         ),
+        # A byline names a guest or an account, never both (a check constraint).
+        "article_byline.guest_id": t.byline(t.site.lead.id, user=False),
     }.get(row) or t.row(table)
     column = sa.inspect(obj).mapper.local_table.c[what]
     key = sa.inspect(obj).mapper.get_property_by_column(column).key
@@ -889,6 +940,12 @@ def new_row(table: str, t: Targets):
         )
     if table == "page":
         return Page(title="Ethics", slug="ethics", body_source="E.", body_html="<p>E.</p>")
+    if table == "guest_author":
+        return GuestAuthor(name="Nina New", slug="nina")
+    if table == "article_byline":
+        return ArticleByline(article_id=lead.id, position=7, user_id=t.spare_author.id)
+    if table == "article_correction":
+        return ArticleCorrection(article_id=lead.id, kind="update", text="Inserted alone.")
     raise AssertionError(f"no insert written for {table}: add one to new_row()")
 
 
@@ -896,14 +953,14 @@ def sweep_urls(t: Targets) -> list[str]:
     """The public URLs that show the rows the sweep writes (every page shows the
     navigation and the footer pages): the front page and page 2, the feed, sitemap and
     a search, every tag, author and page, the sections and articles written to."""
-    fixed = {"/", "/?page=2", "/feed.xml", "/sitemap.xml", "/search?q=harbour"}
+    fixed = {"/", "/?page=2", "/feed.xml", "/sitemap.xml", "/search?q=harbour", "/corrections"}
     sections = {t.site.lead.category.slug, "empty-section", "harbour-extra"}
     articles = ("harbour-story-0", "harbour-story-1", "a-lone-notice", "fresh-from-the-quay")
     return [
         url
         for url in public_urls()
         if url in fixed
-        or url.startswith(("/tag/", "/author/", "/pages/"))
+        or url.startswith(("/tag/", "/author/", "/pages/", "/contributors/"))
         or url.removeprefix("/category/").removesuffix("/feed.xml") in sections
         or url.removeprefix("/article/").startswith(articles)
     ]

@@ -357,7 +357,7 @@ def test_article_meta_tags_and_json_ld(client, story, author):
     data = json.loads(block.group(1))
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == story.title
-    assert data["author"]["name"] == author.name
+    assert [a["name"] for a in data["author"]] == [author.name]  # an array (issue 26)
     assert data["image"] == ["http://newsroom.test/static/demo/pier.jpg"]
     assert data["datePublished"] == story.published_at.isoformat(timespec="seconds")
 

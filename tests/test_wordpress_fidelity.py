@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, Category, Comment, Page, Tag
+from blog.models import Article, Category, Comment, GuestAuthor, Page, Tag, User
 from tests.shared import write_wxr
 
 SITE = "https://fidelity.example.org"
@@ -600,3 +600,39 @@ def test_an_image_on_a_public_host_stays():
 
     assert "https://images.example.org/a.jpg" in converted.markdown
     assert not converted.dropped
+
+
+# -- co-authors (issue 26) -------------------------------------------------------------
+
+
+def test_co_authors_become_bylines_in_order_and_guests_have_no_account(app, runner, tmp_path):
+    accounts = db.session.scalar(sa.select(sa.func.count(User.id)))
+    path = wxr(
+        tmp_path,
+        item(
+            101,
+            "two-bylines",
+            "<p>Body.</p>",
+            category("category", "news", "News"),
+            category("author", "cap-jane-doe", "jane-doe"),
+            category("author", "cap-editor", "editor"),
+        ),
+        item(102, "one-byline", "<p>Body.</p>", category("category", "news", "News")),
+    )
+
+    output = run_import(runner, path)
+    rerun = run_import(runner, path)
+
+    story = db.session.scalar(sa.select(Article).where(Article.slug == "two-bylines"))
+    names = [(p.is_guest, p.name) for p in story.credits]
+    editor = db.session.scalar(sa.select(User).where(User.username == "editor"))
+    assert names == [(True, "Jane Doe"), (False, editor.name)]
+    guest = db.session.scalar(sa.select(GuestAuthor).where(GuestAuthor.slug == "jane-doe"))
+    assert guest is not None
+    # The export's one author became an account; the guest did not.
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == accounts + 1
+    assert row(output, "authors")[0] == 2  # the export's author and the guest
+    assert db.session.scalar(sa.select(sa.func.count(GuestAuthor.id))) == 1  # not twice
+    assert "Traceback" not in rerun
+    single = db.session.scalar(sa.select(Article).where(Article.slug == "one-byline"))
+    assert [p.username for p in single.credits] == ["editor"]

@@ -16,6 +16,7 @@ from flask import request
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
+from blog.admin import article_trust
 from blog.admin.forms import STATUS_CHOICES, ArticleForm, options
 from blog.core.cache.site import get_settings
 from blog.core.content import clean_text, reading_time, render_article, slugify
@@ -53,6 +54,7 @@ class Parsed:
     published_at: datetime | None
     upload: FileStorage | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    trust: dict = field(default_factory=dict)  # label, dateline, bylines (article_trust.py)
 
 
 def allowed_statuses(article: Article | None) -> list[tuple[str, str]]:
@@ -77,6 +79,7 @@ def prepare_form(form: ArticleForm, article: Article | None) -> None:
         [(0, "No image")] + [(u.id, f"{u.filename} ({u.width}×{u.height})") for u in images]
     )
     form.status.choices = allowed_statuses(article)
+    article_trust.prepare(form, article)
 
 
 def version_of(article: Article) -> str:
@@ -99,6 +102,7 @@ def initial_data(article: Article) -> dict:
         "donation_appeal": article.donation_appeal,
         "status": article.display_status,
         "base_version": version_of(article),
+        **article_trust.initial(article),
     }
     if article.published_at is not None and article.status == ArticleStatus.PUBLISHED:
         local = article.published_at.astimezone(site_zone())
@@ -199,7 +203,8 @@ def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
             "Scheduled, or untick “Send as alert”."
         ]
         valid = False
-    if not valid:
+    trust = article_trust.parse(form)
+    if not valid or trust is None:
         return None
     body = clean_text(form.body.data or "")
     html = render_article(body)
@@ -220,6 +225,7 @@ def parse_form(form: ArticleForm, article: Article | None) -> Parsed | None:
         status=ArticleStatus.PUBLISHED if status in ("scheduled", "published") else status,
         published_at=published_at,
         upload=upload,
+        trust=trust,
     )
 
 

@@ -2,7 +2,8 @@
 
 The views only: reading the form and writing the row are in article_editor.py.
 
-Authors see and edit only their own articles; editors and admins see every article.
+Authors see and edit only their own articles and those crediting them; editors and
+admins see every article.
 Authors may publish or schedule only when the `authors_can_publish` setting is on;
 otherwise they save drafts and submit them for review.
 """
@@ -17,7 +18,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blog.admin import checklist
+from blog.admin import article_trust, checklist
 from blog.admin.article_conflict import Conflict, conflict_with, is_stale
 from blog.admin.article_editor import (
     chosen_file,
@@ -58,6 +59,7 @@ from blog.models import (
 )
 from blog.newsletter.api import alert_status, sync_alert
 from blog.public.api import page_context
+from blog.trust.api import credited_clause, may_edit
 
 bp = area("articles", __name__, Role.AUTHOR)
 
@@ -65,9 +67,10 @@ STATUS_FILTERS = ("draft", "review", "scheduled", "published")
 
 
 def article_or_404(article_id: int) -> Article:
-    """The article, if the current user may edit it: 404 when missing, 403 when not theirs."""
+    """The article, if the current user may edit it: 404 when missing, 403 when they
+    neither wrote it nor are credited on it (editors edit all)."""
     article = db.get_or_404(Article, article_id)
-    if not current_user.is_editor and article.author_id != current_user.id:
+    if not may_edit(article, current_user):
         abort(403)
     return article
 
@@ -81,7 +84,7 @@ def articles() -> str:
         so.joinedload(Article.author), so.joinedload(Article.category)
     )
     if not current_user.is_editor:
-        query = query.where(Article.author_id == current_user.id)
+        query = query.where(credited_clause(current_user.id))
     status = request.args.get("status", "")
     now = utcnow()
     if status in ("draft", "review"):
@@ -243,6 +246,9 @@ def save(form: ArticleForm, article: Article | None) -> Response | tuple:
                 "Check the article and save again."
             )
             write.refuse(status=409)
+        if not article_trust.write(article, parsed.trust):
+            form.form_errors.append("Someone chosen for the byline was just deleted; choose again.")
+            write.refuse()
         alert_queued = sync_alert(article, parsed.send_alert)
         new_status = article.display_status
 
@@ -330,6 +336,8 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
         image_path=article.image_path if article is not None and not image else "",
         comments_open=bool(form.comments_open.data),
         donation_appeal=bool(form.donation_appeal.data),
+        label=form.label.data or "",
+        dateline=" ".join((form.dateline.data or "").split()),
         comment_count=article.comment_count if article is not None else 0,
     )
     # Assigned after construction so no relationship event cascades it into the session.

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     HiddenField,
     IntegerField,
     SelectField,
@@ -68,7 +69,31 @@ def slug_format(form: FlaskForm, field) -> None:
         raise ValidationError("Use lowercase letters, digits and hyphens only, e.g. my-article.")
 
 
-class ArticleForm(FlaskForm):
+BYLINE_SLOTS = 4
+
+
+class TrustFields:
+    """The editor's trust fields; choices are set by blog/admin/article_trust.py."""
+
+    label = SelectField("Label", default="", validate_choice=True)
+    dateline = StringField(
+        "Dateline", validators=[Length(max=80), no_control_chars], filters=[strip]
+    )
+    focus_x = IntegerField(
+        "Focal point across (%)", default=50, validators=[Optional(), NumberRange(0, 100)]
+    )
+    focus_y = IntegerField(
+        "Focal point down (%)", default=50, validators=[Optional(), NumberRange(0, 100)]
+    )
+    republishable = BooleanField("Others may republish this story")
+    bylines = FieldList(
+        SelectField("Byline", default="", validate_choice=False),
+        min_entries=BYLINE_SLOTS,
+        max_entries=BYLINE_SLOTS,
+    )
+
+
+class ArticleForm(TrustFields, FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200), no_control_chars])
     slug = StringField(
         "Slug", validators=[Optional(), Length(max=200), slug_format], filters=[strip]

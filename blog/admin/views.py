@@ -19,6 +19,8 @@ from blog.admin import (
     audience,
     calendar,
     comments,
+    contributors,
+    corrections,
     desk,
     frontpage,
     images,
@@ -27,7 +29,9 @@ from blog.admin import (
     pages,
     people,
     redirects,
+    republishing,
     site,
+    standards,
     taxonomy,
     tools,
 )
@@ -47,7 +51,8 @@ from blog.models import (
 
 bp = Blueprint("admin", __name__)
 AREAS = (articles, audience, calendar, comments, desk, frontpage, images, newsletter, pages,
-         people, redirects, site, taxonomy, tools, imports)  # fmt: skip
+         people, redirects, site, taxonomy, tools, imports, contributors, corrections,
+         standards, republishing)  # fmt: skip
 for _area in AREAS:
     bp.register_blueprint(_area.bp)
 

@@ -62,6 +62,22 @@ DEFAULTS: dict[str, Any] = {
     "front_top": [],
     "front_top_count": 4,
     "section_pins": {},
+    # What kind of piece an article is (blog/trust/labels.py); empty: the default list.
+    "article_labels": [],
+    # Shown on articles labelled Sponsored or Partner content; empty: the default text.
+    "sponsored_disclosure": "",
+    # The newsroom's published policies (blog/trust/policies.py): a path on this site
+    # ("/pages/ethics") or an https:// address each; empty: not published.
+    "policy_corrections": "",
+    "policy_ethics": "",
+    "policy_masthead": "",
+    "policy_ownership": "",
+    "policy_verification": "",
+    "policy_feedback": "",
+    # The publisher's logo, an upload: {"filename", "width", "height"}; empty: the shipped one.
+    "logo": {},
+    # The license of "Republish this story" (blog/trust/republish.py).
+    "republish_license": "CC BY-ND 4.0",
     # The lowest role that must log in with a second factor: "editor" (editors and
     # admins), "admin", "author" (all staff) or "nobody" (blog/auth/factors.py).
     "second_factor_from": "editor",

@@ -22,6 +22,7 @@ from blog.core.seed import DEFAULT_CATEGORIES
 from blog.core.settings import save_settings
 from blog.core.types import utcnow
 from blog.demo.people import COMMENTS, READERS, STAFF, DemoComment, DemoUser
+from blog.demo.policies import add_policy_pages
 from blog.demo.stories import demo_articles
 from blog.donations.api import EXAMPLE_CHOICES
 from blog.extensions import db
@@ -36,6 +37,9 @@ from blog.models import (
     Tag,
     User,
 )
+
+# The demo's labels follow its sections (issue 26: what kind of piece it is).
+LABELS = {"Opinion": "Opinion", "News Analysis": "Analysis"}
 
 
 def load_demo() -> str:
@@ -95,6 +99,9 @@ def load_demo() -> str:
                 image_path=f"demo/{spec.image}" if spec.image else "",
                 image_alt=spec.image_alt,
                 reading_time=reading_time(html),
+                label="Review"
+                if spec.title.startswith("Review")
+                else LABELS.get(spec.category, "News"),
             )
             db.session.add(article)
             added[spec.title] = article
@@ -114,17 +121,19 @@ def load_demo() -> str:
                 "donate_goal_text": "Help us reach 200 supporters this season.",
             })  # fmt: skip
 
+        policies = add_policy_pages()
         staff_names = {normalize_username(u.username) for u in STAFF}
         staff_added = sum(1 for _, name, _ in new_users if name in staff_names)
         readers_added = len(new_users) - staff_added
         db.session.commit()
 
-    if not added and not new_users:
+    if not added and not new_users and not policies:
         return "Demo content: nothing to add, it is already loaded."
     scheduled = sum(1 for a in added.values() if a.published_at > now)
     return (
         f"Demo content: {len(added)} articles ({scheduled} scheduled), "
-        f"{staff_added} staff, {readers_added} readers, {comments} comments added."
+        f"{staff_added} staff, {readers_added} readers, {comments} comments, "
+        f"{policies} policy pages added."
     )
 
 

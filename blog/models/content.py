@@ -1,4 +1,5 @@
-"""Content: articles, their versions and old slugs, categories, tags and uploads."""
+"""Content: articles, their versions and old slugs, categories, tags and uploads; the
+guest contributors and ordered bylines that credit people, and correction notes."""
 
 from __future__ import annotations
 
@@ -120,12 +121,33 @@ class Article(db.Model):
     # Approved, not deleted comments; kept by SQL increments (`SET n = n + 1`) so lists
     # show counts without a query per article and concurrent writers lose nothing.
     comment_count: so.Mapped[int] = so.mapped_column(default=0)
+    # What kind of piece it is ("Opinion", "Sponsored", ...; blog/trust/labels.py) and
+    # where it was reported from, shown with the date.
+    label: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    dateline: so.Mapped[str] = so.mapped_column(sa.String(80), default="", server_default="")
+    # The featured image's focal point, in percent across and down: its 16:9, 4:3 and
+    # 1:1 crops are centred on it as far as the picture allows (blog/trust/crops.py).
+    image_focus_x: so.Mapped[int] = so.mapped_column(
+        sa.SmallInteger, default=50, server_default="50"
+    )
+    image_focus_y: so.Mapped[int] = so.mapped_column(
+        sa.SmallInteger, default=50, server_default="50"
+    )
+    # "Republish this story": others may copy it under the license in settings.
+    republishable: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     author: so.Mapped[User | None] = so.relationship()
     category: so.Mapped[Category] = so.relationship()
     image: so.Mapped[Upload | None] = so.relationship()
     tags: so.Mapped[list[Tag]] = so.relationship(
         secondary=article_tag, order_by="Tag.name", backref=so.backref("articles", lazy="dynamic")
+    )
+    # The people credited, in order (below); empty: the author alone.
+    bylines: so.Mapped[list[ArticleByline]] = so.relationship(
+        order_by="ArticleByline.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    corrections: so.Mapped[list[ArticleCorrection]] = so.relationship(
+        order_by="ArticleCorrection.created_at.desc()", viewonly=True
     )
 
     def __repr__(self) -> str:
@@ -156,6 +178,9 @@ class Article(db.Model):
             so.joinedload(cls.category),
             so.joinedload(cls.image),
             so.selectinload(cls.tags),
+            so.selectinload(cls.bylines).options(
+                so.joinedload(ArticleByline.user), so.joinedload(ArticleByline.guest)
+            ),
         )
 
     @classmethod
@@ -191,6 +216,14 @@ class Article(db.Model):
     def display_status(self) -> str:
         return "scheduled" if self.is_scheduled else self.status
 
+    @property
+    def credits(self) -> list[User | GuestAuthor]:
+        """The people the byline names, in order: the bylines set, else the author."""
+        people = [b.person for b in self.bylines if b.person is not None]
+        if people:
+            return people
+        return [self.author] if self.author is not None else []
+
 
 class ArticleVersion(db.Model):
     """The article as it was before one save; the editor can list and restore them."""
@@ -218,5 +251,113 @@ class SlugRedirect(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     old_slug: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
+
+    article: so.Mapped[Article] = so.relationship()
+
+
+# ---------------------------------------------------------------- trust (issue 26)
+
+
+class GuestAuthor(db.Model):
+    """A contributor credited on articles without an account (a freelancer, a partner
+    outlet): a public profile at /contributors/<slug>, and no login."""
+
+    __table_args__ = NEVER_REUSE_IDS
+    is_guest = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    bio: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    photo_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("upload.id", ondelete="SET NULL")
+    )
+    # Links to the contributor's own pages, one http(s) URL a line.
+    links: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # "@name@server.example", for <meta name="fediverse:creator">.
+    fediverse: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    photo: so.Mapped[Upload | None] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<GuestAuthor {self.slug}>"
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class ArticleByline(db.Model):
+    """One person credited on an article, at `position` (0 first): a staff account or
+    a guest contributor, never both. An article without bylines credits its author."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "position"),
+        sa.CheckConstraint("(user_id IS NULL) <> (guest_id IS NULL)", name="one_person"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    guest_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("guest_author.id", ondelete="CASCADE"), index=True
+    )
+
+    user: so.Mapped[User | None] = so.relationship()
+    guest: so.Mapped[GuestAuthor | None] = so.relationship()
+
+    @property
+    def person(self) -> User | GuestAuthor | None:
+        return self.user if self.user_id is not None else self.guest
+
+
+class NoteKind(enum.StrEnum):
+    CORRECTION = "correction"
+    CLARIFICATION = "clarification"
+    UPDATE = "update"
+
+
+class ArticleCorrection(db.Model):
+    """A dated correction, clarification or update shown on a published article.
+
+    Removing one is an audited act (blog/trust/corrections.py): the audit log keeps its text.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_article_correction_created_at", "created_at"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default=NoteKind.CORRECTION)
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    editor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    article: so.Mapped[Article] = so.relationship()
+    editor: so.Mapped[User | None] = so.relationship()
+
+
+class RepublishCount(db.Model):
+    """Views of a republished copy of an article, per republishing site (the host its
+    counting pixel was loaded from). Nothing about the readers is kept."""
+
+    __table_args__ = (sa.UniqueConstraint("article_id", "site"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    article_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
+    site: so.Mapped[str] = so.mapped_column(sa.String(255))
+    views: so.Mapped[int] = so.mapped_column(default=0)
+    first_seen: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_seen: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     article: so.Mapped[Article] = so.relationship()

@@ -38,6 +38,7 @@ def new_session_token() -> str:
 
 class User(UserMixin, db.Model):
     __table_args__ = NEVER_REUSE_IDS
+    is_guest = False  # a byline credits a User or a GuestAuthor (models/content.py)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Stored already NFKC-normalised and case-folded, so uniqueness is case-insensitive

@@ -84,7 +84,8 @@ def article_page(slug: str) -> ArticlePage | None:
     previous, following = queries.neighbours_of(found)
     updated = (
         found.updated_at
-        if found.updated_at and found.updated_at - found.published_at > UPDATED_AFTER
+        if found.updated_at
+        and (found.updated_at - found.published_at > UPDATED_AFTER or found.corrections)
         else None
     )
     context = page_context(

@@ -4,7 +4,8 @@ on article pages, WebSite and NewsMediaOrganization on the home page.
 Each function returns a dict the templates write with `|tojson` (which escapes `<`, so
 the data block cannot end early). Every URL is absolute, from SITE_URL. The fields are
 the ones Google documents for articles: headline, image, datePublished, dateModified,
-author (name, url) and publisher (name, logo).
+author (an array of Person with name and url, in byline order) and publisher (name,
+logo). The article's label picks the NewsArticle subtype (blog/trust/labels.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from blog.core.cache.site import get_settings
 from blog.core.imagesets import image_url
 from blog.core.templating import absolute_url, iso_datetime
 from blog.models import Article
+from blog.trust.api import crop_urls, person_url, policy_links, schema_type, uploaded_logo
 
 CONTEXT = "https://schema.org"
 LOGO = "logo.png"  # blog/static/logo.png, 512 x 512
@@ -33,19 +35,22 @@ def logo_url() -> str:
 
 
 def organization() -> dict:
-    """The newsroom as a NewsMediaOrganization (the publisher of every article)."""
+    """The newsroom as a NewsMediaOrganization (the publisher of every article), with
+    the logo uploaded in settings (else the shipped one) and its published policies."""
     site = get_settings()
+    url, width, height = uploaded_logo() or (logo_url(), LOGO_SIZE, LOGO_SIZE)
     return {
         "@type": "NewsMediaOrganization",
         "name": site["site_name"],
         "url": absolute_url("public.index"),
-        "logo": {
-            "@type": "ImageObject",
-            "url": logo_url(),
-            "width": LOGO_SIZE,
-            "height": LOGO_SIZE,
-        },
+        "logo": {"@type": "ImageObject", "url": url, "width": width, "height": height},
+        **policy_links(),
     }
+
+
+def publisher_ld() -> dict:
+    """The organization alone, for every page but the home page (which has it already)."""
+    return {"@context": CONTEXT, **organization()}
 
 
 def home_ld() -> list[dict]:
@@ -91,7 +96,7 @@ def news_article_ld(article: Article, url: str, updated: datetime | None) -> dic
     """NewsArticle data for an article page; its page carries the BreadcrumbList."""
     data: dict = {
         "@context": CONTEXT,
-        "@type": "NewsArticle",
+        "@type": schema_type(article.label),
         "headline": article.title[:110],
         "description": article.summary,
         "url": url,
@@ -100,18 +105,19 @@ def news_article_ld(article: Article, url: str, updated: datetime | None) -> dic
             "@id": url,
             "breadcrumb": breadcrumbs(article, url),
         },
-        # Without a featured image the newsroom's logo stands in: Google requires one.
-        "image": [site_url() + picture] if (picture := image_url(article)) else [logo_url()],
+        # The featured image's 16:9, 4:3 and 1:1 crops, else the picture; without one
+        # the newsroom's logo stands in: Google requires an image.
+        "image": [site_url() + src for src in crop_urls(article)]
+        or ([site_url() + picture] if (picture := image_url(article)) else [logo_url()]),
         "datePublished": iso_datetime(article.published_at),
         "dateModified": iso_datetime(updated or article.published_at),
         "articleSection": article.category.name,
         "keywords": [t.name for t in article.tags],
         "publisher": organization(),
     }
-    if article.author is not None:
-        data["author"] = {
-            "@type": "Person",
-            "name": article.author.name,
-            "url": absolute_url("public.author", username=article.author.username),
-        }
+    if article.credits:
+        data["author"] = [
+            {"@type": "Person", "name": person.name, "url": site_url() + person_url(person)}
+            for person in article.credits
+        ]
     return data

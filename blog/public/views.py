@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -35,15 +36,17 @@ from blog.comments.api import comment_section
 from blog.core.cache.memo import fragment, lookup
 from blog.core.cache.site import get_settings
 from blog.core.content import clean_text
+from blog.core.imagesets import ImageSet, image_set
 from blog.core.pagination import Pager, current_page, paginate, per_page
 from blog.core.search import search as run_search
 from blog.core.templating import absolute_url, json_script, rendered
 from blog.extensions import db
-from blog.models import Article, Category, Page, Role, Tag, User, article_tag
+from blog.models import Article, Category, GuestAuthor, Page, Role, Tag, User, article_tag
 from blog.public import queries
 from blog.public.article_page import article_page
 from blog.public.front import home_cards, pinned_first
 from blog.public.structured import home_ld
+from blog.trust.api import credited_clause, guest_clause
 
 bp = Blueprint("public", __name__)
 
@@ -199,7 +202,7 @@ def author(username: str) -> str | Response:
         abort(404)
     listed = list_page(
         ("author", person.id),
-        lambda: Article.listing().where(Article.author_id == person.id),
+        lambda: Article.listing().where(credited_clause(person.id)),
         "public/_article_list.html",
     )
     # Readers have no public profile; a former author keeps the page of their articles.
@@ -207,6 +210,43 @@ def author(username: str) -> str | Response:
         abort(404)
     return render_template(
         "public/author.html", person=person, cards=listed.html, pager=listed.pager
+    )
+
+
+@dataclass(frozen=True)
+class Guest:
+    id: int
+    name: str
+    bio: str
+    slug: str
+    links: tuple[str, ...]
+    fediverse: str
+    photo: ImageSet | None
+
+
+@bp.get("/contributors/<slug>")
+def contributor(slug: str) -> str:
+    """A guest contributor's page: their profile and every article crediting them."""
+
+    def find() -> Guest | None:
+        guest = db.session.scalar(sa.select(GuestAuthor).where(GuestAuthor.slug == slug))
+        if guest is None:
+            return None
+        holder = SimpleNamespace(image=guest.photo, image_path="")
+        photo = image_set(holder, thumb=True) if guest.photo else None
+        return Guest(guest.id, guest.name, guest.bio, guest.slug, tuple(guest.link_list),
+                     guest.fediverse, photo)  # fmt: skip
+
+    guest = lookup(("contributor", slug), find)
+    if guest is None:
+        abort(404)
+    listed = list_page(
+        ("contributor", guest.id),
+        lambda: Article.listing().where(guest_clause(guest.id)),
+        "public/_article_list.html",
+    )
+    return render_template(
+        "public/author.html", person=guest, cards=listed.html, pager=listed.pager
     )
 
 
@@ -311,6 +351,7 @@ def robots() -> Response:
         "Disallow: /auth/",
         "Disallow: /search",
         f"Sitemap: {absolute_url('public.sitemap')}",
+        f"Sitemap: {absolute_url('trust.news_sitemap')}",
         "",
     ]
     return Response("\n".join(lines), mimetype="text/plain")

@@ -18,11 +18,13 @@ from blog.auth.credentials import make_reset_token
 from blog.core.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
 from blog.extensions import db
 from blog.models import (
+    ArticleCorrection,
     ArticleNote,
     ArticleStatus,
     ArticleVersion,
     Comment,
     CommentReport,
+    GuestAuthor,
     Job,
     JobState,
     LoginSession,
@@ -34,6 +36,7 @@ from blog.models import (
     Upload,
     User,
 )
+from blog.trust.api import set_bylines
 from tests import factories
 from tests.conftest import AuthActions
 
@@ -68,6 +71,8 @@ class World:
     ghost_job: Any  # a finished Ghost import job with its report
     subscriber: Any  # a bounced newsletter address (Admin > Newsletter: Restore)
     note: Any = None  # an editorial note on `article` (Admin > article > Notes)
+    guest: Any = None  # a guest contributor credited on `article` (issue 26)
+    correction: Any = None  # a correction on `article`
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -145,12 +150,22 @@ def make_world(admin: User, reader: User, author: User) -> World:
         state=JobState.DONE,
     )
     db.session.add(ghost_job)
+    guest = GuestAuthor(name=f"Guest {n}", slug=f"guest-{n}", fediverse="@g@social.example")
+    db.session.add(guest)
+    db.session.flush()
+    set_bylines(article, [author, guest])
+    correction = ArticleCorrection(
+        article_id=article.id, kind="correction", text="A corrected figure."
+    )
+    db.session.add(correction)
     subscriber = Subscriber(email=f"bounced{n}@example.com", state=SubscriberState.BOUNCED)
     db.session.add(subscriber)
     note = ArticleNote(article_id=article.id, author_id=admin.id, body="Check the quote.")
     db.session.add(note)
     db.session.flush()
     return World(
+        guest=guest,
+        correction=correction,
         admin=admin,
         reader=reader,
         author=author,
@@ -199,6 +214,7 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
         "public.category_feed": world.category.slug,
         "public.tag": world.tag.slug,
         "public.page": world.page.slug,
+        "public.contributor": world.guest.slug,
     }
     values: dict[str, Any] = {}
     for arg in sorted(rule.arguments):
@@ -227,6 +243,10 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
         elif arg == "job_id":
             imports = endpoint.startswith("admin.imports.")
             values[arg] = (world.ghost_job if imports else world.import_job).id
+        elif arg == "guest_id":
+            values[arg] = world.guest.id
+        elif arg == "correction_id":
+            values[arg] = world.correction.id
         elif arg == "passkey_id":  # nobody's: a 404 (tests/test_passkeys.py has real ones)
             values[arg] = 999_999
         elif arg == "session_id":  # the actor's own session in another browser

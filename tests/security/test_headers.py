@@ -62,6 +62,8 @@ ANONYMOUS_URLS = [
     ("feed", "/feed.xml", 200),
     ("robots", "/robots.txt", 200),
     ("sitemap", "/sitemap.xml", 200),
+    ("news sitemap", "/sitemap-news.xml", 200),
+    ("json feed", "/feed.json", 200),
     ("healthz", "/healthz", 200),
     ("search", "/search?q=x", 200),
     ("login", "/auth/login", 200),

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from blog.auth.credentials import make_reset_token
 from blog.extensions import db
-from blog.models import Role, Subscriber, SubscriberState
+from blog.models import ArticleCorrection, Role, Subscriber, SubscriberState
 from blog.newsletter.tokens import manage_token
 from tests import factories
 from tests.conftest import standalone_app
@@ -62,11 +62,13 @@ class Form:
 def article_base(site) -> dict:
     return factories.article_form(
         site.world.category, title="A headline", summary="A summary", body="A body.",
-        tags="one, two",
+        tags="one, two", dateline="LISBON", focus_x="50", focus_y="50", republishable="y",
     )  # fmt: skip
 
 
 WRONG = "not the password at all"
+GUEST = {"name": "Ines Freelance", "slug": "", "bio": "Reports from the coast.", "photo_id": "0",
+         "links": "https://ines.example/", "fediverse": "@ines@social.example"}  # fmt: skip
 FORMS = [
     Form("register", "anonymous", "POST", "/auth/register",
          {"username": "newperson", "email": "new@example.com", "password": "a fine passphrase"}),
@@ -171,12 +173,35 @@ FORMS = [
     Form("front-page", "admin", "POST", "/admin/front-page",
          lambda s: {"lead": str(s.draft_id), "count": "3", "top": str(s.draft_id),
                     f"pin-{s.cat_id}": "0"}),
+    # trust (issue 26): guest contributors, correction notes, the standards settings
+    Form("contributor-new", "admin", "POST", "/admin/contributors/new", GUEST),
+    Form("contributor-edit", "admin", "POST",
+         lambda s: f"/admin/contributors/{s.world.guest.id}/edit", GUEST),
+    Form("correction-add", "admin", "POST",
+         lambda s: f"/admin/articles/{s.world.article.id}/corrections",
+         {"kind": "correction", "text": "An earlier version misnamed the bridge."}),
+    # A fresh note each time: the first accepted request removes it.
+    Form("correction-remove", "admin", "POST",
+         lambda s: f"/admin/articles/{s.world.article.id}/corrections/{fresh_correction(s)}/remove",
+         {"reason": "A duplicate of the note above."}),
+    Form("standards", "admin", "POST", "/admin/standards",
+         {"policy_corrections": "/pages/corrections", "policy_ethics": "https://e.example/",
+          "policy_masthead": "", "policy_ownership": "", "policy_verification": "",
+          "policy_feedback": "", "article_labels": "News\nOpinion",
+          "sponsored_disclosure": "Paid for.", "republish_license": "CC BY-ND 4.0"}),
 ]  # fmt: skip
 FORM_IDS = [f.name for f in FORMS]
 
 
 class Site:
     pass
+
+
+def fresh_correction(site) -> int:
+    note = ArticleCorrection(article_id=site.world.article.id, kind="update", text="To remove.")
+    db.session.add(note)
+    db.session.commit()
+    return note.id
 
 
 def fresh_category() -> int:
@@ -310,6 +335,7 @@ NO_TYPED_FIELDS = {
     "admin.people.deactivate_user",
     "admin.people.reactivate_user",
     "admin.people.export_data",
+    "admin.contributors.delete_contributor",
     "admin.newsletter.newsletter_resume",
     "admin.newsletter.newsletter_restore",
     "auth.logout",

@@ -117,12 +117,32 @@ EXPIRES: dict[str, Expiry] = {
             CONTENT, "title", "slug", "summary", "body_source", "body_html", "status",
             "published_at", "updated_at", "author_id", "category_id", "image_id",
             "image_path", "image_alt", "comments_open", "reading_time", "donation_appeal",
+            "label", "dateline", "image_focus_x", "image_focus_y", "republishable",
         ),
         # Counted by the comments themselves; list cards and headings show it.
         "comment_count": COMMENTS,
         "created_at": NONE,  # shown nowhere public: readers see published_at
         "id": NONE,
     }),
+    # A guest has a profile page from the start (a reader may have asked for it
+    # before: a 404 to expire), and loses it with the row.
+    "guest_author": Expiry(insert=CONTENT, delete=CONTENT, update={
+        **_all(CONTENT, "slug", "name", "bio", "photo_id", "links", "fediverse"),
+        "id": NONE, "created_at": NONE,
+    }),
+    # Bylines, author pages, feeds and JSON-LD credit these rows.
+    "article_byline": Expiry(insert=CONTENT, delete=CONTENT, update=_all(
+        CONTENT, "article_id", "position", "user_id", "guest_id", "id",
+    )),
+    # Shown on the article, its feed entry and /corrections (editor_id only in the admin).
+    "article_correction": Expiry(insert=CONTENT, delete=CONTENT, update={
+        **_all(CONTENT, "article_id", "kind", "text", "created_at"),
+        "editor_id": NONE, "id": NONE,
+    }),
+    # Counted by the republishing pixel; only the admin shows the counts.
+    "republish_count": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "article_id", "site", "views", "first_seen", "last_seen",
+    )),
     "article_version": Expiry(insert=NONE, delete=NONE, update=_all(
         NONE, "id", "article_id", "title", "summary", "body_source", "editor_id", "created_at",
     )),

@@ -86,6 +86,7 @@ def _load(cache: _Cache, in_request: bool) -> _Cache:
         "index": link("public.index"),
         "search": link("public.search"),
         "feed": link("public.feed"),
+        "json_feed": link("trust.feed"),
         "donate": values.get("donate_url") or link("donations.donate"),
         "favicon": link("static", filename="favicon.svg", v=static_version("favicon.svg")),
         "stylesheet": link("static", filename="style.css", v=static_version("style.css")),

@@ -3,8 +3,8 @@
 Posts and pages keep their HTML (Lexical or Mobiledoc rendered when there is none),
 converted to Markdown like a WordPress body; the primary tag (the first public one)
 becomes the section and the other public tags stay tags (Ghost's internal `#tags` are
-left out); the first author is mapped, and every author kept in the report's data
-(`Report.authors`) for when articles here take several. Images come from a local
+left out); every author of a post is credited in Ghost's order (the first is the
+article's author) and kept in the report's data (`Report.authors`). Images come from a local
 copy of Ghost's content/images folder (`--images`), never from the internet. Nothing
 Ghost kept from the public becomes public (visibility.py). Old addresses (`/slug/`,
 `/tag/x/`, `/author/x/`, `/rss/`, `/p/uuid/`) get redirects. Keyed by Ghost's own
@@ -108,14 +108,14 @@ class GhostImporter:
         }
 
     def write_terms(self) -> None:
-        """Sections' names and every tag's description; authors who wrote a post."""
+        """Sections' names and every tag's description; every author credited on a post."""
         for tag in self.export.tags.values():
             slug = str(tag.get("slug") or "").strip()
             if slug:
                 self.store.categories[slug] = (str(tag.get("name") or slug), "")
                 self.store.describe(slug, tag.get("description"))
-        first = {ids[0] for ids in self.export.post_authors.values() if ids}
-        for user_id in sorted(first):
+        credited = {user_id for ids in self.export.post_authors.values() for user_id in ids}
+        for user_id in sorted(credited):
             if user_id in self.export.users:
                 self.store.author(self.author_fields(self.export.users[user_id]))
         self.store.link("/rss/", "/feed.xml")
@@ -195,6 +195,8 @@ class GhostImporter:
         terms = [("post_tag", str(t.get("slug") or ""), str(t.get("name") or "")) for t in tags]
         if terms:
             terms[0] = ("category", *terms[0][1:])
+        if len(authors) > 1:  # the byline, in Ghost's order (blog/importers/wordpress/coauthors.py)
+            terms += [("author", login, login) for login in authors]
         slug = unquote(str(post.get("slug") or "")).strip() or slugify(title)
         links = [f"/{slug}/", f"/{slug}/amp/"]
         if post.get("uuid"):

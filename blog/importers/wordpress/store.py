@@ -20,6 +20,7 @@ from blog.core.content import clean_text, slugify, unique_slug
 from blog.core.types import utcnow
 from blog.core.upsert import get_or_create, insert
 from blog.extensions import db
+from blog.importers.wordpress.coauthors import coauthors
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.threads import PreparedComment, write_comments
 from blog.models import (
@@ -35,6 +36,7 @@ from blog.models import (
     User,
 )
 from blog.public.api import key_of_url
+from blog.trust.api import set_bylines
 
 BIO_FIELD = "author_bio"  # <newsroom:author_bio> in a wp:author (see exporter.py)
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no hash matches it: log in after a reset
@@ -372,6 +374,9 @@ class Store:
                 self.report.add(kind, "updated")
             if model is Article:
                 row.tags = [db.session.get(Tag, t) for t in tag_ids]
+                if people := coauthors(self.users, self.report, item.terms):
+                    db.session.flush()
+                    set_bylines(row, people)
             db.session.flush()
             self.remember(item.kind, item.wp_id, row.id, item.digest, record=record)
         target = f"/article/{row.slug}" if model is Article else f"/pages/{row.slug}"

@@ -1,0 +1,1 @@
+"""What readers judge an article by: bylines, guest contributors, labels, corrections."""

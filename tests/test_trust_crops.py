@@ -3,6 +3,7 @@ original allows, around the focal point an editor sets, listed in the JSON-LD im
 
 import io
 import json
+import os
 import re
 
 import pytest
@@ -147,3 +148,18 @@ def test_the_editor_sets_the_focal_point(client, auth, editor, category):
     db.session.expire_all()
     stored = db.session.get(type(story), story.id)
     assert (stored.image_focus_x, stored.image_focus_y) == (20, 75)
+
+
+def test_deleting_an_image_deletes_its_crops(app, client, auth, admin, category):
+    story = story_with_image(app, admin, category, (1600, 900), focus=(30, 40))
+    crops = [url.rsplit("/", 1)[1] for url in ld_images(client, story)]
+    folder = app.instance_path + "/uploads/"
+    assert len(crops) == 3 and all(os.path.exists(folder + name) for name in crops)
+    picture_id = story.image_id
+
+    auth.login(admin)
+    response = client.post(f"/admin/images/{picture_id}/delete")
+
+    assert response.status_code == 303
+    assert db.session.get(Upload, picture_id) is None
+    assert [name for name in crops if os.path.exists(folder + name)] == []

@@ -21,6 +21,7 @@ first frame, or an upload from before variants, which `blog reindex --images` fi
 
 from __future__ import annotations
 
+import glob
 import io
 import multiprocessing
 import secrets
@@ -332,13 +333,17 @@ def variants_of_stored(filename: str) -> tuple[str, dict[str, bytes]]:
 
 
 def stored_files(filename: str, thumb_filename: str = "", variant_widths: str = "") -> list[str]:
-    """Every file of one upload: the image, its thumbnail and its variants."""
+    """Every file of one upload: the image, its thumbnail, its variants and the files
+    made from it later beside it (`<stem>-crop…`, blog/trust/crops.py)."""
     names = [filename, thumb_filename]
     widths = [int(w) for w in variant_widths.split(",") if w.isdigit()]
     for width in widths[:-1]:
         names += [variant_name(filename, width), variant_name(filename, width, webp=True)]
     if widths:
         names.append(variant_name(filename, webp=True))
+    stem = filename.rpartition(".")[0]
+    if stem and upload_folder().is_dir():
+        names += sorted(path.name for path in upload_folder().glob(f"{glob.escape(stem)}-crop*"))
     return [name for name in dict.fromkeys(names) if name]
 
 

@@ -72,8 +72,8 @@ def release_session(_error: BaseException | None = None) -> None:
     Flask-SQLAlchemy's own teardown closes the session with a ROLLBACK; on a connection
     the database dropped, that raises after the response was made, and the reader gets
     the server's bare "Internal Server Error" instead of the page (or the 503 page).
-    Registered after Flask-SQLAlchemy, so it runs first; the broken connection is
-    invalidated already and the pool opens a new one for the next request.
+    Registered after Flask-SQLAlchemy, so it runs first. A connection the driver reports
+    lost is invalidated by SQLAlchemy already, and the pool opens a new one next time.
     """
     try:
         db.session.remove()

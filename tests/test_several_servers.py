@@ -9,7 +9,7 @@ docs rely on it: a GET that gets no answer from one server is passed to the othe
 POST never is (the reader presses again).
 
 Marked `faults`; it runs in the normal suite command on the PostgreSQL pass and skips
-on SQLite, which is one server's database. About 35 s in all, setup included.
+on SQLite, which is one server's database. 30-40 s in all, setup included.
 """
 
 import html
@@ -75,7 +75,7 @@ class Farm:
     servers: dict[str, Gunicorn]
     editor: str
     category_id: int
-    stack: ExitStack = field(default_factory=ExitStack)
+    stack: ExitStack  # what stops them all at the end of the module
 
     def port(self, name: str) -> int:
         return self.servers[name].port

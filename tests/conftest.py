@@ -16,8 +16,6 @@ import re
 import secrets
 import shutil
 import sqlite3
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -357,50 +355,24 @@ def logged_in_client(app, user):
     return client
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory) -> Iterator[str]:
-    """A redis-server of its own (no persistence) for this test run; stopped at the end."""
+def require_redis() -> None:
+    """Skip unless redis-server and redis-py are installed (fail instead in CI)."""
     server = shutil.which("redis-server")
     if server is None or importlib.util.find_spec("redis") is None:
         missing = "redis-server (Debian)" if server is None else "redis-py (pip: the dev extra)"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{missing} is not installed; .ci/run installs both")
         pytest.skip(f"{missing} is not installed")
-    import redis
 
-    folder = tmp_path_factory.mktemp("redis")
-    log = folder / "redis.log"
-    from tests.live import free_port
 
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            server, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-            "--appendonly", "no", "--dir", str(folder), "--logfile", str(log),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    text = log.read_text() if log.exists() else ""
-                    raise RuntimeError(f"redis-server did not start:\n{text[-2000:]}") from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A redis-server of its own (no persistence) for this test run; stopped at the end."""
+    require_redis()
+    from tests.live import RedisServer
+
+    with RedisServer(tmp_path_factory.mktemp("redis")) as redis_server:
+        yield redis_server.url
 
 
 @pytest.fixture

@@ -4,9 +4,12 @@
 one article): a SQLite file, or a fresh PostgreSQL database when BLOG_TEST_DATABASE_URL
 is set (`Site.drop()` removes it); `Gunicorn` serves it on 127.0.0.1 and always stops
 in the end; `Browser` is a small cookie-keeping HTTP client that logs in through the
-real form (CSRF on) and posts comments the way a reader's browser does.
+real form (CSRF on) and posts comments the way a reader's browser does. For faults on
+several servers: `RedisServer` (a redis-server of its own, to pause with SIGSTOP) and
+`TcpProxy` (a relay to the database that can be cut, as a restart or a partition would).
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -15,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -212,17 +216,19 @@ class Worker:
 
 
 class Browser:
-    """A minimal cookie-keeping HTTP client that does not follow redirects."""
+    """A minimal cookie-keeping HTTP client that does not follow redirects; `host` is the
+    Host header to send (as nginx's `proxy_set_header Host $host`), default the address."""
 
-    def __init__(self, port: int, timeout: float = 30):
+    def __init__(self, port: int, timeout: float = 30, host: str | None = None):
         self.port = port
         self.timeout = timeout
+        self.host = host
         self.cookies: dict[str, str] = {}
         self.form: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict | None = None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        headers = {}
+        headers = {"Host": self.host} if self.host else {}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -274,3 +280,141 @@ class Browser:
             "POST", f"/article/{ARTICLE_SLUG}/comments", {**self.form, "body": body, "website": ""}
         )
         return status, headers.get("Location", "")
+
+
+class RedisServer:
+    """A redis-server of its own (no persistence) on 127.0.0.1, its files in `folder`.
+
+    Use as a context manager: it waits until Redis answers a PING, and always stops
+    (after a SIGCONT, should a test have left it paused).
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = folder / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "RedisServer":
+        import redis
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                "redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                "--appendonly", "no", "--dir", str(self.folder), "--logfile", str(self.log),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                redis.Redis.from_url(self.url).ping()
+                return self
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    text = self.log.read_text() if self.log.exists() else ""
+                    raise RuntimeError(f"redis-server did not start:\n{text[-2000:]}") from None
+                time.sleep(0.05)
+
+    def pause(self) -> None:
+        """SIGSTOP: connections are still accepted, nothing answers (a hung server)."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.resume()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+class TcpProxy:
+    """A TCP relay from a port of its own on 127.0.0.1 to `host`:`port` (a database).
+
+    `cut()` drops every relayed connection and refuses new ones, which is what clients
+    see while the server restarts or the network between is down; `restore()` listens
+    on the same port again. A context manager: listening inside the block.
+    """
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.port = free_port()
+        self.listener: socket.socket | None = None
+        self.links: set[socket.socket] = set()
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> "TcpProxy":
+        self.restore()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cut()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(128)
+        listener.settimeout(0.05)  # so the accept loop notices a cut
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.close()
+        with self.lock:
+            links, self.links = self.links, set()
+        for link in links:
+            with contextlib.suppress(OSError):
+                link.shutdown(socket.SHUT_RDWR)
+            link.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while self.listener is listener:
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            client.settimeout(None)
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                if self.listener is not listener:  # cut while connecting
+                    client.close()
+                    upstream.close()
+                    return
+                self.links |= {client, upstream}
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for link in (source, sink):  # wakes the other direction's pump too
+            with contextlib.suppress(OSError):
+                link.shutdown(socket.SHUT_RDWR)
+        with self.lock:
+            self.links -= {source, sink}
+        source.close()
+        sink.close()

@@ -7,15 +7,12 @@ breaker (blog/core/cache/breaker.py) must keep every read within a bound.
 
 import importlib.util
 import logging
-import os
 import shutil
-import signal
-import subprocess
 import time
 
 import pytest
 
-from tests.live import free_port
+from tests.live import RedisServer
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None or importlib.util.find_spec("redis") is None,
@@ -24,33 +21,14 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def redis_process(tmp_path):
-    import redis
-
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield process, url
-    os.kill(process.pid, signal.SIGCONT)
-    process.terminate()
-    process.wait(timeout=10)
+def redis_server(tmp_path):
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
 
 
 @pytest.fixture
-def app_config(redis_process):
-    return {"PAGE_CACHE": True, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_process[1],
+def app_config(redis_server):
+    return {"PAGE_CACHE": True, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_server.url,
             "CACHE_BREAKER_FAILURES": 3, "CACHE_BREAKER_SECONDS": 1.0,
             # Redis itself is the subject: no worker-local copy in front of it.
             "PAGE_CACHE_LOCAL_ENTRIES": 0}  # fmt: skip
@@ -63,17 +41,16 @@ def timed_get(client, path):
 
 
 def test_a_hung_redis_is_bypassed_with_bounded_latency_and_used_again(
-    app, client, article, redis_process, caplog
+    app, client, article, redis_server, caplog
 ):
     from blog.ops.doctor import check_cache
 
-    process, _ = redis_process
     path = f"/article/{article.slug}"
     client.get(path)
     assert client.get(path).headers["X-Cache"] == "HIT"
 
     with caplog.at_level(logging.WARNING, logger="blog.cache"):
-        os.kill(process.pid, signal.SIGSTOP)
+        redis_server.pause()
         timings = []
         for _ in range(12):
             response, seconds = timed_get(client, path)
@@ -94,7 +71,7 @@ def test_a_hung_redis_is_bypassed_with_bounded_latency_and_used_again(
         assert probe.status_code == 200 and seconds < 1.2
         assert max(timed_get(client, path)[1] for _ in range(3)) < 0.3
 
-        os.kill(process.pid, signal.SIGCONT)
+        redis_server.resume()
         time.sleep(1.1)
         client.get(path)  # the probe succeeds: the breaker closes
         client.get(path)

@@ -92,3 +92,32 @@ def test_a_database_lost_after_serving_keeps_the_last_known_chrome(app, client, 
     page = response.get_data(as_text=True)
     assert "Harbour Gazette" in page and section in page
     assert client.get("/").status_code == 200
+
+
+def test_a_connection_lost_under_a_request_still_gives_the_page(app, client, article, monkeypatch):
+    """The database drops the connection while the page is made: the ROLLBACK that closes
+    the session then fails after the response exists, and must not become a bare 500."""
+    dialect = db.engine.dialect
+    rollback = dialect.do_rollback
+    gone: list[bool] = []
+
+    @app.teardown_appcontext
+    def connection_dropped(_exc):  # registered last, so it runs first: the link breaks now
+        gone.append(True)
+
+    def lost_rollback(dbapi_connection):
+        if gone:
+            raise dialect.loaded_dbapi.OperationalError("server closed the connection")
+        rollback(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_rollback", lost_rollback)
+    # As psycopg's errors on a dropped connection are: SQLAlchemy invalidates it.
+    monkeypatch.setattr(dialect, "is_disconnect", lambda *args: bool(gone))
+    response = client.get(f"/article/{article.slug}")
+
+    assert gone and response.status_code == 200
+    assert article.title in response.get_data(as_text=True)
+    gone.clear()
+    assert client.get("/").status_code == 200  # a new connection from the pool
+    db.session.close()  # this test's own session, which read the article
+    assert db.engine.pool.checkedout() == 0  # the broken request left none behind

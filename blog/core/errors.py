@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response
 
 from blog.core.assets import static_version
-from blog.core.outage import OUTAGE_ERRORS
+from blog.core.outage import OUTAGE_ERRORS, release_session
 from blog.core.security_log import security_log
 from blog.core.settings import DEFAULTS
 from blog.extensions import db
@@ -113,6 +113,8 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, render_error)
     for outage in OUTAGE_ERRORS:
         app.register_error_handler(outage, database_unavailable)
+    # After db.init_app, so it runs before Flask-SQLAlchemy's teardown (see its docstring).
+    app.teardown_appcontext(release_session)
 
     def number_too_large(error: OverflowError):
         # An id or page number past the database's 64-bit integers, typed into a URL,

@@ -1,4 +1,5 @@
-"""Riding out a database outage in a long-running process such as `blog worker`."""
+"""Riding out a database outage: in a long-running process such as `blog worker`, and at
+the end of a request whose connection died under it."""
 
 from __future__ import annotations
 
@@ -63,3 +64,18 @@ class Outage:
             waited = time.monotonic() - self.since
             self.logger.warning("Database back after %.0f s (%d tries)", waited, self.failures)
             self.failures = 0
+
+
+def release_session(_error: BaseException | None = None) -> None:
+    """Close the request's session even when its connection died under the request.
+
+    Flask-SQLAlchemy's own teardown closes the session with a ROLLBACK; on a connection
+    the database dropped, that raises after the response was made, and the reader gets
+    the server's bare "Internal Server Error" instead of the page (or the 503 page).
+    Registered after Flask-SQLAlchemy, so it runs first. A connection the driver reports
+    lost is invalidated by SQLAlchemy already, and the pool opens a new one next time.
+    """
+    try:
+        db.session.remove()
+    except OUTAGE_ERRORS:
+        db.session.registry.clear()

@@ -29,6 +29,7 @@ from blog.core.content import (
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.importers.batches import BATCH, Batches, known_files
+from blog.importers.ghost.cards import plain_cards
 from blog.importers.ghost.parse import GHOST_URL, Export, GhostError, parse_time, read_export
 from blog.importers.ghost.render import lexical_html, mobiledoc_html
 from blog.importers.ghost.visibility import visibility
@@ -41,6 +42,8 @@ from blog.importers.wordpress.store import BIO_FIELD, PreparedItem, Store
 from blog.models import ArticleStatus, Category
 
 MARKER = "/content/images/"
+# posts_meta's search and sharing texts this site has no field for (reported, not kept).
+SOCIAL_FIELDS = ("meta_title", "og_title", "og_description", "twitter_title", "twitter_description")
 _SIZE = re.compile(r"^size/w\d+(?:h\d+)?/(?:format/[a-z]+/)?")
 
 
@@ -159,10 +162,17 @@ class GhostImporter:
             return None
         if shown == "hidden":
             self.report.name(post_type, post["id"], title, f"{why}; kept hidden here")
+        lost = [key for key in SOCIAL_FIELDS if meta.get(key)]
+        if meta.get("meta_description") and (post.get("custom_excerpt") or post_type == "page"):
+            lost.append("meta_description")  # else it is the summary
+        if lost:
+            self.report.because(kind, "imported", "meta title or sharing texts not kept")
         for key in ("codeinjection_head", "codeinjection_foot"):
             if post.get(key) or meta.get(key):
                 self.report.dropped["Ghost code injection"] += 1
-        html = outline(self.body_html(post).replace(GHOST_URL, ""))
+        html = outline(
+            plain_cards(self.body_html(post).replace(GHOST_URL, ""), self.report.dropped)
+        )
         converted = to_markdown(html, self.images.url, paragraphs=False)
         self.report.dropped.update(converted.dropped)
         new_images = [image.stored for image in self.images.pending]
@@ -182,7 +192,10 @@ class GhostImporter:
             published = parse_time(post.get("published_at"))
             if published is None and shown in ("public", "scheduled"):
                 published = utcnow()
-            summary = clean_text(str(post.get("custom_excerpt") or "")).strip()
+            # Ghost's meta description is what search engines showed: the next best summary.
+            summary = clean_text(
+                str(post.get("custom_excerpt") or meta.get("meta_description") or "")
+            ).strip()
             values.update(
                 summary=summary or excerpt(body, 300),
                 status=ArticleStatus.PUBLISHED if shown != "hidden" else ArticleStatus.DRAFT,

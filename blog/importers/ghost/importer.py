@@ -122,6 +122,8 @@ class GhostImporter:
             if user_id in self.export.users:
                 self.store.author(self.author_fields(self.export.users[user_id]))
         self.store.link("/rss/", "/feed.xml")
+        if self.export.site_code:
+            self.report.dropped["Ghost code injection"] += 1
 
     # -- preparing (no transaction open) ---------------------------------------------
 
@@ -156,6 +158,8 @@ class GhostImporter:
             post_type, status, str(post.get("visibility") or "public"),
             _truthy(meta.get("email_only")),
         )  # fmt: skip
+        if self.export.private and shown in ("public", "scheduled"):
+            shown, why = "hidden", "was on a private Ghost site (behind its site password)"
         if shown == "left out":
             self.report.add(kind, "skipped", f"status {status!r}")
             self.report.name(post_type, post["id"], title, f"{why}; not imported")

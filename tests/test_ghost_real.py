@@ -34,7 +34,7 @@ HIDDEN = {
     "email-only-dispatch": "was sent by email only",
 }
 SECRETS = ("secret plan", "Paid secret", "Tier secret", "Draft secret", "Email secret",
-           "Members page secret", "Draft page secret")  # fmt: skip
+           "Members page secret", "Draft page secret", "the leaked figure", "the member tip")  # fmt: skip
 
 
 def real_images(folder):
@@ -181,7 +181,7 @@ def test_a_second_run_changes_nothing(imported, runner, tmp_path):
     again = run(runner, REAL, "--images", real_images(tmp_path / "again"), "--members", MEMBERS)
     assert again.exit_code == 0, again.output
     posts = next(line for line in again.output.splitlines() if line.startswith("posts"))
-    assert posts.split()[1:] == ["0", "0", "9", "0", "0"]
+    assert posts.split()[1:] == ["0", "0", "10", "0", "0"]
     assert counts() == before
 
 
@@ -222,3 +222,26 @@ def test_the_real_mobiledoc_page_renders_without_its_html(app, runner, tmp_path)
     page = db.session.scalar(sa.select(Page).where(Page.slug == "about-2"))
     assert "We report on the harbour." in page.body_html
     assert 'href="https://example.org/"' in page.body_html and "<hr" in page.body_html
+
+
+def test_cards_shown_only_to_members_stay_out_of_a_public_post(imported, client):
+    gated = article("gated-cards")
+    assert gated.is_public
+    body = client.get("/article/gated-cards").get_data(as_text=True)
+    assert "Everyone reads this." in body and "Anonymous-only card: please sign up." in body
+    for secret in ("the leaked figure", "the member tip", "newsletter extra"):
+        assert secret not in gated.body_source and secret not in body
+    assert "Ghost card for members only (left out) (2)" in imported.output
+
+
+def test_a_lexical_only_body_leaves_members_only_cards_out(app, runner, tmp_path):
+    data = json.loads(REAL.read_text())
+    gated = next(p for p in data["db"][0]["data"]["posts"] if p["slug"] == "gated-cards")
+    gated["html"] = None
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+    assert run(runner, edited).exit_code == 0
+    source = article("gated-cards").body_source
+    assert "Everyone reads this." in source and "please sign up" in source
+    for secret in ("the leaked figure", "the member tip", "newsletter extra", "callout secret"):
+        assert secret not in source

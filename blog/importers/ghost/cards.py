@@ -7,7 +7,8 @@ site (its favicon and thumbnail), which Markdown cannot hold, so it came out as
 subscribe form for Ghost's members, whose headings and "No spam." were left in the
 text; a callout put its emoji on a line of its own; a toggle's button and icon were
 counted as dropped; an embed became a link to the player's address (`/embed/ID`).
-`plain_cards` rewrites those cards in place; everything else is left to the converter.
+Worse, a card an editor showed to members only, in a public post, was published.
+`plain_cards` removes those and rewrites the others; the rest is left to the converter.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from collections import Counter
 
 from bs4 import BeautifulSoup, Tag
 
+# Ghost 5 lets an editor show a card on the web to members only, or to paid members
+# only, in a public post. The stored HTML holds every card, each restricted one between
+# these comments, and Ghost removes them when it serves the page to a visitor.
+_GATED = re.compile(
+    r"<!--kg-gated-block:begin nonMember:(\w+) memberSegment:\"[^\"]*\" -->(.*?)"
+    r"<!--kg-gated-block:end-->",
+    re.S,
+)
 _YOUTUBE = re.compile(r"^https://www\.youtube(?:-nocookie)?\.com/embed/([\w-]{6,20})")
 
 
@@ -89,11 +98,25 @@ def _embed(soup: BeautifulSoup, card: Tag) -> None:
     frame.replace_with(_paragraph(soup, _link(soup, href, str(frame.get("title") or href))))
 
 
+def ungated(html: str, dropped: Counter) -> str:
+    """`html` without the cards Ghost showed only to members (counted); a card Ghost
+    showed to visitors who are not signed in stays."""
+
+    def gate(match: re.Match) -> str:
+        if match[1] == "true":
+            return match[2]
+        dropped["Ghost card for members only (left out)"] += 1
+        return ""
+
+    return _GATED.sub(gate, html)
+
+
 def plain_cards(html: str, dropped: Counter) -> str:
-    """`html` with Ghost's bookmark, callout, toggle, embed and signup cards made plain
-    (a signup form is dropped and counted)."""
+    """`html` without its members-only cards, and with Ghost's bookmark, callout,
+    toggle, embed and signup cards made plain (a signup form is dropped and counted)."""
     if "kg-" not in html:
         return html
+    html = ungated(html, dropped)
     soup = BeautifulSoup(html, "html.parser")
     for card in soup.select(".kg-signup-card"):
         dropped["Ghost signup card"] += 1

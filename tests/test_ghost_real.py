@@ -34,7 +34,8 @@ HIDDEN = {
     "email-only-dispatch": "was sent by email only",
 }
 SECRETS = ("secret plan", "Paid secret", "Tier secret", "Draft secret", "Email secret",
-           "Members page secret", "Draft page secret", "the leaked figure", "the member tip")  # fmt: skip
+           "Members page secret", "Draft page secret", "the leaked figure",
+           "the member tip")  # fmt: skip
 
 
 def real_images(folder):

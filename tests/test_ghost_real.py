@@ -246,3 +246,31 @@ def test_a_lexical_only_body_leaves_members_only_cards_out(app, runner, tmp_path
     assert "Everyone reads this." in source and "please sign up" in source
     for secret in ("the leaked figure", "the member tip", "newsletter extra", "callout secret"):
         assert secret not in source
+
+
+def test_imported_pages_pass_the_nu_html_checker(imported, client, tmp_path):
+    import subprocess
+
+    from tests.tools import VNU_JAR, java, tool
+
+    urls = ["/", "/article/storm-closes-the-harbour", "/article/cafe-owners",
+            "/article/gated-cards", "/article/old-harbour-history", "/pages/about-2",
+            "/category/harbour-news", "/author/mira"]  # fmt: skip
+    files = {}
+    for n, url in enumerate(urls):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        path = tmp_path / f"page-{n}.html"
+        path.write_text(response.get_data(as_text=True))
+        files[path.as_uri()] = url
+    result = subprocess.run(
+        [java(), "-Xss4m", "-jar", str(tool(VNU_JAR)), "--errors-only", "--format", "json",
+         "--exit-zero-always", *map(str, sorted(tmp_path.glob("page-*.html")))],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    errors = [
+        f"{files.get(m.get('url'), m.get('url'))}: {m['message']} [{m.get('extract', '')}]"
+        for m in json.loads(result.stderr)["messages"]
+        if m["type"] == "error"
+    ]
+    assert errors == []

@@ -182,7 +182,7 @@ def test_a_second_run_changes_nothing(imported, runner, tmp_path):
     again = run(runner, REAL, "--images", real_images(tmp_path / "again"), "--members", MEMBERS)
     assert again.exit_code == 0, again.output
     posts = next(line for line in again.output.splitlines() if line.startswith("posts"))
-    assert posts.split()[1:] == ["0", "0", "10", "0", "0"]
+    assert posts.split()[1:] == ["0", "0", "11", "0", "0"]
     assert counts() == before
 
 
@@ -246,6 +246,17 @@ def test_a_lexical_only_body_leaves_members_only_cards_out(app, runner, tmp_path
     assert "Everyone reads this." in source and "please sign up" in source
     for secret in ("the leaked figure", "the member tip", "newsletter extra", "callout secret"):
         assert secret not in source
+
+
+def test_product_file_and_audio_cards(imported):
+    source = article("media-cards").body_source
+    assert "**Harbour mug**\n\nA mug with the harbour.\n\n[Buy](https://example.org/mug)" in source
+    for gone in ("content/files", "content/media", "Storm sounds", "0:00", "1×", "Download"):
+        assert gone not in source, gone
+    assert "email only text" not in source and "Email CTA" not in source
+    out = imported.output
+    assert "Ghost file card (file not copied) (1)" in out
+    assert "Ghost audio card (file not copied) (1)" in out
 
 
 def test_imported_pages_pass_the_nu_html_checker(imported, client, tmp_path):

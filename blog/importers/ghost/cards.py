@@ -7,8 +7,11 @@ site (its favicon and thumbnail), which Markdown cannot hold, so it came out as
 subscribe form for Ghost's members, whose headings and "No spam." were left in the
 text; a callout put its emoji on a line of its own; a toggle's button and icon were
 counted as dropped; an embed became a link to the player's address (`/embed/ID`).
-Worse, a card an editor showed to members only, in a public post, was published.
-`plain_cards` removes those and rewrites the others; the rest is left to the converter.
+A product card's rating stars were five counted SVGs; file, audio and video cards
+pointed at Ghost's content/files and content/media, which are not copied, and left
+their player's text ("0:00", "1×"). Worse, a card an editor showed to members only,
+in a public post, was published. `plain_cards` removes those and the media cards
+(counted) and rewrites the others; the rest is left to the converter.
 """
 
 from __future__ import annotations
@@ -98,6 +101,29 @@ def _embed(soup: BeautifulSoup, card: Tag) -> None:
     frame.replace_with(_paragraph(soup, _link(soup, href, str(frame.get("title") or href))))
 
 
+def _product(soup: BeautifulSoup, card: Tag) -> None:
+    title = _text(card, ".kg-product-card-title")
+    strong = soup.new_tag("strong")
+    strong.string = title
+    replacement = [_paragraph(soup, strong)] if title else []
+    description = card.select_one(".kg-product-card-description")
+    if description is not None:
+        replacement.append(description.extract())
+    button = card.select_one("a.kg-product-card-button[href]")
+    if button is not None:
+        href = str(button["href"])
+        replacement.append(_paragraph(soup, _link(soup, href, button.get_text(" ", strip=True))))
+    card.replace_with(*replacement)
+
+
+# Cards whose file lives in Ghost's content/files or content/media, which is not copied.
+_MEDIA_CARDS = {
+    ".kg-file-card": "Ghost file card (file not copied)",
+    ".kg-audio-card": "Ghost audio card (file not copied)",
+    ".kg-video-card": "Ghost video card (file not copied)",
+}
+
+
 def ungated(html: str, dropped: Counter) -> str:
     """`html` without the cards Ghost showed only to members (counted); a card Ghost
     showed to visitors who are not signed in stays."""
@@ -121,11 +147,16 @@ def plain_cards(html: str, dropped: Counter) -> str:
     for card in soup.select(".kg-signup-card"):
         dropped["Ghost signup card"] += 1
         card.decompose()
+    for selector, reason in _MEDIA_CARDS.items():
+        for card in soup.select(selector):
+            dropped[reason] += 1
+            card.decompose()
     for selector, rewrite in (
         (".kg-bookmark-card", _bookmark),
         (".kg-callout-card", _callout),
         (".kg-toggle-card", _toggle),
         (".kg-embed-card", _embed),
+        (".kg-product-card", _product),
     ):
         for card in soup.select(selector):
             rewrite(soup, card)

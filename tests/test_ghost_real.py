@@ -285,3 +285,12 @@ def test_imported_pages_pass_the_nu_html_checker(imported, client, tmp_path):
         if m["type"] == "error"
     ]
     assert errors == []
+
+
+def test_without_the_images_no_body_points_at_ghosts_folder(app, runner):
+    result = run(runner, REAL)
+    assert result.exit_code == 0, result.output
+    storm = article("storm-closes-the-harbour")
+    assert "/content/images/" not in storm.body_source and "The quay at dawn" in storm.body_source
+    assert "/content/images/" not in article("cafe-owners").body_html
+    assert "Ghost image not in --images (its alt text kept) (4)" in result.output

@@ -44,6 +44,9 @@ from blog.models import ArticleStatus, Category
 MARKER = "/content/images/"
 # posts_meta's search and sharing texts this site has no field for (reported, not kept).
 SOCIAL_FIELDS = ("meta_title", "og_title", "og_description", "twitter_title", "twitter_description")
+# A body image still at Ghost's address once the images are stored: its file was not
+# in the --images folder (or none was given). Without Ghost's host it can only 404.
+_UNSTORED = re.compile(r"!\[([^\]]*)\]\(/content/images/[^)\s]*\)")
 _SIZE = re.compile(r"^size/w\d+(?:h\d+)?/(?:format/[a-z]+/)?")
 
 
@@ -179,6 +182,9 @@ class GhostImporter:
         )
         converted = to_markdown(html, self.images.url, paragraphs=False)
         self.report.dropped.update(converted.dropped)
+        converted.markdown, lost = _UNSTORED.subn(lambda m: m[1], converted.markdown)
+        if lost:
+            self.report.dropped["Ghost image not in --images (its alt text kept)"] += lost
         new_images = [image.stored for image in self.images.pending]
         body = (render_article if post_type == "post" else render_page)(
             converted.markdown, new_images

@@ -1,6 +1,7 @@
-"""`blog import-ghost` on a real Ghost 5.130.6 export (tests/ghost/ghost-real-5.130.6.json,
+"""`blog import-ghost` on real Ghost 5.130.6 and 6.65.0 exports (tests/ghost/ghost-real-*.json,
 made by a running Ghost through its Admin API, then trimmed and anonymised; see
-docs/ghost.md, "Tried against a real Ghost"), and the members CSV that Ghost exported."""
+docs/ghost.md, "Tried against a real Ghost"), and the members CSVs those Ghosts exported.
+Every test runs on both."""
 
 import json
 
@@ -24,8 +25,7 @@ from blog.models import (
 )
 from tests.shared import GHOST
 
-REAL = GHOST / "ghost-real-5.130.6.json"
-MEMBERS = GHOST / "members-real-5.130.6.csv"
+VERSIONS = ("5.130.6", "6.65.0")
 HIDDEN = {
     "members-briefing": "was for members only",
     "paid-investigation": "was for paying members only",
@@ -48,6 +48,17 @@ def real_images(folder):
     return folder
 
 
+@pytest.fixture(params=VERSIONS)
+def real(request):
+    """The export of one real Ghost version."""
+    return GHOST / f"ghost-real-{request.param}.json"
+
+
+@pytest.fixture
+def members(real):
+    return real.with_name(real.name.replace("ghost-real", "members-real").replace(".json", ".csv"))
+
+
 def run(runner, *args):
     result = runner.invoke(args=["import-ghost", *map(str, args)])
     db.session.remove()
@@ -59,8 +70,8 @@ def article(slug):
 
 
 @pytest.fixture
-def imported(app, runner, tmp_path):
-    result = run(runner, REAL, "--images", real_images(tmp_path / "images"), "--members", MEMBERS)
+def imported(app, runner, tmp_path, real, members):
+    result = run(runner, real, "--images", real_images(tmp_path / "images"), "--members", members)
     assert result.exit_code == 0, result.output
     return result
 
@@ -140,8 +151,8 @@ def test_feature_image_excerpt_tags_and_every_author(imported):
     assert old.is_public and old.image is None and old.category.name == "History"
 
 
-def test_old_addresses_redirect(imported, client):
-    data = json.loads(REAL.read_text())["db"][0]["data"]
+def test_old_addresses_redirect(imported, client, real):
+    data = json.loads(real.read_text())["db"][0]["data"]
     storm = next(p for p in data["posts"] if p["slug"] == "storm-closes-the-harbour")
     for old in (
         "/storm-closes-the-harbour/",
@@ -170,7 +181,7 @@ def test_members_keep_their_consent(imported):
     assert "not subscribed to emails at the source (1)" in imported.output
 
 
-def test_a_second_run_changes_nothing(imported, runner, tmp_path):
+def test_a_second_run_changes_nothing(imported, runner, tmp_path, real, members):
     models = (Article, ArticleByline, Page, Category, Tag, User, Upload, Redirect, ImportRecord,
               Subscriber)  # fmt: skip
 
@@ -179,15 +190,15 @@ def test_a_second_run_changes_nothing(imported, runner, tmp_path):
                 for m in models}  # fmt: skip
 
     before = counts()
-    again = run(runner, REAL, "--images", real_images(tmp_path / "again"), "--members", MEMBERS)
+    again = run(runner, real, "--images", real_images(tmp_path / "again"), "--members", members)
     assert again.exit_code == 0, again.output
     posts = next(line for line in again.output.splitlines() if line.startswith("posts"))
     assert posts.split()[1:] == ["0", "0", "11", "0", "0"]
     assert counts() == before
 
 
-def test_a_private_ghost_site_arrives_hidden(app, runner, tmp_path):
-    data = json.loads(REAL.read_text())
+def test_a_private_ghost_site_arrives_hidden(app, runner, tmp_path, real):
+    data = json.loads(real.read_text())
     for setting in data["db"][0]["data"]["settings"]:
         if setting["key"] == "is_private":
             setting["value"] = "true"
@@ -200,8 +211,8 @@ def test_a_private_ghost_site_arrives_hidden(app, runner, tmp_path):
     assert "“Storm closes the harbour”: was on a private Ghost site" in result.output
 
 
-def test_the_meta_description_is_the_summary_without_an_excerpt(app, runner, tmp_path):
-    data = json.loads(REAL.read_text())
+def test_the_meta_description_is_the_summary_without_an_excerpt(app, runner, tmp_path, real):
+    data = json.loads(real.read_text())
     tables = data["db"][0]["data"]
     storm = next(p for p in tables["posts"] if p["slug"] == "storm-closes-the-harbour")
     storm["custom_excerpt"] = None
@@ -213,8 +224,8 @@ def test_the_meta_description_is_the_summary_without_an_excerpt(app, runner, tmp
     )
 
 
-def test_the_real_mobiledoc_page_renders_without_its_html(app, runner, tmp_path):
-    data = json.loads(REAL.read_text())
+def test_the_real_mobiledoc_page_renders_without_its_html(app, runner, tmp_path, real):
+    data = json.loads(real.read_text())
     about = next(p for p in data["db"][0]["data"]["posts"] if p["slug"] == "about")
     about["html"] = None
     edited = tmp_path / "edited.json"
@@ -235,8 +246,8 @@ def test_cards_shown_only_to_members_stay_out_of_a_public_post(imported, client)
     assert "Ghost card for members only (left out) (2)" in imported.output
 
 
-def test_a_lexical_only_body_leaves_members_only_cards_out(app, runner, tmp_path):
-    data = json.loads(REAL.read_text())
+def test_a_lexical_only_body_leaves_members_only_cards_out(app, runner, tmp_path, real):
+    data = json.loads(real.read_text())
     gated = next(p for p in data["db"][0]["data"]["posts"] if p["slug"] == "gated-cards")
     gated["html"] = None
     edited = tmp_path / "edited.json"
@@ -287,8 +298,8 @@ def test_imported_pages_pass_the_nu_html_checker(imported, client, tmp_path):
     assert errors == []
 
 
-def test_without_the_images_no_body_points_at_ghosts_folder(app, runner):
-    result = run(runner, REAL)
+def test_without_the_images_no_body_points_at_ghosts_folder(app, runner, real):
+    result = run(runner, real)
     assert result.exit_code == 0, result.output
     storm = article("storm-closes-the-harbour")
     assert "/content/images/" not in storm.body_source and "The quay at dawn" in storm.body_source

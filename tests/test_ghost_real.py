@@ -305,3 +305,14 @@ def test_without_the_images_no_body_points_at_ghosts_folder(app, runner, real):
     assert "/content/images/" not in storm.body_source and "The quay at dawn" in storm.body_source
     assert "/content/images/" not in article("cafe-owners").body_html
     assert "Ghost image not in --images (its alt text kept) (4)" in result.output
+
+
+def test_a_page_feature_image_is_reported_not_kept(app, runner, tmp_path, real):
+    data = json.loads(real.read_text())
+    about = next(p for p in data["db"][0]["data"]["posts"] if p["slug"] == "about")
+    about["feature_image"] = "__GHOST_URL__/content/images/2026/12/harbour.jpg"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+    result = run(runner, edited)
+    assert result.exit_code == 0, result.output
+    assert "pages imported: feature image not kept (pages have none) (1)" in result.output

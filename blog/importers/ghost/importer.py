@@ -245,6 +245,8 @@ class GhostImporter:
             item.values["image_alt"] = clean_text(str(alt)).strip()[:300]
             if meta.get("feature_image_caption") or post.get("feature_image_caption"):
                 self.report.because(kind, "imported", "feature image caption not kept")
+        elif feature:  # pages here have no feature image
+            self.report.because(kind, "imported", "feature image not kept (pages have none)")
         return item
 
     def prepare_or_skip(self, post: dict) -> PreparedItem | None:

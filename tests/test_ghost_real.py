@@ -316,3 +316,19 @@ def test_a_page_feature_image_is_reported_not_kept(app, runner, tmp_path, real):
     result = run(runner, edited)
     assert result.exit_code == 0, result.output
     assert "pages imported: feature image not kept (pages have none) (1)" in result.output
+
+
+def test_ghost_feeds_pages_and_resized_images_find_their_way(imported, client):
+    quay = db.session.scalar(sa.select(Upload).where(Upload.width == 800))
+    for old, new in [
+        ("/page/2/", "/?page=2"),
+        ("/tag/weather/page/2/", "/tag/weather?page=2"),
+        ("/tag/harbour-news/rss/", "/category/harbour-news/feed.xml"),
+        ("/author/mira/rss/", "/author/mira"),
+        ("/author/jon/page/2/", "/author/jon?page=2"),
+        ("/content/images/size/w600/2026/12/quay.png", f"/uploads/{quay.filename}"),
+        ("/content/images/size/w300/format/webp/2026/12/quay.png", "/uploads/"),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert new in response.location, (old, response.location)

@@ -39,7 +39,7 @@ from blog.importers.wordpress.images import IMAGE_SUFFIXES, ImageStore
 from blog.importers.wordpress.parse import digest
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.store import BIO_FIELD, PreparedItem, Store
-from blog.models import ArticleStatus, Category
+from blog.models import ArticleStatus, Category, User
 
 MARKER = "/content/images/"
 # posts_meta's search and sharing texts this site has no field for (reported, not kept).
@@ -123,7 +123,11 @@ class GhostImporter:
         credited = {user_id for ids in self.export.post_authors.values() for user_id in ids}
         for user_id in sorted(credited):
             if user_id in self.export.users:
-                self.store.author(self.author_fields(self.export.users[user_id]))
+                fields = self.author_fields(self.export.users[user_id])
+                found = self.store.author(fields)
+                if found is not None:  # no author feed here: Ghost's goes to the page
+                    page = f"/author/{db.session.get(User, found).username}"
+                    self.store.link(f"/author/{fields['wp:author_login']}/rss/", page)
         self.store.link("/rss/", "/feed.xml")
         if self.export.site_code:
             self.report.dropped["Ghost code injection"] += 1

@@ -186,9 +186,9 @@ class GhostImporter:
         )
         converted = to_markdown(html, self.images.url, paragraphs=False)
         self.report.dropped.update(converted.dropped)
-        converted.markdown, lost = _UNSTORED.subn(lambda m: m[1], converted.markdown)
-        if lost:
-            self.report.dropped["Ghost image not in --images (its alt text kept)"] += lost
+        converted.markdown, unstored = _UNSTORED.subn(lambda m: m[1], converted.markdown)
+        if unstored:
+            self.report.dropped["Ghost image not in --images (its alt text kept)"] += unstored
         new_images = [image.stored for image in self.images.pending]
         body = (render_article if post_type == "post" else render_page)(
             converted.markdown, new_images

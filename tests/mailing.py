@@ -33,6 +33,10 @@ class Collector:
     def messages(self) -> list:
         return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
 
+    def messages_but_sign_in(self) -> list:
+        """The messages, less the "New login to..." notice a staff login queues."""
+        return [m for m in self.messages() if not m["Subject"].startswith("New login to")]
+
 
 def mail_config(smtp: Controller) -> dict:
     """App settings that send through the test SMTP server `smtp`."""

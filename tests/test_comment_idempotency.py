@@ -1,4 +1,5 @@
-"""The comment form's signed start token is an idempotency key: one form, one comment.
+"""The comment form's signed start token, with the text sent, is an idempotency key: one
+form posted twice with the same text, one comment.
 
 A 502 after the commit leaves the reader to press again (nginx does not retry a POST);
 the second POST with the same token answers with the first comment, no duplicate.
@@ -52,6 +53,18 @@ def test_a_new_form_posts_a_new_comment(client, auth, reader, article, open_poli
 
     assert sorted(c.body_source for c in comments_of(article)) == ["First thought.",
                                                                    "Second thought."]  # fmt: skip
+
+
+def test_the_same_form_rewritten_posts_a_second_comment(client, auth, reader, article, open_policy):
+    auth.login(reader)
+    token = started_token(client, article)  # the form kept by the browser's Back button
+
+    first = post(client, article, "First draft of a thought.", token)
+    second = post(client, article, "A better thought.", token)
+
+    assert first.status_code == 302 and second.status_code == 302
+    bodies = sorted(c.body_source for c in comments_of(article))
+    assert bodies == ["A better thought.", "First draft of a thought."]
 
 
 def test_each_rendered_form_has_its_own_token(client, auth, reader, article, open_policy):

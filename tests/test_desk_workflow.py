@@ -22,7 +22,7 @@ def app_config(smtp):
 
 def desk_mails(smtp) -> list:
     """What the SMTP server received, without the sign-in notices of staff logins."""
-    return [m for m in smtp.handler.messages() if not m["Subject"].startswith("New login to")]
+    return smtp.handler.messages_but_sign_in()
 
 
 def assign(client, article, assignee=0, day="", at=""):

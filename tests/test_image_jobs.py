@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, AuditLog, Category, Job, Upload
+from blog.models import Article, AuditLog, Category, Job, JobState, Upload
 from tests.mailing import run_jobs
 from tests.shared import image_bytes, upload
 
@@ -39,6 +39,10 @@ def one_bit_png(width: int, height: int) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def image_job_states() -> list[JobState]:
+    return list(db.session.scalars(sa.select(Job.state).where(Job.kind == "image-encode")))
 
 
 def log_in(auth, user) -> None:
@@ -91,7 +95,9 @@ def test_a_large_image_waits_for_the_worker_then_appears(app, client, auth, edit
 
     counts = run_jobs()
 
-    assert counts.total == 1
+    # The image's job, and the desk's "published" notice to the author (issue 25).
+    assert counts.total == 2 and counts.failed == 0
+    assert image_job_states() == [JobState.DONE]
     db.session.expire_all()
     assert image.ready and image.problem == "" and image.variant_widths == "480,600"
     assert (folder(app, "uploads") / image.filename).is_file()

@@ -116,7 +116,7 @@ def test_article_head_asks_for_large_previews_and_names_creators(
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert re.search(r'<meta property="og:image" content="http://newsroom.test/uploads/', html)
     creators = re.findall(r'<meta name="fediverse:creator" content="([^"]+)">', html)
-    assert creators == ["@ines@social.example", "@desk@partner.example"]  # staff have none
+    assert creators == ["@ines@social.example", "@desk@partner.example"]  # no staff handle yet
     assert '<meta name="twitter:card" content="summary">' in bare
     assert "fediverse:creator" not in bare
 
@@ -218,3 +218,37 @@ def test_a_correction_moves_the_json_feed_entry(client, auth, editor, article):
     assert response.status_code in (302, 303)
     after = check_json_feed(client.get("/feed.json"))["items"][0]["date_modified"]
     assert aware(after) > aware(before)
+
+
+def test_a_writer_sets_a_fediverse_handle_on_their_account(client, auth, author, category):
+    story = factories.make_article("Handled", author=author, category=category)
+    db.session.commit()
+    auth.login(author)
+    assert 'name="profile-fediverse"' in client.get("/auth/account").get_data(as_text=True)
+
+    refused = client.post(
+        "/auth/account", data={"profile-display_name": "Ann", "profile-fediverse": "ann"}
+    )
+    saved = client.post(
+        "/auth/account",
+        data={"profile-display_name": "Ann", "profile-fediverse": " @ann@news.example "},
+    )
+
+    assert refused.status_code == 422
+    refused_page = refused.get_data(as_text=True)
+    assert "Write the handle as @name@server.example." in refused_page
+    assert 'value="ann"' in refused_page  # what was typed comes back
+    assert saved.status_code == 303
+    assert db.session.get(type(author), author.id).fediverse == "@ann@news.example"
+    for url in (f"/article/{story.slug}", f"/author/{author.username}"):
+        html = client.get(url).get_data(as_text=True)
+        assert '<meta name="fediverse:creator" content="@ann@news.example">' in html, url
+
+
+def test_a_reader_has_no_fediverse_field_and_cannot_set_one(client, auth, reader):
+    auth.login(reader)
+    assert "profile-fediverse" not in client.get("/auth/account").get_data(as_text=True)
+
+    client.post("/auth/account", data={"profile-fediverse": "@r@x.example"})
+
+    assert db.session.get(type(reader), reader.id).fediverse == ""

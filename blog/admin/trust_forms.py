@@ -7,13 +7,13 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.admin.forms import http_url, no_control_chars, options, slug_format, strip
+from blog.core.urls import is_fediverse_handle
 from blog.models import NoteKind
 
 
 def fediverse_handle(form: FlaskForm, field) -> None:
     value = (field.data or "").strip()
-    parts = value.split("@")
-    if value and (len(parts) != 3 or parts[0] or not parts[1] or "." not in parts[2]):
+    if value and not is_fediverse_handle(value):
         raise ValidationError("Write the handle as @name@server.example.")
 
 

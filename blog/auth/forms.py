@@ -18,6 +18,7 @@ from blog.auth.rules import (
     password_problem,
     username_problem,
 )
+from blog.core.urls import is_fediverse_handle
 from blog.extensions import db
 from blog.models import User
 from blog.privacy.api import comments_field
@@ -86,6 +87,7 @@ class ResetForm(NewPasswordMixin, FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField("Display name", validators=[Length(max=80)])
     bio = TextAreaField("Bio", validators=[Length(max=2000)])
+    fediverse = StringField("Fediverse handle", validators=[Length(max=120)])
     notify_replies = BooleanField("Email me when someone replies to my comments")
 
     def validate_display_name(self, field) -> None:
@@ -98,6 +100,11 @@ class ProfileForm(FlaskForm):
         field.data = (field.data or "").replace("\r\n", "\n").strip()
         if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in field.data):
             raise ValidationError("The bio cannot contain control characters.")
+
+    def validate_fediverse(self, field) -> None:
+        field.data = (field.data or "").strip()
+        if field.data and not is_fediverse_handle(field.data):
+            raise ValidationError("Write the handle as @name@server.example.")
 
 
 class PasswordChangeForm(NewPasswordMixin, FlaskForm):

@@ -317,6 +317,7 @@ def profile():
     with writing():
         user.display_name = form.display_name.data
         user.bio = form.bio.data
+        user.fediverse = form.fediverse.data if user.can_write else ""  # shown for writers
         user.notify_replies = bool(form.notify_replies.data)
         db.session.commit()
     flash("Your profile has been saved.", "success")

@@ -65,13 +65,16 @@ def _token_user(token: str | None) -> tuple[str, datetime] | None:
     return value.decode().partition(":")[0], signed_at
 
 
-def idempotency_key(token: str | None, user: User) -> str | None:
-    """The key a comment posted with this form's start token is stored under, or None
-    when the token is missing, forged or someone else's (no de-duplication then)."""
+def idempotency_key(token: str | None, user: User, source: str) -> str | None:
+    """The key a comment posted with this form's start token and text `source` is stored
+    under, or None when the token is missing, forged or someone else's (no
+    de-duplication then). The text is part of the key: a retried POST sends the same
+    text, while a form brought back with the browser's Back button and rewritten is a
+    new comment, not a replay."""
     found = _token_user(token)
     if found is None or found[0] != str(user.id):
         return None
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(f"{token}\0{source}".encode()).hexdigest()
 
 
 def first_post(key: str | None) -> Comment | None:

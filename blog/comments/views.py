@@ -164,7 +164,7 @@ def create(slug: str):
     held_for_links = not current_user.can_write and policy.too_many_links(html)
     site_policy = policy.comment_policy()
 
-    key = policy.idempotency_key(form.started.data, current_user)
+    key = policy.idempotency_key(form.started.data, current_user, source)
     with writing() as write:
         first = policy.first_post(key)
         if first is not None:  # the same form again (a retry after a 502): one comment

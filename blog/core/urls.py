@@ -1,4 +1,4 @@
-"""Addresses a request may send the reader on to."""
+"""Addresses: where a request may send the reader on to, and fediverse handles."""
 
 from urllib.parse import urlsplit
 
@@ -15,3 +15,15 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+def is_fediverse_handle(value: str) -> bool:
+    """Whether `value` reads as @name@server.example (a Mastodon-style handle)."""
+    parts = value.split("@")
+    return (
+        len(parts) == 3
+        and not parts[0]
+        and bool(parts[1])
+        and "." in parts[2]
+        and not any(c.isspace() or ord(c) < 32 or c in "<>\"'" for c in value)
+    )

@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     bio: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # "@name@server.example", for <meta name="fediverse:creator"> on what they write.
+    fediverse: so.Mapped[str] = so.mapped_column(sa.String(120), default="", server_default="")
     role: so.Mapped[int] = so.mapped_column(default=Role.READER)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     can_comment: so.Mapped[bool] = so.mapped_column(default=True)

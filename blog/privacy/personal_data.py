@@ -107,6 +107,7 @@ def export(user: User) -> dict[str, Any]:
             "email_confirmed_at": _time(user.email_confirmed_at),
             "display_name": user.display_name,
             "bio": user.bio,
+            "fediverse": user.fediverse,
             "role": Role(user.role).label,
             "active": user.active,
             "may_comment": user.can_comment,

@@ -182,6 +182,7 @@ class Person:
     bio: str
     username: str
     role: int
+    fediverse: str = ""
 
 
 @bp.get("/author/<username>")
@@ -190,7 +191,7 @@ def author(username: str) -> str | Response:
         user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is None:
             return None
-        return Person(user.id, user.name, user.bio, user.username, user.role)
+        return Person(user.id, user.name, user.bio, user.username, user.role, user.fediverse)
 
     person = lookup(("author", username), find)
     if person is None:

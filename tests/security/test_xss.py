@@ -93,6 +93,20 @@ def test_render_comment_allows_only_the_allowlist(vector):
         assert a.get("rel") == "nofollow ugc noopener"
 
 
+@pytest.mark.parametrize("vector", VALUES, ids=IDS)
+def test_fediverse_handle(site, vector):
+    response = site.as_author.post(
+        "/auth/account",
+        data={"profile-display_name": "Ann", "profile-fediverse": f"@a{vector[:100]}@x.example"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code in (303, 422), html[:300]
+    assert_clean(html, "account form")
+    if response.status_code == 303:  # a handle that passed is in the heads of their pages
+        for url in (f"/article/{site.world.article.slug}", f"/author/{site.author.username}"):
+            assert_clean(site.anonymous.get(url).get_data(as_text=True), url)
+
+
 # ---------------------------------------------------------------- search
 
 

@@ -73,6 +73,7 @@ EXPIRES: dict[str, Expiry] = {
         # Bylines, author pages and comment names; readers have no public page, so a
         # new account shows nowhere until it writes something.
         "username": CONTENT, "display_name": CONTENT, "bio": CONTENT, "role": CONTENT,
+        "fediverse": CONTENT,
         # A deactivated writer can no longer log in; their byline and page stay.
         "active": NONE,
         # Private, or only in the reader's own (never cached) part of a page. Logins

@@ -35,6 +35,8 @@ _DATE_ARCHIVE = re.compile(r"^/\d{4}(?:/\d{1,2}){0,2}$")
 _SITE_FEEDS = ("/feed", "/comments/feed")
 # A size WordPress made of an upload: harbour-300x225.jpg beside harbour.jpg.
 _RESIZED = re.compile(r"^(/.*)-(\d{1,5})x\d{1,5}(\.[a-z0-9]{3,4})$")
+# Ghost's resized copy of an upload: /content/images/size/w600/(format/webp/)2024/03/a.jpg
+_GHOST_SIZED = re.compile(r"^/content/images/size/w(\d{1,5})(?:h\d{1,5})?/(?:format/\w+/)?(.+)$")
 
 
 def source_key(path: str, args: Mapping[str, str] | None = None) -> str:
@@ -98,7 +100,9 @@ def nearest(path: str) -> str | None:
     """The nearest page here for a WordPress address that has no row of its own: a
     feed goes to the feed (or to the page it was the feed of: tags have no feed here),
     `/page/2/` to `?page=2` of its list, a paged post or a page of its comments to the
-    article, a date archive to the front page. None when `path` is no such shape."""
+    article, a date archive to the front page, a resized copy (WordPress's
+    `-300x200.jpg`, Ghost's `size/w600/`) to the nearest size here. None when `path`
+    is no such shape."""
     key = unquote(path).rstrip("/").lower()
     if key in _SITE_FEEDS or key.startswith(tuple(f"{feed}/" for feed in _SITE_FEEDS)):
         return "/feed.xml"
@@ -106,6 +110,8 @@ def nearest(path: str) -> str | None:
         return "/"
     if resized := _RESIZED.match(key):
         return nearest_size(resized[1] + resized[3], int(resized[2]))
+    if sized := _GHOST_SIZED.match(key):
+        return nearest_size(f"/content/images/{sized[2]}", int(sized[1]))
     page, bare = 0, False
     if feed := _FEED.search(key):
         rest = key[: feed.start()]

@@ -29,6 +29,7 @@ from blog.core.content import (
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.importers.batches import BATCH, Batches, known_files
+from blog.importers.ghost.cards import plain_cards
 from blog.importers.ghost.parse import GHOST_URL, Export, GhostError, parse_time, read_export
 from blog.importers.ghost.render import lexical_html, mobiledoc_html
 from blog.importers.ghost.visibility import visibility
@@ -38,9 +39,14 @@ from blog.importers.wordpress.images import IMAGE_SUFFIXES, ImageStore
 from blog.importers.wordpress.parse import digest
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.store import BIO_FIELD, PreparedItem, Store
-from blog.models import ArticleStatus, Category
+from blog.models import ArticleStatus, Category, User
 
 MARKER = "/content/images/"
+# posts_meta's search and sharing texts this site has no field for (reported, not kept).
+SOCIAL_FIELDS = ("meta_title", "og_title", "og_description", "twitter_title", "twitter_description")
+# A body image still at Ghost's address once the images are stored: its file was not
+# in the --images folder (or none was given). Without Ghost's host it can only 404.
+_UNSTORED = re.compile(r"!\[([^\]]*)\]\(/content/images/[^)\s]*\)")
 _SIZE = re.compile(r"^size/w\d+(?:h\d+)?/(?:format/[a-z]+/)?")
 
 
@@ -117,8 +123,14 @@ class GhostImporter:
         credited = {user_id for ids in self.export.post_authors.values() for user_id in ids}
         for user_id in sorted(credited):
             if user_id in self.export.users:
-                self.store.author(self.author_fields(self.export.users[user_id]))
+                fields = self.author_fields(self.export.users[user_id])
+                found = self.store.author(fields)
+                if found is not None:  # no author feed here: Ghost's goes to the page
+                    page = f"/author/{db.session.get(User, found).username}"
+                    self.store.link(f"/author/{fields['wp:author_login']}/rss/", page)
         self.store.link("/rss/", "/feed.xml")
+        if self.export.site_code:
+            self.report.dropped["Ghost code injection"] += 1
 
     # -- preparing (no transaction open) ---------------------------------------------
 
@@ -153,18 +165,30 @@ class GhostImporter:
             post_type, status, str(post.get("visibility") or "public"),
             _truthy(meta.get("email_only")),
         )  # fmt: skip
+        if self.export.private and shown in ("public", "scheduled"):
+            shown, why = "hidden", "was on a private Ghost site (behind its site password)"
         if shown == "left out":
             self.report.add(kind, "skipped", f"status {status!r}")
             self.report.name(post_type, post["id"], title, f"{why}; not imported")
             return None
         if shown == "hidden":
             self.report.name(post_type, post["id"], title, f"{why}; kept hidden here")
+        lost = [key for key in SOCIAL_FIELDS if meta.get(key)]
+        if meta.get("meta_description") and (post.get("custom_excerpt") or post_type == "page"):
+            lost.append("meta_description")  # else it is the summary
+        if lost:
+            self.report.because(kind, "imported", "meta title or sharing texts not kept")
         for key in ("codeinjection_head", "codeinjection_foot"):
             if post.get(key) or meta.get(key):
                 self.report.dropped["Ghost code injection"] += 1
-        html = outline(self.body_html(post).replace(GHOST_URL, ""))
+        html = outline(
+            plain_cards(self.body_html(post).replace(GHOST_URL, ""), self.report.dropped)
+        )
         converted = to_markdown(html, self.images.url, paragraphs=False)
         self.report.dropped.update(converted.dropped)
+        converted.markdown, unstored = _UNSTORED.subn(lambda m: m[1], converted.markdown)
+        if unstored:
+            self.report.dropped["Ghost image not in --images (its alt text kept)"] += unstored
         new_images = [image.stored for image in self.images.pending]
         body = (render_article if post_type == "post" else render_page)(
             converted.markdown, new_images
@@ -182,7 +206,10 @@ class GhostImporter:
             published = parse_time(post.get("published_at"))
             if published is None and shown in ("public", "scheduled"):
                 published = utcnow()
-            summary = clean_text(str(post.get("custom_excerpt") or "")).strip()
+            # Ghost's meta description is what search engines showed: the next best summary.
+            summary = clean_text(
+                str(post.get("custom_excerpt") or meta.get("meta_description") or "")
+            ).strip()
             values.update(
                 summary=summary or excerpt(body, 300),
                 status=ArticleStatus.PUBLISHED if shown != "hidden" else ArticleStatus.DRAFT,
@@ -222,6 +249,8 @@ class GhostImporter:
             item.values["image_alt"] = clean_text(str(alt)).strip()[:300]
             if meta.get("feature_image_caption") or post.get("feature_image_caption"):
                 self.report.because(kind, "imported", "feature image caption not kept")
+        elif feature:  # pages here have no feature image
+            self.report.because(kind, "imported", "feature image not kept (pages have none)")
         return item
 
     def prepare_or_skip(self, post: dict) -> PreparedItem | None:

@@ -34,6 +34,8 @@ class Export:
     post_tags: dict[str, list[str]] = field(default_factory=dict)  # post id -> tag ids
     post_authors: dict[str, list[str]] = field(default_factory=dict)  # post id -> user ids
     url: str = ""
+    private: bool = False  # the whole site was behind Ghost's site password
+    site_code: bool = False  # the site had code injection (Settings → Code injection)
 
 
 def _rows(data: dict, table: str) -> list[dict]:
@@ -95,6 +97,8 @@ def read_export(path: str) -> Export:
         meta={str(m.get("post_id")): m for m in _rows(data, "posts_meta")},
         post_tags=_ordered(_rows(data, "posts_tags"), "post_id", "tag_id"),
         post_authors=_ordered(_rows(data, "posts_authors"), "post_id", "author_id"),
+        private=str(settings.get("is_private")).lower() in ("true", "1"),
+        site_code=any(settings.get(k) for k in ("codeinjection_head", "codeinjection_foot")),
     )
 
 

@@ -33,9 +33,24 @@ def _figure(src: str, alt: str = "", caption: str = "") -> str:
     return f"<figure>{image}<figcaption>{caption}</figcaption></figure>" if caption else image
 
 
+def _members_only(payload: dict) -> bool:
+    """Whether Ghost showed the card on the web to signed-in members only (Lexical's
+    `visibility.web.nonMember` false, or the older `showOnWeb`/`emailOnly`)."""
+    shown = payload.get("visibility")
+    if not isinstance(shown, dict):
+        return False
+    web = shown.get("web")
+    if isinstance(web, dict) and "nonMember" in web:
+        return web["nonMember"] is False
+    return shown.get("showOnWeb") is False or shown.get("emailOnly") is True
+
+
 def _card(name: str, payload: dict, dropped: Counter) -> str:
     """One card, as Lexical's decorator nodes and Mobiledoc's cards share them."""
     name = name.removesuffix("-card")
+    if _members_only(payload):
+        dropped["Ghost card for members only (left out)"] += 1
+        return ""
     if name == "image":
         return _figure(payload.get("src"), payload.get("alt") or payload.get("altText"),
                        payload.get("caption") or "")  # fmt: skip

@@ -162,6 +162,8 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     for tag in soup.find_all(_DROP):
+        if tag.decomposed:  # inside one dropped already (an svg in a form): counted once
+            continue
         dropped[tag.name] += 1
         tag.decompose()
     for frame in soup.find_all("iframe"):

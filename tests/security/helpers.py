@@ -28,6 +28,7 @@ from blog.models import (
     Job,
     JobState,
     LoginSession,
+    MediaFile,
     NewsletterIssue,
     Redirect,
     Role,
@@ -73,6 +74,7 @@ class World:
     note: Any = None  # an editorial note on `article` (Admin > article > Notes)
     guest: Any = None  # a guest contributor credited on `article` (issue 26)
     correction: Any = None  # a correction on `article`
+    media: Any = None  # an audio file an import brought (Admin > Images: delete)
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -101,6 +103,8 @@ def make_world(admin: User, reader: User, author: User) -> World:
         filename=f"{n:032x}.jpg", thumb_filename="", content_type="image/jpeg", width=10, height=10
     )
     db.session.add(upload)
+    media = MediaFile(filename=f"{n:032x}.mp3", content_type="audio/mpeg", sha256=f"{n:064x}")
+    db.session.add(media)
     article = factories.make_article(
         f"Watchdog report {n}", author=author, category=category, tags=[tag]
     )
@@ -187,6 +191,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         ghost_job=ghost_job,
         subscriber=subscriber,
         note=note,
+        media=media,
     )
 
 
@@ -236,6 +241,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.reader.id
         elif arg == "upload_id":
             values[arg] = world.upload.id
+        elif arg == "media_id":
+            values[arg] = world.media.id
         elif arg == "redirect_id":
             values[arg] = world.redirect.id
         elif arg == "issue_id":

@@ -233,3 +233,54 @@ def test_a_dry_run_copies_no_file(app, runner, tmp_path, export):
 )
 def test_a_file_is_known_by_its_first_bytes_not_its_name(head, name, ext):
     assert sniff(head[:64], name) == ext
+
+
+def test_the_export_sends_media_to_wordpress_and_they_come_back(
+    app, runner, tmp_path, migrated_db, article
+):
+    from xml.etree import ElementTree
+
+    from blog.core.content import render_article
+    from tests.conftest import standalone_app
+
+    folder = Path(app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    talk, orphan = f"{9:032x}.mp3", f"{10:032x}.pdf"
+    (folder / talk).write_bytes(MP3)
+    (folder / orphan).write_bytes(PDF)
+    for name, kind in ((talk, "audio/mpeg"), (orphan, "application/pdf")):
+        db.session.add(MediaFile(filename=name, content_type=kind, sha256=name[:32] * 2))
+    article.body_source = f'Hear it:\n\n<audio controls src="/uploads/{talk}"></audio>\n'
+    article.body_html = render_article(article.body_source)
+    db.session.commit()
+    out = tmp_path / "site.xml"
+
+    assert runner.invoke(args=["export-wordpress", str(out)]).exit_code == 0
+
+    site = app.config["SITE_URL"].rstrip("/")
+    channel = ElementTree.parse(out).getroot().find("channel")
+    wp = "{http://wordpress.org/export/1.2/}"
+    attachments = {
+        i.findtext(f"{wp}attachment_url"): i.findtext(f"{wp}post_parent")
+        for i in channel.iter("item")
+        if i.findtext(f"{wp}post_type") == "attachment"
+    }
+    assert attachments == {
+        f"{site}/uploads/{talk}": str(article.id),
+        f"{site}/uploads/{orphan}": "0",
+    }
+    assert f'src="{site}/uploads/{talk}"' in out.read_text()
+
+    (tmp_path / "other").mkdir()
+    with standalone_app(tmp_path / "other", migrated_db) as other:
+        result = other.test_cli_runner().invoke(
+            args=["import-wordpress", str(out), "--uploads", str(folder)]
+        )
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        copies = {m.original_name: m.filename for m in db.session.scalars(sa.select(MediaFile))}
+        there = Path(other.instance_path) / "uploads"
+        assert (there / copies[f"{9:032x}.mp3"]).read_bytes() == MP3
+        assert (there / copies[f"{10:032x}.pdf"]).read_bytes() == PDF
+        moved = db.session.scalar(sa.select(Article).where(Article.slug == article.slug))
+        assert f'src="/uploads/{copies[f"{9:032x}.mp3"]}"' in moved.body_html

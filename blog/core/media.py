@@ -13,7 +13,7 @@ stored file: the sanitizer in blog/core/content.py keeps `src` only when `MEDIA_
 matches it) and documents as a link. blog/public/views.py serves them with
 `MEDIA_TYPES`' Content-Type; a document is sent as a download (docs/security.md).
 
-Public names: MEDIA_TYPES, MEDIA_SUFFIXES, MEDIA_SRC, MediaError, StoredMedia, sniff,
+Public names: MEDIA_TYPES, MEDIA_SUFFIXES, MEDIA_SRC, MEDIA_REF, MediaError, StoredMedia, sniff,
 kind_of, player, check_media, stored_media, is_player.
 """
 
@@ -49,6 +49,8 @@ MEDIA_TYPES = {
 MEDIA_SUFFIXES = (*MEDIA_TYPES, ".oga", ".ogv")
 # The only src an <audio> or <video> in a body may have: a stored file of this site.
 MEDIA_SRC = re.compile(r"/uploads/[0-9a-f]{32}\.(?:mp3|m4a|ogg|wav|mp4|m4v|mov|webm)")
+# The address of any stored media file (documents too), its name in group 1.
+MEDIA_REF = re.compile(r"/uploads/([0-9a-f]{32}\.(?:mp3|m4a|ogg|wav|mp4|m4v|mov|webm|pdf))")
 _CHUNK = 1024 * 1024
 # Atoms an old QuickTime file may start with, before `ftyp` existed.
 _QUICKTIME_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from blog.core.media import MediaError, StoredMedia, stored_media
+from blog.core.media import MEDIA_REF, MediaError, StoredMedia, stored_media
 from blog.extensions import db
 from blog.importers.wordpress.report import Report
 from blog.models import MediaFile
@@ -85,6 +85,11 @@ class MediaStore:
     def url(self, url: str) -> str | None:
         name = self.filename(url)
         return f"/uploads/{name}" if name else None
+
+    def rewrite(self, markdown: str) -> str:
+        """Markdown of this site's own export (`_newsroom_markdown`) with each stored
+        file's old address moved to the copy made here, when there is one."""
+        return MEDIA_REF.sub(lambda m: self.url(m[0]) or m[0], markdown)
 
     def take_pending(self) -> list[NewMedia]:
         pending, self.pending = self.pending, []

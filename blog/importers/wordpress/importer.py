@@ -204,7 +204,7 @@ class Importer:
         meta = fields["postmeta"]
         html = fields.get("content:encoded") or ""
         if meta.get(MARKDOWN_META):
-            markdown, teaser = clean_text(meta[MARKDOWN_META]), ""
+            markdown, teaser = self.media.rewrite(clean_text(meta[MARKDOWN_META])), ""
         else:
             converted = to_markdown(
                 html,

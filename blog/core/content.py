@@ -11,7 +11,9 @@ page body gets its width, height, srcset and WebP <source> after sanitizing
 
 Public names: `render_article`, `render_comment`, `render_page`, `clean_text`,
 `has_control_chars`, `plain_text`, `excerpt`, `reading_time`, `slugify`, `unique_slug`
-and the allowlists (`ARTICLE_TAGS`, `COMMENT_TAGS`, ...) that tests check pages against.
+and the allowlists (`ARTICLE_TAGS`, `COMMENT_TAGS`, `PLAYER_ATTRIBUTES`...) that tests
+check pages against. An <audio> or <video> keeps its src only when it is a stored file
+of this site (blog/core/media.py) and always gets `controls`.
 """
 
 import re
@@ -48,6 +50,7 @@ ARTICLE_ATTRIBUTES = {
 # Players always show their controls and fetch only the duration until played. nh3's
 # output tag is exactly `<audio>` or `<audio src="...">` (src is all it keeps).
 _PLAYER = re.compile(r'<(audio|video)((?: src="[^"]*")?)>')
+PLAYER_ATTRIBUTES = ("controls", "preload")
 
 COMMENT_TAGS = frozenset(
     {"p", "br", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "del", "s"}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -123,33 +124,36 @@ class Checked:
     byte_size: int
 
 
-def check_media(path: Path) -> Checked:
-    """Read `path` once: its signature, size (at most MEDIA_MAX_BYTES) and SHA-256.
-
-    Raises MediaError (the reason, for the report) or OSError; writes nothing."""
+def check_media(path: Path, copy_to: Path | None = None) -> Checked:
+    """Read `path` once: its signature, size (at most MEDIA_MAX_BYTES) and SHA-256,
+    writing the bytes read to `copy_to` as they come (so what is stored is exactly what
+    was checked). Raises MediaError (the reason, for the report) or OSError, after
+    removing `copy_to`."""
     limit = int(current_app.config["MEDIA_MAX_BYTES"])
     digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as stream:
-        head = stream.read(64)
-        ext = sniff(head, path.name)
-        if ext is None:
-            raise MediaError("not an audio, video or PDF file we keep (checked by its content)")
-        digest.update(head)
-        size = len(head)
-        while chunk := stream.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise MediaError(f"larger than MEDIA_MAX_BYTES ({limit // (1024 * 1024)} MB)")
-            digest.update(chunk)
+    try:
+        with (
+            open(path, "rb") as source,
+            open(copy_to, "xb") if copy_to else nullcontext() as target,
+        ):
+            head = source.read(64)
+            ext = sniff(head, path.name)
+            if ext is None:
+                raise MediaError("not an audio, video or PDF file we keep (checked by its content)")
+            chunk = head
+            while chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise MediaError(f"larger than MEDIA_MAX_BYTES ({limit // (1024 * 1024)} MB)")
+                digest.update(chunk)
+                if target is not None:
+                    target.write(chunk)
+                chunk = source.read(_CHUNK)
+    except BaseException:
+        if copy_to is not None:
+            copy_to.unlink(missing_ok=True)
+        raise
     return Checked(ext, digest.hexdigest(), size)
-
-
-def _copy(path: Path, name: str) -> None:
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(path, "rb") as source, open(folder / name, "xb") as target:
-        while chunk := source.read(_CHUNK):
-            target.write(chunk)
 
 
 def stored_media(
@@ -159,17 +163,25 @@ def stored_media(
     row the caller adds; (the existing one, False) when the same bytes are stored
     already, in a MediaFile row or in `pending` (sha256 -> StoredMedia, rows not yet
     written). A dry run copies nothing. Raises MediaError or OSError."""
-    checked = check_media(path)
-    if pending and checked.sha256 in pending:
-        return pending[checked.sha256], False
-    row = db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == checked.sha256))
-    if row is not None:
-        return StoredMedia(
-            row.filename, row.content_type, row.byte_size, row.original_name, row.sha256
-        ), False
+    part = None
+    if not dry_run:  # copied while checked, under a name /uploads/ never serves
+        upload_folder().mkdir(parents=True, exist_ok=True)
+        part = upload_folder() / f".{secrets.token_hex(16)}.part"
+    checked = check_media(path, part)
+    existing = (pending or {}).get(checked.sha256)
+    if existing is None:
+        row = db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == checked.sha256))
+        if row is not None:
+            existing = StoredMedia(
+                row.filename, row.content_type, row.byte_size, row.original_name, row.sha256
+            )
+    if existing is not None:
+        if part is not None:
+            part.unlink(missing_ok=True)
+        return existing, False
     name = secrets.token_hex(16) + checked.ext
-    if not dry_run:
-        _copy(path, name)
+    if part is not None:
+        part.rename(upload_folder() / name)
     content_type = MEDIA_TYPES[checked.ext][0]
     stored = StoredMedia(
         name, content_type, checked.byte_size, (original_name or path.name)[:200], checked.sha256

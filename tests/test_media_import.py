@@ -201,6 +201,29 @@ def test_a_missing_file_keeps_todays_link_and_is_counted(app, runner, tmp_path):
     assert "audio (kept as a link) (1)" in output
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{SITE}/wp-content/uploads/../../secret.mp3",
+        f"{SITE}/wp-content/uploads/2025/%2e%2e/%2e%2e/../secret.mp3",
+        "javascript:alert(1)//x.mp3",
+        "data:audio/mpeg;base64,SUQz",
+        "https://10.0.0.7/private/talk.mp3",  # no upload of the old site: not even a link
+    ],
+)
+def test_a_hostile_media_address_copies_nothing_and_never_fails(app, runner, tmp_path, url):
+    (tmp_path / "secret.mp3").write_bytes(MP3)  # beside the uploads folder, not in it
+    body = f'[audio src="{url}"]\n\n<video src="{url}"></video>'
+    path = write_wxr(tmp_path / "site.xml", SITE, item(1, "hostile", body))
+
+    run_import(runner, path, "--uploads", folder_with(tmp_path, talk_mp3=MP3))
+
+    assert db.session.scalar(sa.select(sa.func.count(MediaFile.id))) == 0
+    html = body_of("hostile").body_html
+    assert "javascript:" not in html and "data:" not in html and "10.0.0.7" not in html
+    assert "<audio" not in html and "<video" not in html
+
+
 def test_a_dry_run_copies_no_file(app, runner, tmp_path, export):
     folder = folder_with(tmp_path, talk_mp3=MP3, clip_mov=MOV)
 

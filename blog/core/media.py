@@ -4,8 +4,8 @@ An imported mp3, mov or PDF is not an image Pillow can re-encode, so it is kept 
 came, but only when its first bytes are the signature of a type we serve (`sniff`: ID3
 or an MPEG frame sync, an ISO `ftyp` box, `OggS`, RIFF WAVE, EBML with the `webm`
 doctype, `%PDF-`); the extension a file arrives with never decides. It is copied in
-chunks (never whole in memory) up to MEDIA_MAX_BYTES, under a random name with the
-extension its signature gives, and its SHA-256 makes a second copy of the same bytes
+chunks as it is checked (never whole in memory) up to MEDIA_MAX_BYTES, under a random
+name with the extension its signature gives, and its SHA-256 makes a second copy of the same bytes
 the same `MediaFile` row and file (`stored_media`).
 
 Bodies show audio and video with `player` (an `<audio>` or `<video>` whose src is a
@@ -13,8 +13,8 @@ stored file: the sanitizer in blog/core/content.py keeps `src` only when `MEDIA_
 matches it) and documents as a link. blog/public/views.py serves them with
 `MEDIA_TYPES`' Content-Type; a document is sent as a download (docs/security.md).
 
-Public names: MEDIA_TYPES, MEDIA_SUFFIXES, MEDIA_SRC, MEDIA_REF, MediaError, StoredMedia, sniff,
-kind_of, player, check_media, stored_media, is_player.
+Public names: MEDIA_TYPES, MEDIA_SUFFIXES, MEDIA_SRC, MEDIA_REF, MediaError,
+StoredMedia, sniff, kind_of, is_player, player, check_media, stored_media.
 """
 
 from __future__ import annotations

@@ -149,6 +149,9 @@ def test_feature_image_excerpt_tags_and_every_author(imported):
     # The Unsplash feature image is not fetched; the post stays public without it.
     old = article("old-harbour-history")
     assert old.is_public and old.image is None and old.category.name == "History"
+    # Its Unsplash body image would be blocked by the CSP: a link named by its alt.
+    assert '<a href="https://images.unsplash.com/photo-1?w=2000"' in old.body_html
+    assert ">Unsplash shot</a>" in old.body_html and "<img" not in old.body_html
 
 
 def test_old_addresses_redirect(imported, client, real):

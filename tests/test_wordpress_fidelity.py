@@ -594,12 +594,32 @@ def test_an_image_on_a_non_public_host_is_dropped_and_counted(src):
     assert converted.dropped["image on a non-public host"] == 1
 
 
-def test_an_image_on_a_public_host_stays():
+def test_an_image_on_another_host_becomes_a_link_named_by_its_alt():
+    """The CSP shows images from this site and IMAGE_HOSTS only: anything else would be
+    a broken picture and a console error, so it arrives as a link, counted."""
     from blog.importers.wordpress.convert import to_markdown
 
+    converted = to_markdown(
+        '<p><img src="https://images.example.org/a.jpg" alt="A harbour at dawn"></p>'
+        '<p><a href="https://images.example.org/big.jpg">'
+        '<img src="https://images.example.org/small.jpg" alt="Zoom"></a></p>'
+        '<p><img src="https://images.example.org/b.jpg"></p>'
+    )
+
+    assert "[A harbour at dawn](https://images.example.org/a.jpg)" in converted.markdown
+    assert "[Zoom](https://images.example.org/big.jpg)" in converted.markdown
+    assert "[Image](https://images.example.org/b.jpg)" in converted.markdown
+    assert "![" not in converted.markdown and "small.jpg" not in converted.markdown
+    assert converted.dropped["image on another host (kept as a link)"] == 3
+
+
+def test_an_image_on_an_allowed_image_host_stays(app):
+    from blog.importers.wordpress.convert import to_markdown
+
+    app.config["IMAGE_HOSTS"] = "https://cdn.example.org https://images.example.org"
     converted = to_markdown('<p><img src="https://images.example.org/a.jpg" alt="A"></p>')
 
-    assert "https://images.example.org/a.jpg" in converted.markdown
+    assert "![A](https://images.example.org/a.jpg)" in converted.markdown
     assert not converted.dropped
 
 

@@ -48,6 +48,8 @@ def required_role() -> Role | None:
 
 
 def required_for(user: User) -> bool:
+    if user.role < Role.AUTHOR:
+        return False  # readers never need one, whatever the setting: no settings read
     role = required_role()
     return role is not None and user.role >= role
 

@@ -32,75 +32,70 @@ def load_user(user_id: str) -> User | None:
     token, _, key = rest.partition(":")
     if not id_part.isdigit() or not token or not key:
         return None
-    if not _session_alive(int(id_part), key):
-        return None
-    user = _load_user(id_part, token)
-    if user is not None:
-        user.login_key = key
-    return user
-
-
-_SESSION_ROW = OneRow(
-    [LoginSession.__table__.c.user_id, LoginSession.__table__.c.last_seen_at],
-    lambda key: LoginSession.__table__.c.key == key,
-)
-# How stale "last seen" may get before a request refreshes it: one small write per
-# browser every few minutes, not one per request.
-SEEN_EVERY = timedelta(minutes=5)
-
-
-def _session_alive(uid: int, key: str) -> bool:
-    """Whether login session `key` of user `uid` exists; refreshes its last_seen_at."""
-    if request_state().writing:
-        row = (
-            db.session.execute(
-                sa.select(LoginSession.user_id, LoginSession.last_seen_at).where(
-                    LoginSession.key == key
-                )
-            )
-            .mappings()
-            .first()
-        )
-    else:
-        row = _SESSION_ROW.read(db.engine, key[:64])
-    if row is None or row["user_id"] != uid:
-        return False
-    now = utcnow()
-    if row["last_seen_at"] < now - SEEN_EVERY and not request_state().writing:
-        # One statement on its own connection: no read-then-write transaction to lock.
-        with db.engine.begin() as connection:
-            connection.execute(
-                sa.update(LoginSession).where(LoginSession.key == key).values(last_seen_at=now)
-            )
-    return True
-
-
-def _load_user(id_part: str, token: str) -> User | None:
     uid = int(id_part)
     if request_state().writing or identity_key(User, uid) in db.session.identity_map:
-        user = db.session.get(User, uid)  # its own transaction's view, or already loaded
+        user, seen_at = _load_in_session(uid, key)  # its own transaction's view
         values = {"active": user.active, "session_token": user.session_token} if user else None
     else:
-        values = _read_user(uid)
-        user = None
+        values = _SIGNED_IN_ROW.read(db.engine, key[:64])
+        user, seen_at = None, None
+        if values is not None:
+            seen_at = values.pop("session_seen_at")
+            if values.pop("session_user_id") != uid:
+                values = None
     if values is None or not values["active"]:
         return None
     # Logout, a password change or deactivation rotate the token: old cookies die.
     if not hmac.compare_digest(values["session_token"], token):
         return None
-    return user if user is not None else _attach(values)
+    if seen_at is not None and seen_at < utcnow() - SEEN_EVERY and not request_state().writing:
+        _refresh_seen(key)
+    user = user if user is not None else _attach(values)
+    user.login_key = key
+    return user
 
 
-# Every logged-in request loads its user. Through the ORM session that costs a BEGIN,
-# a ROLLBACK, the query and the loading (bench/README.md, "One house", has the figure),
-# so the row is read on a driver connection (blog/core/driver.py) and handed to the
-# session as if a query had loaded it: writes through `current_user` work as ever.
-_USER_ROW = OneRow(list(User.__table__.columns), lambda uid: User.__table__.c.id == uid)
+# How stale "last seen" may get before a request refreshes it: one small write per
+# browser every few minutes, not one per request.
+SEEN_EVERY = timedelta(minutes=5)
+
+# Every logged-in request loads its login session and its user. Through the ORM session
+# that costs a BEGIN, a ROLLBACK, the queries and the loading (bench/README.md, "One
+# house", has the figure), so both come in one row read on a driver connection
+# (blog/core/driver.py), and the user is handed to the session as if a query had loaded
+# it: writes through `current_user` work as ever.
+_sessions, _users = LoginSession.__table__, User.__table__
+_SIGNED_IN_ROW = OneRow(
+    [
+        *_users.columns,
+        _sessions.c.user_id.label("session_user_id"),
+        _sessions.c.last_seen_at.label("session_seen_at"),
+    ],
+    lambda key: sa.and_(_sessions.c.key == key, _users.c.id == _sessions.c.user_id),
+)
 
 
-def _read_user(uid: int) -> dict | None:
-    """The user row `uid` as column values (converted as the ORM would), or None."""
-    return _USER_ROW.read(db.engine, uid)
+def _load_in_session(uid: int, key: str) -> tuple[User | None, object]:
+    """User `uid` and the last_seen_at of its login session `key`, through the ORM
+    session (a request that writes sees its own transaction); (None, None) when the
+    session is not that user's."""
+    seen_at = db.session.scalar(
+        sa.select(LoginSession.last_seen_at).where(
+            LoginSession.key == key, LoginSession.user_id == uid
+        )
+    )
+    if seen_at is None:
+        return None, None
+    return db.session.get(User, uid), seen_at
+
+
+def _refresh_seen(key: str) -> None:
+    """Move login session `key`'s last_seen_at to now, in one statement on its own
+    connection: no read-then-write transaction to lock."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(LoginSession).where(LoginSession.key == key).values(last_seen_at=utcnow())
+        )
 
 
 def _attach(values: dict) -> User:

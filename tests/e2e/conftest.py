@@ -6,6 +6,7 @@ Debian's package, driven through Playwright; `playwright install` is never neede
 In CI a missing Chromium fails the run instead of skipping.
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -74,7 +75,16 @@ def mailbox():
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, mailbox):
-    """A running site: base URL, its database path and the seeded people."""
+    """A running site, shared by the journeys: base URL, database path, seeded people."""
+    with running_site(tmp_path_factory, mailbox) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_site(tmp_path_factory, mailbox):
+    """A migrated, seeded site served by gunicorn with a `blog worker`. A journey whose
+    imports would take the slugs other journeys look up gets one of its own by
+    overriding `site` with this (tests/e2e/test_ghost_real_journey.py)."""
     folder = tmp_path_factory.mktemp("e2e")
     db_path = folder / "blog.sqlite3"
     pg_database = create_pg_database("e2e") if on_postgresql() else None

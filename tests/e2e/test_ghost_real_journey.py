@@ -4,13 +4,24 @@ and the members-only posts stay hidden, and the report says so."""
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import running_site
 from tests.e2e.steps import log_in
 
 GHOST = Path(__file__).resolve().parents[1] / "ghost"
 REAL = GHOST / "ghost-real-5.130.6.json"
 MEMBERS = GHOST / "members-real-5.130.6.csv"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, mailbox):
+    """A site of its own: the real export's slugs (storm-closes-the-harbour,
+    old-harbour-history) are the ones the WordPress and Ghost journeys look up on the
+    shared site."""
+    with running_site(tmp_path_factory, mailbox) as running:
+        yield running
 
 
 def test_admin_imports_a_real_ghost_export(page, site):

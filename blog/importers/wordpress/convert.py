@@ -23,6 +23,7 @@ from html import escape, unescape
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Comment
+from flask import current_app, has_app_context
 from markdownify import MarkdownConverter
 
 from blog.core.media import is_player, player
@@ -227,6 +228,20 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter, media: Image
             dropped["image on a non-public host"] += 1
             image.replace_with((image.get("alt") or "").strip())
             continue
+        if local is None and not _shown_from(src):
+            # The CSP lets readers' browsers load images from this site and IMAGE_HOSTS
+            # only: an image left on the old site's CDN or Unsplash would be a broken
+            # picture and a console error. A link to it, named by its alt text, keeps
+            # it one click away; the report counts it (upload it, or add its host).
+            dropped["image on another host (kept as a link)"] += 1
+            name = (image.get("alt") or "").strip() or "Image"
+            if image.find_parent("a") is not None:
+                image.replace_with(name)  # a linked image: the link stays, named
+                continue
+            link = soup.new_tag("a", href=src)
+            link.string = name
+            image.replace_with(link)
+            continue
         image["src"] = local or src
     for link in soup.find_all("a", href=True):
         moved = images(link["href"]) or media(link["href"])
@@ -245,6 +260,16 @@ _PRIVATE_SUFFIXES = (
     ".local", ".localhost", ".localdomain", ".internal", ".intranet", ".lan", ".home",
     ".home.arpa", ".corp", ".private",
 )  # fmt: skip
+
+
+def _shown_from(src: str) -> bool:
+    """Whether readers' browsers may load image `src`: a path on this site, or an
+    address on one of the IMAGE_HOSTS origins (blog.content_security_policy)."""
+    if src.startswith("/") and not src.startswith("//"):
+        return True
+    hosts = str(current_app.config.get("IMAGE_HOSTS") or "") if has_app_context() else ""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(src)).lower()
+    return origin in hosts.lower().replace(",", " ").split()
 
 
 def non_public_host(url: str) -> bool:

@@ -153,3 +153,24 @@ def test_cards_whose_files_are_missing_are_dropped_and_counted(app, runner, tmp_
     assert "Ghost file card (file not copied) (1)" in output
     assert "Ghost audio card (file not copied) (1)" in output
     assert "media failed: missing in the --content folder: media/2026/12/storm.mp3 (1)" in output
+
+
+def test_pages_with_players_pass_the_nu_html_checker(app, runner, tmp_path, real):
+    import subprocess
+
+    from tests.tools import VNU_JAR, java, tool
+
+    path = edited(real, tmp_path, lambda post: post.update(html=post["html"] + VIDEO_CARD))
+    run(runner, path, "--content", content_folder(tmp_path / "content", video=True))
+    page = app.test_client().get("/article/media-cards")
+    assert "<audio controls" in page.text and "<video controls" in page.text
+    (tmp_path / "page.html").write_text(page.text)
+
+    result = subprocess.run(
+        [java(), "-Xss4m", "-jar", str(tool(VNU_JAR)), "--errors-only", "--format", "json",
+         "--exit-zero-always", str(tmp_path / "page.html")],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+
+    errors = [m["message"] for m in json.loads(result.stderr)["messages"] if m["type"] == "error"]
+    assert errors == []

@@ -87,3 +87,24 @@ def test_only_known_types_are_served_and_never_sniffed(app, client):
     assert client.get(f"/uploads/{5:032x}.html").status_code == 404
     assert client.get(f"/uploads/{5:032x}.mkv").status_code == 404
     assert client.get("/uploads/../instance.mp3").status_code == 404
+
+
+def test_the_library_with_files_passes_the_nu_html_checker(app, client, auth, editor, tmp_path):
+    import json
+    import subprocess
+
+    from tests.tools import VNU_JAR, java, tool
+
+    add_file(app, f"{6:032x}.mp3", MP3, "audio/mpeg", "harbour <talk>.mp3")
+    add_file(app, f"{7:032x}.pdf", PDF, "application/pdf", "tide-table.pdf")
+    auth.login(editor)
+    (tmp_path / "library.html").write_text(client.get("/admin/images").text)
+
+    result = subprocess.run(
+        [java(), "-Xss4m", "-jar", str(tool(VNU_JAR)), "--errors-only", "--format", "json",
+         "--exit-zero-always", str(tmp_path / "library.html")],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+
+    errors = [m["message"] for m in json.loads(result.stderr)["messages"] if m["type"] == "error"]
+    assert errors == []

@@ -65,6 +65,8 @@ DEFAULTS = {
     # Limits.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    # The largest audio, video or PDF file an import copies (blog/core/media.py).
+    "MEDIA_MAX_BYTES": 512 * 1024 * 1024,
     # Image uploads (blog/core/imagework.py): up to this many pixels an image is
     # re-encoded within the request (about 0.3 s at 4 MP); a larger one by `blog
     # worker`, in a child process held to this much memory and CPU.
@@ -77,6 +79,10 @@ DEFAULTS = {
     "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
     "IMPORT_UPLOADS_DIR": "",
     "IMPORT_GHOST_IMAGES_DIR": "",  # a copy of Ghost's content/images, for Tools > Import
+    # A copy of Ghost's whole content/ folder: images from its images/, file, audio and
+    # video cards from files/ and media/ (an IMPORT_GHOST_IMAGES_DIR named "images"
+    # finds them beside it too).
+    "IMPORT_GHOST_CONTENT_DIR": "",
     # Failed logins (blog/auth/devices.py): per account and IP pair (and per device that
     # logged in before), per account from every IP, per IP.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,

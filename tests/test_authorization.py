@@ -31,6 +31,7 @@ from blog.models import (
     CommentReport,
     CommentStatus,
     GuestAuthor,
+    MediaFile,
     NewsletterIssue,
     Redirect,
     Subscriber,
@@ -262,6 +263,10 @@ RULES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/admin/images"): ("/admin/images", staff(422, WRITERS)),
     ("POST", "/admin/images/<int:upload_id>/delete"): (
         "/admin/images/{upload.id}/delete",
+        staff(303, EDITORS),
+    ),
+    ("POST", "/admin/images/media/<int:media_id>/delete"): (
+        "/admin/images/media/{media.id}/delete",
         staff(303, EDITORS),
     ),
     # ---- admin: comments
@@ -512,7 +517,8 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
         article_id=article.id, kind="correction", text="The pier is 40 m long."
     )
     subscriber = Subscriber(email="bounced@example.com", state=SubscriberState.BOUNCED)
-    db.session.add_all([version, upload, redirect, issue, guest, correction, subscriber])
+    media = MediaFile(filename=f"{7:032x}.mp3", content_type="audio/mpeg", sha256="7" * 64)
+    db.session.add_all([version, upload, redirect, issue, guest, correction, subscriber, media])
     db.session.flush()
     note = ArticleNote(article_id=article.id, author_id=author.id, body="Check the name.")
     db.session.add(note)
@@ -531,6 +537,7 @@ def objects(app, reader, author, other_author, editor, admin) -> dict:
         "comment": comment,
         "page": page,
         "upload": upload,
+        "media": media,
         "reader": reader,
         "author": author,
         "other_author": other_author,

@@ -231,11 +231,16 @@ def test_static_files_and_uploads_come_from_disk(site, edge):
     (uploads / "0123abcd.png").write_bytes(b"\x89PNG\r\n\x1a\n" + png)
     (uploads / "0123abcd.webp").write_bytes(b"RIFF0000WEBPVP8 ")
     (uploads / "notes.txt").write_text("not an image")
+    mp3, pdf = b"ID3\x04\x00\x00\x00\x00\x00\x00 sound", b"%PDF-1.7\n%%EOF\n"
+    (uploads / "0123abcd.mp3").write_bytes(mp3)
+    (uploads / "0123abcd.pdf").write_bytes(pdf)
     cases = [
         ("/static/style.css", "text/css", (ROOT / "blog/static/style.css").read_bytes()),
         ("/static/favicon.svg", "image/svg+xml", png),
         ("/uploads/0123abcd.png", "image/png", b"\x89PNG\r\n\x1a\n" + png),
         ("/uploads/0123abcd.webp", "image/webp", b"RIFF0000WEBPVP8 "),
+        ("/uploads/0123abcd.mp3", "audio/mpeg", mp3),
+        ("/uploads/0123abcd.pdf", "application/pdf", pdf),
     ]
 
     stylesheet = re.search(r'href="(/static/style\.css\?v=[0-9a-f]{10})"', get(edge.port, "/")[2])
@@ -252,6 +257,8 @@ def test_static_files_and_uploads_come_from_disk(site, edge):
         # Every answer of the app carries its CSP; nginx's own files do not.
         assert "Content-Security-Policy" not in headers, path
         assert raw == body, path
+        # A PDF is a download from nginx as from the app (docs/security.md).
+        assert headers.get("Content-Disposition") == ("attachment" if ".pdf" in path else None)
     for path in (
         "/uploads/notes.txt",
         "/uploads/%2e%2e/secret_key",

@@ -40,7 +40,7 @@ def test_a_deleted_users_id_never_goes_to_the_next_user(app):
 
 NAMED_BY_URLS = (
     "category", "tag", "upload", "article_version", "page", "redirect", "audit_log",
-    "job", "subscriber", "newsletter_issue", "registration",
+    "job", "subscriber", "newsletter_issue", "registration", "media_file",
 )  # fmt: skip
 
 

@@ -564,7 +564,8 @@ def test_footnotes_are_kept_and_other_files_are_named(app, runner, tmp_path):
     html = article("with-notes").body_html
     assert "A claim[1]." in html and "<li>The <em>source</em> of it.</li>" in html
     assert "#f1" not in html
-    assert "images skipped: not an image (audio, video, a document) (1)" in output
+    # Without a copy of wp-content/uploads the mp3 cannot come (tests/test_media_import.py).
+    assert "media skipped: no --uploads folder given (1)" in output
     assert f"attachment 60 “Talk”: {SITE}/wp-content/uploads/2025/03/talk.mp3; not copied" in output
 
 

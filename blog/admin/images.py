@@ -1,4 +1,6 @@
-"""Admin: the image library. Writers upload and browse; editors delete."""
+"""Admin: the image library. Writers upload and browse; editors delete. Below the
+images, the audio, video and PDF files imports brought (blog/core/media.py), one row
+each, which editors can delete too."""
 
 from __future__ import annotations
 
@@ -9,13 +11,14 @@ from werkzeug.wrappers import Response
 
 from blog.admin.common import area, paginate, require
 from blog.admin.forms import UploadForm
-from blog.core import imagework, uploads
+from blog.core import imagework, media, uploads
 from blog.core.audit import record
 from blog.core.database import writing
 from blog.extensions import db
-from blog.models import Article, Role, Upload, User
+from blog.models import Article, MediaFile, Role, Upload, User
 
 bp = area("images", __name__, Role.AUTHOR)
+MEDIA_LISTED = 200  # the newest files; a site with more deletes from the oldest shown
 
 
 def images_page(form: UploadForm, status: int = 200) -> tuple:
@@ -26,12 +29,18 @@ def images_page(form: UploadForm, status: int = 200) -> tuple:
     ids = {u.uploader_id for u in pager.items if u.uploader_id}
     if ids:
         uploaders = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    files = db.session.scalars(
+        sa.select(MediaFile).order_by(MediaFile.created_at.desc(), MediaFile.id.desc())
+    ).all()[:MEDIA_LISTED]
     return (
         render_template(
             "admin/images.html",
             pager=pager,
             form=form,
             uploaders=uploaders,
+            files=files,
+            files_total=db.session.scalar(sa.select(sa.func.count(MediaFile.id))),
+            kind_of=media.kind_of,
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
         ),
         status,
@@ -93,4 +102,20 @@ def delete_image(upload_id: int) -> Response:
     uploads.remove_files(*files)
     imagework.discard_incoming(files[0])
     flash("Image deleted.", "success")
+    return redirect(url_for("admin.images.images"), 303)
+
+
+@bp.post("/images/media/<int:media_id>/delete")
+def delete_media(media_id: int) -> Response:
+    """Delete an audio, video or PDF file and its row; a body that played or linked it
+    then shows an empty player or a link that answers 404."""
+    require(Role.EDITOR)
+    with writing():
+        file = db.get_or_404(MediaFile, media_id)
+        filename = file.filename
+        record("media.delete", file, f"{filename} ({file.original_name}, {file.byte_size} bytes)")
+        db.session.delete(file)
+        db.session.commit()
+    uploads.remove_files(filename)
+    flash("File deleted.", "success")
     return redirect(url_for("admin.images.images"), 303)

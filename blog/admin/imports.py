@@ -87,6 +87,7 @@ def _page(source: str, form: FlaskForm, status: int = 200, error: str = "", job:
         limit_mb=_limit_mb(),
         progress_script=url_for("static", filename="progress.js", v=static_version("progress.js")),
         images_dir=current_app.config.get("IMPORT_GHOST_IMAGES_DIR") or "",
+        content_dir=current_app.config.get("IMPORT_GHOST_CONTENT_DIR") or "",
     ), status
 
 

@@ -11,7 +11,9 @@ page body gets its width, height, srcset and WebP <source> after sanitizing
 
 Public names: `render_article`, `render_comment`, `render_page`, `clean_text`,
 `has_control_chars`, `plain_text`, `excerpt`, `reading_time`, `slugify`, `unique_slug`
-and the allowlists (`ARTICLE_TAGS`, `COMMENT_TAGS`, ...) that tests check pages against.
+and the allowlists (`ARTICLE_TAGS`, `COMMENT_TAGS`, `PLAYER_ATTRIBUTES`...) that tests
+check pages against. An <audio> or <video> keeps its src only when it is a stored file
+of this site (blog/core/media.py) and always gets `controls`.
 """
 
 import re
@@ -23,6 +25,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from blog.core.bodyimages import BodyImages, Sized
+from blog.core.media import is_player
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -30,7 +33,7 @@ ARTICLE_TAGS = frozenset(
     {
         "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "a", "img", "blockquote",
         "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "em", "strong",
-        "del", "s", "hr", "figure", "figcaption",
+        "del", "s", "hr", "figure", "figcaption", "audio", "video",
     }
 )  # fmt: skip
 ARTICLE_ATTRIBUTES = {
@@ -39,7 +42,15 @@ ARTICLE_ATTRIBUTES = {
     "th": ["align"],
     "td": ["align"],
     "ol": ["start"],
+    # src only when it is a stored file of this site (_media_src); `controls` is set on
+    # every player, so no author can write an autoplaying or hidden one.
+    "audio": ["src"],
+    "video": ["src"],
 }
+# Players always show their controls and fetch only the duration until played. nh3's
+# output tag is exactly `<audio>` or `<audio src="...">` (src is all it keeps).
+_PLAYER = re.compile(r'<(audio|video)((?: src="[^"]*")?)>')
+PLAYER_ATTRIBUTES = ("controls", "preload")
 
 COMMENT_TAGS = frozenset(
     {"p", "br", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "del", "s"}
@@ -72,11 +83,20 @@ _article_md.validateLink = _allowed_link
 _comment_md.validateLink = _allowed_link
 
 
+def _media_src(tag: str, attribute: str, value: str) -> str | None:
+    """An <audio> or <video> plays only this site's stored files: any other src
+    (javascript:, data:, another host, a path outside /uploads/) is removed."""
+    if tag in ("audio", "video") and attribute == "src":
+        return value if is_player(value) else None
+    return value
+
+
 def _policy(tags: frozenset[str], attributes: dict[str, list[str]], rel: str | None) -> dict:
     """nh3.clean's options for one allowlist. "*" empties ammonia's default generic
     attributes (lang, title on every tag); script and style lose their content too."""
     allowed = {tag: set(names) - {"rel"} for tag, names in attributes.items()}
     return {
+        "attribute_filter": _media_src,
         "tags": set(tags),
         "attributes": {"*": set(), **allowed},
         "url_schemes": set(PROTOCOLS),
@@ -158,6 +178,7 @@ def render_article(source: str, pending: Iterable[Sized] = ()) -> str:
     whose rows are not written yet (one query, only when the body shows an upload).
     """
     html = nh3.clean(_article_md.render(clean_text(source)), **_ARTICLE_POLICY)
+    html = _PLAYER.sub(r'<\1 controls preload="metadata"\2>', html)
     images = BodyImages(html, pending)
     return _fit_images(html, images) if images else html
 

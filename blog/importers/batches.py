@@ -4,7 +4,8 @@ An importer prepares its items (`PreparedItem`: bodies converted and rendered, i
 processed) with no transaction open; `Batches.write` then writes one batch in one
 transaction through the WordPress `Store`, keyed by the source's own ids in
 `ImportRecord`, so a second run changes nothing. A dry run writes every batch in one
-transaction, rolled back at the end, and writes no files.
+transaction, rolled back at the end, and writes no files. An importer that copies
+audio, video or PDF files sets `media` (blog/importers/media.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from blog.core.database import begin_write
 from blog.extensions import db
+from blog.importers.media import MediaStore
 from blog.importers.wordpress.images import ImageStore
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.store import PreparedItem, Store
@@ -45,9 +47,11 @@ class Batches:
         self.progress = progress or (lambda n: None)
         self.began = False
         self.before: list[Callable[[], None]] = []  # run in the next batch's transaction
+        self.media: MediaStore | None = None
 
     def write(self, prepared: list[PreparedItem], count: int | None = None) -> None:
         new_images = self.images.take_pending()
+        new_media = self.media.take_pending() if self.media else []
         if not self.began or not self.dry_run:
             begin_write()
             self.began = True
@@ -56,6 +60,7 @@ class Batches:
                 step()
             self.before = []
             self.store.images(new_images)
+            self.store.media(new_media)
             for kind in ("post", "page"):
                 records = self.store.records(kind, [p.wp_id for p in prepared if p.kind == kind])
                 for item in (p for p in prepared if p.kind == kind):
@@ -70,7 +75,8 @@ class Batches:
             from blog.core.uploads import remove_files
 
             remove_files(
-                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename))
+                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename)),
+                *(m.stored.filename for m in new_media if m.copied),
             )
             raise
         self.progress(len(prepared) if count is None else count)

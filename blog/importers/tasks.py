@@ -4,7 +4,9 @@
 `start(source, path, dry_run, actor_id, members=None)` enqueues the import of an
 uploaded export in instance/imports/ (the caller commits); a Ghost import may carry
 the members CSV uploaded with it. Images are taken from IMPORT_GHOST_IMAGES_DIR (a
-copy of Ghost's content/images); Substack's stay on Substack's servers.
+copy of Ghost's content/images), or from IMPORT_GHOST_CONTENT_DIR (of its content/,
+which also gives the files of file, audio and video cards); Substack's stay on
+Substack's servers.
 """
 
 from __future__ import annotations
@@ -88,9 +90,11 @@ def run_ghost(payload: dict[str, Any], run: jobs.Run) -> None:
 
     def work(**kwargs: Any) -> Report:
         images = current_app.config.get("IMPORT_GHOST_IMAGES_DIR") or None
+        content = current_app.config.get("IMPORT_GHOST_CONTENT_DIR") or None
         return import_ghost(
-            payload["path"], images, payload.get("dry_run", False), payload.get("members"), **kwargs
-        )
+            payload["path"], images, payload.get("dry_run", False), payload.get("members"),
+            content=content, **kwargs,
+        )  # fmt: skip
 
     _run(payload, run, work)
 

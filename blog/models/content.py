@@ -84,6 +84,26 @@ class Upload(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
+class MediaFile(db.Model):
+    """An audio, video or document file (mp3, mov, PDF...) under instance/uploads/,
+    checked by its signature (blog/core/media.py); `sha256` makes a second copy of the
+    same bytes the same file."""
+
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    filename: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(60))
+    byte_size: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    # The name it came with (`talk.mp3`), shown in the library; never used on disk.
+    original_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    uploader_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
 class Article(db.Model):
     # Every public list filters on status and published_at and sorts by published_at:
     # the home page by themselves, category and author pages after their own column.

@@ -37,6 +37,7 @@ from blog.core.cache.memo import fragment, lookup
 from blog.core.cache.site import get_settings
 from blog.core.content import clean_text
 from blog.core.imagesets import ImageSet, image_set
+from blog.core.media import MEDIA_TYPES
 from blog.core.pagination import Pager, current_page, paginate, per_page
 from blog.core.search import search as run_search
 from blog.core.templating import absolute_url, json_script, rendered
@@ -382,16 +383,23 @@ def healthz() -> tuple[Response, int]:
 
 @bp.get("/uploads/<path:filename>")
 def upload(filename: str) -> Response:
-    """An uploaded image from <instance>/uploads/; other file types are 404."""
-    mimetype = UPLOAD_TYPES.get(Path(filename).suffix.lower())
+    """An uploaded image, or an audio, video or PDF file (blog/core/media.py), from
+    <instance>/uploads/; other file types are 404. A PDF is sent as a download: it is
+    an active document (scripts, forms) that must not open inside this site's origin."""
+    suffix = Path(filename).suffix.lower()
+    mimetype, kind = UPLOAD_TYPES.get(suffix), ""
+    if mimetype is None and suffix in MEDIA_TYPES:
+        mimetype, kind = MEDIA_TYPES[suffix]
     if mimetype is None:
         abort(404)
-    # send_from_directory refuses paths that leave the folder (404).
+    # send_from_directory refuses paths that leave the folder (404); it answers Range
+    # requests, which players need to seek.
     response = send_from_directory(
         Path(current_app.instance_path) / "uploads",
         filename,
         mimetype=mimetype,
         max_age=UPLOAD_MAX_AGE,
+        as_attachment=kind == "document",
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.immutable = True

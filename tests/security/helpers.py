@@ -15,7 +15,14 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from blog.auth.credentials import make_reset_token
-from blog.core.content import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, COMMENT_ATTRIBUTES, COMMENT_TAGS
+from blog.core.content import (
+    ARTICLE_ATTRIBUTES,
+    ARTICLE_TAGS,
+    COMMENT_ATTRIBUTES,
+    COMMENT_TAGS,
+    PLAYER_ATTRIBUTES,
+)
+from blog.core.media import MEDIA_SRC
 from blog.extensions import db
 from blog.models import (
     ArticleCorrection,
@@ -28,6 +35,7 @@ from blog.models import (
     Job,
     JobState,
     LoginSession,
+    MediaFile,
     NewsletterIssue,
     Redirect,
     Role,
@@ -73,6 +81,7 @@ class World:
     note: Any = None  # an editorial note on `article` (Admin > article > Notes)
     guest: Any = None  # a guest contributor credited on `article` (issue 26)
     correction: Any = None  # a correction on `article`
+    media: Any = None  # an audio file an import brought (Admin > Images: delete)
 
 
 # GET URLs no rule builds: queries, filters and pages that do not exist.
@@ -101,6 +110,8 @@ def make_world(admin: User, reader: User, author: User) -> World:
         filename=f"{n:032x}.jpg", thumb_filename="", content_type="image/jpeg", width=10, height=10
     )
     db.session.add(upload)
+    media = MediaFile(filename=f"{n:032x}.mp3", content_type="audio/mpeg", sha256=f"{n:064x}")
+    db.session.add(media)
     article = factories.make_article(
         f"Watchdog report {n}", author=author, category=category, tags=[tag]
     )
@@ -187,6 +198,7 @@ def make_world(admin: User, reader: User, author: User) -> World:
         ghost_job=ghost_job,
         subscriber=subscriber,
         note=note,
+        media=media,
     )
 
 
@@ -236,6 +248,8 @@ def url_values(rule: Rule, world: World, actor: User) -> dict[str, Any]:
             values[arg] = world.reader.id
         elif arg == "upload_id":
             values[arg] = world.upload.id
+        elif arg == "media_id":
+            values[arg] = world.media.id
         elif arg == "redirect_id":
             values[arg] = world.redirect.id
         elif arg == "issue_id":
@@ -486,6 +500,7 @@ def _element_problems(root) -> list[str]:
             problems.append(f"unexpected element <{name}>")
         if name == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
             problems.append("meta refresh")
+        problems += player_problems(el, name)
         if name == "style":
             problems.append("<style> element")
         for attr, value in el.attrib.items():
@@ -494,6 +509,8 @@ def _element_problems(root) -> list[str]:
                 problems.append(f"event handler {attr_name}= on <{name}>")
             elif attr_name == "style":
                 problems.append(f"style= on <{name}>")
+            elif attr_name in PLAYER_ATTRIBUTES and name in ("audio", "video"):
+                pass  # set by the sanitizer on every player (player_problems)
             elif attr_name not in SITE_ATTRIBUTES:
                 problems.append(f"unexpected attribute {attr_name}= on <{name}>")
             if attr_name in URL_ATTRIBUTES or attr in URL_ATTRIBUTES:
@@ -521,12 +538,30 @@ def _region_problems(root, css_class: str, kind: str) -> list[str]:
             if is_foreign(el.tag) or name not in tags:
                 problems.append(f"<{name}> in .{css_class}")
             for attr, value in el.attrib.items():
-                if attr not in attributes.get(name, ()):
+                player = name in ("audio", "video") and attr in PLAYER_ATTRIBUTES
+                if attr not in attributes.get(name, ()) and not (kind == "article" and player):
                     problems.append(f"{attr}= on <{name}> in .{css_class}")
                 if attr in ("href", "src"):
                     scheme = url_scheme(value)
                     if scheme is not None and scheme not in ALLOWED_SCHEMES:
                         problems.append(f"{attr}={value!r} in .{css_class}")
+    return problems
+
+
+def player_problems(el, name: str) -> list[str]:
+    """An <audio> or <video> anywhere plays only a file stored on this site, shows its
+    controls and starts only when asked: never javascript:, data:, another host."""
+    if name not in ("audio", "video"):
+        return []
+    problems = []
+    src = el.get("src")
+    if src is not None and not MEDIA_SRC.fullmatch(src):
+        problems.append(f"<{name} src={src!r}>: not a stored file of this site")
+    if el.get("controls") is None:
+        problems.append(f"<{name}> without controls")
+    extra = set(el.attrib) - {"src", *PLAYER_ATTRIBUTES}
+    if extra:
+        problems.append(f"<{name}> with {sorted(extra)}")
     return problems
 
 

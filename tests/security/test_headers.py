@@ -15,6 +15,8 @@ DIRECTIVES = {
     # Not https: an image on another host (an imported body's intranet server) is
     # never fetched; IMAGE_HOSTS adds a CDN.
     "img-src": "'self'",
+    # Players in bodies play this site's stored files only (blog/core/media.py).
+    "media-src": "'self'",
 }
 
 

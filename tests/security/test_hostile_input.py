@@ -331,6 +331,7 @@ NO_TYPED_FIELDS = {
     "admin.comments.block_commenter",
     "admin.comments.unblock_commenter",
     "admin.images.delete_image",
+    "admin.images.delete_media",
     "admin.pages.delete_page",
     "admin.redirects.delete_redirect",
     "admin.people.deactivate_user",

@@ -7,6 +7,12 @@ srcdoc, formaction, meta refresh, base href, embedded objects, CSS expressions, 
 markup, unicode tricks). Each entry is (id, text); the id names the trick.
 """
 
+# Addresses a stored player file of this site has (blog/core/media.py: MEDIA_SRC).
+MP3, MP4 = (
+    "/uploads/0123456789abcdef0123456789abcdef.mp3",
+    "/uploads/0123456789abcdef0123456789abcdef.mp4",
+)
+
 VECTORS: list[tuple[str, str]] = [
     # ---------------------------------------------------------------- Markdown links
     ("md-js-link", "[click](javascript:alert(1))"),
@@ -190,6 +196,27 @@ VECTORS: list[tuple[str, str]] = [
     ("text-script-close", "</script><script>alert(1)</script>"),
     ("text-json-break", '"}]</script><script>alert(1)</script>'),
     ("text-xml-break", "]]></title><script>alert(1)</script>"),
+    # ---------------------------------------------------------------- players (issue 22)
+    # <audio> and <video> are allowed in articles, their src only a stored file here.
+    ("media-audio-js", '<audio controls src="javascript:alert(1)"></audio>'),
+    ("media-audio-js-entities", '<audio src="&#106;avascript:alert(1)"></audio>'),
+    ("media-audio-js-upper", '<AUDIO SRC="JAVASCRIPT:alert(1)">'),
+    ("media-video-data", '<video src="data:video/mp4;base64,AAAAIGZ0eXA=" controls></video>'),
+    ("media-audio-offsite", f'<audio src="https://evil.example{MP3}"></audio>'),
+    ("media-audio-scheme-relative", f'<audio src="//evil.example{MP3}"></audio>'),
+    ("media-audio-traversal", f'<audio src="/uploads/../auth/{MP3[9:]}"></audio>'),
+    ("media-audio-query", f'<audio src="{MP3}?javascript:alert(1)"></audio>'),
+    ("media-video-pdf", f'<video src="{MP3[:-4]}.pdf"></video>'),
+    (
+        "media-video-poster-handlers",
+        f'<video src="{MP4}" poster="javascript:alert(1)" autoplay onplay="alert(1)" '
+        'onerror="alert(1)" style="position:fixed"></video>',
+    ),
+    ("media-source-js", '<video><source src="javascript:alert(1)" type="video/mp4"></video>'),
+    ("media-track-data", f'<video src="{MP4}"><track src="data:text/vtt,x"></video>'),
+    ("media-link-inside", f'<audio src="{MP3}"><a href="javascript:alert(1)">x</a></audio>'),
+    ("media-audio-srcdoc", f'<audio srcdoc="<script>alert(1)</script>" src="{MP3}">'),
+    ("media-nested-script", f'<video src="{MP4}"><script>alert(1)</script></video>'),
     # ---------------------------------------------------------------- unicode tricks
     ("uni-fullwidth-lt", "＜script＞alert(1)＜/script＞"),
     ("uni-fullwidth-js", "[x](ｊａｖａｓｃｒｉｐｔ:alert(1))"),

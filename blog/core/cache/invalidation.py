@@ -112,6 +112,11 @@ EXPIRES: dict[str, Expiry] = {
         # Served from the file's own extension; no page names the type.
         "content_type": NONE, "id": NONE, "uploader_id": NONE, "created_at": NONE,
     }),
+    # A body names a media file by its address; no page lists the rows themselves.
+    "media_file": Expiry(insert=NONE, delete=NONE, update=_all(
+        NONE, "id", "filename", "content_type", "byte_size", "original_name", "sha256",
+        "uploader_id", "created_at",
+    )),
     # delete: article_tag and article_version CASCADE, comments CASCADE.
     "article": Expiry(insert=CONTENT, delete=NONE, update={
         **_all(

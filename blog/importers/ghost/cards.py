@@ -8,16 +8,20 @@ subscribe form for Ghost's members, whose headings and "No spam." were left in t
 text; a callout put its emoji on a line of its own; a toggle's button and icon were
 counted as dropped; an embed became a link to the player's address (`/embed/ID`).
 A product card's rating stars were five counted SVGs; file, audio and video cards
-pointed at Ghost's content/files and content/media, which are not copied, and left
+pointed at Ghost's content/files and content/media, which were not copied, and left
 their player's text ("0:00", "1×"). Worse, a card an editor showed to members only,
-in a public post, was published. `plain_cards` removes those and the media cards
-(counted) and rewrites the others; the rest is left to the converter.
+in a public post, was published. `plain_cards` removes those, turns a media card
+whose file `media` copied into this site's player or download link with the card's
+title (a card whose file was not copied is removed and counted), and rewrites the
+others; the rest is left to the converter.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -116,12 +120,41 @@ def _product(soup: BeautifulSoup, card: Tag) -> None:
     card.replace_with(*replacement)
 
 
-# Cards whose file lives in Ghost's content/files or content/media, which is not copied.
-_MEDIA_CARDS = {
-    ".kg-file-card": "Ghost file card (file not copied)",
-    ".kg-audio-card": "Ghost audio card (file not copied)",
-    ".kg-video-card": "Ghost video card (file not copied)",
-}
+# Cards whose file lives in Ghost's content/files or content/media.
+_MEDIA_CARDS = ("file", "audio", "video")
+
+
+def _file_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def _media_card(soup: BeautifulSoup, card: Tag, kind: str, media: Callable) -> bool:
+    """Replace a file, audio or video card by a download link or a player of the copy
+    `media` made of its file; False (card untouched) when there is no copy."""
+    found = card.select_one("a[href]") if kind == "file" else card.find(kind, src=True)
+    src = str(found.get("href" if kind == "file" else "src") or "") if found else ""
+    local = media(src) if src else None
+    if not local:
+        return False
+    if kind == "file":
+        title = _text(card, ".kg-file-card-title") or _text(card, ".kg-file-card-filename")
+        parts: list[Tag | str] = [_paragraph(soup, _link(soup, local, title or _file_name(src)))]
+        caption = _text(card, ".kg-file-card-caption")
+        if caption:
+            parts.append(_paragraph(soup, caption))
+    else:
+        title = _text(card, ".kg-audio-title")
+        player = soup.new_tag(kind, attrs={"src": local, "title": title or _file_name(src)})
+        parts = [player]
+        caption = card.find("figcaption")
+        if caption is not None:
+            parts.append(caption.extract())
+        elif title:
+            emphasis = soup.new_tag("em")
+            emphasis.string = title
+            parts.append(_paragraph(soup, emphasis))
+    card.replace_with(*parts)
+    return True
 
 
 def ungated(html: str, dropped: Counter) -> str:
@@ -137,9 +170,11 @@ def ungated(html: str, dropped: Counter) -> str:
     return _GATED.sub(gate, html)
 
 
-def plain_cards(html: str, dropped: Counter) -> str:
+def plain_cards(html: str, dropped: Counter, media: Callable = lambda url: None) -> str:
     """`html` without its members-only cards, and with Ghost's bookmark, callout,
-    toggle, embed and signup cards made plain (a signup form is dropped and counted)."""
+    toggle, embed and signup cards made plain (a signup form is dropped and counted);
+    `media` maps a file card's or player's file URL to its copy here (None: not
+    copied, and the card is dropped and counted)."""
     if "kg-" not in html:
         return html
     html = ungated(html, dropped)
@@ -147,10 +182,11 @@ def plain_cards(html: str, dropped: Counter) -> str:
     for card in soup.select(".kg-signup-card"):
         dropped["Ghost signup card"] += 1
         card.decompose()
-    for selector, reason in _MEDIA_CARDS.items():
-        for card in soup.select(selector):
-            dropped[reason] += 1
-            card.decompose()
+    for kind in _MEDIA_CARDS:
+        for card in soup.select(f".kg-{kind}-card"):
+            if not _media_card(soup, card, kind, media):
+                dropped[f"Ghost {kind} card (file not copied)"] += 1
+                card.decompose()
     for selector, rewrite in (
         (".kg-bookmark-card", _bookmark),
         (".kg-callout-card", _callout),

@@ -5,7 +5,9 @@ converted to Markdown like a WordPress body; the primary tag (the first public o
 becomes the section and the other public tags stay tags (Ghost's internal `#tags` are
 left out); every author of a post is credited in Ghost's order (the first is the
 article's author) and kept in the report's data (`Report.authors`). Images come from a local
-copy of Ghost's content/images folder (`--images`), never from the internet. Nothing
+copy of Ghost's content/images folder (`--images`), file, audio and video cards' files
+from its content/files and content/media (`--content`, the folder holding all three;
+an `--images` folder named "images" finds them beside it), never from the internet. Nothing
 Ghost kept from the public becomes public (visibility.py). Old addresses (`/slug/`,
 `/tag/x/`, `/author/x/`, `/rss/`, `/p/uuid/`) get redirects. Keyed by Ghost's own
 ids, so a second run changes nothing.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from blog.core.content import (
@@ -26,6 +29,7 @@ from blog.core.content import (
     render_page,
     slugify,
 )
+from blog.core.media import MEDIA_SUFFIXES
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.importers.batches import BATCH, Batches, known_files
@@ -34,6 +38,7 @@ from blog.importers.ghost.parse import GHOST_URL, Export, GhostError, parse_time
 from blog.importers.ghost.render import lexical_html, mobiledoc_html
 from blog.importers.ghost.visibility import visibility
 from blog.importers.headings import outline
+from blog.importers.media import MediaStore
 from blog.importers.wordpress.convert import to_markdown
 from blog.importers.wordpress.images import IMAGE_SUFFIXES, ImageStore
 from blog.importers.wordpress.parse import digest
@@ -61,6 +66,28 @@ def image_path(url: str) -> str | None:
     return relative if relative.lower().endswith(IMAGE_SUFFIXES) else None
 
 
+def media_path(url: str) -> str | None:
+    """The path of a Ghost file card's or player's file relative to content/
+    (`files/2024/01/report.pdf`, `media/...`), or None for a type not kept here."""
+    path = unquote(urlsplit(url.strip().replace(GHOST_URL, "")).path)
+    for folder in ("/content/files/", "/content/media/"):
+        index = path.find(folder)
+        if index >= 0:
+            relative = path[index + len("/content/") :]
+            return relative if relative.lower().endswith(MEDIA_SUFFIXES) else None
+    return None
+
+
+def content_folders(images: str | None, content: str | None) -> tuple[str | None, str | None]:
+    """(images folder, content folder): `--content` holds images/, files/ and media/;
+    an `--images` folder named "images" is taken to be inside one."""
+    if content is None and images and Path(images).resolve().name == "images":
+        content = str(Path(images).resolve().parent)
+    if images is None and content and (Path(content) / "images").is_dir():
+        images = str(Path(content) / "images")
+    return images, content
+
+
 def _truthy(value: object) -> bool:
     return value in (True, 1, "1", "true", "True")
 
@@ -73,8 +100,10 @@ class GhostImporter:
         dry_run: bool,
         progress: Callable[[int], None] | None = None,
         actor_id: int | None = None,
+        content: str | None = None,
     ):
         self.export: Export = read_export(path)
+        images, content = content_folders(images, content)
         self.actor_id = actor_id
         version = self.export.version
         site = f"ghost:{self.export.title or 'Ghost site'}"
@@ -82,13 +111,15 @@ class GhostImporter:
             site=site, version=f"Ghost {version}" if version else "", dry_run=dry_run,
             source="Ghost",
         )  # fmt: skip
-        self.images = ImageStore(
-            images, known_files(site), self.report, dry_run, image_path, "--images"
-        )
+        known = known_files(site)  # images' and media's paths never meet
+        self.images = ImageStore(images, known, self.report, dry_run, image_path, "--images")
+        self.media = MediaStore(content, known, self.report, dry_run, media_path, "--content")
         self.store = Store(site, "", self.report, {})
         self.store.origin, self.store.uploads_prefix = "ghost", MARKER
+        self.store.media_prefix = "/content/"
         self.store.category_links = False
         self.batches = Batches(self.store, self.images, self.report, dry_run, progress)
+        self.batches.media = self.media
         self.total = len(self.export.posts)
 
     # -- terms and authors ------------------------------------------------------------
@@ -182,7 +213,9 @@ class GhostImporter:
             if post.get(key) or meta.get(key):
                 self.report.dropped["Ghost code injection"] += 1
         html = outline(
-            plain_cards(self.body_html(post).replace(GHOST_URL, ""), self.report.dropped)
+            plain_cards(
+                self.body_html(post).replace(GHOST_URL, ""), self.report.dropped, self.media.url
+            )
         )
         converted = to_markdown(html, self.images.url, paragraphs=False)
         self.report.dropped.update(converted.dropped)
@@ -296,13 +329,15 @@ def import_ghost(
     progress: Callable[[int], None] | None = None,
     actor_id: int | None = None,
     on_start: Callable[[int], None] | None = None,
+    content: str | None = None,
 ) -> Report:
     """Import a Ghost JSON export (and its members CSV); returns the report. Raises
-    GhostError for a file it refuses, before writing anything."""
+    GhostError for a file it refuses, before writing anything. `images` is a copy of
+    Ghost's content/images, `content` of its whole content/ folder (content_folders)."""
     from blog.importers.ghost.members import read_members, store_members
 
     rows = read_members(members) if members else None
-    importer = GhostImporter(path, images, dry_run, progress, actor_id)
+    importer = GhostImporter(path, images, dry_run, progress, actor_id, content)
     if on_start is not None:
         on_start(importer.total)
     return importer.run(None if rows is None else lambda report: store_members(rows, report))

@@ -3,7 +3,8 @@
 Ghost's exports carry each post's rendered `html`, which the importer prefers; a draft
 never rendered, or an export trimmed by a tool, may hold only the editor's document.
 This renders what a news body uses (paragraphs, headings, lists, quotes, links,
-emphasis, code, images, galleries, dividers, HTML, Markdown, embed and bookmark cards)
+emphasis, code, images, galleries, dividers, HTML, Markdown, embed and bookmark cards,
+and file, audio and video cards as Ghost renders them, for cards.py to copy)
 and counts what it does not know in `dropped`. Every text is escaped here; the HTML
 cards' HTML goes through the same converter and sanitizer as any imported body.
 """
@@ -71,11 +72,34 @@ def _card(name: str, payload: dict, dropped: Counter) -> str:
         url = payload.get("url") or ""
         title = (payload.get("metadata") or {}).get("title") or url
         return f'<p><a href="{_attr(url)}">{escape(str(title))}</a></p>' if url else ""
+    if name in ("audio", "video", "file"):
+        return _media(name, payload)
     if name in ("callout", "toggle", "aside"):
         text = payload.get("calloutText") or payload.get("content") or payload.get("heading")
         return f"<blockquote>{text}</blockquote>" if text else ""
     dropped[f"Ghost {name} card"] += 1
     return ""
+
+
+def _media(name: str, payload: dict) -> str:
+    """A file, audio or video card in the HTML Ghost renders for it (the parts
+    cards.py reads: the file's address, title, caption)."""
+    src = _attr(payload.get("src"))
+    if not src:
+        return ""
+    if name == "audio":
+        title = escape(str(payload.get("title") or ""))
+        return (f'<div class="kg-card kg-audio-card"><audio src="{src}"></audio>'
+                f'<div class="kg-audio-title">{title}</div></div>')  # fmt: skip
+    if name == "video":
+        caption = payload.get("caption") or ""
+        return (f'<figure class="kg-card kg-video-card"><video src="{src}"></video>'
+                f"{f'<figcaption>{caption}</figcaption>' if caption else ''}</figure>")  # fmt: skip
+    title = escape(str(payload.get("fileTitle") or payload.get("fileName") or ""))
+    caption = escape(str(payload.get("fileCaption") or ""))
+    return (f'<div class="kg-card kg-file-card"><a class="kg-file-card-container" href="{src}">'
+            f'<div class="kg-file-card-title">{title}</div>'
+            f'<div class="kg-file-card-caption">{caption}</div></a></div>')  # fmt: skip
 
 
 # -- Lexical ------------------------------------------------------------------------

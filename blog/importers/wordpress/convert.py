@@ -4,8 +4,9 @@ WordPress stores what its editors produce: classic bodies with bare paragraphs (
 `wpautop` adds the <p> when it shows them), Gutenberg bodies with `<!-- wp:... -->`
 block comments, and shortcodes. `to_markdown` turns those into plain HTML first
 (paragraphs, [caption] as a figure with its caption, [gallery] as its images,
-[embed] and iframes as links), drops what cannot be represented (scripts, styles,
-forms, unknown shortcodes; their text is kept) and counts it, then converts with
+[embed] and iframes as links, [audio], [video] and their blocks as this site's players
+when their files were copied, else links), drops what cannot be represented (scripts,
+styles, forms, unknown shortcodes; their text is kept) and counts it, then converts with
 markdownify. The Markdown is rendered by blog.content like any article, so the
 sanitizer decides what reaches the page; nothing here is ever executed or fetched.
 """
@@ -19,11 +20,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape, unescape
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Comment
 from flask import current_app, has_app_context
 from markdownify import MarkdownConverter
+
+from blog.core.media import is_player, player
 
 MORE = "\x00more\x00"
 _GUTENBERG = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
@@ -131,8 +134,8 @@ def _shortcodes(html: str, gallery: Gallery, dropped: Counter) -> str:
         if not url:
             dropped[f"[{name}] without an address"] += 1
             return ""
-        dropped[f"[{name}] (kept as a link)"] += 1
-        return f'\n\n<p><a href="{escape(url)}">{escape(url)}</a></p>\n\n'
+        # A player, or a link when its file is not copied (_players).
+        return f'\n\n<{name} src="{escape(url)}" data-wp="[{name}]"></{name}>\n\n'
 
     def bare_url(match: re.Match) -> str:
         dropped["embedded address (kept as a link)"] += 1
@@ -159,9 +162,37 @@ def _shortcodes(html: str, gallery: Gallery, dropped: Counter) -> str:
     return _WITH_ATTRS.sub(unknown_open, html)
 
 
-def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
+def _players(soup: BeautifulSoup, media: ImageMap, dropped: Counter) -> None:
+    """Each <audio> and <video> ([audio], Gutenberg's audio and video blocks) becomes
+    this site's player when `media` copied its file; else a link to the old address
+    (counted), or nothing when that address could not work here (counted)."""
+    for block in soup.select(".wp-block-file"):  # the file's link stays, once
+        for extra in block.select("a.wp-block-file__button, object.wp-block-file__embed"):
+            extra.decompose()
+    for element in soup.find_all(["audio", "video"]):
+        source = element.find("source", src=True)
+        src = str(element.get("src") or (source["src"] if source else "")).strip()
+        label = str(element.get("data-wp") or element.name)
+        local = src if is_player(src) else media(src) if src else None
+        if local:
+            # The fallback link's text: a Ghost card's title, else the file's own name.
+            title = str(element.get("title") or unquote(urlsplit(src).path.rsplit("/")[-1]))
+            attrs = {"src": local, **({"title": title} if title else {})}
+            element.replace_with(soup.new_tag(element.name, attrs=attrs))
+        elif src.startswith(("http://", "https://")) and not non_public_host(src):
+            dropped[f"{label} (kept as a link)"] += 1
+            link = soup.new_tag("a", href=src)
+            link.string = src
+            element.replace_with(link)
+        else:
+            dropped[f"{label} without a file here"] += 1
+            element.decompose()
+
+
+def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter, media: ImageMap) -> None:
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
+    _players(soup, media, dropped)
     for tag in soup.find_all(_DROP):
         if tag.decomposed:  # inside one dropped already (an svg in a form): counted once
             continue
@@ -213,7 +244,7 @@ def _clean(soup: BeautifulSoup, images: ImageMap, dropped: Counter) -> None:
             continue
         image["src"] = local or src
     for link in soup.find_all("a", href=True):
-        moved = images(link["href"])
+        moved = images(link["href"]) or media(link["href"])
         if moved:
             link["href"] = moved
     for caption in soup.find_all("figcaption"):
@@ -275,11 +306,21 @@ def _for_comments(soup: BeautifulSoup) -> None:
         link = soup.new_tag("a", href=src)
         link.string = alt or src
         image.replace_with(link)
+    for element in soup.find_all(["audio", "video"]):
+        link = soup.new_tag("a", href=element["src"])
+        link.string = element["src"]
+        element.replace_with(link)
 
 
 class _Converter(MarkdownConverter):
     def convert_figure(self, el, text, parent_tags=None):
         return f"\n\n{text.strip()}\n\n"
+
+    def convert_audio(self, el, text, parent_tags=None):
+        # As raw HTML, which the article rules keep for this site's files only.
+        return f"\n\n{player(el['src'], el.get('title', ''))}\n\n"
+
+    convert_video = convert_audio
 
 
 # escape_misc: text that reads as Markdown or HTML ("# 1 fan", "1986. A year", "&lt;b&gt;")
@@ -306,11 +347,13 @@ def to_markdown(
     paragraphs: bool = True,
     comment: bool = False,
     footnotes: list[str] | None = None,
+    media: ImageMap = lambda url: None,
 ) -> Converted:
     """Markdown for a WordPress body (or, with `comment`, a comment's, in what the
     comment rules show); `images` maps an image URL to its new address (None keeps
     it), `gallery` turns attachment ids into image URLs, `footnotes` are the HTML
-    of WordPress's footnotes (the `footnotes` post meta), in order."""
+    of WordPress's footnotes (the `footnotes` post meta), in order; `media` maps an
+    audio, video or document URL to its stored copy (None: not copied)."""
     dropped: Counter = Counter()
     gutenberg = "<!-- wp:" in html
     html = _GUTENBERG.sub("", html or "")
@@ -325,7 +368,7 @@ def to_markdown(
     soup = BeautifulSoup(html, "html.parser")
     for mark in soup.select("sup[data-fn], sup.fn"):  # its link points at no anchor here
         mark.replace_with(f"[{mark.get_text(strip=True)}]")
-    _clean(soup, images, dropped)
+    _clean(soup, images, dropped, media)
     if comment:
         _for_comments(soup)
     markdown = _converter.convert_soup(soup)

@@ -10,6 +10,8 @@ Bodies go out with absolute addresses, and every uploaded image a body or a feat
 image shows is one attachment item (written once, with its alt text as WordPress
 keeps it, `_wp_attachment_image_alt`), whose `wp:attachment_url` is the address the
 body uses: WordPress's importer fetches each attachment and rewrites those addresses.
+Audio, video and PDF files (blog/core/media.py) go out the same way, one attachment
+each, under the item whose body plays or links it, or under none.
 Pages have no author here: they go out under the first admin, so WordPress does not
 give them to whoever runs its importer. A draft goes out dated when it was written,
 never `0000-00-00`.
@@ -31,6 +33,7 @@ from flask import current_app
 from markupsafe import escape
 
 from blog.core.cache.site import get_settings
+from blog.core.media import MEDIA_REF
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.importers.wordpress.parse import ALT_META, FOOTER_META, MARKDOWN_META, SUMMARY_META
@@ -41,6 +44,7 @@ from blog.models import (
     Category,
     Comment,
     CommentStatus,
+    MediaFile,
     Page,
     Role,
     Tag,
@@ -63,6 +67,7 @@ NEVER = "0000-00-00 00:00:00"
 _RELATIVE = re.compile(r'((?:src|href|srcset)="|,\s*)/(?!/)')
 _UPLOADED = re.compile(r'<img\b[^>]*?\bsrc="/uploads/([^"/]+)"[^>]*>')
 _ALT = re.compile(r'\balt="([^"]*)"')
+_MEDIA_REF = re.compile(f'(?:src|href)="{MEDIA_REF.pattern}"')
 
 
 def wp_slug(slug: str) -> str:
@@ -111,6 +116,10 @@ class Exporter:
         self.attachment_base = (
             self.page_base + (db.session.scalar(sa.select(sa.func.max(Page.id))) or 0) + 1
         )
+        self.media_base = (
+            self.attachment_base + (db.session.scalar(sa.select(sa.func.max(Upload.id))) or 0) + 1
+        )
+        self.attached_media: set[int] = set()
 
     def write(self, *parts: str) -> None:
         self.out.write("".join(parts) + "\n")
@@ -133,6 +142,8 @@ class Exporter:
             self.article(article)
         for page in db.session.scalars(sa.select(Page).order_by(Page.id)):
             self.page(page)
+        for file in db.session.scalars(sa.select(MediaFile).order_by(MediaFile.id)):
+            self.media_attachment(file, 0)  # one no body plays (an mp3 attachment, say)
         self.write("</channel>", "</rss>")
         return self.counts
 
@@ -288,6 +299,7 @@ class Exporter:
         )
         for upload, alt in images:
             self.attachment(upload, alt, article.id)
+        self.body_media(article.body_html, article.id)
 
     def absolute(self, html: str) -> str:
         """`html` with this site's relative addresses made absolute: WordPress fetches
@@ -327,6 +339,27 @@ class Exporter:
             [element("wp:attachment_url", url), meta(ALT_META, alt)],
             parent=parent,
         )
+
+    def body_media(self, html: str, parent: int) -> None:
+        """An attachment for each audio, video or PDF file the body plays or links."""
+        names = list(dict.fromkeys(_MEDIA_REF.findall(html)))
+        if names:
+            rows = db.session.scalars(sa.select(MediaFile).where(MediaFile.filename.in_(names)))
+            for file in rows:
+                self.media_attachment(file, parent)
+
+    def media_attachment(self, file: MediaFile, parent: int) -> None:
+        if file.id in self.attached_media:
+            return
+        self.attached_media.add(file.id)
+        url = f"{self.site}/uploads/{file.filename}"
+        self.counts["attachments"] += 1
+        title = (file.original_name or file.filename).rsplit(".", 1)[0]
+        self.item(
+            self.media_base + file.id, "attachment", title, url, file.created_at, "", "", "",
+            "inherit", file.filename.split(".")[0], [element("wp:attachment_url", url)],
+            parent=parent,
+        )  # fmt: skip
 
     def comments(self, article: Article) -> Iterator[str]:
         rows = db.session.scalars(
@@ -383,6 +416,7 @@ class Exporter:
             ],
             order=page.position,
         )
+        self.body_media(page.body_html, self.page_base + page.id)
 
 
 def export_wordpress(path: str) -> dict[str, int]:

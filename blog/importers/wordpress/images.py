@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from blog.core.media import MEDIA_SUFFIXES
 from blog.core.uploads import StoredImage, UploadError, process_image, write_files
 from blog.importers.wordpress.report import Report
 
@@ -23,11 +24,12 @@ _MARKER = "/wp-content/uploads/"
 _BLOGS_DIR = re.compile(r"^/(?:[^/]+/)?files/(\d{4}/\d{2}/.+)$")  # old multisite /files/
 
 
-def upload_path(url: str) -> str | None:
-    """The path of an uploaded file relative to wp-content/uploads, or None."""
+def upload_path(url: str, suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> str | None:
+    """The path of an uploaded file relative to wp-content/uploads, or None (also for
+    a file whose name does not end with one of `suffixes`)."""
     parts = urlsplit(url.strip())
     path = unquote(parts.path)
-    if not path.lower().endswith(IMAGE_SUFFIXES):
+    if not path.lower().endswith(suffixes):
         return None
     index = path.find(_MARKER)
     if index >= 0:
@@ -39,6 +41,11 @@ def upload_path(url: str) -> str | None:
         return match[1]
     # An export of this site (blog/importers/wordpress/exporter.py): --uploads instance/uploads.
     return path[len("/uploads/") :] if path.startswith("/uploads/") else None
+
+
+def media_path(url: str) -> str | None:
+    """upload_path for an audio, video or PDF file (blog/importers/media.py)."""
+    return upload_path(url, MEDIA_SUFFIXES)
 
 
 @dataclass

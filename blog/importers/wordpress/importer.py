@@ -5,7 +5,8 @@ not WXR or an entity bomb stops the import before anything is written, and the p
 also collects what items refer to across the file (attachment URLs for featured
 images and galleries) and the item count for the progress bar. The second pass
 prepares each batch of items with no transaction open (bodies converted to Markdown
-and rendered, images verified and re-encoded), then writes it in one transaction.
+and rendered, images verified and re-encoded, audio, video and PDF files checked and
+copied), then writes it in one transaction.
 A dry run does the same in one transaction that is rolled back, and writes no files.
 """
 
@@ -31,8 +32,9 @@ from blog.core.database import begin_write
 from blog.core.types import utcnow
 from blog.core.uploads import remove_files
 from blog.extensions import db
+from blog.importers.media import MediaStore
 from blog.importers.wordpress.convert import footnotes, to_markdown
-from blog.importers.wordpress.images import ImageStore, upload_path
+from blog.importers.wordpress.images import ImageStore, media_path, upload_path
 from blog.importers.wordpress.parse import (
     ALT_META,
     FOOTER_META,
@@ -121,6 +123,7 @@ class Importer:
             )
         }
         self.images = ImageStore(uploads, known, self.report, dry_run)
+        self.media = MediaStore(uploads, known, self.report, dry_run, media_path, "--uploads")
         base = urlsplit(channel.base_blog_url or channel.link or "").path
         self.store = Store(channel.site, base, self.report, author_map or {})
         self.terms: list[Record] = []
@@ -158,10 +161,10 @@ class Importer:
         return self.report
 
     def link_attachments(self) -> None:
-        """An attachment's page (`/?attachment_id=N`, its permalink) goes to its image,
-        when the image is here: one a post showed, so it came with the import."""
+        """An attachment's page (`/?attachment_id=N`, its permalink) goes to its file,
+        when the file is here: an image a post showed, or a media file."""
         for wp_id, url in self.scan.attachments.items():
-            path = upload_path(url)
+            path = upload_path(url) or media_path(url)
             name = self.images.known.get(path) if path else None
             if name:
                 for old in (f"{self.store.base}/?attachment_id={wp_id}", self.scan.pages[wp_id]):
@@ -177,7 +180,7 @@ class Importer:
         kind = "pages" if post_type == "page" else "posts"
         if post_type == "attachment":
             self.other_file(fields)
-            return None  # an image comes with the posts that show it
+            return None  # an image comes with the posts that show it, media with this
         if post_type not in ("post", "page"):
             self.report.add("posts", "skipped", f"post type {post_type!r}")
             return None
@@ -201,13 +204,14 @@ class Importer:
         meta = fields["postmeta"]
         html = fields.get("content:encoded") or ""
         if meta.get(MARKDOWN_META):
-            markdown, teaser = clean_text(meta[MARKDOWN_META]), ""
+            markdown, teaser = self.media.rewrite(clean_text(meta[MARKDOWN_META])), ""
         else:
             converted = to_markdown(
                 html,
                 self.images.url,
                 self.gallery(wp_id),
                 footnotes=footnotes(meta.get("footnotes")),
+                media=self.media.url,
             )
             self.report.dropped.update(converted.dropped)
             markdown, teaser = converted.markdown, converted.teaser
@@ -292,16 +296,20 @@ class Importer:
         return item
 
     def other_file(self, fields: dict) -> None:
-        """Count and name an attachment that is no image (mp3, mov, pdf): uploads here
-        are raster images only, so links to it keep pointing at the old site."""
+        """Copy an attachment that is audio, video or a PDF (blog/core/media.py), even
+        if no post shows it; count and name one that is not copied (a zip, a missing
+        file): links to it keep pointing at the old site."""
         url = (fields.get("wp:attachment_url") or fields.get("guid") or "").strip()
         path = urlsplit(url).path.lower()
         if not url or upload_path(url) is not None or "." not in path.rsplit("/", 1)[-1]:
             return
+        if self.media.filename(url):
+            return
         wp_id = (fields.get("wp:post_id") or "").strip()
         title = plain_title(fields.get("title") or "") or path.rsplit("/", 1)[-1]
-        self.report.add("images", "skipped", "not an image (audio, video, a document)")
-        self.report.name("attachment", wp_id, title[:80], f"{url}; not copied, not an image")
+        if media_path(url) is None:  # the media store counted the others
+            self.report.add("images", "skipped", "not an image, audio, video or PDF")
+        self.report.name("attachment", wp_id, title[:80], f"{url}; not copied")
 
     def gallery(self, wp_id: str) -> Callable[[list[str]], list[str]]:
         def urls(ids: list[str]) -> list[str]:
@@ -329,13 +337,14 @@ class Importer:
 
     def write(self, batch: list[Record]) -> None:
         prepared = [p for p in map(self.prepare_or_skip, (r.fields for r in batch)) if p]
-        new_images = self.images.take_pending()
+        new_images, new_media = self.images.take_pending(), self.media.take_pending()
         if not self.began or not self.dry_run:
             begin_write()
             self.began = True
         try:
             self.write_terms()
             self.store.images(new_images)
+            self.store.media(new_media)
             for kind in ("post", "page"):
                 records = self.store.records(kind, [p.wp_id for p in prepared if p.kind == kind])
                 for item in (p for p in prepared if p.kind == kind):
@@ -351,7 +360,8 @@ class Importer:
             db.session.rollback()
 
             remove_files(
-                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename))
+                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename)),
+                *(m.stored.filename for m in new_media if m.copied),
             )
             raise
         self.progress(len(batch))

@@ -6,8 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 KINDS = ("authors", "sections", "tags", "posts", "pages", "comments", "images", "redirects")
-# Shown only when an import counted them (Ghost members, Substack's email list).
-EXTRA_KINDS = ("subscribers",)
+# Shown only when an import counted them (audio, video and PDF files; Ghost members,
+# Substack's email list).
+EXTRA_KINDS = ("media", "subscribers")
 OUTCOMES = ("imported", "updated", "unchanged", "skipped", "failed")
 
 

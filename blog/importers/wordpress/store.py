@@ -20,6 +20,7 @@ from blog.core.content import clean_text, slugify, unique_slug
 from blog.core.types import utcnow
 from blog.core.upsert import get_or_create, insert
 from blog.extensions import db
+from blog.importers.media import add_rows
 from blog.importers.wordpress.coauthors import coauthors
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.threads import PreparedComment, write_comments
@@ -81,6 +82,7 @@ class Store:
         # the old site kept its images, and whether it had /category/ addresses.
         self.origin = "wordpress"
         self.uploads_prefix = "/wp-content/uploads/"
+        self.media_prefix = self.uploads_prefix  # Ghost's media paths start at content/
         self.category_links = True
 
     # -- records --------------------------------------------------------------------
@@ -332,6 +334,17 @@ class Store:
                 self.link(old, f"/uploads/{upload.filename}")
             self.report.add("images", "imported")
         return ids
+
+    def media(self, new: list) -> None:
+        """MediaFile rows and import records for a batch's audio, video and PDF files."""
+
+        def remember(path: str, media_id: int, filename: str) -> None:
+            self.remember("file", path, media_id, ref=filename)
+            if self.media_prefix:
+                self.link(f"{self.base}{self.media_prefix}{path}", f"/uploads/{filename}")
+            self.report.add("media", "imported")
+
+        add_rows(new, remember)
 
     def upload_id(self, filename: str) -> int | None:
         return db.session.scalar(sa.select(Upload.id).where(Upload.filename == filename))

@@ -33,9 +33,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyotp
 
@@ -73,6 +75,18 @@ from tests.live import Browser, Gunicorn, free_port, prepare_site  # noqa: E402
 
 ADMIN = "scanadmin"
 SECRET = re.compile(r'data-secret="([A-Z2-7]{32})"')
+# The areas added since the previous run, by the paths of their pages and forms: the
+# summary counts the crawled requests of each, so a crawl that missed one shows.
+AREAS = {
+    "desk": r"/admin/articles/\d+/(notes|autosave|heartbeat|compare|assignment|send-back)"
+    r"|/admin/calendar|/admin/articles/render",
+    "trust": r"/admin/contributors|/contributors/|/corrections|/feed\.json|/sitemap-news"
+    r"|/republish|/admin/standards",
+    "second factors": r"/auth/security|/auth/sudo|/auth/passkeys",
+    "audience": r"/hit|/admin/audience",
+    "faults": r"/admin/newsletter/(subscribers/\d+/restore|issues/\d+)",
+    "imports": r"/admin/tools/import/(ghost|substack)",
+}
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
               "transfer-encoding", "upgrade", "cookie", "content-length"}  # fmt: skip
 
@@ -213,7 +227,8 @@ class Relay:
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 headers["Cookie"] = relay._cookie
-                conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=120)
+                # The workers queue requests on 2 cores: wait as long as wapiti does.
+                conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=900)
                 try:
                     conn.request(self.command, self.path, body=body, headers=headers)
                     response = conn.getresponse()
@@ -242,6 +257,9 @@ class Relay:
             def log_message(self, *args) -> None:
                 pass
 
+            def log_error(self, format: str, *args) -> None:
+                relay.errors.append("relay: " + format % args)
+
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
                         threading.Thread(target=self._keep_sudo, daemon=True)]  # fmt: skip
@@ -255,8 +273,21 @@ class Relay:
         self.server.server_close()
 
 
+def coverage(report: dict) -> list[str]:
+    """Crawled requests per new area, with their status codes."""
+    lines = []
+    pages = [page["request"] for page in report["infos"].get("crawled_pages", [])]
+    for area, pattern in AREAS.items():
+        found = [p for p in pages if re.search(pattern, urlsplit(p["url"]).path)]
+        codes = Counter(str(p.get("status_code")) for p in found)
+        paths = sorted({f"{p['method']} {urlsplit(p['url']).path}" for p in found})
+        lines.append(f"  {area}: {len(found)} requests {dict(codes)}")
+        lines += [f"    {path}" for path in paths[:40]]
+    return lines
+
+
 def summary(report: dict) -> list[str]:
-    lines = [f"pages crawled: {report['infos'].get('crawled_pages_nbr')}"]
+    lines = [f"pages crawled: {report['infos'].get('crawled_pages_nbr')}", *coverage(report)]
     for kind in ("vulnerabilities", "anomalies", "additionals"):
         found = {name: items for name, items in report.get(kind, {}).items() if items}
         lines.append(f"{kind}: {sum(len(v) for v in found.values())}")
@@ -300,8 +331,11 @@ def main() -> None:
                 *[arg for path in keep for arg in ("-x", base + path)],
                 # The whole scan, and each attack module (else one module runs on).
                 "--max-scan-time", str(int(args.minutes * 60)),
-                "--max-attack-time", str(int(args.minutes * 60 / 10)),
-                "-t", "30", "--flush-session", "-f", "json", "-o", str(out), "--no-bugreport",
+                "--max-attack-time", str(int(args.minutes * 60 / 8)),
+                # 8 requests at a time (its default is 32) for 3 workers on 2 cores;
+                # -dr 1 lists the crawled requests in the report (see `coverage`).
+                "--tasks", "8", "-t", "60", "-dr", "1",
+                "--flush-session", "-f", "json", "-o", str(out), "--no-bugreport",
             ]  # fmt: skip
             if args.modules:
                 command += ["-m", args.modules]

@@ -9,7 +9,9 @@ audience, newsletter faults, imports), serves it with gunicorn on 127.0.0.1
 site's second-factor policy asks admins for one, enrolment of an authenticator app
 through the security page's form (codes from pyotp). wapiti scans it only, bounded in
 time, through a small relay (`Relay`) that sends every request with the admin's
-cookies. wapiti submits every form it finds, so the site is a copy that is thrown away.
+cookies: first briefly before enrolment (only the enrolment and sudo pages answer
+then; wapiti-enrolment.json), then the whole site after it (wapiti.json). wapiti
+submits every form it finds, so the site is a copy that is thrown away.
 Prints the findings per category, the anomalies, and every 5xx the relay saw, and
 writes wapiti's JSON report to bench/results/. The triage of a run is in
 docs/security.md; this is not part of the test suite (wapiti is not a dependency).
@@ -168,9 +170,8 @@ def add_content(site) -> dict:
     return ids
 
 
-def sign_in(port: int) -> Browser:
-    """The admin logs in, is sent to enrol, and enrols an authenticator app through the
-    real form (the page's secret, a code from pyotp); a browser with that session."""
+def log_in(port: int) -> Browser:
+    """The admin logs in with the password and is sent to enrol a second factor."""
     browser = Browser(port)
     _, _, html = browser.request("GET", "/auth/login")
     form = {"login": ADMIN, "password": factories.PASSWORD, "csrf_token": browser.csrf_token(html)}
@@ -178,14 +179,18 @@ def sign_in(port: int) -> Browser:
     assert status in (302, 303), f"the admin could not log in ({status})"
     status, headers, _ = browser.request("GET", "/admin/")
     assert headers.get("Location", "").endswith("/auth/security"), "no enrolment asked"
+    return browser
+
+
+def enrol(browser: Browser) -> None:
+    """Enrol an authenticator app through the real form: the page's secret, a code
+    from pyotp; the admin then reaches the admin."""
     _, _, html = browser.request("GET", "/auth/security/totp")
     secret = SECRET.search(html).group(1)
-    code = pyotp.TOTP(secret).now()
-    form = {"code": code, "csrf_token": browser.csrf_token(html)}
+    form = {"code": pyotp.TOTP(secret).now(), "csrf_token": browser.csrf_token(html)}
     status, _, html = browser.request("POST", "/auth/security/totp", form)
     assert status == 200 and "recovery" in html.lower(), f"enrolment failed ({status})"
     assert browser.request("GET", "/admin/")[0] == 200, "the admin is still sent to enrol"
-    return browser
 
 
 def confirm_sudo(browser: Browser) -> None:
@@ -212,10 +217,14 @@ class Relay:
     def _jar(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.browser.cookies.items())
 
+    def swap(self) -> None:
+        """Send the browser's current cookies from now on."""
+        self._cookie = self._jar()
+
     def _keep_sudo(self) -> None:
         while not self._stop.wait(self.refresh):
             confirm_sudo(self.browser)
-            self._cookie = self._jar()
+            self.swap()
             self.confirmed += 1
 
     def __enter__(self) -> Relay:
@@ -298,15 +307,36 @@ def summary(report: dict) -> list[str]:
     return lines
 
 
+def wapiti(args, base: str, out: Path, seconds: float, keep: list[str]) -> list[str]:
+    """The wapiti command: `base` only, `keep` paths never requested, `seconds` in all."""
+    command = [
+        args.wapiti, "-u", base, "--scope", "folder",
+        # Sudo mode's confirm page: no link leads there, only redirects once it lapses.
+        "-s", base + "auth/sudo",
+        *[arg for path in keep for arg in ("-x", base + path)],
+        # The whole scan, and each attack module (else one module runs on).
+        "--max-scan-time", str(int(seconds)), "--max-attack-time", str(int(seconds / 8)),
+        # 8 requests at a time (its default is 32) for 3 workers on 2 cores;
+        # -dr 1 lists the crawled requests in the report (see `coverage`).
+        "--tasks", "8", "-t", "60", "-dr", "1",
+        "--flush-session", "-f", "json", "-o", str(out), "--no-bugreport",
+    ]  # fmt: skip
+    return command + (["-m", args.modules] if args.modules else [])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wapiti", default="wapiti", help="the wapiti executable")
     parser.add_argument("--minutes", type=float, default=15, help="scan time limit")
+    parser.add_argument(
+        "--enrolment-minutes", type=float, default=1.5,
+        help="time for the first scan, before enrolment (only its pages answer then)",
+    )  # fmt: skip
     parser.add_argument("--modules", default="", help="wapiti -m (default: its own set)")
     args = parser.parse_args()
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    out = results / "wapiti.json"
+    first, out = results / "wapiti-enrolment.json", results / "wapiti.json"
     with tempfile.TemporaryDirectory() as tmp:
         site = prepare_site(Path(tmp) / "site")
         ids = add_content(site)
@@ -316,7 +346,7 @@ def main() -> None:
         # confirm sudo mode. The throttles have tests of their own.
         env = site.env | {"BLOG_LOGIN_MAX_FAILURES_PER_ACCOUNT": "1000000",
                           "BLOG_LOGIN_MAX_FAILURES_PER_IP": "1000000"}  # fmt: skip
-        with Gunicorn(env, Path(tmp), workers=3) as server, Relay(sign_in(server.port)) as relay:
+        with Gunicorn(env, Path(tmp), workers=3) as server, Relay(log_in(server.port)) as relay:
             base = f"http://127.0.0.1:{relay.port}/"
             keep = [
                 "auth/logout",  # logging out would end the scan's session,
@@ -326,26 +356,23 @@ def main() -> None:
                 f"admin/articles/{ids['article']}/delete",
                 f"admin/contributors/{ids['guest']}/delete",
             ]
-            command = [
-                args.wapiti, "-u", base, "--scope", "folder",
-                *[arg for path in keep for arg in ("-x", base + path)],
-                # The whole scan, and each attack module (else one module runs on).
-                "--max-scan-time", str(int(args.minutes * 60)),
-                "--max-attack-time", str(int(args.minutes * 60 / 8)),
-                # 8 requests at a time (its default is 32) for 3 workers on 2 cores;
-                # -dr 1 lists the crawled requests in the report (see `coverage`).
-                "--tasks", "8", "-t", "60", "-dr", "1",
-                "--flush-session", "-f", "json", "-o", str(out), "--no-bugreport",
-            ]  # fmt: skip
-            if args.modules:
-                command += ["-m", args.modules]
             started = time.monotonic()
-            subprocess.run(command, check=False, timeout=args.minutes * 60 * 2)
+            # First the admin who must enrol: every URL sends it to the security page,
+            # so wapiti scans enrolment (the app, passkeys, recovery codes) and sudo.
+            seconds = args.enrolment_minutes * 60
+            subprocess.run(wapiti(args, base, first, seconds, keep), check=False,
+                           timeout=seconds * 3)  # fmt: skip
+            enrol(relay.browser)
+            relay.swap()
+            seconds = args.minutes * 60
+            subprocess.run(wapiti(args, base, out, seconds, keep), check=False,
+                           timeout=seconds * 2)  # fmt: skip
             minutes = (time.monotonic() - started) / 60
             log = server.log.read_text(errors="replace")
         site.drop()
-    report = json.loads(out.read_text())
-    print("\n".join(summary(report)))
+    for path in (first, out):
+        print(f"== {path.name}")
+        print("\n".join(summary(json.loads(path.read_text()))))
     print(f"{minutes:.1f} minutes; sudo mode confirmed again {relay.confirmed} times")
     print(f"5xx answers the relay saw: {len(relay.errors)}")
     for line in relay.errors:
@@ -354,7 +381,7 @@ def main() -> None:
     print(f"tracebacks in gunicorn's log: {tracebacks}")
     if tracebacks:
         (results / "wapiti-gunicorn.log").write_text(log)
-    print(f"wapiti's report: {out}")
+    print(f"wapiti's reports: {first}, {out}")
 
 
 if __name__ == "__main__":

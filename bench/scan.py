@@ -104,8 +104,9 @@ def add_content(site) -> dict:
         tag = factories.make_tag("Harbour")
         section = factories.make_category("Coast")
         article = factories.make_article(
-            "Scan target", author=admin, category=section, tags=[tag], label="Analysis"
-        )
+            "Scan target", author=admin, category=section, tags=[tag],
+            label="Analysis", republishable=True,
+        )  # fmt: skip
         guest = factories.make_guest("Ines Freelance")
         set_bylines(article, [admin, guest])
         sponsored = factories.make_article("Paid harbour tour", category=section, label="Sponsored")
@@ -164,7 +165,7 @@ def add_content(site) -> dict:
             "policy_ethics": "https://example.org/ethics",
         })  # fmt: skip
         db.session.commit()
-        ids = {"admin": admin.id, "article": article.id, "guest": guest.id}
+        ids = {"article": article.id, "slug": article.slug, "guest": guest.id}
         db.session.remove()
         db.engine.dispose()
     return ids
@@ -307,12 +308,23 @@ def summary(report: dict) -> list[str]:
     return lines
 
 
-def wapiti(args, base: str, out: Path, seconds: float, keep: list[str]) -> list[str]:
-    """The wapiti command: `base` only, `keep` paths never requested, `seconds` in all."""
+def wapiti(args, base: str, out: Path, seconds: float, ids: dict) -> list[str]:
+    """The wapiti command: `base` only, bounded to `seconds` in all."""
+    keep = [
+        "auth/logout",  # logging out would end the scan's session,
+        "auth/security/sessions/*",  # and so would ending it from the list.
+        # The article and the contributor that carry the desk's and trust's pages:
+        # deleting them early would leave the later modules 404s.
+        f"admin/articles/{ids['article']}/delete",
+        f"admin/contributors/{ids['guest']}/delete",
+    ]
+    # No link leads to these: sudo mode's confirm page (redirects, once it lapses), the
+    # beacon (count.js), the news sitemap (robots.txt), republishing (its button's JS).
+    start = ["auth/sudo", f"hit?p=article:{ids['article']}&r=&q=", "sitemap-news.xml",
+             f"article/{ids['slug']}/republish"]  # fmt: skip
     command = [
         args.wapiti, "-u", base, "--scope", "folder",
-        # Sudo mode's confirm page: no link leads there, only redirects once it lapses.
-        "-s", base + "auth/sudo",
+        *[arg for path in start for arg in ("-s", base + path)],
         *[arg for path in keep for arg in ("-x", base + path)],
         # The whole scan, and each attack module (else one module runs on).
         "--max-scan-time", str(int(seconds)), "--max-attack-time", str(int(seconds / 8)),
@@ -348,24 +360,16 @@ def main() -> None:
                           "BLOG_LOGIN_MAX_FAILURES_PER_IP": "1000000"}  # fmt: skip
         with Gunicorn(env, Path(tmp), workers=3) as server, Relay(log_in(server.port)) as relay:
             base = f"http://127.0.0.1:{relay.port}/"
-            keep = [
-                "auth/logout",  # logging out would end the scan's session,
-                "auth/security/sessions/*",  # and so would ending it from the list.
-                # The articles and the contributor that carry the desk's and trust's
-                # pages: deleting them early would leave the later modules 404s.
-                f"admin/articles/{ids['article']}/delete",
-                f"admin/contributors/{ids['guest']}/delete",
-            ]
             started = time.monotonic()
             # First the admin who must enrol: every URL sends it to the security page,
             # so wapiti scans enrolment (the app, passkeys, recovery codes) and sudo.
             seconds = args.enrolment_minutes * 60
-            subprocess.run(wapiti(args, base, first, seconds, keep), check=False,
+            subprocess.run(wapiti(args, base, first, seconds, ids), check=False,
                            timeout=seconds * 3)  # fmt: skip
             enrol(relay.browser)
             relay.swap()
             seconds = args.minutes * 60
-            subprocess.run(wapiti(args, base, out, seconds, keep), check=False,
+            subprocess.run(wapiti(args, base, out, seconds, ids), check=False,
                            timeout=seconds * 2)  # fmt: skip
             minutes = (time.monotonic() - started) / 60
             log = server.log.read_text(errors="replace")

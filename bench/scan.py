@@ -180,6 +180,9 @@ def log_in(port: int) -> Browser:
     assert status in (302, 303), f"the admin could not log in ({status})"
     status, headers, _ = browser.request("GET", "/admin/")
     assert headers.get("Location", "").endswith("/auth/security"), "no enrolment asked"
+    # The login starts a new session: a page with a form gives it its CSRF secret, else
+    # every form wapiti sends would fail on the token (the relay keeps this cookie).
+    assert browser.request("GET", "/auth/security")[0] == 200
     return browser
 
 

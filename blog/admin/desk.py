@@ -57,6 +57,7 @@ def heartbeat(article_id: int) -> Response:
     """Note that the current user has the editor open; answer who else has."""
     article = editable_article(article_id)
     with writing():
+        reread(article)  # 404 if a colleague deleted it meanwhile, not a foreign key 500
         beat(article.id)
         db.session.commit()
     colleagues = colleagues_editing(article.id)
@@ -78,6 +79,7 @@ def autosave(article_id: int) -> Response | tuple:
     if len(body) + len(summary) > MAX_AUTOSAVE_CHARS:
         return private(jsonify(error="The text is too long to autosave.")), 413
     with writing():
+        reread(article)
         saved_at = store_autosave(
             article.id, title, summary, body, request.form.get("base_version", "")
         )
@@ -161,6 +163,7 @@ def add(article_id: int) -> Response | tuple:
     body = clean_text(form.body.data).strip()
     mails = mention_mails(body, article)
     with writing():
+        reread(article)
         # A reply to a reply joins its thread: threads are one level deep.
         parent_id = parent.parent_id or parent.id if parent is not None else None
         add_note(article, body, db.session.get(ArticleNote, parent_id) if parent_id else None,
@@ -179,7 +182,7 @@ def resolve(article_id: int, note_id: int) -> Response:
     if note is None or note.parent_id is not None:
         abort(404)
     with writing():
-        db.session.refresh(note)
+        reread(note)
         if note.resolved_at is None:
             note.resolved_at, note.resolved_by_id = utcnow(), current_user.id
             message = "Thread resolved."

@@ -1,4 +1,4 @@
-"""The write loop the Ghost and Substack imports share with WordPress's machinery.
+"""The write loop of the WordPress, Ghost and Substack imports.
 
 An importer prepares its items (`PreparedItem`: bodies converted and rendered, images
 processed) with no transaction open; `Batches.write` then writes one batch in one
@@ -47,6 +47,8 @@ class Batches:
         self.progress = progress or (lambda n: None)
         self.began = False
         self.before: list[Callable[[], None]] = []  # run in the next batch's transaction
+        # Run after each batch's items, in its transaction (WordPress recounts comments).
+        self.after_items: Callable[[list[PreparedItem]], None] | None = None
         self.media: MediaStore | None = None
 
     def write(self, prepared: list[PreparedItem], count: int | None = None) -> None:
@@ -65,6 +67,8 @@ class Batches:
                 records = self.store.records(kind, [p.wp_id for p in prepared if p.kind == kind])
                 for item in (p for p in prepared if p.kind == kind):
                     self.write_item(item, records.get(item.wp_id))
+            if self.after_items is not None:
+                self.after_items(prepared)
             if self.dry_run:
                 db.session.flush()
                 db.session.expunge_all()
@@ -87,6 +91,7 @@ class Batches:
             with db.session.begin_nested():
                 self.store.item(item, record)
         except (LookupError, ValueError, sa.exc.SQLAlchemyError) as error:
+            # What the savepoint undid may be in the maps: look it up again.
             self.store.users.clear(), self.store.sections.clear(), self.store.tags.clear()
             self.store.fallback_section = None
             self.report.add(kind, "failed", f"{item.wp_id}: {str(error).splitlines()[0][:150]}")

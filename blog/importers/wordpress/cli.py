@@ -40,7 +40,7 @@ def import_command(export: str, uploads: str | None, dry_run: bool, mappings: tu
         click.echo("Checking the file...", err=True)
         importer = Importer(export, uploads, dry_run, author_map, None)
         with click.progressbar(length=importer.total, label="Importing", file=None) as bar:
-            importer.progress = bar.update
+            importer.batches.progress = bar.update
             report = importer.run()
     except (WXRError, LookupError) as error:
         raise click.ClickException(str(error)) from error

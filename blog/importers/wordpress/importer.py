@@ -19,7 +19,6 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 
-from blog.core import audit
 from blog.core.content import (
     clean_text,
     excerpt,
@@ -28,10 +27,9 @@ from blog.core.content import (
     render_page,
     slugify,
 )
-from blog.core.database import begin_write
 from blog.core.types import utcnow
-from blog.core.uploads import remove_files
 from blog.extensions import db
+from blog.importers.batches import BATCH, Batches, known_files
 from blog.importers.media import MediaStore
 from blog.importers.wordpress.convert import footnotes, to_markdown
 from blog.importers.wordpress.images import ImageStore, media_path, upload_path
@@ -50,9 +48,7 @@ from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.store import PreparedItem, Store
 from blog.importers.wordpress.threads import leave_out, prepare_comment, recount
 from blog.importers.wordpress.visibility import POST_STATUS, hidden_status, visibility
-from blog.models import ImportRecord, User
-
-BATCH = 100
+from blog.models import User
 
 
 @dataclass
@@ -109,25 +105,18 @@ class Importer:
     ):
         self.path = path
         self.actor_id = actor_id
-        self.dry_run = dry_run
-        self.progress = progress or (lambda n: None)
         self.scan = scan(path)
         channel = self.scan.channel
         self.report = Report(site=channel.site, version=channel.wxr_version, dry_run=dry_run)
-        known = {
-            r.source_id: r.local_ref
-            for r in db.session.scalars(
-                sa.select(ImportRecord).where(
-                    ImportRecord.source == channel.site, ImportRecord.kind == "file"
-                )
-            )
-        }
+        known = known_files(channel.site)
         self.images = ImageStore(uploads, known, self.report, dry_run)
         self.media = MediaStore(uploads, known, self.report, dry_run, media_path, "--uploads")
         base = urlsplit(channel.base_blog_url or channel.link or "").path
         self.store = Store(channel.site, base, self.report, author_map or {})
+        self.batches = Batches(self.store, self.images, self.report, dry_run, progress)
+        self.batches.media = self.media
+        self.batches.after_items = self.recount_comments
         self.terms: list[Record] = []
-        self.began = False
         self.total = self.scan.items
         self.check_author_map(author_map or {})
 
@@ -157,7 +146,7 @@ class Importer:
         self.write(batch)
         self.store.link(f"{self.store.base}/feed/", "/feed.xml")
         self.link_attachments()
-        self.finish()
+        self.batches.finish("wordpress.import", self.actor_id)
         return self.report
 
     def link_attachments(self) -> None:
@@ -337,34 +326,12 @@ class Importer:
 
     def write(self, batch: list[Record]) -> None:
         prepared = [p for p in map(self.prepare_or_skip, (r.fields for r in batch)) if p]
-        new_images, new_media = self.images.take_pending(), self.media.take_pending()
-        if not self.began or not self.dry_run:
-            begin_write()
-            self.began = True
-        try:
-            self.write_terms()
-            self.store.images(new_images)
-            self.store.media(new_media)
-            for kind in ("post", "page"):
-                records = self.store.records(kind, [p.wp_id for p in prepared if p.kind == kind])
-                for item in (p for p in prepared if p.kind == kind):
-                    self.write_item(item, records.get(item.wp_id))
-            with_comments = self.store.records("post", [p.wp_id for p in prepared if p.comments])
-            recount(r.local_id for r in with_comments.values() if r.local_id)
-            if self.dry_run:
-                db.session.flush()
-                db.session.expunge_all()
-            else:
-                db.session.commit()
-        except Exception:
-            db.session.rollback()
+        self.batches.before.append(self.write_terms)
+        self.batches.write(prepared, count=len(batch))
 
-            remove_files(
-                *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename)),
-                *(m.stored.filename for m in new_media if m.copied),
-            )
-            raise
-        self.progress(len(batch))
+    def recount_comments(self, prepared: list[PreparedItem]) -> None:
+        with_comments = self.store.records("post", [p.wp_id for p in prepared if p.comments])
+        recount(r.local_id for r in with_comments.values() if r.local_id)
 
     def write_terms(self) -> None:
         for record in self.terms:
@@ -383,27 +350,6 @@ class Importer:
                 if nicename:
                     self.store.section_and_tags([("category", nicename, "")])
         self.terms = []
-
-    def write_item(self, item: PreparedItem, record: ImportRecord | None) -> None:
-        kind = "posts" if item.kind == "post" else "pages"
-        try:
-            with db.session.begin_nested():
-                self.store.item(item, record)
-        except (LookupError, ValueError, sa.exc.SQLAlchemyError) as error:
-            # What the savepoint undid may be in the maps: look it up again.
-            self.store.users.clear(), self.store.sections.clear(), self.store.tags.clear()
-            self.store.fallback_section = None
-            self.report.add(kind, "failed", f"{item.wp_id}: {str(error).splitlines()[0][:150]}")
-
-    def finish(self) -> None:
-        if self.dry_run:
-            db.session.rollback()
-            return
-        begin_write()
-        audit.record(
-            "wordpress.import", detail=self.report.summary()[:2000], actor_id=self.actor_id
-        )
-        db.session.commit()
 
 
 def import_wordpress(

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from blog.core.media import MEDIA_SUFFIXES
 from blog.core.uploads import StoredImage, UploadError, process_image, write_files
+from blog.importers.folder import FolderFiles
 from blog.importers.wordpress.report import Report
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -54,12 +55,14 @@ class NewImage:
     stored: StoredImage
 
 
-class ImageStore:
+class ImageStore(FolderFiles):
     """Maps image URLs to this site's /uploads/ URLs, processing each file once.
 
     `known` holds path -> stored filename from earlier runs; `pending` the images
     processed since the last `take_pending()`, whose rows the batch then writes.
     """
+
+    section = "images"
 
     def __init__(
         self,
@@ -70,33 +73,12 @@ class ImageStore:
         path_of: Callable[[str], str | None] = upload_path,
         option: str = "--uploads",
     ):
-        self.path_of = path_of  # an image URL -> its path in the folder, or None
-        self.option = option
-        self.folder = Path(folder).resolve() if folder else None
-        self.known = known
-        self.report = report
-        self.dry_run = dry_run
-        self.failed: set[str] = set()
-        self.pending: list[NewImage] = []
-        self.written: list[str] = []
+        super().__init__(folder, known, report, dry_run, path_of, option)
 
-    def filename(self, url: str) -> str | None:
-        """The stored filename for an image URL, processing the file if needed."""
-        path = self.path_of(url)
-        if path is None:
-            return None
-        if path in self.known:
-            return self.known[path]
-        if path in self.failed:
-            return None
-        self.failed.add(path)  # until it succeeds below
-        if self.folder is None:
-            self.report.add("images", "skipped", f"no {self.option} folder given")
-            return None
-        file = (self.folder / path).resolve()
-        if not file.is_relative_to(self.folder) or not file.is_file():
-            self.report.add("images", "failed", f"missing in the uploads folder: {path}")
-            return None
+    def missing(self, path: str) -> str:
+        return f"missing in the uploads folder: {path}"
+
+    def store(self, path: str, file: Path) -> str | None:
         try:
             with open(file, "rb") as stream:
                 stored, files = process_image(stream, file.name)
@@ -105,16 +87,5 @@ class ImageStore:
             return None
         if not self.dry_run:
             write_files(files)
-            self.written.extend(files)
-        self.failed.discard(path)
-        self.known[path] = stored.filename
         self.pending.append(NewImage(path, stored))
         return stored.filename
-
-    def url(self, url: str) -> str | None:
-        name = self.filename(url)
-        return f"/uploads/{name}" if name else None
-
-    def take_pending(self) -> list[NewImage]:
-        pending, self.pending, self.written = self.pending, [], []
-        return pending

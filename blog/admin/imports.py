@@ -10,24 +10,22 @@ are refused here), stored in instance/imports/, and imported by the job queue
 from __future__ import annotations
 
 import os
-import tempfile
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import BooleanField
 
 from blog.admin.common import area
+from blog.admin.import_pages import job_page, posted_form, save_upload, too_large
 from blog.auth.api import sudo_required
-from blog.core.assets import static_version
 from blog.core.database import writing
 from blog.extensions import csrf, db
 from blog.importers import api as importers
-from blog.models import Job, JobState, Role
+from blog.models import Job, Role
 
 bp = area("imports", __name__, Role.ADMIN)
 SOURCES = {
@@ -69,34 +67,18 @@ def _source(source: str) -> dict:
     return SOURCES[source]
 
 
-def _limit_mb() -> int:
-    return int(current_app.config["IMPORT_MAX_BYTES"]) // (1024 * 1024) or 1
-
-
 def _page(source: str, form: FlaskForm, status: int = 200, error: str = "", job: Job | None = None):
-    report = job.payload.get("report") if job is not None else None
-    return render_template(
+    return job_page(
         "admin/import_source.html",
+        form,
+        status,
+        error,
+        job,
         source=source,
         about=SOURCES[source],
-        form=form,
-        job=job,
-        running=job is not None and job.state in (JobState.QUEUED, JobState.RUNNING),
-        report=importers.Report.from_json(report) if report else None,
-        error=error or (job.payload.get("error", "") if job is not None else ""),
-        limit_mb=_limit_mb(),
-        progress_script=url_for("static", filename="progress.js", v=static_version("progress.js")),
         images_dir=current_app.config.get("IMPORT_GHOST_IMAGES_DIR") or "",
         content_dir=current_app.config.get("IMPORT_GHOST_CONTENT_DIR") or "",
-    ), status
-
-
-def _save(upload, suffix: str) -> str:
-    fd, path = tempfile.mkstemp(suffix=suffix, dir=importers.imports_folder())
-    with os.fdopen(fd, "wb") as out:
-        upload.save(out)
-    upload.close()
-    return path
+    )
 
 
 def _refusal(source: str, path: str) -> str:
@@ -129,28 +111,20 @@ def import_form(source: str) -> tuple:
 @sudo_required
 def import_run(source: str) -> tuple | Response:
     about = _source(source)
-    request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
-    try:
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect()
-        form = FORMS[source]()
-        valid = form.validate_on_submit()
-    except RequestEntityTooLarge:
-        error = (
-            f"That file is larger than the {_limit_mb()} MB this page accepts. "
-            f"Import it on the server with `{about['command']}` instead."
-        )
-        return _page(source, FORMS[source](formdata=None), 413, error=error)
+    posted = posted_form(FORMS[source])
+    if posted is None:
+        return _page(source, FORMS[source](formdata=None), 413, error=too_large(about["command"]))
+    form, valid = posted
     upload = form.export.data
     if not valid or not upload or not upload.filename:
         return _page(source, form, 400, error=about["choose"])
-    path = _save(upload, about["suffix"])
+    path = save_upload(upload, about["suffix"])
     refusal = _refusal(source, path)
     if refusal:
         os.unlink(path)
         return _page(source, form, 422, error=refusal)
     members = getattr(form, "members", None)
-    members_path = _save(members.data, ".csv") if members and members.data else None
+    members_path = save_upload(members.data, ".csv") if members and members.data else None
     with writing():
         fetch = getattr(form, "fetch_images", None)
         key = importers.start_other(

@@ -12,22 +12,20 @@ on the server.
 from __future__ import annotations
 
 import os
-import tempfile
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, url_for
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from blog.admin.common import area
 from blog.admin.forms import ImportForm
+from blog.admin.import_pages import job_page, posted_form, save_upload, too_large
 from blog.auth.api import sudo_required
-from blog.core.assets import static_version
 from blog.core.database import writing
 from blog.extensions import csrf, db
 from blog.importers import api as importers
-from blog.models import Job, JobState, Role
+from blog.models import Job, Role
 
 bp = area("tools", __name__, Role.ADMIN)
 NOT_AN_EXPORT = (
@@ -36,23 +34,9 @@ NOT_AN_EXPORT = (
 )
 
 
-def _limit_mb() -> int:
-    return int(current_app.config["IMPORT_MAX_BYTES"]) // (1024 * 1024) or 1
-
-
 def _page(form: ImportForm, status: int = 200, error: str = "", job: Job | None = None):
-    report = job.payload.get("report") if job is not None else None
-    return render_template(
-        "admin/import.html",
-        form=form,
-        job=job,
-        running=job is not None and job.state in (JobState.QUEUED, JobState.RUNNING),
-        report=importers.Report.from_json(report) if report else None,
-        error=error or (job.payload.get("error", "") if job is not None else ""),
-        limit_mb=_limit_mb(),
-        progress_script=url_for("static", filename="progress.js", v=static_version("progress.js")),
-        uploads_dir=current_app.config.get("IMPORT_UPLOADS_DIR") or "",
-    ), status
+    uploads_dir = current_app.config.get("IMPORT_UPLOADS_DIR") or ""
+    return job_page("admin/import.html", form, status, error, job, uploads_dir=uploads_dir)
 
 
 @bp.get("/tools/import")
@@ -64,29 +48,16 @@ def tools_import() -> tuple:
 @csrf.exempt  # checked below, once the size limit of this view is in place
 @sudo_required
 def tools_import_run() -> tuple | Response:
-    request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
-    try:
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect()  # the global check, run here under this view's limit
-        form = ImportForm()
-        valid = form.validate_on_submit()
-    except RequestEntityTooLarge:
-        return _page(
-            ImportForm(formdata=None),
-            413,
-            error=(
-                f"That file is larger than the {_limit_mb()} MB this page accepts. "
-                "Import it on the server with `blog import-wordpress EXPORT.xml` instead."
-            ),
-        )
+    posted = posted_form(ImportForm)
+    if posted is None:
+        error = too_large("blog import-wordpress EXPORT.xml")
+        return _page(ImportForm(formdata=None), 413, error=error)
+    form, valid = posted
     upload = form.export.data
     if not valid or not upload or not upload.filename:
         return _page(form, 400, error="Choose the .xml file WordPress exported (Tools > Export).")
     folder = current_app.config.get("IMPORT_UPLOADS_DIR") or None
-    fd, path = tempfile.mkstemp(suffix=".xml", dir=importers.imports_folder())
-    with os.fdopen(fd, "wb") as out:
-        upload.save(out)
-    upload.close()  # a large upload is spooled to a temporary file: let it go now
+    path = save_upload(upload, ".xml")
     with open(path, "rb") as saved:
         head = saved.read(4096).lower()
     if b"<rss" not in head:

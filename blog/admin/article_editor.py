@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import request
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -270,6 +271,16 @@ def snapshot(article: Article) -> None:
             editor_id=current_user.id,
         )
     )
+
+
+def versions_of(article: Article) -> list[ArticleVersion]:
+    """The kept versions of `article`, newest first, with their editors loaded."""
+    return db.session.scalars(
+        sa.select(ArticleVersion)
+        .where(ArticleVersion.article_id == article.id)
+        .options(so.joinedload(ArticleVersion.editor))
+        .order_by(ArticleVersion.created_at.desc(), ArticleVersion.id.desc())
+    ).all()
 
 
 def write_article(

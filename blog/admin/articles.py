@@ -31,6 +31,7 @@ from blog.admin.article_editor import (
     slug_taken,
     snapshot,
     version_of,
+    versions_of,
     write_article,
 )
 from blog.admin.common import area, paginate
@@ -394,12 +395,7 @@ def preview_existing_article(article_id: int) -> Response:
 @bp.get("/articles/<int:article_id>/versions")
 def article_versions(article_id: int) -> str:
     article = article_or_404(article_id)
-    versions = db.session.scalars(
-        sa.select(ArticleVersion)
-        .where(ArticleVersion.article_id == article.id)
-        .options(so.joinedload(ArticleVersion.editor))
-        .order_by(ArticleVersion.created_at.desc(), ArticleVersion.id.desc())
-    ).all()
+    versions = versions_of(article)
     return render_template("admin/article_versions.html", article=article, versions=versions)
 
 

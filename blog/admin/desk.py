@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blog.admin.article_conflict import word_diff
+from blog.admin.article_editor import versions_of
 from blog.admin.assignments import assign, assignment_form, due_of
 from blog.admin.common import area, require
 from blog.admin.desk_state import (
@@ -36,7 +35,7 @@ from blog.core.database import reread, writing
 from blog.core.templating import site_zone
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import ArticleNote, ArticleStatus, ArticleVersion, Role, Upload
+from blog.models import ArticleNote, ArticleStatus, Role, Upload
 
 bp = area("desk", __name__, Role.AUTHOR)
 
@@ -264,12 +263,7 @@ class Side:
 
 
 def sides_of(article) -> dict[str, Side]:
-    versions = db.session.scalars(
-        sa.select(ArticleVersion)
-        .where(ArticleVersion.article_id == article.id)
-        .options(so.joinedload(ArticleVersion.editor))
-        .order_by(ArticleVersion.created_at.desc(), ArticleVersion.id.desc())
-    ).all()
+    versions = versions_of(article)
     sides = {"current": Side("current", "Now", article.title, article.summary,
                              article.body_source, None)}  # fmt: skip
     for v in versions:

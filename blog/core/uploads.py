@@ -21,12 +21,13 @@ first frame, or an upload from before variants, which `blog reindex --images` fi
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import io
 import multiprocessing
 import secrets
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -112,49 +113,49 @@ class Probe:
         return max(1, round(self.width * scale)), max(1, round(self.height * scale))
 
 
-def probe(data: bytes, filename: str = "") -> Probe:
-    """Read and check the header: an accepted format within MAX_PIXELS and
-    MAX_DECODED_BYTES; raises UploadError with a message for the user. Cheap: the
-    request runs this on every upload before deciding where the decoding happens."""
+@contextlib.contextmanager
+def _as_upload_errors(data: bytes, filename: str) -> Iterator[None]:
+    """Pillow at work on an upload: a decompression bomb (its warning made an error)
+    and anything Pillow cannot read become UploadErrors with a message for the user."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            header = Image.open(io.BytesIO(data))
-            fmt = header.format
-            if fmt not in FORMATS:
-                raise _refuse_unknown(data, filename)
-            pixels = header.width * header.height
-            if pixels > MAX_PIXELS or pixels * _bytes_per_pixel(header.mode) > MAX_DECODED_BYTES:
-                raise UploadError(TOO_MANY_PIXELS)
-            header.verify()  # chunk structure and checksums, no pixel decoded
-            return Probe(fmt, header.width, header.height)
+            yield
     except UploadError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise UploadError(TOO_MANY_PIXELS) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _refuse_unknown(data, filename) from exc
+
+
+def probe(data: bytes, filename: str = "") -> Probe:
+    """Read and check the header: an accepted format within MAX_PIXELS and
+    MAX_DECODED_BYTES; raises UploadError with a message for the user. Cheap: the
+    request runs this on every upload before deciding where the decoding happens."""
+    with _as_upload_errors(data, filename):
+        header = Image.open(io.BytesIO(data))
+        fmt = header.format
+        if fmt not in FORMATS:
+            raise _refuse_unknown(data, filename)
+        pixels = header.width * header.height
+        if pixels > MAX_PIXELS or pixels * _bytes_per_pixel(header.mode) > MAX_DECODED_BYTES:
+            raise UploadError(TOO_MANY_PIXELS)
+        header.verify()  # chunk structure and checksums, no pixel decoded
+        return Probe(fmt, header.width, header.height)
 
 
 def _open(data: bytes, filename: str) -> Image.Image:
     """Decode the first frame of the image, or raise UploadError with a message for
     the user; a JPEG larger than MAX_SIDE is decoded at a reduced scale (see above)."""
     probe(data, filename)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format == "JPEG" and max(image.size) > MAX_SIDE:
-                # DCT scaling: 1/2, 1/4 or 1/8 of the pixels decoded, never below MAX_SIDE.
-                scale = MAX_SIDE / max(image.size)
-                image.draft(image.mode, (round(image.width * scale), round(image.height * scale)))
-            image.load()  # the first frame only: nothing here seeks further
-    except UploadError:
-        raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise UploadError(TOO_MANY_PIXELS) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise _refuse_unknown(data, filename) from exc
+    with _as_upload_errors(data, filename):
+        image = Image.open(io.BytesIO(data))
+        if image.format == "JPEG" and max(image.size) > MAX_SIDE:
+            # DCT scaling: 1/2, 1/4 or 1/8 of the pixels decoded, never below MAX_SIDE.
+            scale = MAX_SIDE / max(image.size)
+            image.draft(image.mode, (round(image.width * scale), round(image.height * scale)))
+        image.load()  # the first frame only: nothing here seeks further
     return image
 
 

@@ -2,7 +2,7 @@
 and what an anonymous visitor on a `login_required` view is told."""
 
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -75,7 +75,7 @@ _SIGNED_IN_ROW = OneRow(
 )
 
 
-def _load_in_session(uid: int, key: str) -> tuple[User | None, object]:
+def _load_in_session(uid: int, key: str) -> tuple[User | None, datetime | None]:
     """User `uid` and the last_seen_at of its login session `key`, through the ORM
     session (a request that writes sees its own transaction); (None, None) when the
     session is not that user's."""

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from PIL import Image
 
 from blog.extensions import db
+from tests.mailing import run_jobs
 
 TOKEN = re.compile(r'(name="(?:csrf_token|started|[a-z]+-csrf_token)"[^>]*value=")[^"]*(")')
 
@@ -146,3 +147,14 @@ def substack_zip(path: Path, extra: dict[str, bytes] | None = None, skip: tuple 
         for name, data in (extra or {}).items():
             out.writestr(name, data)
     return path
+
+
+def imported(client, response):
+    """Run the import job the upload queued (as `blog worker` would); its page after."""
+    assert response.status_code == 303, response.text
+    progress = response.headers["Location"]
+    waiting = client.get(progress)
+    assert "Waiting to start" in waiting.text and "data-refresh-seconds" in waiting.text
+    assert "/static/progress.js?v=" in waiting.text
+    run_jobs()
+    return client.get(progress)

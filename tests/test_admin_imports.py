@@ -1,7 +1,6 @@
 """Admin: Tools > Import from Ghost and from Substack, through the job queue."""
 
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,8 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, AuditLog, Subscriber
-from tests.mailing import run_jobs
-from tests.shared import GHOST, ghost_images
+from tests.security.helpers import csrf_token
+from tests.shared import GHOST, ghost_images, imported
 from tests.shared import substack_zip as make_zip
 
 GHOST5, MEMBERS = GHOST / "ghost-5.json", GHOST / "members.csv"
@@ -25,29 +24,13 @@ def app_config(tmp_path):
     }
 
 
-def token(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page)[0]
-    return re.search(r'value="([^"]+)"', tag)[1]
-
-
 def upload(client, source: str, data: bytes, name: str, **fields):
     path = f"/admin/tools/import/{source}"
     return client.post(
         path,
-        data={"csrf_token": token(client, path), "export": (io.BytesIO(data), name), **fields},
+        data={"csrf_token": csrf_token(client, path), "export": (io.BytesIO(data), name), **fields},
         content_type="multipart/form-data",
     )
-
-
-def imported(client, response):
-    assert response.status_code == 303, response.text
-    progress = response.headers["Location"]
-    waiting = client.get(progress)
-    assert "Waiting to start" in waiting.text and "data-refresh-seconds" in waiting.text
-    assert "/static/progress.js?v=" in waiting.text
-    run_jobs()
-    return client.get(progress)
 
 
 def test_admin_imports_a_ghost_export_with_members(client, auth, admin):
@@ -113,7 +96,7 @@ def test_too_large_and_empty_uploads(client, auth, admin):
     assert response.status_code == 413 and "blog import-ghost EXPORT.json" in response.text
     response = client.post(
         "/admin/tools/import/substack",
-        data={"csrf_token": token(client, "/admin/tools/import/substack")},
+        data={"csrf_token": csrf_token(client, "/admin/tools/import/substack")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 400 and "Choose the .zip file" in response.text

@@ -1,7 +1,6 @@
 """Admin > Tools > Import (the upload, its size limit, CSRF, the audit line) and Redirects."""
 
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,8 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, AuditLog, Redirect
-from tests.mailing import run_jobs
-from tests.shared import SELFHOSTED
+from tests.security.helpers import csrf_token
+from tests.shared import SELFHOSTED, imported
 from tests.shared import wordpress_uploads as make_uploads
 
 
@@ -23,33 +22,16 @@ def app_config(tmp_path):
     }
 
 
-def token(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page)[0]
-    return re.search(r'value="([^"]+)"', tag)[1]
-
-
 def upload(client, data: bytes, name: str = "export.xml", **fields):
     return client.post(
         "/admin/tools/import",
         data={
-            "csrf_token": token(client, "/admin/tools/import"),
+            "csrf_token": csrf_token(client, "/admin/tools/import"),
             "export": (io.BytesIO(data), name),
             **fields,
         },
         content_type="multipart/form-data",
     )
-
-
-def imported(client, response):
-    """Run the import job the upload queued (as `blog worker` would); its page after."""
-    assert response.status_code == 303, response.text
-    progress = response.headers["Location"]
-    waiting = client.get(progress)
-    assert "Waiting to start" in waiting.text and "data-refresh-seconds" in waiting.text
-    assert "/static/progress.js?v=" in waiting.text
-    run_jobs()
-    return client.get(progress)
 
 
 def test_admin_uploads_an_export_and_sees_the_report(client, auth, admin):
@@ -146,7 +128,7 @@ def test_editor_lists_adds_edits_and_deletes_redirects(client, auth, editor):
     added = client.post(
         "/admin/redirects/new",
         data={
-            "csrf_token": token(client, "/admin/redirects/new"),
+            "csrf_token": csrf_token(client, "/admin/redirects/new"),
             "source": "/2019/05/Old-Story/",
             "target": "/article/new-story",
         },
@@ -159,7 +141,7 @@ def test_editor_lists_adds_edits_and_deletes_redirects(client, auth, editor):
     clash = client.post(
         "/admin/redirects/new",
         data={
-            "csrf_token": token(client, "/admin/redirects/new"),
+            "csrf_token": csrf_token(client, "/admin/redirects/new"),
             "source": "/2019/05/old-story",
             "target": "https://evil.example/",
         },
@@ -169,7 +151,7 @@ def test_editor_lists_adds_edits_and_deletes_redirects(client, auth, editor):
     edited = client.post(
         f"/admin/redirects/{row.id}",
         data={
-            "csrf_token": token(client, f"/admin/redirects/{row.id}"),
+            "csrf_token": csrf_token(client, f"/admin/redirects/{row.id}"),
             "source": row.source,
             "target": "/article/newer",
         },
@@ -180,7 +162,8 @@ def test_editor_lists_adds_edits_and_deletes_redirects(client, auth, editor):
 
     row_id = row.id
     deleted = client.post(
-        f"/admin/redirects/{row_id}/delete", data={"csrf_token": token(client, "/admin/redirects")}
+        f"/admin/redirects/{row_id}/delete",
+        data={"csrf_token": csrf_token(client, "/admin/redirects")},
     )
     assert deleted.status_code == 303
     db.session.expire_all()

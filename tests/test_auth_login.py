@@ -1,15 +1,17 @@
 """Logging in and out: credentials, next=, remember me, sessions ending everywhere."""
 
+from dataclasses import FrozenInstanceError, fields
+
 import pytest
 import sqlalchemy as sa
 from werkzeug import security
 
 from blog.auth.credentials import GENERIC_LOGIN_ERROR
-from blog.auth.sessions import load_user
+from blog.auth.sessions import load_user, signed_in_user
 from blog.core.database import writing
 from blog.core.urls import safe_next
 from blog.extensions import db
-from blog.models import LoginSession, User
+from blog.models import LoginSession, User, Viewer
 from tests import factories
 from tests.shared import counting_statements
 
@@ -260,22 +262,54 @@ def session_cookie(user: User) -> str:
     return f"{user.id}:{user.session_token}:{row.key}"
 
 
-def test_the_user_loader_reads_on_the_driver_and_writes_through_current_user(app, reader):
+def test_on_a_get_the_user_loader_reads_a_frozen_viewer_on_the_driver(app, reader):
     reader_id, cookie = reader.id, session_cookie(reader)
     with app.test_request_context("/"):
         db.session.close()  # a request starts with nothing loaded
         with counting_statements() as seen:
-            user = load_user(cookie)
+            viewer = load_user(cookie)
         assert seen == []  # no statement through the engine: the driver read it
-        assert user.id == reader_id and user.username == "rita" and user.active is True
-        assert user.created_at.tzinfo is not None  # converted as a query would
-        assert user in db.session and not db.session.dirty
+        assert isinstance(viewer, Viewer) and not db.session.identity_map  # nothing loaded
+        assert viewer.id == reader_id and viewer.username == "rita" and viewer.active is True
+        assert viewer.created_at.tzinfo is not None  # converted as a query would
+        assert viewer.name == "Rita" and not viewer.is_editor and viewer.get_id() == cookie
+        with pytest.raises(FrozenInstanceError):
+            viewer.bio = "Writes about ferries."  # a GET that writes says so, loudly
 
+
+def test_signed_in_user_is_the_mapped_user_behind_the_viewer(app, client, reader):
+    reader_id, cookie = reader.id, session_cookie(reader)
+    with app.test_request_context("/"):
+        db.session.close()
+        viewer = load_user(cookie)
+        app.login_manager._update_request_context_with_user(viewer)
+        user = signed_in_user()
+        assert isinstance(user, User) and user in db.session
+        assert user == viewer and user.login_key == viewer.login_key
         user.bio = "Writes about ferries."
         db.session.commit()
-
     db.session.close()
     assert db.session.get(User, reader_id).bio == "Writes about ferries."
+
+
+def test_on_a_post_current_user_is_the_user_loaded_by_the_session(app, reader):
+    reader_id, cookie = reader.id, session_cookie(reader)
+    with app.test_request_context("/", method="POST"):
+        db.session.close()
+        with counting_statements() as seen:
+            user = load_user(cookie)
+        assert any('FROM "user"' in s or "FROM user" in s for s in seen)
+        assert isinstance(user, User) and user in db.session and not db.session.dirty
+        user.bio = "Writes about ferries."
+        db.session.commit()
+    db.session.close()
+    assert db.session.get(User, reader_id).bio == "Writes about ferries."
+
+
+def test_a_viewer_holds_every_column_of_a_user_but_the_password_hash():
+    # A column added to User is read on every page only if it is added here too.
+    columns = {c.key for c in User.__table__.columns}
+    assert {f.name for f in fields(Viewer)} == columns - {"password_hash"} | {"login_key"}
 
 
 def test_inside_a_write_the_user_loader_asks_the_session(app, reader):

@@ -38,7 +38,7 @@ from blog.admin.common import area, paginate
 from blog.admin.desk_state import desk_context, discard_autosave, pending_autosave, restored
 from blog.admin.forms import ArticleForm
 from blog.admin.review_flow import after_save
-from blog.auth.api import sudo_required
+from blog.auth.api import signed_in_user, sudo_required
 from blog.comments.api import ThreadPage
 from blog.comments.api import page_url as comment_page_url
 from blog.core import imagework, uploads
@@ -322,7 +322,7 @@ def preview_article(form: ArticleForm, article: Article | None) -> Article:
     if form.publish_date.data and form.publish_time.data:
         local = datetime.combine(form.publish_date.data, form.publish_time.data)
         published_at = local.replace(tzinfo=site_zone()).astimezone(published_at.tzinfo)
-    author = article.author if article is not None else current_user._get_current_object()
+    author = article.author if article is not None else signed_in_user()
     preview = Article(
         title=title,
         slug=form.slug.data or slugify(title) or "preview",

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from blog.auth import factors
 from blog.auth.credentials import abort_if_throttled, check_password, record_failure
 from blog.auth.forms import CODE_HINT, CodeForm, EnrolTotpForm, SudoForm
+from blog.auth.sessions import signed_in_user
 from blog.auth.signin import (
     PENDING,
     complete_login,
@@ -59,8 +60,7 @@ def require_enrolment() -> Response | None:
     but enrol (or log out): every other URL, typed or linked, comes here."""
     if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
         return None
-    user = current_user._get_current_object()
-    if not factors.required_for(user) or factors.has_factor(user):
+    if not factors.required_for(current_user) or factors.has_factor(current_user):
         return None
     flash("Your role needs a second factor: please set one up to continue.", "info")
     return redirect(url_for("factors.security"), code=303)
@@ -150,7 +150,7 @@ def _sessions(user: User) -> list[dict]:
 
 
 def _render_security(status: int = 200, **extra) -> tuple[str, int]:
-    user = current_user._get_current_object()
+    user = signed_in_user()
     return render_template(
         "auth/security.html",
         required=factors.required_for(user),
@@ -182,7 +182,7 @@ def _pending_secret() -> str:
 def totp():
     """Enrol an authenticator app: a QR code and the secret as text, confirmed by a
     first code. The secret waits in this browser's signed session until then."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if user.totp_secret:
         flash(
             "Your account already has an authenticator app. Remove it first to change it.", "info"
@@ -224,7 +224,8 @@ def totp_qr() -> Response:
     secret = session.get(TOTP_PENDING)
     if not isinstance(secret, str) or current_user.totp_secret:
         abort(404)
-    uri = factors.provisioning_uri(secret, current_user, get_settings().get("site_name", "Blog"))
+    site = get_settings().get("site_name", "Blog")
+    uri = factors.provisioning_uri(secret, current_user, site)
     response = Response(factors.qr_svg(uri), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store, private"
     return response
@@ -239,7 +240,7 @@ def _refuse_last_factor(user: User, removing: str) -> bool:
 @login_required
 @sudo_required
 def totp_remove() -> Response:
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if _refuse_last_factor(user, "totp"):
         flash("Your role needs a second factor: add a passkey before removing the app.", "error")
         return redirect(url_for("factors.security"), code=303)
@@ -257,7 +258,7 @@ def totp_remove() -> Response:
 @sudo_required
 def recovery_codes() -> tuple[str, int] | Response:
     """New recovery codes, shown once on this page; the old ones stop working."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if not factors.has_factor(user):
         flash("Set up an authenticator app or a passkey first.", "info")
         return redirect(url_for("factors.security"), code=303)
@@ -275,7 +276,7 @@ def recovery_codes() -> tuple[str, int] | Response:
 @bp.post("/security/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id: int) -> Response:
-    user = current_user._get_current_object()
+    user = signed_in_user()
     with writing():
         row = db.session.get(LoginSession, session_id)
         if row is None or row.user_id != user.id:  # someone else's: as if it did not exist
@@ -290,7 +291,7 @@ def end_session(session_id: int) -> Response:
 @bp.post("/security/sessions/end-others")
 @login_required
 def end_other_sessions() -> Response:
-    user = current_user._get_current_object()
+    user = signed_in_user()
     with writing():
         ended = end_sessions(user, keep=user.login_key)
         db.session.commit()
@@ -325,7 +326,7 @@ def end_by_link(token: str):
 def sudo():
     """Confirm it is you: the password, or a code (app or recovery) for accounts with a
     second factor; then back to where the sensitive action was."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     next_target = safe_next(request.args.get("next"))
     form = SudoForm()
     with_factor = factors.has_factor(user)

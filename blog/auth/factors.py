@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import Passkey, RecoveryCode, Role, User
+from blog.models import Account, Passkey, RecoveryCode, Role, User
 
 STEP = 30
 # Steps either side of now that are accepted (clock drift of the phone).
@@ -47,14 +47,14 @@ def required_role() -> Role | None:
     return Role.from_label(label) if label in ("admin", "editor", "author") else None
 
 
-def required_for(user: User) -> bool:
+def required_for(user: Account) -> bool:
     if user.role < Role.AUTHOR:
         return False  # readers never need one, whatever the setting: no settings read
     role = required_role()
     return role is not None and user.role >= role
 
 
-def has_factor(user: User) -> bool:
+def has_factor(user: Account) -> bool:
     """Whether the account has a TOTP app or a passkey (recovery codes alone do not
     count: they are the way back in, not a factor of their own)."""
     if user.totp_secret:
@@ -89,7 +89,7 @@ def new_totp_secret() -> str:
     return pyotp.random_base32()
 
 
-def provisioning_uri(secret: str, user: User, site: str) -> str:
+def provisioning_uri(secret: str, user: Account, site: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=site)
 
 

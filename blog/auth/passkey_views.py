@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from blog.auth import factors, passkeys
 from blog.auth.credentials import abort_if_throttled, ip_key, record_failure
 from blog.auth.forms import PasskeyNameForm
+from blog.auth.sessions import signed_in_user
 from blog.auth.signin import PENDING, complete_login, pending
 from blog.auth.sudo import sudo_required
 from blog.core import audit
@@ -42,14 +43,14 @@ def _json(text: str) -> Response:
 @bp.post("/security/passkeys/options")
 @login_required
 def options() -> Response:
-    return _json(passkeys.registration_options(current_user, _site_name()))
+    return _json(passkeys.registration_options(signed_in_user(), _site_name()))
 
 
 @bp.post("/security/passkeys")
 @login_required
 @sudo_required
 def add() -> Response:
-    user = current_user._get_current_object()
+    user = signed_in_user()
     form = PasskeyNameForm()
     name = " ".join(clean_text(form.name.data or "").split())[:60]
     if not form.validate_on_submit() or not name:
@@ -72,7 +73,7 @@ def add() -> Response:
 @login_required
 @sudo_required
 def remove(passkey_id: int) -> Response:
-    user = current_user._get_current_object()
+    user = signed_in_user()
     passkey = db.session.get(Passkey, passkey_id)
     if passkey is None or passkey.user_id != user.id:  # someone else's: as if absent
         abort(404)

@@ -1,16 +1,17 @@
-"""Who the session cookie belongs to (Flask-Login's user loader), the cookie's signing,
-and what an anonymous visitor on a `login_required` view is told."""
+"""Who the session cookie belongs to (Flask-Login's user loader, `load_user`; the
+`User` behind a reading request's `Viewer`, `signed_in_user`), the cookie's signing, and
+what an anonymous visitor on a `login_required` view is told (`ask_to_log_in`)."""
 
 import hmac
+from dataclasses import fields
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, abort, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
 from blog.core.driver import OneRow
@@ -18,40 +19,53 @@ from blog.core.state import request_state
 from blog.core.types import utcnow
 from blog.core.urls import safe_next
 from blog.extensions import db
-from blog.models import LoginSession, User
+from blog.models import Account, LoginSession, User, Viewer
 
 
-def load_user(user_id: str) -> User | None:
-    """The active user of a cookie "id:session_token:login_key", or None.
+def load_user(user_id: str) -> Account | None:
+    """The active account of a cookie "id:session_token:login_key", or None.
 
-    The login key names a `LoginSession` row (blog/auth/signin.py): once the row is
-    deleted (the account page's "end session", a logout), the cookie is dead in every
-    worker at its next request.
+    On a GET or HEAD that is a `Viewer`, read with its login session in one driver row
+    (no ORM session, no mapped object). On anything else, and once the request writes,
+    it is the `User`, loaded by the session, so the view can change it. The login key
+    names a `LoginSession` row (blog/auth/signin.py): once the row is deleted (the
+    account page's "end session", a logout), the cookie is dead in every worker at its
+    next request.
     """
     id_part, _, rest = user_id.partition(":")
     token, _, key = rest.partition(":")
     if not id_part.isdigit() or not token or not key:
         return None
     uid = int(id_part)
-    if request_state().writing or identity_key(User, uid) in db.session.identity_map:
-        user, seen_at = _load_in_session(uid, key)  # its own transaction's view
-        values = {"active": user.active, "session_token": user.session_token} if user else None
-    else:
-        values = _SIGNED_IN_ROW.read(db.engine, key[:64])
-        user, seen_at = None, None
-        if values is not None:
-            seen_at = values.pop("session_seen_at")
-            if values.pop("session_user_id") != uid:
-                values = None
-    if values is None or not values["active"]:
+    reading = request.method in ("GET", "HEAD") and not request_state().writing
+    found = _read_viewer(uid, key) if reading else _load_in_session(uid, key)
+    if found is None:
+        return None
+    someone, seen_at = found
+    if not someone.active:
         return None
     # Logout, a password change or deactivation rotate the token: old cookies die.
-    if not hmac.compare_digest(values["session_token"], token):
+    if not hmac.compare_digest(someone.session_token, token):
         return None
-    if seen_at is not None and seen_at < utcnow() - SEEN_EVERY and not request_state().writing:
+    if seen_at < utcnow() - SEEN_EVERY and not request_state().writing:
         _refresh_seen(key)
-    user = user if user is not None else _attach(values)
-    user.login_key = key
+    if isinstance(someone, User):
+        someone.login_key = key
+    return someone
+
+
+def signed_in_user() -> User:
+    """The signed-in account as a `User` of this request's session, for a view that
+    changes it or follows its relationships: `current_user` itself on a POST, loaded by
+    its id on a GET (where `current_user` is a `Viewer`). A `login_required` view's
+    reader whose account went away meanwhile is sent to log in."""
+    someone = current_user._get_current_object()
+    if isinstance(someone, User):
+        return someone
+    user = db.session.get(User, someone.id)
+    if user is None or user.session_token != someone.session_token:
+        abort(ask_to_log_in())
+    user.login_key = someone.login_key
     return user
 
 
@@ -59,15 +73,14 @@ def load_user(user_id: str) -> User | None:
 # browser every few minutes, not one per request.
 SEEN_EVERY = timedelta(minutes=5)
 
-# Every logged-in request loads its login session and its user. Through the ORM session
-# that costs a BEGIN, a ROLLBACK, the queries and the loading (bench/README.md, "One
-# house", has the figure), so both come in one row read on a driver connection
-# (blog/core/driver.py), and the user is handed to the session as if a query had loaded
-# it: writes through `current_user` work as ever.
+# A reading request's account and its login session, in one row read on a driver
+# connection (blog/core/driver.py): through the ORM session that costs a BEGIN, a
+# ROLLBACK, the queries and the loading (bench/README.md, "One house").
 _sessions, _users = LoginSession.__table__, User.__table__
+_VIEWER_COLUMNS = [f.name for f in fields(Viewer) if f.name != "login_key"]
 _SIGNED_IN_ROW = OneRow(
     [
-        *_users.columns,
+        *(_users.c[name] for name in _VIEWER_COLUMNS),
         _sessions.c.user_id.label("session_user_id"),
         _sessions.c.last_seen_at.label("session_seen_at"),
     ],
@@ -75,18 +88,27 @@ _SIGNED_IN_ROW = OneRow(
 )
 
 
-def _load_in_session(uid: int, key: str) -> tuple[User | None, datetime | None]:
+def _read_viewer(uid: int, key: str) -> tuple[Viewer, datetime] | None:
+    """User `uid` as a `Viewer` and the last_seen_at of its login session `key`, from
+    one driver row; None when the session is not that user's."""
+    values = _SIGNED_IN_ROW.read(db.engine, key[:64])
+    if values is None or values.pop("session_user_id") != uid:
+        return None
+    seen_at = values.pop("session_seen_at")
+    return Viewer(**values, login_key=key), seen_at
+
+
+def _load_in_session(uid: int, key: str) -> tuple[User, datetime] | None:
     """User `uid` and the last_seen_at of its login session `key`, through the ORM
-    session (a request that writes sees its own transaction); (None, None) when the
-    session is not that user's."""
+    session (a request that writes sees its own transaction); None when the session
+    is not that user's."""
     seen_at = db.session.scalar(
         sa.select(LoginSession.last_seen_at).where(
             LoginSession.key == key, LoginSession.user_id == uid
         )
     )
-    if seen_at is None:
-        return None, None
-    return db.session.get(User, uid), seen_at
+    user = db.session.get(User, uid) if seen_at is not None else None
+    return (user, seen_at) if user is not None else None
 
 
 def _refresh_seen(key: str) -> None:
@@ -96,19 +118,6 @@ def _refresh_seen(key: str) -> None:
         connection.execute(
             sa.update(LoginSession).where(LoginSession.key == key).values(last_seen_at=utcnow())
         )
-
-
-def _attach(values: dict) -> User:
-    """A persistent User in this request's session, from a row read outside it.
-
-    Made by the mapped constructor, then marked as loaded (`make_transient_to_detached`,
-    SQLAlchemy's public way to do so) and added: nothing is pending, and a later change
-    is tracked as usual.
-    """
-    user = User(**values)
-    make_transient_to_detached(user)
-    db.session.add(user)
-    return user
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -38,6 +38,7 @@ from blog.auth.forms import (
     ResetRequestForm,
 )
 from blog.auth.rules import normalize_email
+from blog.auth.sessions import signed_in_user
 from blog.auth.signin import after_password, end_sessions, open_session
 from blog.auth.sudo import mark_checked
 from blog.confirm import api as confirm
@@ -103,7 +104,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        user = current_user._get_current_object()
+        user = signed_in_user()
         with writing():
             # Every other browser and every remember cookie of this user stops working too.
             user.end_all_sessions()
@@ -250,8 +251,7 @@ def unlock(token: str):
 # The reader's own account -----------------------------------------------------------
 
 
-def _account_forms(**override) -> dict:
-    user = current_user
+def _account_forms(user: User, **override) -> dict:
     forms = {
         "profile_form": ProfileForm(prefix="profile", obj=user, formdata=None),
         "password_form": PasswordChangeForm(prefix="password", formdata=None),
@@ -263,12 +263,13 @@ def _account_forms(**override) -> dict:
 
 
 def _render_account(status: int = 200, **override):
+    user = signed_in_user()
     return render_template(
         "auth/account.html",
-        can_delete=_can_delete_self(current_user),
+        can_delete=_can_delete_self(user),
         kept=privacy.KEPT,
-        **_account_forms(**override),
-        **account_newsletter(current_user),
+        **_account_forms(user, **override),
+        **account_newsletter(user),
     ), status
 
 
@@ -313,7 +314,7 @@ def profile():
     form = ProfileForm(prefix="profile")
     if not form.validate_on_submit():
         return _render_account(422, profile_form=form)
-    user = current_user._get_current_object()
+    user = signed_in_user()
     with writing():
         user.display_name = form.display_name.data
         user.bio = form.bio.data
@@ -327,7 +328,7 @@ def profile():
 @bp.post("/account/password")
 @login_required
 def change_password():
-    user = current_user._get_current_object()
+    user = signed_in_user()
     form = PasswordChangeForm(prefix="password")
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, password_form=form)
@@ -348,7 +349,7 @@ def change_password():
 def change_email():
     """Mail a link to the new address; the change applies when it is opened
     (blog/confirm/confirmation.py), and the old address is told then."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     form = EmailChangeForm(prefix="email", user_id=user.id)
     if not form.validate_on_submit() or not _check_current_password(form, user):
         return _render_account(422, email_form=form)
@@ -367,7 +368,7 @@ def change_email():
 @bp.post("/account/delete")
 @login_required
 def delete_account():
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if not _can_delete_self(user):
         abort(403, description="Staff accounts and accounts with articles are removed by an admin.")
     form = DeleteAccountForm(prefix="delete")

@@ -16,7 +16,7 @@ from blog.core import throttle
 from blog.core.cache.site import get_settings
 from blog.core.content import has_control_chars
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, User
+from blog.models import Account, Comment, CommentStatus
 
 THROTTLE_KIND = "comment"
 RATE_WINDOW_SECONDS = 60
@@ -46,7 +46,7 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.secret_key, salt=_SIGNER_SALT)
 
 
-def form_started_token(user: User | None) -> str:
+def form_started_token(user: Account | None) -> str:
     """A signed "this form was rendered now for this user" value for the hidden field.
 
     A random part makes each rendered form's token unique: it is also the form's
@@ -65,7 +65,7 @@ def _token_user(token: str | None) -> tuple[str, datetime] | None:
     return value.decode().partition(":")[0], signed_at
 
 
-def idempotency_key(token: str | None, user: User, source: str) -> str | None:
+def idempotency_key(token: str | None, user: Account, source: str) -> str | None:
     """The key a comment posted with this form's start token and text `source` is stored
     under, or None when the token is missing, forged or someone else's (no
     de-duplication then). The text is part of the key: a retried POST sends the same
@@ -84,7 +84,7 @@ def first_post(key: str | None) -> Comment | None:
     return db.session.scalar(sa.select(Comment).where(Comment.idempotency_key == key))
 
 
-def timing_problem(token: str | None, user: User) -> str | None:
+def timing_problem(token: str | None, user: Account) -> str | None:
     """Why the form came back too fast (or without a valid timestamp); None when fine.
 
     With COMMENT_MIN_SECONDS at 0 the check is off entirely.
@@ -105,7 +105,7 @@ def timing_problem(token: str | None, user: User) -> str | None:
     return None
 
 
-def rate_limit_wait(user: User) -> int:
+def rate_limit_wait(user: Account) -> int:
     """Seconds until `user` may post again (0 now); call inside the write transaction."""
     limit = int(current_app.config["COMMENT_MAX_PER_MINUTE"])
     return throttle.retry_after(
@@ -113,7 +113,7 @@ def rate_limit_wait(user: User) -> int:
     )
 
 
-def record_post(user: User) -> None:
+def record_post(user: Account) -> None:
     """Count one posted comment against the rate limit (the caller commits)."""
     throttle.hit(THROTTLE_KIND, f"user:{user.id}")
 
@@ -132,7 +132,7 @@ def too_many_links(html: str) -> bool:
     return html.count("<a ") > int(current_app.config["COMMENT_MAX_LINKS"])
 
 
-def initial_status(user: User, *, held_for_links: bool, policy: str) -> CommentStatus:
+def initial_status(user: Account, *, held_for_links: bool, policy: str) -> CommentStatus:
     """Approved or pending for a new comment by `user`.
 
     Staff (author and up) are never held. Otherwise a comment with more than
@@ -156,7 +156,7 @@ def initial_status(user: User, *, held_for_links: bool, policy: str) -> CommentS
     return CommentStatus.APPROVED if has_approved else CommentStatus.PENDING
 
 
-def may_comment_state(user: User) -> str:
+def may_comment_state(user: Account) -> str:
     """ "yes", "muted" (an editor turned commenting off) or "unconfirmed" (the site
     asks for a confirmed address and this account has not opened its link yet)."""
     if not user.can_comment:

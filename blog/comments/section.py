@@ -34,7 +34,7 @@ from blog.comments import paging, policy
 from blog.comments.paging import ThreadPage, thread_page
 from blog.core.cache.memo import comments_memo, fragment
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, User
+from blog.models import Account, Article, Comment, CommentStatus
 
 CSRF_MARK = Markup("<!--csrf-->")
 STARTED_MARK = Markup("<!--started-->")
@@ -66,7 +66,7 @@ class Section:
         return 2 * (len(self.head) + sum(map(len, self.pieces)) + sum(map(len, self.own.values())))
 
 
-def comment_section(article: Article, viewer: User | None) -> Markup:
+def comment_section(article: Article, viewer: Account | None) -> Markup:
     """The comment section of `article` as `viewer` (None: anonymous) sees it: the page
     of the thread that `?comments=N&order=` asks for (aborts 404 past the last page)."""
     page, order = paging.requested()
@@ -140,7 +140,7 @@ def render(
     )
 
 
-def fill_in(section: Section, viewer: User) -> Markup:
+def fill_in(section: Section, viewer: Account) -> Markup:
     """`section` with `viewer`'s tokens and their own comments' Edit and Delete buttons."""
     token = escape(generate_csrf())
     head = section.head
@@ -155,7 +155,7 @@ def fill_in(section: Section, viewer: User) -> Markup:
     return Markup(head + tail)  # noqa: S704 - rendered by autoescaped templates, tokens escaped
 
 
-def has_held_comments(article: Article, viewer: User) -> bool:
+def has_held_comments(article: Article, viewer: Account) -> bool:
     """Whether `viewer` has comments awaiting moderation on `article`.
 
     Read from one set of every (article, author) with a held comment, kept until the

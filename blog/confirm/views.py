@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from blog.auth.api import open_session
+from blog.auth.api import open_session, signed_in_user
 from blog.confirm import confirmation
 from blog.core import throttle
 from blog.core.database import writing
@@ -79,7 +79,7 @@ def confirm(token: str):
 @login_required
 def again() -> Response:
     """Mail the logged-in reader a fresh link to their own, not yet confirmed address."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if user.email_confirmed:
         flash("Your email address is already confirmed.", "info")
         return redirect(url_for("auth.account"), code=303)

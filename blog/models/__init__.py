@@ -39,7 +39,7 @@ from blog.models.desk import ArticleAssignment, ArticleAutosave, ArticleNote, Ed
 from blog.models.donations import DonationClick
 from blog.models.jobs import Job, JobState
 from blog.models.newsletter import NewsletterIssue, Subscriber, SubscriberState
-from blog.models.people import Registration, Role, User, new_session_token
+from blog.models.people import Account, Registration, Role, User, Viewer, new_session_token
 from blog.models.signin import LoginSession, Passkey, RecoveryCode
 from blog.models.site import (
     AuditLog,
@@ -55,6 +55,7 @@ from blog.models.site import (
 __all__ = [
     "NEVER_REUSE_IDS",
     "REPORT_KINDS",
+    "Account",
     "Article",
     "ArticleAssignment",
     "ArticleAutosave",
@@ -101,6 +102,7 @@ __all__ = [
     "UsedToken",
     "User",
     "ViewDay",
+    "Viewer",
     "VisitorSalt",
     "article_tag",
     "new_session_token",

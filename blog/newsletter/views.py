@@ -21,6 +21,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
+from blog.auth.api import signed_in_user
 from blog.core import throttle
 from blog.core.database import writing
 from blog.core.errors import render_error
@@ -108,7 +109,7 @@ def subscribe():
 def _subscribe_account():
     """A logged-in reader asks for the newsletter at their account's address; one click
     is enough only when blog/subscriptions.subscribe_account says so."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     with committed_write():
         subscriber = subscriptions.subscribe_account(user)
         token = manage_token(subscriber) if subscriber is not None else None
@@ -178,7 +179,7 @@ def unsubscribe(token: str):
 @login_required
 def account():
     return render_template(
-        "newsletter/account.html", **subscriptions.account_newsletter(current_user)
+        "newsletter/account.html", **subscriptions.account_newsletter(signed_in_user())
     )
 
 
@@ -187,7 +188,7 @@ def account():
 def account_save():
     """Save the account's choices; subscribes it if it was not: at once or by the
     mailed confirmation (blog/subscriptions.subscribe_account decides)."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     subscription = subscriptions.account_subscription(user)
     form = subscriptions.preferences_form(subscription, request.form, prefix="newsletter")
     if not form.validate():
@@ -213,7 +214,7 @@ def account_save():
 @bp.post("/newsletter/account/unsubscribe")
 @login_required
 def account_unsubscribe():
-    subscription = subscriptions.account_subscription(current_user._get_current_object())
+    subscription = subscriptions.account_subscription(signed_in_user())
     if subscription is not None and subscription.state in (
         SubscriberState.ACTIVE, SubscriberState.WAITING,
     ):  # fmt: skip

@@ -6,9 +6,10 @@ account from the account page (auth.delete_account), which erases the same way.
 """
 
 from flask import Blueprint
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from blog.auth.api import signed_in_user
 from blog.core.security_log import security_log
 from blog.privacy import personal_data
 
@@ -19,6 +20,6 @@ bp = Blueprint("privacy", __name__)
 @login_required
 def download() -> Response:
     """The logged-in reader's own data (reading it changes nothing)."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     security_log("data_downloaded", user=user.username)
     return personal_data.json_download(personal_data.export(user), user.username)

@@ -15,7 +15,7 @@ from flask import url_for
 
 from blog.core.content import slugify
 from blog.extensions import db
-from blog.models import Article, ArticleByline, GuestAuthor, Role, User
+from blog.models import Account, Article, ArticleByline, GuestAuthor, Role, User
 
 Person = User | GuestAuthor
 MAX_BYLINES = 4  # the editor's slots; set_bylines takes any number
@@ -65,7 +65,7 @@ def guest_clause(guest_id: int) -> sa.ColumnElement[bool]:
     )
 
 
-def may_edit(article: Article, user: User) -> bool:
+def may_edit(article: Article, user: Account) -> bool:
     """Editors edit every article; an author edits the ones they wrote or are credited on."""
     if user.is_editor:
         return True

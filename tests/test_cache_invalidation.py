@@ -242,6 +242,24 @@ def test_a_user_renamed_in_the_admin_shows_on_cached_pages(app, client, admin):
     assert "W. Tide" in page.get_data(as_text=True)
 
 
+def test_the_sqlalchemy_internals_statement_scope_reads_are_there(app):
+    """statement_scope reads what an UPDATE and an upsert set from SQLAlchemy internals
+    (blog/core/cache/invalidation.py, "Two internals"): an upgrade that moves them must
+    fail here, by name, not quietly expire too little."""
+    from blog.core.upsert import insert
+    from blog.models import Setting
+
+    update = sa.update(Article).where(Article.id == 1).values(comment_count=2)
+    assert [column.name for column in update._values] == ["comment_count"]
+    upsert = insert(Setting).values(key="k", value="1")
+    upsert = upsert.on_conflict_do_update(index_elements=["key"], set_={"value": "2"})
+    assert upsert._post_values_clause is not None
+    assert "value" in dict(upsert._post_values_clause.update_values_to_set)
+    assert sa.insert(Setting)._post_values_clause is None
+    nothing = insert(Setting).values(key="k", value="1").on_conflict_do_nothing()
+    assert not hasattr(nothing._post_values_clause, "update_values_to_set")
+
+
 def test_an_upsert_expires_what_its_updated_columns_do(app):
     """ON CONFLICT DO UPDATE SET count = count + 1 on a counter table expires nothing; the
     same upsert of a visible column expires content (set_ given as a dict, SQLAlchemy 2.1)."""

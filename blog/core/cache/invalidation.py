@@ -27,6 +27,14 @@ every entry here is one that some write depends on alone (bench/expires_mutation
 narrows each in turn and the coherence test fails). A table or column missing from `EXPIRES` expires
 everything (and tests/test_cache_invalidation.py fails); raw SQL text is not read, so
 writes to mapped tables go through SQLAlchemy constructs.
+
+Two internals: SQLAlchemy has no public way to read what an UPDATE or an upsert sets,
+so `statement_scope` reads `Update._values` and `Insert._post_values_clause` (with its
+`update_values_to_set`). Expiring by table instead would move the content version on
+every comment (an `article.comment_count` UPDATE) and empty the page cache. They are
+read as plain attributes, never through a default, so an upgrade that renames them
+fails every write loudly, and `tests/test_cache_invalidation.py`
+(`test_the_sqlalchemy_internals_statement_scope_reads_are_there`) names them.
 """
 
 from __future__ import annotations
@@ -352,8 +360,9 @@ def statement_scope(statement: sa.Executable) -> Scope:
     if isinstance(statement, sa.Insert):
         table = statement.table.name
         scope = insert_scope(table)
-        upsert = getattr(statement, "_post_values_clause", None)
-        to_set = getattr(upsert, "update_values_to_set", None) or ()
+        upsert = statement._post_values_clause  # see "Two internals" above
+        # DO UPDATE has what it sets; DO NOTHING (and a plain INSERT) sets nothing.
+        to_set = getattr(upsert, "update_values_to_set", ())
         # A dict in SQLAlchemy 2.1 (set_={...}), a list of pairs before: iterating the
         # dict gave its keys, and "count"[0] == "c", an unknown column, expired everything.
         pairs = to_set.items() if isinstance(to_set, dict) else to_set

@@ -2,7 +2,7 @@
 
 For every row of `blog.core.cache.invalidation.EXPIRES` that expires something (an insert,
 a delete or a column of a table), run the coherence test that writes each row alone
-(tests/test_cache_coherence.py, in-process page cache) with that one row narrowed to
+(tests/coherence/test_rows_alone.py, in-process page cache) with that one row narrowed to
 NONE, and report which mutants it kills. A row whose mutant survives is one no page
 depends on, so it is wider than it needs to be (or the test misses a page).
 
@@ -40,8 +40,8 @@ def run(row: str) -> tuple[str, bool, float]:
     started = time.monotonic()
     result = subprocess.run(
         [
-            sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", PLUGIN,
-            "tests/test_cache_coherence.py", "-k", "alone",
+            sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider",
+            "-p", PLUGIN, "tests/coherence/test_rows_alone.py",
         ],
         cwd=ROOT,
         env=os.environ | {"BLOG_EXPIRES_MUTANT": row, "PYTHONPATH": str(ROOT)},

@@ -119,7 +119,7 @@ DEFAULTS = {
     # (CACHE_DIR, default instance/cache); RedisCache with CACHE_REDIS_URL: many servers.
     "PAGE_CACHE": True,
     # Per-worker fragments, memos and the settings copy (blog/core/cache/memo.py, site.py).
-    # Off only to compare against (tests/test_cache_coherence.py) or to debug.
+    # Off only to compare against (tests/coherence/) or to debug.
     "MEMO_CACHE": True,
     "CACHE_TYPE": "SimpleCache",
     "CACHE_DEFAULT_TIMEOUT": 600,

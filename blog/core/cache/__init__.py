@@ -24,5 +24,5 @@ served again and age out. They move for two reasons only:
   first request after it moves `version` (one guarded UPDATE), so a scheduled story is
   on every cached page within a request of its time.
 MEMO_CACHE=False and PAGE_CACHE=False turn every cache off (the reference app of the
-coherence test, tests/test_cache_coherence.py).
+coherence test, tests/coherence/).
 """

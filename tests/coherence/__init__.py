@@ -1,0 +1,1 @@
+"""The coherence tests: every cache on against every cache off, on one database."""

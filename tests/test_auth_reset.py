@@ -184,6 +184,7 @@ def test_the_link_expires_after_an_hour(client, reader):
         ),
         URLSafeTimedSerializer(TEST_SECRET, salt="other-salt").dumps({"uid": 1, "pw": "x"}),
     ],
+    ids=["garbage", "another-key", "another-salt"],  # signed tokens hold the time
 )
 def test_forged_tokens_are_refused(client, reader, token):
     assert client.get(f"/auth/reset/{token}").status_code == 400

@@ -22,6 +22,7 @@ from blog.core.cache.site import get_settings
 from blog.core.jobs import committed_write, counts
 from blog.core.mail import queue_mail
 from blog.core.settings import save_settings
+from blog.donations.api import goal_since
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -266,8 +267,6 @@ def parse_choices(text: str) -> tuple[list[dict], list[str]]:
 
 def parse_goal(form) -> tuple[dict, list[str]]:
     """The campaign goal's fields -> (settings, problems); an empty goal is no goal."""
-    from blog.donations.api import goal_since
-
     goal, since = form.get("goal", "").strip(), form.get("goal_since", "").strip()
     text = form.get("goal_text", "").strip()
     problems = []

@@ -35,10 +35,12 @@ from blog.auth.signin import (
 )
 from blog.auth.sudo import mark_checked, sudo_required
 from blog.core import audit, throttle
+from blog.core.cache.site import get_settings
 from blog.core.database import writing
 from blog.core.mail import account_mail_key, queue_mail
 from blog.core.mail_templates import compose
 from blog.core.security_log import security_log
+from blog.core.templating import absolute_url
 from blog.core.urls import safe_next
 from blog.extensions import db
 from blog.models import LoginSession, User
@@ -96,9 +98,6 @@ def _check_code(user: User, raw: str) -> str | None:
 
 
 def _mail_recovery_used(user: User) -> None:
-    from blog.core.cache.site import get_settings
-    from blog.core.templating import absolute_url
-
     left = factors.recovery_codes_left(user)
     subject, body, _ = compose("recovery_code_used", name=user.name, left=left,
                                site=get_settings().get("site_name", "the site"),
@@ -219,8 +218,6 @@ def totp():
 @login_required
 def totp_qr() -> Response:
     """The pending secret as a QR code (an SVG image; the page shows it with <img>)."""
-    from blog.core.cache.site import get_settings
-
     secret = session.get(TOTP_PENDING)
     if not isinstance(secret, str) or current_user.totp_secret:
         abort(404)

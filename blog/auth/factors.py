@@ -24,6 +24,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 
+from blog.core.cache.site import get_settings
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Account, Passkey, RecoveryCode, Role, User
@@ -41,8 +42,6 @@ _TYPED = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 def required_role() -> Role | None:
     """The lowest role that must have a second factor, None when nobody must."""
-    from blog.core.cache.site import get_settings
-
     label = get_settings().get("second_factor_from", "editor")
     return Role.from_label(label) if label in ("admin", "editor", "author") else None
 

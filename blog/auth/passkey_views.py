@@ -18,6 +18,7 @@ from blog.auth.sessions import signed_in_user
 from blog.auth.signin import PENDING, complete_login, pending
 from blog.auth.sudo import sudo_required
 from blog.core import audit
+from blog.core.cache.site import get_settings
 from blog.core.content import clean_text
 from blog.core.database import writing
 from blog.core.security_log import security_log
@@ -29,8 +30,6 @@ bp = Blueprint("passkeys", __name__)
 
 
 def _site_name() -> str:
-    from blog.core.cache.site import get_settings
-
     return get_settings().get("site_name", "Blog")
 
 

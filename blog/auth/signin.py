@@ -30,10 +30,12 @@ from werkzeug.wrappers import Response
 from blog.auth import devices, factors
 from blog.auth.sudo import mark_checked
 from blog.core import audit
+from blog.core.cache.site import get_settings
 from blog.core.database import writing
 from blog.core.mail import account_mail_key, queue_mail
 from blog.core.mail_templates import compose
 from blog.core.security_log import security_log
+from blog.core.templating import absolute_url
 from blog.extensions import db
 from blog.models import LoginSession, User
 
@@ -45,8 +47,6 @@ PENDING_SECONDS = 5 * 60
 
 
 def _site() -> str:
-    from blog.core.cache.site import get_settings
-
     return get_settings().get("site_name", "the site")
 
 
@@ -107,8 +107,6 @@ def pending() -> tuple[User, dict] | None:
 
 
 def _mail_new_device(user: User, row: LoginSession) -> None:
-    from blog.core.templating import absolute_url
-
     device = describe_agent(row.user_agent)
     subject, body, _ = compose(
         "new_device", name=user.name, site=_site(), device=device,
@@ -179,8 +177,6 @@ def end_sessions(user: User, *, keep: str | None = None) -> int:
 def reset_second_factors(user: User) -> None:
     """An admin's reset of `user`'s second factors: removed with their recovery codes,
     every session ended, audited and mailed to the account (commits)."""
-    from blog.core.templating import absolute_url
-
     subject, body, _ = compose("second_factor_reset", name=user.name, site=_site(),
                                link=absolute_url("auth.login"))  # fmt: skip
     with writing():

@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from blog.core.assets import static_version
 from blog.core.cache.site import get_site
 from blog.core.imagesets import image_set, image_url, thumb_url
 from blog.core.state import has_login_cookie
@@ -69,8 +70,6 @@ def box_token() -> Markup:
 
 def static_url(filename: str) -> str:
     """The URL of a file of blog/static/, versioned by its content (cached for ever)."""
-    from blog.core.assets import static_version
-
     return url_for("static", filename=filename, v=static_version(filename))
 
 

@@ -25,6 +25,7 @@ import contextlib
 import glob
 import io
 import multiprocessing
+import resource
 import secrets
 import warnings
 from collections.abc import Callable, Iterator
@@ -408,8 +409,6 @@ def encode_limited(
 def _encode_child(sender, data, filename, name, memory_bytes, cpu_seconds) -> None:
     """The child of encode_limited: set its limits, encode, send the result."""
     try:
-        import resource
-
         pages = int(Path("/proc/self/statm").read_text().split()[0])
         baseline = pages * resource.getpagesize()
         resource.setrlimit(resource.RLIMIT_AS, (baseline + memory_bytes, baseline + memory_bytes))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from blog.core.cache.site import get_settings
 from blog.core.content import render_page
 from blog.core.settings import save_settings
 from blog.extensions import db
@@ -73,8 +74,6 @@ def add_policy_pages() -> int:
     """Add the missing policy pages (kept out of the footer) and link every policy
     setting still empty to its page. Call inside a write transaction; returns how many
     pages were added."""
-    from blog.core.cache.site import get_settings
-
     added = 0
     links = {}
     current = get_settings()

@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from blog.core.audit import record
 from blog.core.database import begin_write
+from blog.core.uploads import remove_files
 from blog.extensions import db
 from blog.importers.media import MediaStore
 from blog.importers.wordpress.images import ImageStore
@@ -76,8 +78,6 @@ class Batches:
                 db.session.commit()
         except Exception:
             db.session.rollback()
-            from blog.core.uploads import remove_files
-
             remove_files(
                 *(n for i in new_images for n in (i.stored.filename, i.stored.thumb_filename)),
                 *(m.stored.filename for m in new_media if m.copied),
@@ -98,8 +98,6 @@ class Batches:
 
     def finish(self, action: str, actor_id: int | None) -> None:
         """Roll a dry run back; else write the audit entry (`action`)."""
-        from blog.core.audit import record
-
         if self.dry_run:
             if not self.began:
                 return

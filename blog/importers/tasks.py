@@ -21,8 +21,10 @@ from flask import current_app
 
 from blog.core import jobs
 from blog.extensions import db
+from blog.importers.ghost.importer import import_ghost
 from blog.importers.ghost.parse import GhostError
 from blog.importers.substack.archive import SubstackError
+from blog.importers.substack.importer import import_substack
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.tasks import _update
 from blog.models import Job
@@ -86,8 +88,6 @@ def _run(payload: dict[str, Any], run: jobs.Run, work: Callable[..., Report]) ->
 
 @jobs.handler(KINDS["ghost"])
 def run_ghost(payload: dict[str, Any], run: jobs.Run) -> None:
-    from blog.importers.ghost.importer import import_ghost
-
     def work(**kwargs: Any) -> Report:
         images = current_app.config.get("IMPORT_GHOST_IMAGES_DIR") or None
         content = current_app.config.get("IMPORT_GHOST_CONTENT_DIR") or None
@@ -101,8 +101,6 @@ def run_ghost(payload: dict[str, Any], run: jobs.Run) -> None:
 
 @jobs.handler(KINDS["substack"])
 def run_substack(payload: dict[str, Any], run: jobs.Run) -> None:
-    from blog.importers.substack.importer import import_substack
-
     def work(**kwargs: Any) -> Report:
         return import_substack(
             payload["path"],

@@ -15,8 +15,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from blog.core import jobs
+from blog.core.cache.site import get_settings
 from blog.core.mail import queue_mail
 from blog.core.mail_templates import compose
+from blog.core.templating import absolute_url
 from blog.core.types import utcnow
 from blog.extensions import db
 from blog.models import Job, JobState, NewsletterIssue, Role, Subscriber, SubscriberState, User
@@ -76,9 +78,6 @@ def _unbounce(issue_id: int, refused: tuple[str, ...], now) -> None:
 
 
 def _alert_admins(issue_id: int, reason: str, now) -> None:
-    from blog.core.cache.site import get_settings
-    from blog.core.templating import absolute_url
-
     issue = db.session.get(NewsletterIssue, issue_id)
     found = jobs.counts(f"issue:{issue_id}")
     subject, text, _ = compose(

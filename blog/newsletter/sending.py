@@ -12,14 +12,16 @@ server's, not the address's, pauses the issue instead (blog/newsletter/pausing.p
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 
 from blog.core import jobs
+from blog.core.cache.site import get_settings
 from blog.core.imagesets import image_url
 from blog.core.mail import (
     Connection,
@@ -119,8 +121,6 @@ def schedule_digests() -> None:
 
 
 def _site_name() -> str:
-    from blog.core.cache.site import get_settings
-
     return get_settings().get("site_name", "The newsroom")
 
 
@@ -139,8 +139,6 @@ def _issue_content(issue_id: int) -> dict[str, Any] | None:
 
 def content(subject: str, articles: list[Article]) -> dict[str, Any]:
     """What every copy of an issue shares: items with absolute URLs, the appeal."""
-    from blog.core.cache.site import get_settings
-
     settings = get_settings()
     site_url = current_app.config["SITE_URL"].rstrip("/")
     with current_app.test_request_context("/", base_url=site_url):
@@ -173,8 +171,6 @@ def preview(kind: str) -> dict[str, str] | None:
 
 def test_key(user_id: int) -> str:
     """A fresh job key for an editor's test mail (each click sends one)."""
-    import secrets
-
     return f"newsletter-test:{user_id}:{secrets.token_hex(6)}"
 
 
@@ -183,8 +179,6 @@ def _endpoints() -> set[str]:
 
 
 def _path(endpoint: str, **values: Any) -> str:
-    from flask import url_for
-
     return url_for(endpoint, **values)
 
 

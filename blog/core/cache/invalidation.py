@@ -48,6 +48,7 @@ import sqlalchemy.orm as so
 
 from blog.core.cache.versions import next_publication_query
 from blog.core.types import utcnow
+from blog.extensions import db
 from blog.models import SiteState
 
 
@@ -288,8 +289,6 @@ def insert_scope(table: str) -> Scope:
 @functools.cache
 def delete_scope(table: str) -> Scope:
     """A deleted row's own scope, widened by what its foreign keys make the database do."""
-    from blog.extensions import db
-
     rule = EXPIRES.get(table)
     scope = CONTENT if rule is None else rule.delete
     for other in db.metadata.tables.values():

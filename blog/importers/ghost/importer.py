@@ -34,6 +34,7 @@ from blog.core.types import utcnow
 from blog.extensions import db
 from blog.importers.batches import BATCH, Batches, known_files
 from blog.importers.ghost.cards import plain_cards
+from blog.importers.ghost.members import read_members, store_members
 from blog.importers.ghost.parse import GHOST_URL, Export, GhostError, parse_time, read_export
 from blog.importers.ghost.render import lexical_html, mobiledoc_html
 from blog.importers.ghost.visibility import visibility
@@ -334,8 +335,6 @@ def import_ghost(
     """Import a Ghost JSON export (and its members CSV); returns the report. Raises
     GhostError for a file it refuses, before writing anything. `images` is a copy of
     Ghost's content/images, `content` of its whole content/ folder (content_folders)."""
-    from blog.importers.ghost.members import read_members, store_members
-
     rows = read_members(members) if members else None
     importer = GhostImporter(path, images, dry_run, progress, actor_id, content)
     if on_start is not None:

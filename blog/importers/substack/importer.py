@@ -17,12 +17,14 @@ from blog.auth.api import normalize_email
 from blog.core.content import clean_text, excerpt, reading_time, render_article, slugify
 from blog.core.types import utcnow
 from blog.importers.batches import BATCH, Batches, known_files
+from blog.importers.ghost.members import store_members
 from blog.importers.ghost.parse import parse_time
 from blog.importers.headings import outline
 from blog.importers.substack.archive import Archive, SubstackError, open_export
 from blog.importers.substack.images import FetchedImages, link_remote_images
 from blog.importers.wordpress.convert import to_markdown
 from blog.importers.wordpress.images import ImageStore
+from blog.importers.wordpress.importer import Importer
 from blog.importers.wordpress.parse import digest
 from blog.importers.wordpress.report import Report
 from blog.importers.wordpress.store import PreparedItem, Store
@@ -71,8 +73,6 @@ class SubstackImporter:
         self.store.origin, self.store.category_links = "substack", False
         self.store.uploads_prefix = ""
         if author:
-            from blog.importers.wordpress.importer import Importer
-
             Importer.check_author_map({AUTHOR: author})
         self.author = AUTHOR if author else ""
         self.batches = Batches(self.store, self.images, self.report, dry_run, progress)
@@ -157,8 +157,6 @@ class SubstackImporter:
             self.images.close()
 
     def store_subscribers(self, members: dict[str, bool]) -> None:
-        from blog.importers.ghost.members import store_members
-
         store_members(members, self.report)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
 from blog.core.content import (
     clean_text,
@@ -87,8 +88,6 @@ def scan(path: str) -> Scan:
 def plain_title(title: str) -> str:
     """A title as text: WordPress allows HTML in titles (<em>), this site does not."""
     if "<" in title:
-        from bs4 import BeautifulSoup
-
         title = BeautifulSoup(title, "html.parser").get_text()
     return " ".join(clean_text(title).split())
 

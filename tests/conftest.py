@@ -43,6 +43,20 @@ def pytest_configure(config) -> None:
         raise pytest.UsageError("BLOG_TEST_DATABASE_URL must be a postgresql+psycopg:// URL")
 
 
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """How pytest-xdist deals the suite out (`--dist loadgroup`, pyproject.toml): a test
+    file stays on one worker, so a module's shared site (the security sweeps) is built
+    once, and every browser journey of tests/e2e/ runs on one worker, in order, as in a
+    serial run: they share one site and one `blog worker`, and split over two workers a
+    journey's digest mail waited over 30 s on a loaded machine."""
+    for item in items:
+        group = "e2e" if item.path.is_relative_to(E2E) else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_runtest_setup(item) -> None:
     if PG_URL and item.get_closest_marker("sqlite_only"):
         pytest.skip("SQLite-specific (BLOG_TEST_DATABASE_URL is set)")

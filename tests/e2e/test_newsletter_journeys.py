@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from blog.core.settings import save_settings
 from blog.core.types import utcnow
 from blog.extensions import db
-from blog.models import NewsletterIssue, Subscriber, SubscriberState
+from blog.models import Job, NewsletterIssue, Subscriber, SubscriberState
 from blog.newsletter.pausing import pause
 from blog.newsletter.sending import create_issue
 from tests import factories
@@ -57,7 +57,13 @@ def test_subscribe_confirm_receive_a_digest_and_unsubscribe(page, site, mailbox)
         create_issue("daily", now=utcnow() + timedelta(days=1))
         db.session.commit()
 
-    digest = wait_for_mail(mailbox, "nora@example.com", "Night ferry returns")
+    try:
+        digest = wait_for_mail(mailbox, "nora@example.com", "Night ferry returns")
+    except AssertionError as missing:  # say what the queue holds, to tell slow from lost
+        with site["app"].app_context():
+            issues = db.session.execute(sa.select(NewsletterIssue.period, NewsletterIssue.subject))
+            jobs = db.session.execute(sa.select(Job.kind, Job.state, Job.attempts, Job.last_error))
+            raise AssertionError(f"{missing}; issues {issues.all()}; jobs {jobs.all()}") from None
     html = digest.get_body(("html",)).get_content()
     assert f'href="{site["url"]}/article/night-ferry-returns"' in html
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

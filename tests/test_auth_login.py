@@ -4,7 +4,9 @@ from dataclasses import FrozenInstanceError, fields
 
 import pytest
 import sqlalchemy as sa
+from flask_login import login_user
 from werkzeug import security
+from werkzeug.exceptions import HTTPException
 
 from blog.auth.credentials import GENERIC_LOGIN_ERROR
 from blog.auth.sessions import load_user, signed_in_user
@@ -277,12 +279,12 @@ def test_on_a_get_the_user_loader_reads_a_frozen_viewer_on_the_driver(app, reade
             viewer.bio = "Writes about ferries."  # a GET that writes says so, loudly
 
 
-def test_signed_in_user_is_the_mapped_user_behind_the_viewer(app, client, reader):
+def test_signed_in_user_is_the_mapped_user_behind_the_viewer(app, reader):
     reader_id, cookie = reader.id, session_cookie(reader)
     with app.test_request_context("/"):
         db.session.close()
         viewer = load_user(cookie)
-        app.login_manager._update_request_context_with_user(viewer)
+        login_user(viewer)
         user = signed_in_user()
         assert isinstance(user, User) and user in db.session
         assert user == viewer and user.login_key == viewer.login_key
@@ -290,6 +292,19 @@ def test_signed_in_user_is_the_mapped_user_behind_the_viewer(app, client, reader
         db.session.commit()
     db.session.close()
     assert db.session.get(User, reader_id).bio == "Writes about ferries."
+
+
+def test_signed_in_user_sends_a_reader_whose_sessions_ended_meanwhile_to_log_in(app, reader):
+    cookie = session_cookie(reader)
+    with app.test_request_context("/auth/account"):
+        db.session.close()
+        login_user(load_user(cookie))
+        db.session.get(User, reader.id).end_all_sessions()  # another tab logged out
+        db.session.commit()
+        with pytest.raises(HTTPException) as sent:
+            signed_in_user()
+    assert sent.value.response.status_code == 302
+    assert sent.value.response.headers["Location"].startswith("/auth/login")
 
 
 def test_on_a_post_current_user_is_the_user_loaded_by_the_session(app, reader):
